@@ -1,0 +1,66 @@
+"""The Textual application: one factory used by the CLI and by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Database
+from textual.app import App
+from textual.binding import Binding
+
+from pqm_tui.commands.context import CommandContext
+from pqm_tui.config import Settings
+from pqm_tui.i18n import Translator
+from pqm_tui.model.clock import Clock, resolve_timezone
+from pqm_tui.model.db import connect
+
+
+class PQMApp(App[None]):
+    """PQM: walk, record, sign, follow up."""
+
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        actor: str,
+        db_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.actor = actor
+        self.db_path = db_path
+        self.tr = Translator(settings.lang)
+        self.title = self.tr("app.title")
+        self.sub_title = self.tr("app.subtitle")
+
+    def on_mount(self) -> None:
+        from pqm_tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+
+
+def create_app(
+    settings: Settings, *, db_path: Path, actor: str = "inspector", clock: Clock | None = None
+) -> PQMApp:
+    """Open the database and build the app (the CLI and the tests both use this)."""
+    clock = clock or Clock(resolve_timezone(settings.timezone))
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(db_path, actor=actor)
+    return PQMApp(db, settings, clock, actor, db_path)
+
+
+def run_app(context: CommandContext) -> int:
+    """``pqm`` without a command: run the app until the user quits."""
+    app = create_app(
+        context.settings, db_path=context.db_path, actor=context.actor, clock=context.clock
+    )
+    app.run()
+    return int(app.return_code or 0)

@@ -1,0 +1,35 @@
+"""``pqm db check``: integrity, foreign keys and schema version."""
+
+from __future__ import annotations
+
+import argparse
+
+from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.model.db import connect
+from pqm_tui.model.schema import latest_version, schema_version
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("db", help="database maintenance")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser(
+        "check", help="integrity_check, foreign_key_check, schema version"
+    ).set_defaults(func=run_check)
+
+
+def run_check(ctx: CommandContext, args: argparse.Namespace) -> int:
+    tr = ctx.tr
+    if not ctx.db_path.is_file():
+        raise UserError(tr("cli.db.missing", path=ctx.db_path))
+    db = connect(ctx.db_path, actor=ctx.actor, migrate_schema=False)
+    integrity = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+    foreign = db.execute("PRAGMA foreign_key_check").fetchall()
+    version, latest = schema_version(db), latest_version()
+    ok = integrity == ["ok"] and not foreign and version == latest
+    print(tr("cli.db.integrity", result=", ".join(integrity[:5])))
+    print(tr("cli.db.foreign_keys", count=len(foreign)))
+    for row in foreign[:10]:
+        print(f"  {row[0]} rowid={row[1]} → {row[2]}")
+    print(tr("cli.db.schema", version=version, latest=latest))
+    print(tr("cli.db.ok") if ok else tr("cli.db.problems"))
+    return 0 if ok else 1

@@ -1,0 +1,44 @@
+"""``pqm seed-demo``: fill a database with the demo company."""
+
+from __future__ import annotations
+
+import argparse
+
+from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.model.db import connect, is_empty
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("seed-demo", help="fill the database with demo data")
+    parser.add_argument(
+        "--force", action="store_true", help="replace the contents of a non-empty database"
+    )
+    parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.set_defaults(func=run)
+
+
+def run(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from pqm_tui.services.demo import seed_demo
+
+    path = ctx.db_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path, actor=ctx.actor)
+    if not is_empty(db):
+        if not args.force:
+            raise UserError(ctx.tr("cli.demo.not_empty", path=path))
+        db.close()
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        db = connect(path, actor=ctx.actor)
+    summary = seed_demo(db, ctx.clock, ctx.settings, seed=args.seed)
+    print(
+        ctx.tr(
+            "cli.demo.done",
+            path=path,
+            projects=summary.projects,
+            inspections=summary.inspections,
+            findings=summary.findings,
+            items=summary.rectification_items,
+        )
+    )
+    return 0

@@ -1,0 +1,57 @@
+"""Opening the database: the one place that sets connection pragmas.
+
+Durability: WAL with ``synchronous=FULL`` — every acknowledged finding survives
+``kill -9`` and power loss (a laptop whose battery dies). ``bench/db_sync.py``
+measures FULL against NORMAL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from pqm_tui.model.schema import migrate
+
+SYSTEM_ACTOR = "system"
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or is not a PQM database."""
+
+
+def connect(
+    path: Path | str, actor: str = SYSTEM_ACTOR, *, migrate_schema: bool = True
+) -> Database:
+    """Open (creating if needed) and migrate the database at ``path``.
+
+    ``actor`` is recorded in the audit log for every change made through this
+    connection. A connection belongs to the thread that opened it.
+    """
+    target = Path(path)
+    if target.exists() and target.is_dir():
+        raise DatabaseError(f"{target}: is a directory, not a database file")
+    if not target.parent.exists():
+        raise DatabaseError(f"{target.parent}: the folder does not exist")
+    try:
+        conn = sqlite3.connect(str(target), timeout=10.0)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 10000")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{target}: not a usable SQLite database ({exc})") from None
+    conn.create_function("pqm_actor", 0, lambda: actor, deterministic=False)
+    db = Database(conn)
+    if migrate_schema:
+        try:
+            migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"{target}: cannot prepare the schema ({exc})") from None
+    return db
+
+
+def is_empty(db: Database) -> bool:
+    """True when the database holds no organisation data yet."""
+    return db["companies"].count == 0 and db["inspections"].count == 0

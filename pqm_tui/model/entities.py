@@ -1,0 +1,294 @@
+"""Pydantic entities of property-service quality management (物业服务品质管理).
+
+One English name per concept; the Chinese term is in each docstring. Rows read
+from SQLite are validated into these models by the repository modules.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ProjectKind(StrEnum):
+    """Kind of property project (物业项目类型)."""
+
+    RESIDENTIAL = "residential"  # 住宅小区
+    OFFICE = "office"  # 写字楼
+    SALES_SITE = "sales-site"  # 案场
+    OTHER = "other"  # 其他 (园区, 商业 …)
+
+
+class AreaType(StrEnum):
+    """Type of an area (区域类型); checklist sections name the types they apply to."""
+
+    GATE = "gate"  # 出入口/岗亭
+    LOBBY = "lobby"  # 大堂
+    LIFT = "lift"  # 电梯
+    CORRIDOR = "corridor"  # 楼层/楼道
+    CAR_PARK = "car-park"  # 停车场
+    PLANT_ROOM = "plant-room"  # 设备机房
+    FIRE_CONTROL = "fire-control"  # 消防监控中心
+    GREEN = "green"  # 绿化区域
+    PUBLIC = "public"  # 公共区域/道路
+    SERVICE_CENTER = "service-center"  # 客服中心
+    OFFICE = "office"  # 项目办公室 (资料, 资产)
+    WAREHOUSE = "warehouse"  # 仓库
+    RESTROOM = "restroom"  # 卫生间
+    SALES_HALL = "sales-hall"  # 销售大厅/接待区
+    SHOW_FLAT = "show-flat"  # 样板房
+    PERIMETER = "perimeter"  # 周界
+
+
+class Severity(StrEnum):
+    """Severity of an item or finding (严重程度); red-line findings escalate at once."""
+
+    NORMAL = "normal"  # 一般
+    SERIOUS = "serious"  # 严重
+    RED_LINE = "red-line"  # 红线
+
+
+class InspectionKind(StrEnum):
+    """Kind of inspection (检查类型)."""
+
+    SELF = "self"  # 项目自检
+    CROSS = "cross"  # 交叉检查
+    MONTHLY = "monthly"  # 城市公司月检
+    SPECIAL = "special"  # 专项检查
+    NIGHT = "night"  # 夜间查岗
+    MYSTERY = "mystery"  # 神秘访客
+    REINSPECTION = "re-inspection"  # 复检
+
+
+class InspectionStatus(StrEnum):
+    """Lifecycle of an inspection (检查状态)."""
+
+    DRAFT = "draft"  # 进行中
+    COMPLETED = "completed"  # 已完成, 待签字
+    SIGNED = "signed"  # 已签字, 锁定
+
+
+class Result(StrEnum):
+    """Result of one item in one area (检查结果)."""
+
+    PASS = "pass"  # 合格
+    FAIL = "fail"  # 不合格
+    NA = "na"  # 不适用
+
+
+class RectificationStatus(StrEnum):
+    """State of a rectification item (整改状态)."""
+
+    OPEN = "open"  # 待整改
+    REPLIED = "replied"  # 已回复
+    CLOSED = "closed"  # 已关闭 (复检通过)
+    VOIDED = "voided"  # 已撤销 (申诉成立)
+
+
+class NoteKind(StrEnum):
+    """Kind of a supervision-log note (品质监督记录)."""
+
+    DIFFICULTY = "difficulty"  # 困难
+    INCIDENT = "incident"  # 典型事件
+    COMPLAINT = "complaint"  # 投诉
+    SUGGESTION = "suggestion"  # 建议
+    GOOD_PRACTICE = "good-practice"  # 好的做法
+
+
+class Entity(BaseModel):
+    """Base: immutable rows identified by UUID text."""
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+    id: str
+
+
+class Company(Entity):
+    """Company (公司)."""
+
+    name: str
+
+
+class CityCompany(Entity):
+    """City company (城市公司)."""
+
+    company_id: str
+    name: str
+
+
+class Project(Entity):
+    """Property project (物业项目)."""
+
+    city_company_id: str
+    name: str
+    kind: ProjectKind
+    address: str = ""
+
+
+class Area(Entity):
+    """Area of a project (区域), walked in ``position`` order."""
+
+    project_id: str
+    name: str
+    area_type: AreaType
+    position: int = 0
+
+
+class Department(Entity):
+    """Department (部门): 客服, 秩序, 环境, 工程, 绿化, 案场, 品质 …"""
+
+    name: str
+    project_id: str | None = None
+
+
+class Person(Entity):
+    """Person (人员): inspector, project manager, department head …"""
+
+    name: str
+    role: str
+    department_id: str | None = None
+    project_id: str | None = None
+    signature_image: str | None = None
+    pin_hash: str | None = None
+
+
+class Checklist(Entity):
+    """Checklist (检查表/考核表); its content lives in versions."""
+
+    name: str
+    description: str = ""
+    project_kinds: list[ProjectKind] = Field(default_factory=list)
+    builtin: bool = False
+
+
+class ChecklistVersion(Entity):
+    """Version of a checklist (检查表版本); frozen once an inspection uses it."""
+
+    checklist_id: str
+    version: int
+    created_at: str
+    content_sha256: str
+    frozen: bool = False
+
+
+class Section(Entity):
+    """Section of a checklist version (板块)."""
+
+    version_id: str
+    code: str
+    name: str
+    department: str = ""
+    area_types: list[AreaType] = Field(default_factory=list)
+    position: int = 0
+
+    def applies_to(self, area_type: AreaType) -> bool:
+        """True when the section is checked in areas of ``area_type``."""
+        return not self.area_types or area_type in self.area_types
+
+
+class Item(Entity):
+    """Checklist item (检查项): standard, method, points and deduction rule."""
+
+    section_id: str
+    code: str
+    standard: str
+    method: str = ""
+    points: Decimal
+    per_occurrence: Decimal
+    severity: Severity = Severity.NORMAL
+    photo_required: bool = False
+    position: int = 0
+
+
+class Inspection(Entity):
+    """Inspection (检查): one walk of a project with one checklist version."""
+
+    project_id: str
+    kind: InspectionKind
+    checklist_version_id: str
+    inspector_ids: list[str] = Field(default_factory=list)
+    started_at: str
+    finished_at: str | None = None
+    status: InspectionStatus = InspectionStatus.DRAFT
+    signed_at: str | None = None
+    receiver_name: str | None = None
+    receiver_role: str | None = None
+
+
+class Finding(Entity):
+    """Finding (检查记录): the result of one item in one area."""
+
+    inspection_id: str
+    item_id: str
+    area_id: str
+    result: Result
+    occurrences: int = 0
+    deduction: Decimal = Decimal(0)
+    note: str = ""
+    severity: Severity = Severity.NORMAL
+    department: str = ""
+    responsible_person: str = ""
+    location: str = ""
+    created_at: str
+    updated_at: str
+
+
+class SupervisionNote(Entity):
+    """Supervision-log note (品质监督记录) taken during a walk."""
+
+    inspection_id: str
+    area_id: str | None = None
+    kind: NoteKind
+    text: str
+    created_at: str
+
+
+class Amendment(Entity):
+    """Amendment (更正记录) to a signed inspection: who, when, why, old → new."""
+
+    inspection_id: str
+    finding_id: str | None = None
+    at: str
+    actor: str
+    reason: str
+    field: str
+    old_value: str | None = None
+    new_value: str | None = None
+
+
+class Photo(Entity):
+    """Photo evidence (照片), copied into the media store under its sha256."""
+
+    finding_id: str | None = None
+    sha256: str
+    original_name: str
+    stored_path: str
+    added_at: str
+
+
+class Notice(Entity):
+    """Rectification notice (整改通知单), numbered ZG-YYYYMM-NNNN."""
+
+    number: str
+    inspection_id: str
+    project_id: str
+    sequence: int = 1  # 1 = first notice, 2 = second notice (第二次整改通知)
+    issued_at: str
+    issuing_department: str = ""
+    received_at: str | None = None
+    received_by: str | None = None
+
+
+class RectificationItem(Entity):
+    """Rectification item (整改项): one failed finding followed to closure."""
+
+    finding_id: str
+    notice_id: str | None = None
+    project_id: str
+    status: RectificationStatus = RectificationStatus.OPEN
+    escalation_level: int = 0
+    deadline: str | None = None  # local date YYYY-MM-DD
+    created_at: str
+    updated_at: str

@@ -1,0 +1,543 @@
+"""Inspections and their findings (检查与检查记录): every write is one transaction.
+
+A finding is committed the moment it is recorded; the walk position is saved
+with it so a killed process resumes at the same area and item.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlite_utils import Database
+
+from pqm_tui.model.checklists import freeze_version
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.entities import (
+    Amendment,
+    Finding,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+    NoteKind,
+    Photo,
+    Result,
+    Severity,
+    SupervisionNote,
+)
+from pqm_tui.model.errors import NotFoundError, RuleError, translate_locks
+from pqm_tui.model.ids import new_id
+from pqm_tui.model.rows import points
+
+AMENDABLE_FIELDS = (
+    "result",
+    "occurrences",
+    "deduction",
+    "note",
+    "severity",
+    "department",
+    "responsible_person",
+    "location",
+    "voided",
+)
+
+
+@dataclass(frozen=True)
+class InspectionSummary:
+    """One row of an inspection list, with names resolved and counts."""
+
+    inspection: Inspection
+    project_name: str
+    checklist_name: str
+    checklist_version: int
+    inspector_names: list[str]
+    answered: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class WalkPosition:
+    """Where a draft walk stopped."""
+
+    area_id: str | None
+    item_id: str | None
+    updated_at: str
+
+
+def create_inspection(
+    db: Database,
+    clock: Clock,
+    project_id: str,
+    kind: InspectionKind,
+    version_id: str,
+    inspector_ids: list[str],
+    started_at: str | None = None,
+) -> Inspection:
+    """Start a draft inspection; the checklist version becomes frozen."""
+    if not inspector_ids:
+        raise RuleError("an inspection needs at least one inspector")
+    inspection = Inspection(
+        id=new_id(),
+        project_id=project_id,
+        kind=kind,
+        checklist_version_id=version_id,
+        inspector_ids=inspector_ids,
+        started_at=started_at or clock.now_iso(),
+    )
+    with db.atomic():
+        row = inspection.model_dump(mode="json", exclude={"inspector_ids"})
+        db["inspections"].insert(row)
+        db["inspection_inspectors"].insert_all(
+            {"inspection_id": inspection.id, "person_id": pid, "position": pos}
+            for pos, pid in enumerate(inspector_ids)
+        )
+        freeze_version(db, version_id)
+    return inspection
+
+
+def _inspection(db: Database, row: dict[str, object]) -> Inspection:
+    ids = [
+        r["person_id"]
+        for r in db.query(
+            "SELECT person_id FROM inspection_inspectors WHERE inspection_id = ? ORDER BY position",
+            [row["id"]],
+        )
+    ]
+    return Inspection.model_validate({**row, "inspector_ids": ids})
+
+
+def get_inspection(db: Database, inspection_id: str) -> Inspection:
+    """An inspection by id, or by the short id printed in lists (the id's tail)."""
+    rows = list(db.query("SELECT * FROM inspections WHERE id = ?", [inspection_id]))
+    if not rows and len(inspection_id) >= 6:
+        rows = list(
+            db.query("SELECT * FROM inspections WHERE id LIKE ? LIMIT 2", ["%" + inspection_id])
+        )
+        if len(rows) > 1:
+            raise NotFoundError(f"inspection id {inspection_id!r} is ambiguous; give more of it")
+    if not rows:
+        raise NotFoundError(f"no inspection with id {inspection_id!r}")
+    return _inspection(db, rows[0])
+
+
+def list_inspections(
+    db: Database,
+    *,
+    limit: int = 50,
+    project_id: str | None = None,
+    status: InspectionStatus | None = None,
+) -> list[InspectionSummary]:
+    """Recent inspections first, with project, checklist, inspectors and counts."""
+    where, params = [], []
+    if project_id:
+        where.append("i.project_id = ?")
+        params.append(project_id)
+    if status:
+        where.append("i.status = ?")
+        params.append(status.value)
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    rows = list(
+        db.query(
+            f"""SELECT i.*, p.name AS project_name, c.name AS checklist_name,
+                   v.version AS checklist_version,
+                   (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id) AS answered,
+                   (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id
+                      AND f.result = 'fail') AS failed,
+                   (SELECT group_concat(name, '、') FROM (
+                      SELECT pe.name FROM inspection_inspectors ii
+                      JOIN people pe ON pe.id = ii.person_id
+                      WHERE ii.inspection_id = i.id ORDER BY ii.position)) AS inspector_names,
+                   (SELECT json_group_array(person_id) FROM (
+                      SELECT person_id FROM inspection_inspectors
+                      WHERE inspection_id = i.id ORDER BY position)) AS inspector_ids
+               FROM inspections i
+               JOIN projects p ON p.id = i.project_id
+               JOIN checklist_versions v ON v.id = i.checklist_version_id
+               JOIN checklists c ON c.id = v.checklist_id
+               {clause}
+               ORDER BY i.started_at DESC LIMIT ?""",
+            [*params, limit],
+        )
+    )
+    result = []
+    for r in rows:
+        inspection = Inspection.model_validate(
+            {**r, "inspector_ids": json.loads(r["inspector_ids"])}
+        )
+        result.append(
+            InspectionSummary(
+                inspection,
+                r["project_name"],
+                r["checklist_name"],
+                r["checklist_version"],
+                (r["inspector_names"] or "").split("、") if r["inspector_names"] else [],
+                r["answered"],
+                r["failed"],
+            )
+        )
+    return result
+
+
+def latest_draft(db: Database) -> Inspection | None:
+    """The draft most recently worked on (to offer resuming it)."""
+    rows = list(
+        db.query(
+            """SELECT i.* FROM inspections i LEFT JOIN walk_positions w ON w.inspection_id = i.id
+               WHERE i.status = 'draft'
+               ORDER BY coalesce(w.updated_at, i.started_at) DESC LIMIT 1"""
+        )
+    )
+    return _inspection(db, rows[0]) if rows else None
+
+
+def _finding(row: dict[str, object]) -> Finding:
+    data = dict(row)
+    data["deduction"] = points(data["deduction"])  # type: ignore[arg-type]
+    return Finding.model_validate(data)
+
+
+def get_finding(db: Database, inspection_id: str, item_id: str, area_id: str) -> Finding | None:
+    rows = list(
+        db.query(
+            "SELECT * FROM findings WHERE inspection_id = ? AND item_id = ? AND area_id = ?",
+            [inspection_id, item_id, area_id],
+        )
+    )
+    return _finding(rows[0]) if rows else None
+
+
+def list_findings(db: Database, inspection_id: str) -> list[Finding]:
+    """All findings of an inspection as recorded (amendments not applied)."""
+    return [
+        _finding(r)
+        for r in db.query(
+            "SELECT * FROM findings WHERE inspection_id = ? ORDER BY created_at", [inspection_id]
+        )
+    ]
+
+
+def record_finding(
+    db: Database,
+    clock: Clock,
+    inspection_id: str,
+    item_id: str,
+    area_id: str,
+    result: Result,
+    *,
+    occurrences: int = 0,
+    deduction: Decimal = Decimal(0),
+    note: str = "",
+    severity: Severity = Severity.NORMAL,
+    department: str = "",
+    responsible_person: str = "",
+    location: str = "",
+) -> tuple[Finding, Finding | None]:
+    """Record (or re-record) one item in one area and commit at once.
+
+    Returns the new finding and the one it replaced (for undo). The database
+    refuses this for a signed inspection (LockedError).
+    """
+    now = clock.now_iso()
+    with translate_locks(), db.atomic():
+        previous = get_finding(db, inspection_id, item_id, area_id)
+        finding = Finding(
+            id=previous.id if previous else new_id(),
+            inspection_id=inspection_id,
+            item_id=item_id,
+            area_id=area_id,
+            result=result,
+            occurrences=occurrences,
+            deduction=deduction,
+            note=note,
+            severity=severity,
+            department=department,
+            responsible_person=responsible_person,
+            location=location,
+            created_at=previous.created_at if previous else now,
+            updated_at=now,
+        )
+        row = finding.model_dump(mode="json")
+        row["deduction"] = float(deduction)
+        if previous:
+            db["findings"].update(finding.id, row)
+        else:
+            db["findings"].insert(row)
+        _save_position(db, inspection_id, area_id, item_id, now)
+    return finding, previous
+
+
+def restore_finding(db: Database, clock: Clock, current: Finding, previous: Finding | None) -> None:
+    """Undo: put back ``previous`` (or remove the finding when there was none)."""
+    with translate_locks(), db.atomic():
+        if previous is None:
+            db.execute("DELETE FROM photos WHERE finding_id = ?", [current.id])
+            db.execute("DELETE FROM findings WHERE id = ?", [current.id])
+        else:
+            row = previous.model_dump(mode="json")
+            row["deduction"] = float(previous.deduction)
+            db["findings"].update(previous.id, row)
+        _save_position(db, current.inspection_id, current.area_id, current.item_id, clock.now_iso())
+
+
+def _save_position(
+    db: Database, inspection_id: str, area_id: str | None, item_id: str | None, now: str
+) -> None:
+    db.execute(
+        """INSERT INTO walk_positions (inspection_id, area_id, item_id, updated_at)
+           VALUES (?, ?, ?, ?)
+           ON CONFLICT(inspection_id) DO UPDATE SET area_id = excluded.area_id,
+             item_id = excluded.item_id, updated_at = excluded.updated_at""",
+        [inspection_id, area_id, item_id, now],
+    )
+
+
+def save_position(
+    db: Database, clock: Clock, inspection_id: str, area_id: str | None, item_id: str | None
+) -> None:
+    """Remember where the walk is (committed)."""
+    with db.atomic():
+        _save_position(db, inspection_id, area_id, item_id, clock.now_iso())
+
+
+def get_position(db: Database, inspection_id: str) -> WalkPosition | None:
+    rows = list(db.query("SELECT * FROM walk_positions WHERE inspection_id = ?", [inspection_id]))
+    if not rows:
+        return None
+    return WalkPosition(rows[0]["area_id"], rows[0]["item_id"], rows[0]["updated_at"])
+
+
+def add_photo(
+    db: Database,
+    clock: Clock,
+    finding_id: str,
+    sha256: str,
+    original_name: str,
+    stored_path: str,
+) -> Photo:
+    photo = Photo(
+        id=new_id(),
+        finding_id=finding_id,
+        sha256=sha256,
+        original_name=original_name,
+        stored_path=stored_path,
+        added_at=clock.now_iso(),
+    )
+    with translate_locks(), db.atomic():
+        locked = db.execute(
+            """SELECT i.status FROM findings f JOIN inspections i ON i.id = f.inspection_id
+               WHERE f.id = ?""",
+            [finding_id],
+        ).fetchone()
+        if locked is None:
+            raise NotFoundError(f"no finding {finding_id}")
+        if locked[0] == InspectionStatus.SIGNED.value:
+            raise RuleError("the inspection is signed: photos cannot be added")
+        db["photos"].insert(photo.model_dump())
+    return photo
+
+
+def list_photos(db: Database, inspection_id: str) -> list[Photo]:
+    """Photos of an inspection's findings, oldest first."""
+    return [
+        Photo.model_validate(r)
+        for r in db.query(
+            """SELECT p.* FROM photos p JOIN findings f ON f.id = p.finding_id
+               WHERE f.inspection_id = ? ORDER BY p.added_at""",
+            [inspection_id],
+        )
+    ]
+
+
+def add_note(
+    db: Database,
+    clock: Clock,
+    inspection_id: str,
+    area_id: str | None,
+    kind: NoteKind,
+    text: str,
+) -> SupervisionNote:
+    """Add a supervision-log note (品质监督记录) and commit it."""
+    note = SupervisionNote(
+        id=new_id(),
+        inspection_id=inspection_id,
+        area_id=area_id,
+        kind=kind,
+        text=text,
+        created_at=clock.now_iso(),
+    )
+    with db.atomic():
+        db["supervision_notes"].insert(note.model_dump(mode="json"))
+    return note
+
+
+def list_notes(db: Database, inspection_id: str) -> list[SupervisionNote]:
+    return [
+        SupervisionNote.model_validate(r)
+        for r in db.query(
+            "SELECT * FROM supervision_notes WHERE inspection_id = ? ORDER BY created_at",
+            [inspection_id],
+        )
+    ]
+
+
+def mark_completed(db: Database, clock: Clock, inspection_id: str) -> None:
+    """The walk is finished: status completed, awaiting sign-off."""
+    with translate_locks(), db.atomic():
+        db.execute(
+            "UPDATE inspections SET status = 'completed', finished_at = ? "
+            "WHERE id = ? AND status = 'draft'",
+            [clock.now_iso(), inspection_id],
+        )
+
+
+def reopen(db: Database, inspection_id: str) -> None:
+    """Back from the summary to the walk (only before signing)."""
+    with translate_locks(), db.atomic():
+        db.execute(
+            "UPDATE inspections SET status = 'draft' WHERE id = ? AND status = 'completed'",
+            [inspection_id],
+        )
+
+
+def next_notice_number(db: Database, month: str) -> str:
+    """The next free rectification-notice number for ``month`` (YYYYMM): ZG-YYYYMM-NNNN."""
+    prefix = f"ZG-{month}-"
+    row = db.execute(
+        "SELECT max(CAST(substr(number, ?) AS INTEGER)) FROM notices WHERE number LIKE ?",
+        [len(prefix) + 1, prefix + "%"],
+    ).fetchone()
+    return f"{prefix}{(row[0] or 0) + 1:04d}"
+
+
+def sign_inspection(
+    db: Database,
+    clock: Clock,
+    inspection_id: str,
+    *,
+    receiver_name: str,
+    receiver_role: str,
+    issuing_department: str,
+    deadline: date,
+) -> str | None:
+    """Sign off and lock: one rectification item per failed finding, one notice.
+
+    Returns the notice number, or None when nothing failed. All in one transaction.
+    """
+    now = clock.now_iso()
+    with translate_locks(), db.atomic():
+        inspection = get_inspection(db, inspection_id)
+        if inspection.status == InspectionStatus.SIGNED:
+            raise RuleError("the inspection is already signed")
+        failed = [f for f in list_findings(db, inspection_id) if f.result == Result.FAIL]
+        number = None
+        if failed:
+            number = next_notice_number(db, clock.now().strftime("%Y%m"))
+            notice_id = new_id()
+            db["notices"].insert(
+                {
+                    "id": notice_id,
+                    "number": number,
+                    "inspection_id": inspection_id,
+                    "project_id": inspection.project_id,
+                    "sequence": 1,
+                    "issued_at": now,
+                    "issuing_department": issuing_department,
+                    "received_at": now,
+                    "received_by": receiver_name,
+                }
+            )
+            db["rectification_items"].insert_all(
+                {
+                    "id": new_id(),
+                    "finding_id": f.id,
+                    "notice_id": notice_id,
+                    "project_id": inspection.project_id,
+                    "status": "open",
+                    "escalation_level": 0,
+                    "deadline": deadline.isoformat(),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for f in failed
+            )
+        db.execute(
+            "UPDATE inspection_inspectors SET signed_at = ? WHERE inspection_id = ?",
+            [now, inspection_id],
+        )
+        db.execute(
+            """UPDATE inspections SET status = 'signed', signed_at = ?,
+                 finished_at = coalesce(finished_at, ?), receiver_name = ?, receiver_role = ?
+               WHERE id = ?""",
+            [now, now, receiver_name, receiver_role, inspection_id],
+        )
+        db.execute("DELETE FROM walk_positions WHERE inspection_id = ?", [inspection_id])
+    return number
+
+
+def add_amendment(
+    db: Database,
+    clock: Clock,
+    actor: str,
+    finding: Finding,
+    field: str,
+    new_value: str,
+    reason: str,
+) -> Amendment:
+    """Amend a finding of a signed inspection: a trace, never an edit in place."""
+    if field not in AMENDABLE_FIELDS:
+        raise RuleError(f"field {field!r} cannot be amended; use one of {AMENDABLE_FIELDS}")
+    if not reason.strip():
+        raise RuleError("an amendment needs a reason")
+    current = {
+        a.field: a.new_value
+        for a in list_amendments(db, finding.inspection_id)
+        if a.finding_id == finding.id
+    }
+    old = current.get(field, str(getattr(finding, field, "")) if field != "voided" else "0")
+    amendment = Amendment(
+        id=new_id(),
+        inspection_id=finding.inspection_id,
+        finding_id=finding.id,
+        at=clock.now_iso(),
+        actor=actor,
+        reason=reason,
+        field=field,
+        old_value=old,
+        new_value=new_value,
+    )
+    with db.atomic():
+        db["amendments"].insert(amendment.model_dump())
+    return amendment
+
+
+def list_amendments(db: Database, inspection_id: str) -> list[Amendment]:
+    return [
+        Amendment.model_validate(r)
+        for r in db.query(
+            "SELECT * FROM amendments WHERE inspection_id = ? ORDER BY at, rowid",
+            [inspection_id],
+        )
+    ]
+
+
+def effective_findings(db: Database, inspection_id: str) -> list[Finding]:
+    """Findings with amendments applied; a voided finding counts as a pass, no deduction."""
+    changes: dict[str, dict[str, str | None]] = {}
+    for a in list_amendments(db, inspection_id):
+        if a.finding_id:
+            changes.setdefault(a.finding_id, {})[a.field] = a.new_value
+    result = []
+    for finding in list_findings(db, inspection_id):
+        fields = dict(changes.get(finding.id, {}))
+        if fields.pop("voided", "0") == "1":
+            fields.update(result="pass", deduction="0", occurrences="0")
+        result.append(
+            finding.model_copy(
+                update=Finding.model_validate({**finding.model_dump(), **fields}).model_dump(
+                    include=set(fields)
+                )
+            )
+        )
+    return result

@@ -1,0 +1,140 @@
+"""Rectification items and their event trail (整改项及记录): storage only.
+
+The rules of which transition is allowed live in ``services``; this module
+writes a transition and its event in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.entities import Notice, RectificationItem, RectificationStatus
+from pqm_tui.model.errors import NotFoundError
+from pqm_tui.model.ids import new_id
+
+
+@dataclass(frozen=True)
+class RectificationEvent:
+    """One step in an item's history: who, when, what, why."""
+
+    id: str
+    item_id: str
+    at: str
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str
+    data: dict[str, Any]
+
+
+def get_item(db: Database, item_id: str) -> RectificationItem:
+    rows = list(db.query("SELECT * FROM rectification_items WHERE id = ?", [item_id]))
+    if not rows and len(item_id) >= 6:  # the short id printed in lists (its tail)
+        rows = list(
+            db.query("SELECT * FROM rectification_items WHERE id LIKE ? LIMIT 2", ["%" + item_id])
+        )
+        if len(rows) > 1:
+            raise NotFoundError(f"rectification item id {item_id!r} is ambiguous")
+    if not rows:
+        raise NotFoundError(f"no rectification item {item_id!r}")
+    return RectificationItem.model_validate(rows[0])
+
+
+def items_of_inspection(db: Database, inspection_id: str) -> list[RectificationItem]:
+    return [
+        RectificationItem.model_validate(r)
+        for r in db.query(
+            """SELECT r.* FROM rectification_items r JOIN findings f ON f.id = r.finding_id
+               WHERE f.inspection_id = ? ORDER BY r.created_at""",
+            [inspection_id],
+        )
+    ]
+
+
+def record_transition(
+    db: Database,
+    clock: Clock,
+    item: RectificationItem,
+    *,
+    actor: str,
+    action: str,
+    to_status: RectificationStatus | None = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    deadline: str | None = None,
+    escalation_level: int | None = None,
+) -> RectificationItem:
+    """Write an event and (when given) the new status/deadline/level, atomically."""
+    now = clock.now_iso()
+    changes: dict[str, Any] = {"updated_at": now}
+    if to_status is not None:
+        changes["status"] = to_status.value
+    if deadline is not None:
+        changes["deadline"] = deadline
+    if escalation_level is not None:
+        changes["escalation_level"] = escalation_level
+    with db.atomic():
+        db["rectification_events"].insert(
+            {
+                "id": new_id(),
+                "item_id": item.id,
+                "at": now,
+                "actor": actor,
+                "action": action,
+                "from_status": item.status.value,
+                "to_status": (to_status or item.status).value,
+                "reason": reason,
+                "data": json.dumps(data or {}, ensure_ascii=False),
+            }
+        )
+        db["rectification_items"].update(item.id, changes)
+    return RectificationItem.model_validate({**item.model_dump(), **changes})
+
+
+def list_events(db: Database, item_id: str) -> list[RectificationEvent]:
+    return [
+        RectificationEvent(
+            r["id"],
+            r["item_id"],
+            r["at"],
+            r["actor"],
+            r["action"],
+            r["from_status"],
+            r["to_status"],
+            r["reason"],
+            json.loads(r["data"]),
+        )
+        for r in db.query(
+            "SELECT * FROM rectification_events WHERE item_id = ? ORDER BY at, rowid", [item_id]
+        )
+    ]
+
+
+def notices_of_inspection(db: Database, inspection_id: str) -> list[Notice]:
+    return [
+        Notice.model_validate(r)
+        for r in db.query(
+            "SELECT * FROM notices WHERE inspection_id = ? ORDER BY sequence, issued_at",
+            [inspection_id],
+        )
+    ]
+
+
+def count_by_status(db: Database, today: str) -> dict[str, int]:
+    """Counts of items by status, plus 'overdue' (open/replied past their deadline)."""
+    counts = {
+        r["status"]: r["n"]
+        for r in db.query("SELECT status, count(*) AS n FROM rectification_items GROUP BY status")
+    }
+    counts["overdue"] = db.execute(
+        """SELECT count(*) FROM rectification_items
+           WHERE status IN ('open', 'replied') AND deadline < ?""",
+        [today],
+    ).fetchone()[0]
+    return counts

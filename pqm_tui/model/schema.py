@@ -1,0 +1,319 @@
+"""The SQLite schema, created and migrated by code (sqlite-utils ``Migrations``).
+
+The schema version is the number of applied migrations (also kept in
+``PRAGMA user_version``). Triggers enforce what must never happen whatever
+code writes: findings of a signed inspection cannot change, a signed
+inspection cannot change, the audit log and amendments are append-only.
+Every change to an audited table is logged by triggers, with the actor
+taken from the connection's ``pqm_actor()`` function.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("pqm")
+
+LOCKED = "PQM-LOCKED"  # prefix of every trigger refusal, recognised by the repository
+
+AUDITED_TABLES = (
+    "projects",
+    "areas",
+    "people",
+    "inspections",
+    "inspection_inspectors",
+    "findings",
+    "photos",
+    "notices",
+    "rectification_items",
+    "supervision_notes",
+)
+
+
+def _run(db: Database, statements: list[str]) -> None:
+    for sql in statements:
+        db.execute(sql)
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    """Organisation, checklists, inspections, findings, photos."""
+    _run(
+        db,
+        [
+            "CREATE TABLE companies (id TEXT PRIMARY KEY, name TEXT NOT NULL)",
+            """CREATE TABLE city_companies (
+                id TEXT PRIMARY KEY,
+                company_id TEXT NOT NULL REFERENCES companies(id),
+                name TEXT NOT NULL)""",
+            """CREATE TABLE projects (
+                id TEXT PRIMARY KEY,
+                city_company_id TEXT NOT NULL REFERENCES city_companies(id),
+                name TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                address TEXT NOT NULL DEFAULT '')""",
+            """CREATE TABLE areas (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id),
+                name TEXT NOT NULL,
+                area_type TEXT NOT NULL,
+                position INTEGER NOT NULL DEFAULT 0)""",
+            "CREATE INDEX areas_project ON areas(project_id, position)",
+            """CREATE TABLE departments (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                project_id TEXT REFERENCES projects(id))""",
+            """CREATE TABLE people (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                department_id TEXT REFERENCES departments(id),
+                project_id TEXT REFERENCES projects(id),
+                signature_image TEXT,
+                pin_hash TEXT)""",
+            """CREATE TABLE checklists (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                description TEXT NOT NULL DEFAULT '',
+                project_kinds TEXT NOT NULL DEFAULT '[]',
+                builtin INTEGER NOT NULL DEFAULT 0)""",
+            """CREATE TABLE checklist_versions (
+                id TEXT PRIMARY KEY,
+                checklist_id TEXT NOT NULL REFERENCES checklists(id),
+                version INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                content_sha256 TEXT NOT NULL,
+                frozen INTEGER NOT NULL DEFAULT 0,
+                source_yaml TEXT NOT NULL,
+                UNIQUE (checklist_id, version))""",
+            """CREATE TABLE sections (
+                id TEXT PRIMARY KEY,
+                version_id TEXT NOT NULL REFERENCES checklist_versions(id),
+                code TEXT NOT NULL,
+                name TEXT NOT NULL,
+                department TEXT NOT NULL DEFAULT '',
+                area_types TEXT NOT NULL DEFAULT '[]',
+                position INTEGER NOT NULL)""",
+            "CREATE INDEX sections_version ON sections(version_id, position)",
+            """CREATE TABLE items (
+                id TEXT PRIMARY KEY,
+                section_id TEXT NOT NULL REFERENCES sections(id),
+                version_id TEXT NOT NULL REFERENCES checklist_versions(id),
+                code TEXT NOT NULL,
+                standard TEXT NOT NULL,
+                method TEXT NOT NULL DEFAULT '',
+                points REAL NOT NULL CHECK (points > 0),
+                per_occurrence REAL NOT NULL CHECK (per_occurrence > 0),
+                severity TEXT NOT NULL DEFAULT 'normal',
+                photo_required INTEGER NOT NULL DEFAULT 0,
+                position INTEGER NOT NULL,
+                UNIQUE (version_id, code))""",
+            "CREATE INDEX items_section ON items(section_id, position)",
+            """CREATE TABLE inspections (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id),
+                kind TEXT NOT NULL,
+                checklist_version_id TEXT NOT NULL REFERENCES checklist_versions(id),
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                status TEXT NOT NULL DEFAULT 'draft'
+                    CHECK (status IN ('draft', 'completed', 'signed')),
+                signed_at TEXT,
+                receiver_name TEXT,
+                receiver_role TEXT)""",
+            "CREATE INDEX inspections_project ON inspections(project_id, started_at)",
+            "CREATE INDEX inspections_status ON inspections(status, started_at)",
+            """CREATE TABLE inspection_inspectors (
+                inspection_id TEXT NOT NULL REFERENCES inspections(id),
+                person_id TEXT NOT NULL REFERENCES people(id),
+                position INTEGER NOT NULL DEFAULT 0,
+                signed_at TEXT,
+                PRIMARY KEY (inspection_id, person_id))""",
+            """CREATE TABLE findings (
+                id TEXT PRIMARY KEY,
+                inspection_id TEXT NOT NULL REFERENCES inspections(id),
+                item_id TEXT NOT NULL REFERENCES items(id),
+                area_id TEXT NOT NULL REFERENCES areas(id),
+                result TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'na')),
+                occurrences INTEGER NOT NULL DEFAULT 0 CHECK (occurrences >= 0),
+                deduction REAL NOT NULL DEFAULT 0 CHECK (deduction >= 0),
+                note TEXT NOT NULL DEFAULT '',
+                severity TEXT NOT NULL DEFAULT 'normal',
+                department TEXT NOT NULL DEFAULT '',
+                responsible_person TEXT NOT NULL DEFAULT '',
+                location TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (inspection_id, item_id, area_id))""",
+            "CREATE INDEX findings_inspection ON findings(inspection_id)",
+            """CREATE TABLE photos (
+                id TEXT PRIMARY KEY,
+                finding_id TEXT REFERENCES findings(id),
+                sha256 TEXT NOT NULL,
+                original_name TEXT NOT NULL,
+                stored_path TEXT NOT NULL,
+                added_at TEXT NOT NULL)""",
+            "CREATE INDEX photos_finding ON photos(finding_id)",
+        ],
+    )
+
+
+@migrations()
+def m002_rectification_and_audit(db: Database) -> None:
+    """Notices, rectification items and their events, amendments, notes, audit log."""
+    _run(
+        db,
+        [
+            """CREATE TABLE notices (
+                id TEXT PRIMARY KEY,
+                number TEXT NOT NULL UNIQUE,
+                inspection_id TEXT NOT NULL REFERENCES inspections(id),
+                project_id TEXT NOT NULL REFERENCES projects(id),
+                sequence INTEGER NOT NULL DEFAULT 1,
+                issued_at TEXT NOT NULL,
+                issuing_department TEXT NOT NULL DEFAULT '',
+                received_at TEXT,
+                received_by TEXT)""",
+            "CREATE INDEX notices_inspection ON notices(inspection_id)",
+            """CREATE TABLE rectification_items (
+                id TEXT PRIMARY KEY,
+                finding_id TEXT NOT NULL REFERENCES findings(id),
+                notice_id TEXT REFERENCES notices(id),
+                project_id TEXT NOT NULL REFERENCES projects(id),
+                status TEXT NOT NULL DEFAULT 'open'
+                    CHECK (status IN ('open', 'replied', 'closed', 'voided')),
+                escalation_level INTEGER NOT NULL DEFAULT 0,
+                deadline TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL)""",
+            "CREATE INDEX rect_project ON rectification_items(project_id)",
+            "CREATE INDEX rect_finding ON rectification_items(finding_id)",
+            """CREATE INDEX rect_open_deadline ON rectification_items(deadline)
+                WHERE status IN ('open', 'replied')""",
+            """CREATE TABLE rectification_events (
+                id TEXT PRIMARY KEY,
+                item_id TEXT NOT NULL REFERENCES rectification_items(id),
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                from_status TEXT,
+                to_status TEXT,
+                reason TEXT NOT NULL DEFAULT '',
+                data TEXT NOT NULL DEFAULT '{}')""",
+            "CREATE INDEX rect_events_item ON rectification_events(item_id, at)",
+            """CREATE TABLE amendments (
+                id TEXT PRIMARY KEY,
+                inspection_id TEXT NOT NULL REFERENCES inspections(id),
+                finding_id TEXT REFERENCES findings(id),
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL CHECK (length(reason) > 0),
+                field TEXT NOT NULL,
+                old_value TEXT,
+                new_value TEXT)""",
+            "CREATE INDEX amendments_inspection ON amendments(inspection_id)",
+            """CREATE TABLE supervision_notes (
+                id TEXT PRIMARY KEY,
+                inspection_id TEXT NOT NULL REFERENCES inspections(id),
+                area_id TEXT REFERENCES areas(id),
+                kind TEXT NOT NULL,
+                text TEXT NOT NULL,
+                created_at TEXT NOT NULL)""",
+            "CREATE INDEX notes_inspection ON supervision_notes(inspection_id)",
+            """CREATE TABLE walk_positions (
+                inspection_id TEXT PRIMARY KEY REFERENCES inspections(id),
+                area_id TEXT,
+                item_id TEXT,
+                updated_at TEXT NOT NULL)""",
+            """CREATE TABLE audit_log (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                actor TEXT NOT NULL,
+                table_name TEXT NOT NULL,
+                row_id TEXT NOT NULL,
+                action TEXT NOT NULL,
+                old TEXT,
+                new TEXT)""",
+            "CREATE INDEX audit_row ON audit_log(table_name, row_id)",
+            *_lock_triggers(),
+        ],
+    )
+    for table in AUDITED_TABLES:
+        _run(db, _audit_triggers(db, table))
+
+
+def _lock_triggers() -> list[str]:
+    signed = "(SELECT status FROM inspections WHERE id = {ref}.inspection_id) = 'signed'"
+    refuse = f"SELECT RAISE(ABORT, '{LOCKED}: {{what}}');"
+    statements = []
+    for event, ref in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+        statements.append(
+            f"""CREATE TRIGGER findings_locked_{event.lower()} BEFORE {event} ON findings
+            WHEN {signed.format(ref=ref)}
+            BEGIN {refuse.format(what="findings of a signed inspection cannot change")} END"""
+        )
+    statements += [
+        f"""CREATE TRIGGER inspections_locked_update BEFORE UPDATE ON inspections
+        WHEN OLD.status = 'signed'
+        BEGIN {refuse.format(what="a signed inspection cannot change")} END""",
+        f"""CREATE TRIGGER inspections_locked_delete BEFORE DELETE ON inspections
+        WHEN OLD.status = 'signed'
+        BEGIN {refuse.format(what="a signed inspection cannot be deleted")} END""",
+        f"""CREATE TRIGGER photos_locked_delete BEFORE DELETE ON photos
+        WHEN (SELECT i.status FROM findings f JOIN inspections i ON i.id = f.inspection_id
+              WHERE f.id = OLD.finding_id) = 'signed'
+        BEGIN {refuse.format(what="photos of a signed inspection cannot be removed")} END""",
+    ]
+    for table in ("audit_log", "amendments", "rectification_events"):
+        for event in ("UPDATE", "DELETE"):
+            statements.append(
+                f"""CREATE TRIGGER {table}_append_only_{event.lower()}
+                BEFORE {event} ON {table}
+                BEGIN {refuse.format(what=table + " is append-only")} END"""
+            )
+    return statements
+
+
+def _audit_triggers(db: Database, table: str) -> list[str]:
+    columns = [c.name for c in db[table].columns]  # type: ignore[union-attr]
+
+    def row(ref: str) -> str:
+        return "json_object(" + ", ".join(f"'{c}', {ref}.{c}" for c in columns) + ")"
+
+    key = "id" if "id" in columns else "inspection_id || '/' || {ref}.person_id"
+    key_of = {
+        "NEW": f"NEW.{key.format(ref='NEW')}",
+        "OLD": f"OLD.{key.format(ref='OLD')}",
+    }
+    insert = "INSERT INTO audit_log (actor, table_name, row_id, action, old, new) VALUES"
+    return [
+        f"""CREATE TRIGGER {table}_audit_insert AFTER INSERT ON {table} BEGIN
+            {insert} (pqm_actor(), '{table}', {key_of["NEW"]}, 'insert', NULL, {row("NEW")});
+        END""",
+        f"""CREATE TRIGGER {table}_audit_update AFTER UPDATE ON {table} BEGIN
+            {insert} (pqm_actor(), '{table}', {key_of["NEW"]}, 'update',
+                      {row("OLD")}, {row("NEW")});
+        END""",
+        f"""CREATE TRIGGER {table}_audit_delete AFTER DELETE ON {table} BEGIN
+            {insert} (pqm_actor(), '{table}', {key_of["OLD"]}, 'delete', {row("OLD")}, NULL);
+        END""",
+    ]
+
+
+def schema_version(db: Database) -> int:
+    """Number of applied migrations."""
+    return len(migrations.applied(db))
+
+
+def latest_version() -> int:
+    """The version a fully migrated database has."""
+    return len(migrations.pending(Database(memory=True)))
+
+
+def migrate(db: Database, stop_before: str | None = None) -> int:
+    """Apply pending migrations (optionally stopping before one); return the version."""
+    migrations.apply(db, stop_before=stop_before)
+    version = schema_version(db)
+    db.execute(f"PRAGMA user_version = {version}")
+    return version

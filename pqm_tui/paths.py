@@ -1,0 +1,44 @@
+"""Where PQM keeps its files (platformdirs); nothing is created at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "pqm"
+
+
+def data_dir() -> Path:
+    """The user data directory, created on first use."""
+    path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_db_path() -> Path:
+    """The database used when neither --db nor PQM_DB is given."""
+    return data_dir() / "pqm.sqlite3"
+
+
+def media_dir(db_path: Path) -> Path:
+    """The photo store belonging to a database: ``<db name>.media`` beside it."""
+    return db_path.with_name(db_path.name + ".media")
+
+
+def keys_dir(db_path: Path) -> Path:
+    """Signing keys belonging to a database: ``<db name>.keys`` beside it."""
+    return db_path.with_name(db_path.name + ".keys")
+
+
+def user_templates_dir() -> Path:
+    """Company template overrides (letterhead, logo): ``<data dir>/templates``."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "templates"
+
+
+def package_templates_dir() -> Path:
+    """Templates shipped with PQM: inside the installed package, else the checkout."""
+    installed = Path(__file__).parent / "templates"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).parent.parent / "templates"
