@@ -317,3 +317,26 @@ def migrate(db: Database, stop_before: str | None = None) -> int:
     version = schema_version(db)
     db.execute(f"PRAGMA user_version = {version}")
     return version
+
+
+@migrations()
+def m003_report_codes(db: Database) -> None:
+    """Verification codes printed on reports (报告校验码): subject + content SHA-256."""
+    _run(
+        db,
+        [
+            """CREATE TABLE report_codes (
+                code TEXT PRIMARY KEY,
+                document TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                content_sha256 TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                UNIQUE (document, subject, content_sha256))""",
+            "CREATE INDEX report_codes_subject ON report_codes(subject)",
+            f"""CREATE TRIGGER report_codes_append_only_update BEFORE UPDATE ON report_codes
+            BEGIN SELECT RAISE(ABORT, '{LOCKED}: report_codes is append-only'); END""",
+            f"""CREATE TRIGGER report_codes_append_only_delete BEFORE DELETE ON report_codes
+            BEGIN SELECT RAISE(ABORT, '{LOCKED}: report_codes is append-only'); END""",
+        ],
+    )
