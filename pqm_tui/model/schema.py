@@ -340,3 +340,47 @@ def m003_report_codes(db: Database) -> None:
             BEGIN SELECT RAISE(ABORT, '{LOCKED}: report_codes is append-only'); END""",
         ],
     )
+
+
+@migrations()
+def m004_reinspection_and_carry_over(db: Database) -> None:
+    """Re-inspection targets (复检对象) and carry-over deductions (下月考核扣分)."""
+    refuse = f"SELECT RAISE(ABORT, '{LOCKED}: {{what}}');"
+    signed = "(SELECT status FROM inspections WHERE id = {ref}.inspection_id) = 'signed'"
+    _run(
+        db,
+        [
+            """CREATE TABLE reinspection_targets (
+                inspection_id TEXT NOT NULL REFERENCES inspections(id),
+                rectification_item_id TEXT NOT NULL REFERENCES rectification_items(id),
+                PRIMARY KEY (inspection_id, rectification_item_id))""",
+            """CREATE INDEX reinspection_targets_item
+                ON reinspection_targets(rectification_item_id)""",
+            """CREATE TABLE carry_over_deductions (
+                id TEXT PRIMARY KEY,
+                rectification_item_id TEXT NOT NULL REFERENCES rectification_items(id),
+                reinspection_id TEXT NOT NULL REFERENCES inspections(id),
+                project_id TEXT NOT NULL REFERENCES projects(id),
+                assessment_month TEXT NOT NULL,
+                points REAL NOT NULL CHECK (points >= 0),
+                created_at TEXT NOT NULL,
+                voided_at TEXT,
+                voided_reason TEXT,
+                UNIQUE (rectification_item_id, reinspection_id))""",
+            """CREATE INDEX carry_over_project_month
+                ON carry_over_deductions(project_id, assessment_month)""",
+            "CREATE INDEX rect_events_action ON rectification_events(action, at)",
+            *(
+                f"""CREATE TRIGGER reinspection_targets_locked_{event.lower()}
+                BEFORE {event} ON reinspection_targets WHEN {signed.format(ref=ref)}
+                BEGIN {refuse.format(what="targets of a signed re-inspection cannot change")}
+                END"""
+                for event, ref in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD"))
+            ),
+            f"""CREATE TRIGGER carry_over_deductions_no_delete
+                BEFORE DELETE ON carry_over_deductions
+                BEGIN {refuse.format(what="a carry-over deduction is voided, never deleted")}
+                END""",
+        ],
+    )
+    _run(db, _audit_triggers(db, "carry_over_deductions"))
