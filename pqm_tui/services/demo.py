@@ -21,6 +21,7 @@ from pqm_tui.model.entities import (
     InspectionKind,
     NoteKind,
     ProjectKind,
+    RectificationItem,
     RectificationStatus,
     Result,
 )
@@ -319,7 +320,7 @@ def _advance_rectification(
         if choice == 0:
             continue  # never answered: overdue
         if choice == 5:
-            rectification.record_transition(
+            item = rectification.record_transition(
                 db,
                 later,
                 item,
@@ -327,6 +328,8 @@ def _advance_rectification(
                 action="appeal-requested",
                 reason="该处为业主私自占用，非物业管理范围。",
             )
+            if days_ago > 40:
+                _uphold_appeal(db, real, later, inspection_id, item)
             continue
         item = rectification.record_transition(
             db,
@@ -362,3 +365,25 @@ def _advance_rectification(
                 deadline=(recheck.today() + timedelta(days=7)).isoformat(),
                 escalation_level=1,
             )
+
+
+def _uphold_appeal(
+    db: Database, real: Clock, later: Clock, inspection_id: str, item: RectificationItem
+) -> None:
+    """The appeal is upheld: the finding is voided by an amendment, the item voided."""
+    decided = _clock_at(real, later.now() + timedelta(days=2))
+    finding = next(
+        f for f in inspections.list_findings(db, inspection_id) if f.id == item.finding_id
+    )
+    inspections.add_amendment(
+        db, decided, "陈志强", finding, "voided", "1", "申诉成立：经核实为业主私自占用。"
+    )
+    rectification.record_transition(
+        db,
+        decided,
+        item,
+        actor="陈志强",
+        action="appeal-upheld",
+        to_status=RectificationStatus.VOIDED,
+        reason="申诉成立，撤销该项扣分。",
+    )

@@ -1,0 +1,59 @@
+"""Shared fixtures: isolated settings, a fixed clock and a seeded demo database."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from pqm_tui.config import Settings
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import connect
+from pqm_tui.services.demo import seed_demo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FIXED_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write the user's config, data or database."""
+    monkeypatch.setenv("PQM_CONFIG", str(tmp_path / "no-config.yaml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    for name in ("PQM_DB", "PQM_LANG", "PQM_TZ"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock fixed at 2026-11-23 10:00 in Asia/Shanghai."""
+    return Clock(tz=SHANGHAI, source=lambda: FIXED_NOW)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db=tmp_path / "pqm.sqlite3", timezone="Asia/Shanghai")
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    db = connect(path)
+    fixed = Clock(tz=SHANGHAI, source=lambda: FIXED_NOW)
+    seed_demo(db, fixed, Settings(timezone="Asia/Shanghai"))
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path
+
+
+@pytest.fixture
+def demo_db_path(_demo_template: Path, tmp_path: Path) -> Iterator[Path]:
+    """A private copy of a demo database seeded at FIXED_NOW."""
+    target = tmp_path / "demo.sqlite3"
+    shutil.copy(_demo_template, target)
+    yield target

@@ -1,0 +1,32 @@
+"""The app opens on the home screen with the demo data, in Chinese or English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from pqm_tui.app import create_app
+from pqm_tui.config import Settings
+from pqm_tui.model.clock import Clock
+
+
+async def test_home_lists_projects_and_recent_inspections(demo_db_path: Path, clock: Clock) -> None:
+    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        projects = app.screen.query_one("#projects", DataTable)
+        names = [projects.get_row_at(i)[0] for i in range(projects.row_count)]
+        assert "锦程·天府花园" in names
+        recent = app.screen.query_one("#inspections", DataTable)
+        assert recent.row_count == 15
+        assert app.title == "PQM 物业品质管理"
+
+
+async def test_home_in_english(demo_db_path: Path, clock: Clock) -> None:
+    app = create_app(Settings(lang="en"), db_path=demo_db_path, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        recent = app.screen.query_one("#inspections", DataTable)
+        kinds = {str(recent.get_row_at(i)[2]) for i in range(recent.row_count)}
+        assert "Monthly check" in kinds

@@ -1,0 +1,42 @@
+"""Every language has the same messages, and enums all have labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from pqm_tui.i18n import LANGUAGES, Translator, catalog
+from pqm_tui.model import entities
+
+
+def test_languages_have_identical_keys() -> None:
+    keys = {lang: set(catalog(lang)) for lang in LANGUAGES}
+    assert keys["zh"] - keys["en"] == set()
+    assert keys["en"] - keys["zh"] == set()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_enum_member_has_a_label(lang: str) -> None:
+    tr = Translator(lang)
+    for enum in (
+        entities.ProjectKind,
+        entities.AreaType,
+        entities.Severity,
+        entities.InspectionKind,
+        entities.InspectionStatus,
+        entities.Result,
+        entities.RectificationStatus,
+        entities.NoteKind,
+    ):
+        for member in enum:
+            assert not tr.enum(member).startswith("enum."), (lang, member)
+
+
+def test_placeholders_match_between_languages() -> None:
+    import string
+
+    def fields(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    zh, en = catalog("zh"), catalog("en")
+    mismatched = [k for k in zh if k in en and fields(zh[k]) != fields(en[k])]
+    assert mismatched == []
