@@ -1,0 +1,37 @@
+# PQM — the two commands of the README are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DB ?= demo.sqlite3
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: demo test check lint install system-deps bench clean
+
+demo: install  ## install everything and open the app on the demo data
+	@[ -s "$(DEMO_DB)" ] || $(BIN)/pqm --db "$(DEMO_DB)" seed-demo
+	$(BIN)/pqm --db "$(DEMO_DB)"
+
+test: install  ## run the linter and the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+check: test  ## the full gate: format check and strict typing too
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy pqm_tui/model pqm_tui/services
+
+install: system-deps $(VENV)/.installed
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $@
+
+bench: install  ## the benchmark scripts (figures, not tests)
+	for script in bench/*.py; do $(BIN)/python $$script; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache dist build

@@ -1,0 +1,62 @@
+"""Benchmark: one committed finding with synchronous=FULL vs NORMAL (WAL both).
+
+Run: python bench/db_sync.py   — prints medians and the ratio; not a test.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from pqm_tui.config import Settings
+from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import connect
+from pqm_tui.model.entities import InspectionKind, ProjectKind, Result
+
+N = 500
+
+
+def measure(sync: str, folder: Path) -> list[float]:
+    db = connect(folder / f"{sync}.sqlite3")
+    db.execute(f"PRAGMA synchronous = {sync}")
+    clock = Clock()
+    version = checklists.install_builtins(db, clock)[0]
+    company = organisation.add_company(db, "公司")
+    city = organisation.add_city_company(db, company.id, "城市")
+    project = organisation.add_project(db, city.id, "项目", ProjectKind.RESIDENTIAL)
+    areas = [organisation.add_area(db, project.id, f"区域{i}", "public", i) for i in range(10)]
+    person = organisation.add_person(db, "王丽华", "品质督导")
+    inspection = inspections.create_inspection(
+        db, clock, project.id, InspectionKind.MONTHLY, version.id, [person.id]
+    )
+    items = checklists.load_version(db, version.id).items
+    times = []
+    for n in range(N):
+        item, area = items[n % len(items)], areas[n // len(items)]
+        start = time.perf_counter()
+        inspections.record_finding(db, clock, inspection.id, item.id, area.id, Result.PASS)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> None:
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
+          f"Python {platform.python_version()}")
+    Settings()
+    with tempfile.TemporaryDirectory(dir=".") as tmp:
+        results = {sync: measure(sync, Path(tmp)) for sync in ("FULL", "NORMAL")}
+    for sync, times in results.items():
+        q = statistics.quantiles(times, n=20)
+        print(f"synchronous={sync:6s} record_finding: median {statistics.median(times):.2f} ms,"
+              f" p95 {q[18]:.2f} ms over {N} commits")
+    ratio = statistics.median(results["FULL"]) / statistics.median(results["NORMAL"])
+    print(f"FULL / NORMAL median ratio: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
