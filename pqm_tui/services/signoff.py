@@ -10,8 +10,9 @@ from sqlite_utils import Database
 from pqm_tui.config import ScoreBand, Settings
 from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Inspection, InspectionStatus
+from pqm_tui.model.entities import Inspection, InspectionKind, InspectionStatus
 from pqm_tui.model.errors import RuleError
+from pqm_tui.services import reinspection
 from pqm_tui.services.deadlines import deadline_from_receipt
 from pqm_tui.services.scoring import ScoreCard, band_for, score
 from pqm_tui.services.walk_plan import WalkPlan, build_plan
@@ -36,6 +37,8 @@ def load_state(db: Database, settings: Settings, inspection_id: str) -> Inspecti
     inspection = inspections.get_inspection(db, inspection_id)
     content = checklists.load_version(db, inspection.checklist_version_id)
     plan = build_plan(content, organisation.list_areas(db, inspection.project_id))
+    if inspection.kind == InspectionKind.REINSPECTION:  # only the items being re-checked
+        plan = reinspection.restrict_plan(plan, reinspection.target_pairs(db, inspection.id))
     findings = inspections.effective_findings(db, inspection.id)
     card = score(content, findings, plan.applicable_item_ids)
     return InspectionState(
@@ -72,6 +75,17 @@ def sign_off(
         raise RuleError(
             f"{len(state.unanswered)} items are unanswered; answer them or mark them N/A"
         )
+    if state.inspection.kind == InspectionKind.REINSPECTION:  # close or escalate its targets
+        return reinspection.sign_reinspection(
+            db,
+            clock,
+            settings,
+            inspection_id,
+            actor="",
+            receiver_name=receiver_name.strip(),
+            receiver_role=receiver_role.strip(),
+            issuing_department=issuing_department,
+        ).notice_number
     deadline: date = deadline_from_receipt(clock.today(), settings.deadline_days)
     return inspections.sign_inspection(
         db,

@@ -1,0 +1,245 @@
+"""Re-inspection (复检): check chosen rectification items again, then close or escalate.
+
+A re-inspection is an ordinary inspection of kind ``re-inspection`` whose walk
+plan holds only the (area, item) pairs of its target items, so the normal walk
+screen walks just those. Signing it applies the verdicts: a pass closes the
+item; a fail re-opens it one escalation level up with a new deadline, lists it
+on the re-inspection's second notice (第二次整改通知, notices.sequence = 2),
+puts it in the month's circular (通报) and records a carry-over deduction
+against the project's next monthly assessment. Applying is idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlite_utils import Database
+
+from pqm_tui.config import Settings
+from pqm_tui.model import inspections, organisation, reinspections
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.entities import Inspection, InspectionKind, Result
+from pqm_tui.model.rectification import get_item, record_transition
+from pqm_tui.services.rectification import (
+    ALLOWED,
+    PENALTY_LEVEL,
+    Action,
+    RectificationError,
+    assessment_month,
+    record_reinspection,
+    state_of,
+)
+from pqm_tui.services.walk_plan import WalkPlan
+
+ISSUING_DEPARTMENT = "品质管理部"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What signing a re-inspection did."""
+
+    passed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    penalty: list[str] = field(default_factory=list)
+    notice_number: str | None = None
+    carry_overs_recorded: int = 0
+
+
+def create_reinspection(
+    db: Database,
+    clock: Clock,
+    item_ids: list[str],
+    *,
+    inspector_ids: list[str] | None = None,
+    actor: str = "",
+) -> Inspection:
+    """A draft re-inspection of the given open/replied items (one project, one version)."""
+    if not item_ids:
+        raise RectificationError("no_items", "choose at least one item to re-inspect")
+    items = [get_item(db, i) for i in dict.fromkeys(item_ids)]
+    for item in items:
+        state = state_of(db, item)
+        if Action.PASS_REINSPECTION not in ALLOWED[state]:
+            raise RectificationError(
+                "not_reinspectable",
+                f"item {item.id[-8:]} is {state.value}: only open or replied items "
+                "can be re-inspected",
+                item=item.id[-8:],
+                state=state,
+            )
+    projects = {i.project_id for i in items}
+    if len(projects) > 1:
+        raise RectificationError(
+            "many_projects",
+            f"the items belong to {len(projects)} projects: re-inspect one project at a time",
+            count=len(projects),
+        )
+    originals = {reinspections.get_finding(db, i.finding_id).inspection_id for i in items}
+    versions = {inspections.get_inspection(db, o).checklist_version_id for o in originals}
+    if len(versions) > 1:
+        raise RectificationError(
+            "many_versions",
+            f"the items come from {len(versions)} checklist versions: re-inspect them separately",
+            count=len(versions),
+        )
+    who = inspector_ids or _default_inspectors(db, actor, sorted(originals)[0])
+    with db.atomic():
+        inspection = inspections.create_inspection(
+            db, clock, projects.pop(), InspectionKind.REINSPECTION, versions.pop(), who
+        )
+        reinspections.add_targets(db, inspection.id, [i.id for i in items])
+    return inspection
+
+
+def _default_inspectors(db: Database, actor: str, original_id: str) -> list[str]:
+    """The person named like the actor, else the original inspection's inspectors."""
+    for person in organisation.list_people(db):
+        if actor and person.name == actor:
+            return [person.id]
+    return inspections.get_inspection(db, original_id).inspector_ids
+
+
+def group_by_version(db: Database, item_ids: list[str]) -> list[list[str]]:
+    """Items split into groups that one re-inspection can take (project + version)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for item_id in item_ids:
+        item = get_item(db, item_id)
+        original = reinspections.get_finding(db, item.finding_id).inspection_id
+        version = inspections.get_inspection(db, original).checklist_version_id
+        groups.setdefault((item.project_id, version), []).append(item.id)
+    return list(groups.values())
+
+
+def restrict_plan(plan: WalkPlan, pairs: list[tuple[str, str]]) -> WalkPlan:
+    """Only the target pairs of a re-inspection, in the plan's walking order."""
+    wanted = set(pairs)
+    areas = [a for a in plan.areas if any((a.id, i.id) in wanted for i in plan.items_by_area[a.id])]
+    return WalkPlan(
+        areas,
+        {a.id: [i for i in plan.items_by_area[a.id] if (a.id, i.id) in wanted] for a in areas},
+    )
+
+
+def target_pairs(db: Database, inspection_id: str) -> list[tuple[str, str]]:
+    return [(t.area_id, t.item_id) for t in reinspections.targets(db, inspection_id)]
+
+
+def sign_reinspection(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    inspection_id: str,
+    *,
+    actor: str,
+    receiver_name: str,
+    receiver_role: str,
+    issuing_department: str = ISSUING_DEPARTMENT,
+) -> Outcome:
+    """Lock the re-inspection and apply its verdicts, in one transaction.
+
+    An empty ``actor`` means the connection's actor (the one in the audit log).
+    """
+    actor = actor or str(db.execute("SELECT pqm_actor()").fetchone()[0])
+    with db.atomic():
+        reinspections.lock_inspection(
+            db, clock, inspection_id, receiver_name=receiver_name, receiver_role=receiver_role
+        )
+        return apply_outcome(
+            db, clock, settings, inspection_id, actor=actor, issuing_department=issuing_department
+        )
+
+
+def apply_outcome(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    inspection_id: str,
+    *,
+    actor: str,
+    issuing_department: str = ISSUING_DEPARTMENT,
+) -> Outcome:
+    """Close passed items, escalate failed ones; items already done are left alone."""
+    inspection = inspections.get_inspection(db, inspection_id)
+    if inspection.kind != InspectionKind.REINSPECTION:
+        raise RectificationError("not_reinspection", "this inspection is not a re-inspection")
+    results = {(f.area_id, f.item_id): f for f in inspections.effective_findings(db, inspection_id)}
+    outcome = Outcome()
+    today = clock.today()
+    circular = f"{today.year:04d}-{today.month:02d}"
+    month = assessment_month(today)
+    amount = Decimal(settings.carry_over_points)
+    recorded = 0
+    notice_number = None
+    with db.atomic():
+        for target in reinspections.targets(db, inspection_id):
+            item = get_item(db, target.rectification_item_id)
+            base = {"reinspection_id": inspection_id}
+            if reinspections.has_outcome(db, item.id, inspection_id):
+                notice = reinspections.second_notice(db, inspection_id)
+                notice_number = notice.number if notice else notice_number
+                continue
+            finding = results.get((target.area_id, target.item_id))
+            state = state_of(db, item)
+            verdict = finding.result if finding else Result.NA
+            if verdict == Result.NA or Action.PASS_REINSPECTION not in ALLOWED[state]:
+                record_transition(
+                    db,
+                    clock,
+                    item,
+                    actor=actor,
+                    action="reinspection-skipped",
+                    reason=state.value if verdict != Result.NA else Result.NA.value,
+                    data={**base, "state": state.value, "result": verdict.value},
+                )
+                outcome.skipped.append(item.id)
+                continue
+            assert finding is not None
+            base["reinspection_finding_id"] = finding.id
+            if verdict == Result.PASS:
+                record_reinspection(db, clock, settings, item, actor=actor, passed=True, data=base)
+                outcome.passed.append(item.id)
+                continue
+            notice = reinspections.issue_second_notice(
+                db, clock, inspection_id, inspection.project_id, issuing_department
+            )
+            notice_number = notice.number
+            escalated = record_reinspection(
+                db,
+                clock,
+                settings,
+                item,
+                actor=actor,
+                passed=False,
+                data={
+                    **base,
+                    "note": finding.note,
+                    "notice_id": notice.id,
+                    "notice_number": notice.number,
+                    "circular_month": circular,
+                    "assessment_month": month,
+                    "carry_over_points": str(amount),
+                },
+            )
+            if reinspections.record_carry_over(
+                db,
+                clock,
+                item_id=item.id,
+                reinspection_id=inspection_id,
+                project_id=item.project_id,
+                assessment_month=month,
+                amount=amount,
+            ):
+                recorded += 1
+            outcome.failed.append(item.id)
+            if escalated.escalation_level >= PENALTY_LEVEL:
+                outcome.penalty.append(item.id)
+    return Outcome(
+        outcome.passed,
+        outcome.failed,
+        outcome.skipped,
+        outcome.penalty,
+        notice_number,
+        recorded,
+    )
