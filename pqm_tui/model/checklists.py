@@ -87,7 +87,7 @@ def import_spec(
             if latest.content_sha256 == digest:
                 return latest, False
             number = latest.version + 1
-            db["checklists"].update(
+            db.table("checklists").update(
                 checklist_id,
                 {
                     "description": spec.description,
@@ -97,7 +97,7 @@ def import_spec(
         else:
             checklist_id = new_id()
             number = 1
-            db["checklists"].insert(
+            db.table("checklists").insert(
                 {
                     "id": checklist_id,
                     "name": spec.name,
@@ -113,7 +113,7 @@ def import_spec(
             created_at=clock.now_iso(),
             content_sha256=digest,
         )
-        db["checklist_versions"].insert(
+        db.table("checklist_versions").insert(
             {**version.model_dump(), "frozen": 0, "source_yaml": canonical}
         )
         _insert_content(db, version.id, spec)
@@ -151,8 +151,8 @@ def _insert_content(db: Database, version_id: str, spec: ChecklistSpec) -> None:
                     "position": i_pos,
                 }
             )
-    db["sections"].insert_all(sections)
-    db["items"].insert_all(items)
+    db.table("sections").insert_all(sections)
+    db.table("items").insert_all(items)
 
 
 def install_builtins(db: Database, clock: Clock) -> list[ChecklistVersion]:

@@ -88,8 +88,8 @@ def create_inspection(
     )
     with db.atomic():
         row = inspection.model_dump(mode="json", exclude={"inspector_ids"})
-        db["inspections"].insert(row)
-        db["inspection_inspectors"].insert_all(
+        db.table("inspections").insert(row)
+        db.table("inspection_inspectors").insert_all(
             {"inspection_id": inspection.id, "person_id": pid, "position": pos}
             for pos, pid in enumerate(inspector_ids)
         )
@@ -261,9 +261,9 @@ def record_finding(
         row = finding.model_dump(mode="json")
         row["deduction"] = float(deduction)
         if previous:
-            db["findings"].update(finding.id, row)
+            db.table("findings").update(finding.id, row)
         else:
-            db["findings"].insert(row)
+            db.table("findings").insert(row)
         _save_position(db, inspection_id, area_id, item_id, now)
     return finding, previous
 
@@ -277,7 +277,7 @@ def restore_finding(db: Database, clock: Clock, current: Finding, previous: Find
         else:
             row = previous.model_dump(mode="json")
             row["deduction"] = float(previous.deduction)
-            db["findings"].update(previous.id, row)
+            db.table("findings").update(previous.id, row)
         _save_position(db, current.inspection_id, current.area_id, current.item_id, clock.now_iso())
 
 
@@ -334,7 +334,7 @@ def add_photo(
             raise NotFoundError(f"no finding {finding_id}")
         if locked[0] == InspectionStatus.SIGNED.value:
             raise RuleError("the inspection is signed: photos cannot be added")
-        db["photos"].insert(photo.model_dump())
+        db.table("photos").insert(photo.model_dump())
     return photo
 
 
@@ -368,7 +368,7 @@ def add_note(
         created_at=clock.now_iso(),
     )
     with db.atomic():
-        db["supervision_notes"].insert(note.model_dump(mode="json"))
+        db.table("supervision_notes").insert(note.model_dump(mode="json"))
     return note
 
 
@@ -435,7 +435,7 @@ def sign_inspection(
         if failed:
             number = next_notice_number(db, clock.now().strftime("%Y%m"))
             notice_id = new_id()
-            db["notices"].insert(
+            db.table("notices").insert(
                 {
                     "id": notice_id,
                     "number": number,
@@ -448,7 +448,7 @@ def sign_inspection(
                     "received_by": receiver_name,
                 }
             )
-            db["rectification_items"].insert_all(
+            db.table("rectification_items").insert_all(
                 {
                     "id": new_id(),
                     "finding_id": f.id,
@@ -508,7 +508,7 @@ def add_amendment(
         new_value=new_value,
     )
     with db.atomic():
-        db["amendments"].insert(amendment.model_dump())
+        db.table("amendments").insert(amendment.model_dump())
     return amendment
 
 

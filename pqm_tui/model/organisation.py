@@ -20,13 +20,13 @@ from pqm_tui.model.ids import new_id
 
 def add_company(db: Database, name: str) -> Company:
     company = Company(id=new_id(), name=name)
-    db["companies"].insert(company.model_dump())
+    db.table("companies").insert(company.model_dump())
     return company
 
 
 def add_city_company(db: Database, company_id: str, name: str) -> CityCompany:
     city = CityCompany(id=new_id(), company_id=company_id, name=name)
-    db["city_companies"].insert(city.model_dump())
+    db.table("city_companies").insert(city.model_dump())
     return city
 
 
@@ -36,7 +36,7 @@ def add_project(
     project = Project(
         id=new_id(), city_company_id=city_company_id, name=name, kind=kind, address=address
     )
-    db["projects"].insert(project.model_dump(mode="json"))
+    db.table("projects").insert(project.model_dump(mode="json"))
     return project
 
 
@@ -44,13 +44,13 @@ def add_area(db: Database, project_id: str, name: str, area_type: AreaType, posi
     area = Area(
         id=new_id(), project_id=project_id, name=name, area_type=area_type, position=position
     )
-    db["areas"].insert(area.model_dump(mode="json"))
+    db.table("areas").insert(area.model_dump(mode="json"))
     return area
 
 
 def add_department(db: Database, name: str, project_id: str | None = None) -> Department:
     department = Department(id=new_id(), name=name, project_id=project_id)
-    db["departments"].insert(department.model_dump())
+    db.table("departments").insert(department.model_dump())
     return department
 
 
@@ -64,7 +64,7 @@ def add_person(
     person = Person(
         id=new_id(), name=name, role=role, department_id=department_id, project_id=project_id
     )
-    db["people"].insert(person.model_dump())
+    db.table("people").insert(person.model_dump())
     return person
 
 
@@ -145,11 +145,11 @@ def get_person(db: Database, person_id: str) -> Person:
 
 
 def set_person_signature(db: Database, person_id: str, image_path: str | None) -> None:
-    db["people"].update(person_id, {"signature_image": image_path})
+    db.table("people").update(person_id, {"signature_image": image_path})
 
 
 def set_person_pin(db: Database, person_id: str, pin_hash: str | None) -> None:
-    db["people"].update(person_id, {"pin_hash": pin_hash})
+    db.table("people").update(person_id, {"pin_hash": pin_hash})
 
 
 def list_departments(db: Database, project_id: str | None = None) -> list[Department]:

@@ -80,7 +80,7 @@ def record_transition(
     if escalation_level is not None:
         changes["escalation_level"] = escalation_level
     with db.atomic():
-        db["rectification_events"].insert(
+        db.table("rectification_events").insert(
             {
                 "id": new_id(),
                 "item_id": item.id,
@@ -93,7 +93,7 @@ def record_transition(
                 "data": json.dumps(data or {}, ensure_ascii=False),
             }
         )
-        db["rectification_items"].update(item.id, changes)
+        db.table("rectification_items").update(item.id, changes)
     return RectificationItem.model_validate({**item.model_dump(), **changes})
 
 

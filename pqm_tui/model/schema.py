@@ -276,7 +276,7 @@ def _lock_triggers() -> list[str]:
 
 
 def _audit_triggers(db: Database, table: str) -> list[str]:
-    columns = [c.name for c in db[table].columns]  # type: ignore[union-attr]
+    columns = [c.name for c in db.table(table).columns]
 
     def row(ref: str) -> str:
         return "json_object(" + ", ".join(f"'{c}', {ref}.{c}" for c in columns) + ")"

@@ -18,6 +18,7 @@ from pqm_tui.model import checklists, inspections, organisation, rectification
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import (
     AreaType,
+    Finding,
     InspectionKind,
     NoteKind,
     ProjectKind,
@@ -212,20 +213,20 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
             projects.append(project)
 
         finding_count = 0
-        for days_ago, p_index, kind, who, c_index, state in PLAN:
+        for days_ago, p_index, inspection_kind, who, c_index, state in PLAN:
             project = projects[p_index]
             day = today - timedelta(days=days_ago)
             start = datetime.combine(
                 day, time(9 + rng.randint(0, 4), rng.choice((0, 15, 30))), tzinfo=clock.tz
             )
-            if kind == InspectionKind.NIGHT:
+            if inspection_kind == InspectionKind.NIGHT:
                 start = start.replace(hour=22)
             at = _clock_at(clock, start)
             inspection = inspections.create_inspection(
                 db,
                 at,
                 project.id,
-                kind,
+                inspection_kind,
                 versions[c_index].id,
                 [inspector_ids[i] for i in who],
                 start.isoformat(timespec="milliseconds"),
@@ -275,7 +276,7 @@ def _walk(
     sections = {s.id: s for s in content.sections}
     pairs = plan.pairs[: len(plan.pairs) // 3] if partial else plan.pairs
     items = {i.id: i for i in content.items}
-    recorded = []
+    recorded: list[Finding] = []
     for area_id, item_id in pairs:
         item = items[item_id]
         roll = rng.random()
