@@ -20,7 +20,7 @@ class PQMApp(App[None]):
 
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+q", "quit", "keys.app.quit", id="app.quit", priority=True),
     ]
 
     def __init__(
