@@ -1,0 +1,131 @@
+"""What a render may touch: the CJK font check, the URL fetcher, downscaled images.
+
+WeasyPrint fetches every ``src``/``url()`` through :class:`SafeFetcher`, which
+serves only files under our template folders and the photo cache; anything
+else (``file:///etc/passwd``, ``http://…``) is refused and recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from pqm_tui.reports.context import PhotoRef
+
+CJK_FONT_PACKAGE = "fonts-noto-cjk"
+
+
+class FontMissingError(RuntimeError):
+    """No Chinese font is installed: the PDF would print boxes."""
+
+
+def cjk_fonts() -> list[str]:
+    """Font files fontconfig knows for Chinese (``fc-list :lang=zh``)."""
+    if shutil.which("fc-list") is None:
+        return []
+    out = subprocess.run(
+        ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=False
+    ).stdout
+    return [line.split(":")[0] for line in out.splitlines() if line.strip()]
+
+
+def require_cjk_font(message: str) -> None:
+    """Raise FontMissingError(message) when no Chinese font is installed."""
+    if not cjk_fonts():
+        raise FontMissingError(message)
+
+
+class SafeFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves ``file:`` URLs under ``roots`` only; records every URL asked for."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.roots = [r.resolve() for r in roots]
+        self.requested: list[str] = []
+        self.refused: list[str] = []
+
+    def allows(self, url: str) -> Path | None:
+        parsed = urlparse(url)
+        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parsed.path)).resolve()
+        if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+            return path
+        return None
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        self.requested.append(url)
+        path = self.allows(url)
+        if path is None:
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url!r}: only template assets and photos")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={"Content-Type": mime})
+
+
+class ImageCache:
+    """Downscaled copies of photos and signature images for the PDF (Pillow)."""
+
+    def __init__(self, media_dir: Path, max_pixels: int) -> None:
+        self.media_dir = media_dir
+        self.cache_dir = media_dir / ".pdf-cache"
+        self.max_pixels = max_pixels
+        self.missing: list[PhotoRef] = []
+
+    def photo(self, sha256: str, name: str, stored_path: str, missing_text: str) -> PhotoRef:
+        """A photo of the media store, downscaled; a missing file is recorded, not dropped."""
+        source = Path(stored_path)
+        if not source.is_absolute():
+            source = self.media_dir / source
+        inside = source.resolve().is_relative_to(self.media_dir.resolve())
+        if not inside or not source.is_file():
+            ref = PhotoRef(sha256, name, None, missing_text.format(name=name, path=source))
+            self.missing.append(ref)
+            return ref
+        try:
+            return PhotoRef(sha256, name, self._downscaled(source, sha256, "jpg").as_uri())
+        except OSError as exc:  # unreadable or not an image (PIL.UnidentifiedImageError)
+            ref = PhotoRef(sha256, name, None, missing_text.format(name=name, path=exc))
+            self.missing.append(ref)
+            return ref
+
+    def signature(self, image_path: str, name: str, missing_text: str) -> PhotoRef:
+        """A person's handwritten-signature image (PNG kept transparent)."""
+        source = Path(image_path)
+        if not source.is_absolute():
+            source = self.media_dir / source
+        if not source.is_file():
+            ref = PhotoRef("", name, None, missing_text.format(name=name, path=source))
+            self.missing.append(ref)
+            return ref
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        try:
+            return PhotoRef(digest, name, self._downscaled(source, digest, "png").as_uri())
+        except OSError as exc:
+            ref = PhotoRef(digest, name, None, missing_text.format(name=name, path=exc))
+            self.missing.append(ref)
+            return ref
+
+    def _downscaled(self, source: Path, digest: str, ext: str) -> Path:
+        from PIL import Image, ImageOps
+
+        target = self.cache_dir / f"{digest[:32]}-{self.max_pixels}.{ext}"
+        if target.is_file():
+            return target
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with Image.open(source) as img:
+            image = ImageOps.exif_transpose(img)
+            image.thumbnail((self.max_pixels, self.max_pixels))
+            tmp = target.with_suffix(".tmp")
+            if ext == "jpg":
+                image.convert("RGB").save(tmp, "JPEG", quality=85, optimize=True)
+            else:
+                image.save(tmp, "PNG")
+        tmp.replace(target)
+        return target

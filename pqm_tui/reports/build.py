@@ -1,0 +1,339 @@
+"""Build report contexts from the model (检查报告, 整改通知单, 通报).
+
+Reads only; the one write a document makes (its verification code) happens
+in :mod:`pqm_tui.reports.documents` after the context is built.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from sqlite_utils import Database
+
+from pqm_tui.config import Settings
+from pqm_tui.i18n import Translator
+from pqm_tui.model import documents, inspections, organisation, rectification
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.entities import Inspection, Notice, Photo, RectificationItem, Result, Severity
+from pqm_tui.model.errors import RuleError
+from pqm_tui.reports.assets import ImageCache
+from pqm_tui.reports.context import (
+    AmendmentRow,
+    CircularContext,
+    CircularProject,
+    CircularRow,
+    FailedRow,
+    Letterhead,
+    NaRow,
+    NoteRow,
+    NoticeContext,
+    NoticeRow,
+    PhotoRef,
+    ReportContext,
+    SectionRow,
+    Signature,
+)
+from pqm_tui.services.signoff import load_state
+
+
+class Builder:
+    """Turns model rows into print-ready contexts for one database and language."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Clock, images: ImageCache) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.images = images
+        self.tr = Translator(settings.lang)
+
+    # formatting -----------------------------------------------------------------
+    def when(self, stamp: str | None) -> str:
+        if not stamp:
+            return ""
+        return datetime.fromisoformat(stamp).astimezone(self.clock.tz).strftime("%Y-%m-%d %H:%M")
+
+    def day(self, stamp: str | None) -> str:
+        return self.when(stamp)[:10]
+
+    @staticmethod
+    def num(value: Decimal) -> str:
+        return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+    def letterhead(self, project_id: str | None, title: str, number: str) -> Letterhead:
+        if project_id is None:
+            row = next(self.db.query("SELECT name FROM companies ORDER BY rowid LIMIT 1"), None)
+            company = self.settings.company_name or (row["name"] if row else "")
+            return Letterhead(company, "", title, number)
+        company, city = organisation.project_context(self.db, project_id)
+        return Letterhead(self.settings.company_name or company.name, city.name, title, number)
+
+    def photos_by_finding(self, inspection_id: str) -> dict[str, list[PhotoRef]]:
+        result: dict[str, list[PhotoRef]] = defaultdict(list)
+        missing = self.tr("reports.photo_missing")
+        photo: Photo
+        for photo in inspections.list_photos(self.db, inspection_id):
+            ref = self.images.photo(photo.sha256, photo.original_name, photo.stored_path, missing)
+            result[photo.finding_id or ""].append(ref)
+        return result
+
+    def person_signature(self, name: str, role: str, label: str, at: str) -> Signature:
+        rows = list(
+            self.db.query("SELECT signature_image FROM people WHERE name = ? LIMIT 1", [name])
+        )
+        image = None
+        if rows and rows[0]["signature_image"]:
+            image = self.images.signature(
+                rows[0]["signature_image"], name, self.tr("reports.signature_missing")
+            )
+        return Signature(label, name, role, at, image)
+
+    def inspectors(self, inspection: Inspection) -> list[tuple[str, str, str | None]]:
+        return [
+            (r["name"], r["role"], r["signed_at"])
+            for r in self.db.query(
+                """SELECT p.name, p.role, ii.signed_at FROM inspection_inspectors ii
+                   JOIN people p ON p.id = ii.person_id
+                   WHERE ii.inspection_id = ? ORDER BY ii.position""",
+                [inspection.id],
+            )
+        ]
+
+    # 检查报告 ----------------------------------------------------------------------
+    def report(self, inspection_id: str) -> ReportContext:
+        tr = self.tr
+        state = load_state(self.db, self.settings, inspection_id)
+        inspection, content, card = state.inspection, state.content, state.card
+        project = organisation.get_project(self.db, inspection.project_id)
+        areas = {a.id: a.name for a in state.plan.areas}
+        items = {i.id: i for i in content.items}
+        sections = {s.id: s for s in content.sections}
+        findings = inspections.effective_findings(self.db, inspection.id)
+        photos = self.photos_by_finding(inspection.id)
+        area_order = {a.id: n for n, a in enumerate(state.plan.areas)}
+        item_order = {i.id: n for n, i in enumerate(content.items)}
+        findings.sort(key=lambda f: (item_order.get(f.item_id, 0), area_order.get(f.area_id, 0)))
+        failed = [f for f in findings if f.result == Result.FAIL]
+        notices = rectification.notices_of_inspection(self.db, inspection.id)
+        people = self.inspectors(inspection)
+        signatures = [
+            self.person_signature(name, role, tr("reports.sig.inspector"), self.when(at))
+            for name, role, at in people
+        ]
+        signatures.append(
+            self.person_signature(
+                inspection.receiver_name or "",
+                inspection.receiver_role or "",
+                tr("reports.sig.receiver"),
+                self.when(inspection.signed_at),
+            )
+        )
+        band = state.band
+        return ReportContext(
+            letterhead=self.letterhead(
+                project.id, tr("reports.report.title"), notices[0].number if notices else ""
+            ),
+            project=project.name,
+            project_address=project.address,
+            kind=tr.enum(inspection.kind),
+            status=tr.enum(inspection.status),
+            signed=inspection.signed_at is not None,
+            started_at=self.when(inspection.started_at),
+            finished_at=self.when(inspection.finished_at),
+            signed_at=self.when(inspection.signed_at),
+            inspectors=tuple(name for name, _, _ in people),
+            checklist=content.checklist.name,
+            checklist_version=content.version.version,
+            notice_numbers=tuple(n.number for n in notices),
+            total=self.num(card.total),
+            band=band.label_zh if self.settings.lang == "zh" else band.label_en,
+            pay_adjust=f"{band.pay_adjust_percent:+d}%" if band.pay_adjust_percent else "0%",
+            answered_items=card.answered_items,
+            failed_items=card.failed_items,
+            na_items=card.na_items,
+            unanswered_items=card.unanswered_items,
+            sections=tuple(
+                SectionRow(
+                    s.code,
+                    s.name,
+                    self.num(s.points),
+                    self.num(s.applicable),
+                    self.num(s.deducted),
+                    self.num(s.score),
+                    self.num(s.percent),
+                    s.failed_items,
+                )
+                for s in card.sections
+            ),
+            failed=tuple(
+                FailedRow(
+                    index=n,
+                    section=sections[items[f.item_id].section_id].name,
+                    area=areas.get(f.area_id, ""),
+                    item_code=items[f.item_id].code,
+                    standard=items[f.item_id].standard,
+                    occurrences=f.occurrences,
+                    deduction=self.num(f.deduction),
+                    note=f.note,
+                    severity=tr.enum(f.severity),
+                    severity_key=f.severity.value,
+                    department=f.department,
+                    person=f.responsible_person,
+                    location=f.location,
+                    photos=tuple(photos.get(f.id, [])),
+                )
+                for n, f in enumerate(failed, 1)
+            ),
+            na=tuple(
+                NaRow(areas.get(f.area_id, ""), items[f.item_id].code, items[f.item_id].standard)
+                for f in findings
+                if f.result == Result.NA
+            ),
+            notes=tuple(
+                NoteRow(
+                    tr.enum(n.kind), areas.get(n.area_id or "", ""), n.text, self.when(n.created_at)
+                )
+                for n in inspections.list_notes(self.db, inspection.id)
+            ),
+            amendments=self.amendment_rows(inspection.id, items),
+            signatures=tuple(signatures),
+            generated_at=self.clock.now_iso(),
+        )
+
+    def amendment_rows(
+        self, inspection_id: str, items: dict[str, object]
+    ) -> tuple[AmendmentRow, ...]:
+        finding_items = {
+            r["id"]: r["code"]
+            for r in self.db.query(
+                """SELECT f.id, it.code FROM findings f JOIN items it ON it.id = f.item_id
+                   WHERE f.inspection_id = ?""",
+                [inspection_id],
+            )
+        }
+        return tuple(
+            AmendmentRow(
+                self.when(a.at),
+                a.actor,
+                finding_items.get(a.finding_id or "", ""),
+                a.field,
+                a.old_value or "",
+                a.new_value or "",
+                a.reason,
+            )
+            for a in inspections.list_amendments(self.db, inspection_id)
+        )
+
+    # 整改通知单 --------------------------------------------------------------------
+    def notice(
+        self, notice: Notice, items: list[RectificationItem], first: Notice | None = None
+    ) -> NoticeContext:
+        tr = self.tr
+        inspection = inspections.get_inspection(self.db, notice.inspection_id)
+        project = organisation.get_project(self.db, notice.project_id)
+        photos = self.photos_by_finding(inspection.id)
+        findings = {f.id: f for f in inspections.effective_findings(self.db, inspection.id)}
+        content_items = {
+            r["id"]: (r["code"], r["standard"])
+            for r in self.db.query(
+                "SELECT id, code, standard FROM items WHERE version_id = ?",
+                [inspection.checklist_version_id],
+            )
+        }
+        areas = {a.id: a.name for a in organisation.list_areas(self.db, project.id)}
+        rows = []
+        for item in items:
+            finding = findings.get(item.finding_id)
+            if finding is None:
+                continue
+            code, standard = content_items.get(finding.item_id, ("", ""))
+            severity = finding.severity if finding.result == Result.FAIL else Severity.NORMAL
+            rows.append(
+                NoticeRow(
+                    index=len(rows) + 1,
+                    area=areas.get(finding.area_id, ""),
+                    item_code=code,
+                    standard=standard,
+                    note=finding.note,
+                    severity=tr.enum(severity),
+                    severity_key=severity.value,
+                    department=finding.department,
+                    person=finding.responsible_person,
+                    deadline=item.deadline or "",
+                    escalation_level=item.escalation_level,
+                    photos=tuple(photos.get(finding.id, [])),
+                )
+            )
+        title_key = "reports.notice.title" if notice.sequence == 1 else "reports.notice2.title"
+        return NoticeContext(
+            letterhead=self.letterhead(project.id, tr(title_key), notice.number),
+            sequence=notice.sequence,
+            first_notice_number=first.number if first else "",
+            project=project.name,
+            project_address=project.address,
+            issuing_department=notice.issuing_department,
+            inspection_kind=tr.enum(inspection.kind),
+            inspection_date=self.day(inspection.started_at),
+            inspectors=tuple(name for name, _, _ in self.inspectors(inspection)),
+            issued_on=self.day(notice.issued_at),
+            received_by=notice.received_by or "",
+            received_on=self.day(notice.received_at),
+            deadline_days=self.settings.deadline_days,
+            rows=tuple(rows),
+            generated_at=self.clock.now_iso(),
+        )
+
+    def first_notice(self, inspection_id: str) -> tuple[Notice, list[RectificationItem]]:
+        notices = [
+            n
+            for n in rectification.notices_of_inspection(self.db, inspection_id)
+            if n.sequence == 1
+        ]
+        if not notices:
+            raise RuleError(self.tr("reports.no_notice"))
+        items = [
+            i
+            for i in rectification.items_of_inspection(self.db, inspection_id)
+            if i.notice_id == notices[0].id
+        ]
+        return notices[0], items
+
+    # 通报 --------------------------------------------------------------------------
+    def circular(self, month: str) -> CircularContext:
+        tr = self.tr
+        events = documents.failed_reinspections(self.db, self.clock, month)
+        carry = self.settings.carry_over_points
+        grouped: dict[str, list[CircularRow]] = defaultdict(list)
+        for e in events:
+            rows = grouped[e.project_name]
+            rows.append(
+                CircularRow(
+                    index=len(rows) + 1,
+                    failed_on=self.day(e.event_at),
+                    area=e.area_name,
+                    item_code=e.item_code,
+                    standard=e.item_standard,
+                    note=e.finding_note,
+                    department=e.department,
+                    notice_number=e.notice_number or "",
+                    escalation_level=e.item.escalation_level,
+                    lapses=e.lapses,
+                    penalty=e.lapses >= 2,
+                    carry_over=self.num(carry),
+                    reason=e.reason,
+                )
+            )
+        projects = tuple(
+            CircularProject(name, tuple(rows), self.num(carry * len(rows)))
+            for name, rows in grouped.items()
+        )
+        return CircularContext(
+            letterhead=self.letterhead(None, tr("reports.circular.title"), month),
+            month=month,
+            issuing_department=tr("reports.circular.department"),
+            projects=projects,
+            item_count=len(events),
+            carry_over_points=self.num(carry),
+            generated_at=self.clock.now_iso(),
+        )

@@ -1,0 +1,260 @@
+"""Frozen report contexts (报告数据): plain data, built from the model, fed to Jinja.
+
+A context holds only text and numbers already formatted for print, so a
+template cannot reach the database and the same context always renders the
+same document. ``content_sha256`` hashes a context canonically (its JSON with
+render-only fields left out): that hash is what the verification code and
+QR code printed on the document stand for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# Fields that depend on the machine or the rendering, not on the recorded facts.
+RENDER_ONLY_FIELDS = frozenset({"url", "chart_svg", "qr_svg", "verification", "generated_at"})
+
+
+@dataclass(frozen=True)
+class PhotoRef:
+    """A photo as printed: a cached, downscaled file, or the reason it is missing."""
+
+    sha256: str
+    name: str
+    url: str | None  # file:// URL of the downscaled copy; None when missing
+    missing_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a printed copy carries to be checked against the database."""
+
+    code: str
+    content_sha256: str
+    qr_svg: str  # inline SVG made by our code
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Running header data: company, city company, document title and number."""
+
+    company: str
+    city_company: str
+    title: str
+    number: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature block: who, in which capacity, when, and their handwriting."""
+
+    label: str  # 检查人 / 接收人 …
+    name: str
+    role: str
+    at: str  # local date and time, or "" when not yet signed
+    image: PhotoRef | None = None
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One failed item on a rectification notice."""
+
+    index: int
+    area: str
+    item_code: str
+    standard: str
+    note: str
+    severity: str
+    severity_key: str
+    department: str
+    person: str
+    deadline: str
+    escalation_level: int
+    photos: tuple[PhotoRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoticeContext:
+    """整改通知单 (sequence 1) or 第二次整改通知单 (sequence 2)."""
+
+    letterhead: Letterhead
+    sequence: int
+    first_notice_number: str
+    project: str
+    project_address: str
+    issuing_department: str
+    inspection_kind: str
+    inspection_date: str
+    inspectors: tuple[str, ...]
+    issued_on: str
+    received_by: str
+    received_on: str
+    deadline_days: int
+    rows: tuple[NoticeRow, ...]
+    generated_at: str
+    verification: Verification | None = None
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    """Score of one section in the report."""
+
+    code: str
+    name: str
+    points: str
+    applicable: str
+    deducted: str
+    score: str
+    percent: str
+    failed_items: int
+
+
+@dataclass(frozen=True)
+class FailedRow:
+    """One failed finding in the report, with its photos."""
+
+    index: int
+    section: str
+    area: str
+    item_code: str
+    standard: str
+    occurrences: int
+    deduction: str
+    note: str
+    severity: str
+    severity_key: str
+    department: str
+    person: str
+    location: str
+    photos: tuple[PhotoRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class NaRow:
+    """An item answered N/A (不适用) in an area."""
+
+    area: str
+    item_code: str
+    standard: str
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A supervision-log note (品质监督记录)."""
+
+    kind: str
+    area: str
+    text: str
+    at: str
+
+
+@dataclass(frozen=True)
+class AmendmentRow:
+    """A change made after sign-off (更正记录)."""
+
+    at: str
+    actor: str
+    item: str
+    field: str
+    old_value: str
+    new_value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """检查报告: cover, scores, failed and N/A items, notes, signatures."""
+
+    letterhead: Letterhead
+    project: str
+    project_address: str
+    kind: str
+    status: str
+    signed: bool
+    started_at: str
+    finished_at: str
+    signed_at: str
+    inspectors: tuple[str, ...]
+    checklist: str
+    checklist_version: int
+    notice_numbers: tuple[str, ...]
+    total: str
+    band: str
+    pay_adjust: str
+    answered_items: int
+    failed_items: int
+    na_items: int
+    unanswered_items: int
+    sections: tuple[SectionRow, ...]
+    failed: tuple[FailedRow, ...]
+    na: tuple[NaRow, ...]
+    notes: tuple[NoteRow, ...]
+    amendments: tuple[AmendmentRow, ...]
+    signatures: tuple[Signature, ...]
+    generated_at: str
+    chart_svg: str = ""
+    verification: Verification | None = None
+
+
+@dataclass(frozen=True)
+class CircularRow:
+    """One item that failed re-inspection in the month (通报)."""
+
+    index: int
+    failed_on: str
+    area: str
+    item_code: str
+    standard: str
+    note: str
+    department: str
+    notice_number: str
+    escalation_level: int
+    lapses: int
+    penalty: bool
+    carry_over: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CircularProject:
+    """A project's block in the circular, with its carry-over total."""
+
+    project: str
+    rows: tuple[CircularRow, ...]
+    carry_over_total: str
+
+
+@dataclass(frozen=True)
+class CircularContext:
+    """通报: items that failed re-inspection in one month, grouped by project."""
+
+    letterhead: Letterhead
+    month: str
+    issuing_department: str
+    projects: tuple[CircularProject, ...]
+    item_count: int
+    carry_over_points: str
+    generated_at: str
+    verification: Verification | None = None
+
+
+def canonical(context: object) -> dict[str, Any]:
+    """The context as plain data without render-only fields (stable across machines)."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in RENDER_ONLY_FIELDS}
+        if isinstance(value, list | tuple):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(asdict(context))  # type: ignore[call-overload,no-any-return]
+
+
+def content_sha256(context: object) -> str:
+    """SHA-256 of the context's canonical JSON (sorted keys, UTF-8)."""
+    text = json.dumps(canonical(context), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
