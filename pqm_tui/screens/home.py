@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, cast
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from pqm_tui.model import inspections, organisation
+from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
@@ -18,11 +20,23 @@ RECENT_LIMIT = 100
 
 
 class HomeScreen(Screen[None]):
-    """Projects on top, the most recent inspections below."""
+    """Projects on top, the most recent inspections below.
+
+    ``n`` starts an inspection (for the highlighted project); Enter on an
+    inspection opens it: a draft in the walk, otherwise in the summary. At
+    start the latest draft is offered for resuming where it stopped.
+    """
 
     BINDINGS = [
-        Binding("r", "refresh", "Refresh", id="home.refresh"),
+        Binding("n", "new", "keys.home.new", id="home.new"),
+        Binding("o", "open", "keys.home.open", id="home.open"),
+        Binding("r", "refresh", "keys.home.refresh", id="home.refresh"),
+        Binding("question_mark", "help", "keys.walk.help", id="home.help"),
     ]
+
+    def __init__(self, offer_resume: bool = True) -> None:
+        super().__init__()
+        self.offer_resume = offer_resume
 
     @property
     def pqm(self) -> PQMApp:
@@ -36,7 +50,7 @@ class HomeScreen(Screen[None]):
         yield Static(tr("home.recent"), classes="pane-title")
         yield DataTable(id="inspections", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield PQMFooter()
 
     def on_mount(self) -> None:
         tr = self.pqm.tr
@@ -50,11 +64,87 @@ class HomeScreen(Screen[None]):
             )
         )
         self.action_refresh()
+        if self.offer_resume:
+            self.call_after_refresh(self._offer_resume)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def _offer_resume(self) -> None:
+        """Offer to continue the draft worked on last (after a crash or a closed terminal)."""
+        from pqm_tui.widgets.confirm import ConfirmDialog
+
+        draft = inspections.latest_draft(self.pqm.db)
+        if draft is None:
+            return
+        tr = self.pqm.tr
+        project = organisation.get_project(self.pqm.db, draft.project_id)
+        position = inspections.get_position(self.pqm.db, draft.id)
+        question = tr(
+            "walk.resume.question",
+            project=project.name,
+            kind=tr.enum(draft.kind),
+            started=draft.started_at[:16].replace("T", " "),
+        )
+        hint = tr("walk.resume.hint", at=position.updated_at[11:19]) if position else ""
+
+        def resume(answer: bool | None) -> None:
+            if answer:
+                self._open(draft.id)
+
+        self.app.push_screen(ConfirmDialog(question, hint), resume)
+
+    def _open(self, inspection_id: str) -> None:
+        from pqm_tui.screens.summary import SummaryScreen
+        from pqm_tui.screens.walk import WalkScreen
+
+        inspection = inspections.get_inspection(self.pqm.db, inspection_id)
+        if inspection.status == InspectionStatus.DRAFT:
+            self.app.push_screen(WalkScreen(inspection_id))
+        else:
+            self.app.push_screen(SummaryScreen(inspection_id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "inspections" and event.row_key.value:
+            self._open(str(event.row_key.value))
+        elif event.data_table.id == "projects" and event.row_key.value:
+            self._start(str(event.row_key.value))
+
+    def action_open(self) -> None:
+        table = self.query_one("#inspections", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            if key:
+                self._open(str(key))
+
+    def action_new(self) -> None:
+        projects = self.query_one("#projects", DataTable)
+        project_id = None
+        if projects.row_count:
+            project_id = projects.coordinate_to_cell_key((projects.cursor_row, 0)).row_key.value
+        self._start(project_id)
+
+    def _start(self, project_id: str | None) -> None:
+        from pqm_tui.screens.start import StartInspectionScreen
+        from pqm_tui.screens.walk import WalkScreen
+
+        def started(inspection_id: str | None) -> None:
+            if inspection_id:
+                self.app.push_screen(WalkScreen(inspection_id))
+
+        self.app.push_screen(StartInspectionScreen(project_id), started)
+
+    def action_help(self) -> None:
+        from pqm_tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
 
     def action_refresh(self) -> None:
         tr = self.pqm.tr
         db = self.pqm.db
         projects = self.query_one("#projects", DataTable)
+        recent = self.query_one("#inspections", DataTable)
+        cursors = (projects.cursor_row, recent.cursor_row)
         projects.clear()
         for project in organisation.list_projects(db):
             projects.add_row(
@@ -63,7 +153,6 @@ class HomeScreen(Screen[None]):
                 str(len(organisation.list_areas(db, project.id))),
                 key=project.id,
             )
-        recent = self.query_one("#inspections", DataTable)
         recent.clear()
         rows = inspections.list_inspections(db, limit=RECENT_LIMIT)
         for row in rows:
@@ -77,6 +166,8 @@ class HomeScreen(Screen[None]):
                 str(row.failed),
                 key=i.id,
             )
+        projects.move_cursor(row=cursors[0])
+        recent.move_cursor(row=cursors[1])
         status = tr("home.status", projects=projects.row_count, inspections=len(rows))
         if projects.row_count == 0:
             status = tr("home.empty")

@@ -1,0 +1,49 @@
+"""Help (帮助): every key of the screen underneath, with what it does."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the bindings of ``target`` (the screen the help was asked from)."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "keys.help.close", id="help.close"),
+    ]
+
+    def __init__(self, target: Screen[object]) -> None:
+        super().__init__()
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        tr = self.app.tr  # type: ignore[attr-defined]
+        with Vertical(classes="dialog wide tall"):
+            yield Static(tr("walk.help.title"), classes="dialog-title")
+            yield DataTable(id="keys", cursor_type="row", zebra_stripes=True)
+            yield Static(tr("walk.help.footer"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        tr = self.app.tr  # type: ignore[attr-defined]
+        table = self.query_one("#keys", DataTable)
+        table.add_columns(tr("walk.help.key"), tr("walk.help.action"))
+        seen: set[str] = set()
+        for active in self.target.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.description in seen:
+                continue
+            seen.add(binding.description)
+            keys = [
+                self.app.get_key_display(other.binding)
+                for other in self.target.active_bindings.values()
+                if other.binding.description == binding.description
+            ]
+            table.add_row(" / ".join(keys), tr(binding.description))
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,155 @@
+"""Start an inspection (新建检查): project, kind, checklist, inspectors, time.
+
+Defaults make it a few keys: the project highlighted on the home screen, a
+monthly check, the latest version of the checklist made for the project's
+kind, the current user (or the first inspector), now. ctrl+s starts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Select, SelectionList, Static
+
+from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model.entities import InspectionKind, Project
+from pqm_tui.model.errors import ModelError
+
+if TYPE_CHECKING:
+    from pqm_tui.app import PQMApp
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+class StartInspectionScreen(ModalScreen[str | None]):
+    """The start form; returns the new inspection's id, or None."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "start", "keys.start.start", id="start.start", priority=True),
+        Binding("escape", "cancel", "keys.panel.cancel", id="start.cancel"),
+    ]
+
+    def __init__(self, project_id: str | None = None) -> None:
+        super().__init__()
+        self.project_id = project_id
+
+    @property
+    def pqm(self) -> PQMApp:
+        return cast("PQMApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        app, tr = self.pqm, self.pqm.tr
+        self.projects = {p.id: p for p in organisation.list_projects(app.db)}
+        self.checklists = checklists.list_checklists(app.db)
+        people = organisation.inspectors(app.db)
+        project_id = self.project_id if self.project_id in self.projects else None
+        project_id = project_id or next(iter(self.projects), None)
+        me = next((p.id for p in people if p.name == app.actor), people[0].id if people else None)
+        with Vertical(classes="dialog wide"):
+            yield Static(tr("walk.start.title"), classes="dialog-title")
+            with Grid(classes="form"):
+                yield Static(tr("walk.start.project"))
+                yield Select(
+                    [(p.name, p.id) for p in self.projects.values()],
+                    value=project_id if project_id else Select.BLANK,
+                    id="project",
+                    compact=True,
+                )
+                yield Static(tr("walk.start.kind"))
+                yield Select(
+                    [(tr.enum(k), k) for k in InspectionKind],
+                    value=InspectionKind.MONTHLY,
+                    allow_blank=False,
+                    id="kind",
+                    compact=True,
+                )
+                yield Static(tr("walk.start.checklist"))
+                yield Select(
+                    [
+                        (f"{c.checklist.name} v{c.latest_version}", c.latest_version_id)
+                        for c in self.checklists
+                    ],
+                    value=self._checklist_for(project_id),
+                    id="checklist",
+                    compact=True,
+                )
+                yield Static(tr("walk.start.inspectors"))
+                yield SelectionList[str](
+                    *((f"{p.name}（{p.role}）", p.id, p.id == me) for p in people),
+                    id="inspectors",
+                )
+                yield Static(tr("walk.start.time"))
+                yield Input(app.clock.now().strftime(TIME_FORMAT), id="time", compact=True)
+            yield Static("", id="error", classes="dialog-error")
+            yield Static(tr("walk.start.keys"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#project", Select).focus()
+
+    def _checklist_for(self, project_id: str | None) -> str | object:
+        """The latest version of the first checklist made for the project's kind."""
+        project: Project | None = self.projects.get(project_id or "")
+        for summary in self.checklists:
+            if project is not None and project.kind in summary.checklist.project_kinds:
+                return summary.latest_version_id
+        return self.checklists[0].latest_version_id if self.checklists else Select.BLANK
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "project" and isinstance(event.value, str):
+            value = self._checklist_for(event.value)
+            if isinstance(value, str):
+                self.query_one("#checklist", Select).value = value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_start()
+
+    def action_start(self) -> None:
+        app, tr = self.pqm, self.pqm.tr
+        error = self.query_one("#error", Static)
+        project = self.query_one("#project", Select).value
+        version = self.query_one("#checklist", Select).value
+        kind = self.query_one("#kind", Select).value
+        chosen = list(self.query_one("#inspectors", SelectionList).selected)
+        text = self.query_one("#time", Input).value.strip()
+        if not isinstance(project, str):
+            error.update(tr("walk.start.no_project"))
+            return
+        if not isinstance(version, str):
+            error.update(tr("walk.start.no_checklist"))
+            return
+        if not chosen:
+            error.update(tr("walk.start.no_inspector"))
+            self.query_one("#inspectors", SelectionList).focus()
+            return
+        try:
+            started = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=app.clock.tz)
+        except ValueError:
+            error.update(tr("walk.start.bad_time", value=text, format="YYYY-MM-DD HH:MM"))
+            self.query_one("#time", Input).focus()
+            return
+        if not organisation.list_areas(app.db, project):
+            error.update(tr("walk.start.no_areas", project=self.projects[project].name))
+            return
+        try:
+            inspection = inspections.create_inspection(
+                app.db,
+                app.clock,
+                project,
+                InspectionKind(str(kind)),
+                version,
+                [str(c) for c in chosen],
+                started.isoformat(timespec="milliseconds"),
+            )
+        except ModelError as exc:
+            error.update(tr("walk.error", error=str(exc)))
+            return
+        self.dismiss(inspection.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

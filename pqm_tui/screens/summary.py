@@ -1,0 +1,242 @@
+"""Summary and sign-off (检查汇总与签字): score per section, total, band, failures.
+
+Signing is refused while items are unanswered unless they are explicitly
+marked N/A (``a``). After signing the screen shows the locked state and the
+rectification notice number; ``r`` hands over to the report dialog.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from pqm_tui.model import inspections, organisation, rectification
+from pqm_tui.model.entities import InspectionStatus, Result
+from pqm_tui.model.errors import ModelError
+from pqm_tui.services import signoff
+from pqm_tui.services.walk_session import mark_unanswered_na
+from pqm_tui.widgets.footer import PQMFooter
+
+if TYPE_CHECKING:
+    from pqm_tui.app import PQMApp
+    from pqm_tui.widgets.signoff_dialog import SignOffForm
+
+NOTE_WIDTH = 40
+UNSIGNED_ONLY = {"sign", "mark_na", "walk"}
+
+
+class SummaryScreen(Screen[None]):
+    """What the walk found, and the sign-off."""
+
+    CSS_PATH = "summary.tcss"
+    BINDINGS = [
+        Binding("s", "sign", "keys.summary.sign", id="summary.sign"),
+        Binding("a", "mark_na", "keys.summary.mark_na", id="summary.mark_na"),
+        Binding("w", "walk", "keys.summary.walk", id="summary.walk"),
+        Binding("r", "report", "keys.summary.report", id="summary.report"),
+        Binding("question_mark", "help", "keys.walk.help", id="summary.help"),
+        Binding("escape", "leave", "keys.summary.leave", id="summary.leave"),
+    ]
+
+    def __init__(self, inspection_id: str) -> None:
+        super().__init__()
+        self.inspection_id = inspection_id
+        self.state: signoff.InspectionState | None = None
+        self.notice_number: str | None = None
+
+    @property
+    def pqm(self) -> PQMApp:
+        return cast("PQMApp", self.app)
+
+    @property
+    def signed(self) -> bool:
+        return self.state is not None and self.state.inspection.status == InspectionStatus.SIGNED
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="summary-title")
+        yield DataTable(id="sections", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="total")
+        yield DataTable(id="failures", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="summary-status")
+        yield PQMFooter()
+
+    def on_mount(self) -> None:
+        tr = self.pqm.tr
+        sections = self.query_one("#sections", DataTable)
+        for key in ("section", "points", "applicable", "deducted", "percent", "failed"):
+            sections.add_column(tr(f"walk.summary.col.{key}"), key=key)
+        failures = self.query_one("#failures", DataTable)
+        for key in ("area", "code", "deduction", "note"):
+            failures.add_column(tr(f"walk.summary.col.{key}"), key=key)
+        self.reload()
+        self.query_one("#failures", DataTable).focus()
+
+    def reload(self) -> None:
+        """Read the inspection again and redraw everything (after a change)."""
+        app, tr = self.pqm, self.pqm.tr
+        self.state = state = signoff.load_state(app.db, app.settings, self.inspection_id)
+        inspection = state.inspection
+        project = organisation.get_project(app.db, inspection.project_id)
+        self.query_one("#summary-title", Static).update(
+            tr(
+                "walk.summary.title",
+                project=project.name,
+                kind=tr.enum(inspection.kind),
+                started=inspection.started_at[:16].replace("T", " "),
+                status=tr.enum(inspection.status),
+            )
+        )
+        sections = self.query_one("#sections", DataTable)
+        sections.clear()
+        for s in state.card.sections:
+            sections.add_row(
+                f"{s.code} {s.name}",
+                str(s.points),
+                str(s.applicable),
+                str(s.deducted),
+                f"{s.percent}%",
+                str(s.failed_items or ""),
+            )
+        band = state.band
+        label = band.label_zh if tr.lang == "zh" else band.label_en
+        self.query_one("#total", Static).update(
+            tr(
+                "walk.summary.total",
+                total=state.card.total,
+                band=label,
+                pay=f"{band.pay_adjust_percent:+d}%",
+                failed=state.card.failed_items,
+                na=state.card.na_items,
+                unanswered=len(state.unanswered),
+            )
+        )
+        failures = self.query_one("#failures", DataTable)
+        failures.clear()
+        areas = {a.id: a.name for a in state.plan.areas}
+        items = {i.id: i for i in state.content.items}
+        for f in inspections.effective_findings(app.db, self.inspection_id):
+            if f.result != Result.FAIL:
+                continue
+            note = f.note if len(f.note) <= NOTE_WIDTH else f.note[:NOTE_WIDTH] + "…"
+            code = items[f.item_id].code if f.item_id in items else "?"
+            failures.add_row(areas.get(f.area_id, "?"), code, f"-{f.deduction}", note)
+        notices = rectification.notices_of_inspection(app.db, self.inspection_id)
+        self.notice_number = notices[0].number if notices else None
+        self._status()
+        self.refresh_bindings()
+
+    def _status(self, message: str = "") -> None:
+        tr, state = self.pqm.tr, self.state
+        assert state is not None
+        inspection = state.inspection
+        if self.signed:
+            line = tr(
+                "walk.summary.locked",
+                at=(inspection.signed_at or "")[:16].replace("T", " "),
+                receiver=inspection.receiver_name or "",
+                role=inspection.receiver_role or "",
+                notice=self.notice_number or tr("walk.summary.no_notice"),
+            )
+        elif state.unanswered:
+            line = tr("walk.summary.unanswered", count=len(state.unanswered))
+        else:
+            line = tr("walk.summary.ready")
+        self.query_one("#summary-status", Static).update(
+            "  ·  ".join(p for p in (line, message) if p)
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in UNSIGNED_ONLY and self.signed:
+            return None  # shown dimmed: a signed inspection is locked
+        return True
+
+    # ------------------------------------------------------------ actions
+    def action_mark_na(self) -> None:
+        from pqm_tui.widgets.confirm import ConfirmDialog
+
+        assert self.state is not None
+        count = len(self.state.unanswered)
+        if not count:
+            self._status(self.pqm.tr("walk.summary.nothing_unanswered"))
+            return
+
+        def done(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            app = self.pqm
+            try:
+                marked = mark_unanswered_na(app.db, app.clock, app.settings, self.inspection_id)
+            except ModelError as exc:
+                self._status(app.tr("walk.error", error=str(exc)))
+                return
+            self.reload()
+            self._status(app.tr("walk.summary.marked_na", count=marked))
+
+        question = self.pqm.tr("walk.summary.mark_na_question", count=count)
+        self.app.push_screen(ConfirmDialog(question), done)
+
+    def action_sign(self) -> None:
+        from pqm_tui.widgets.signoff_dialog import SignOffDialog
+
+        app, state = self.pqm, self.state
+        assert state is not None
+        if state.unanswered:
+            self._status(app.tr("walk.summary.refused", count=len(state.unanswered)))
+            return
+        inspectors = [
+            organisation.get_person(app.db, pid) for pid in state.inspection.inspector_ids
+        ]
+        people = organisation.list_people(app.db, state.inspection.project_id)
+        dialog = SignOffDialog(inspectors, people, state.card.failed_items)
+        self.app.push_screen(dialog, self._signed)
+
+    def _signed(self, form: SignOffForm | None) -> None:
+        if form is None:
+            return
+        app = self.pqm
+        try:
+            number = signoff.sign_off(
+                app.db,
+                app.clock,
+                app.settings,
+                self.inspection_id,
+                receiver_name=form.receiver_name,
+                receiver_role=form.receiver_role,
+            )
+        except ModelError as exc:
+            self._status(app.tr("walk.error", error=str(exc)))
+            return
+        self.reload()
+        message = app.tr("walk.summary.signed", notice=number or app.tr("walk.summary.no_notice"))
+        self.notify(message)
+
+    def action_walk(self) -> None:
+        from pqm_tui.screens.walk import WalkScreen
+
+        try:
+            inspections.reopen(self.pqm.db, self.inspection_id)
+        except ModelError as exc:
+            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            return
+        self.app.switch_screen(WalkScreen(self.inspection_id))
+
+    def action_report(self) -> None:
+        """Hook for the PDF report (生成报告): ``screens.report_dialog.ReportDialog``."""
+        try:
+            from pqm_tui.screens.report_dialog import ReportDialog  # type: ignore[import-not-found]
+        except ImportError:
+            self.notify(self.pqm.tr("walk.summary.no_report"), severity="warning")
+            return
+        self.app.push_screen(ReportDialog(self.inspection_id))
+
+    def action_help(self) -> None:
+        from pqm_tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()

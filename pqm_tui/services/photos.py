@@ -1,0 +1,177 @@
+"""The photo store (照片库): evidence copied beside the database, named by its sha256.
+
+A photo is checked (exists, readable, really an image) and copied into
+``paths.media_dir(db_path)`` as ``<sha256><suffix>`` before any row refers to
+it; the same picture attached twice is stored once. "Import new photos from a
+folder" (a camera card, a phone's sync folder) takes the images that are newer
+than the last import from that folder and not yet in the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from pqm_tui.model.errors import ModelError
+from pqm_tui.paths import media_dir
+
+CHUNK = 1 << 20
+STATE_FILE = ".imports.json"
+SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".bmp", ".tif", ".tiff"}
+
+
+class PhotoError(ModelError):
+    """A photo cannot be stored: missing, unreadable or not an image."""
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A picture now in the media store."""
+
+    sha256: str
+    original_name: str
+    stored_path: Path
+    source: Path
+
+
+def image_kind(head: bytes) -> str | None:
+    """The image format from a file's first bytes, or None when it is not an image."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heif"):
+        return "heic"
+    if head[:2] == b"BM":
+        return "bmp"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    return None
+
+
+SUFFIX_OF = {
+    "jpeg": ".jpg",
+    "png": ".png",
+    "gif": ".gif",
+    "webp": ".webp",
+    "heic": ".heic",
+    "bmp": ".bmp",
+    "tiff": ".tif",
+}
+
+
+def _check(source: Path) -> tuple[str, str]:
+    """(sha256, format) of an image file, or PhotoError naming the file and the fault."""
+    if not source.exists():
+        raise PhotoError(f"{source}: no such file")
+    if source.is_dir():
+        raise PhotoError(f"{source}: is a folder, not a photo")
+    digest = hashlib.sha256()
+    try:
+        with source.open("rb") as handle:
+            head = handle.read(32)
+            digest.update(head)
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        raise PhotoError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    kind = image_kind(head)
+    if kind is None:
+        raise PhotoError(f"{source}: not an image (JPEG, PNG, GIF, WebP, HEIC, BMP or TIFF)")
+    return digest.hexdigest(), kind
+
+
+def store_photo(db_path: Path, source: Path | str) -> StoredPhoto:
+    """Check ``source`` and copy it into the media store (once per content)."""
+    path = Path(source).expanduser()
+    sha256, kind = _check(path)
+    folder = media_dir(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{sha256}{SUFFIX_OF[kind]}"
+    if not target.exists():
+        partial = target.with_name(target.name + ".part")
+        try:
+            shutil.copyfile(path, partial)
+            with partial.open("rb") as handle:
+                os.fsync(handle.fileno())
+            partial.replace(target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise PhotoError(
+                f"{path}: cannot be copied to {folder} ({exc.strerror or exc})"
+            ) from None
+    return StoredPhoto(sha256, path.name, target, path)
+
+
+def is_stored(db_path: Path, sha256: str) -> bool:
+    folder = media_dir(db_path)
+    return any(folder.glob(f"{sha256}.*")) if folder.is_dir() else False
+
+
+def _state_path(db_path: Path) -> Path:
+    return media_dir(db_path) / STATE_FILE
+
+
+def _load_state(db_path: Path) -> dict[str, float]:
+    try:
+        data = json.loads(_state_path(db_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def last_import(db_path: Path, folder: Path) -> float | None:
+    """Modification time of the newest file taken by the last import from ``folder``."""
+    return _load_state(db_path).get(str(folder.expanduser().resolve()))
+
+
+def new_photos(db_path: Path, folder: Path | str) -> list[Path]:
+    """Images in ``folder`` newer than its last import, oldest first (not hashed yet)."""
+    where = Path(folder).expanduser()
+    if not where.is_dir():
+        raise PhotoError(f"{where}: no such folder")
+    since = last_import(db_path, where)
+    try:
+        entries = [p for p in where.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES]
+    except OSError as exc:
+        raise PhotoError(f"{where}: cannot be listed ({exc.strerror or exc})") from None
+    fresh = [p for p in entries if since is None or p.stat().st_mtime > since]
+    return sorted(fresh, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def import_folder(db_path: Path, folder: Path | str) -> tuple[list[StoredPhoto], list[str]]:
+    """Store the new images of ``folder``; return (stored, problems).
+
+    A file whose content is already in the store is skipped. Problems (an
+    unreadable file, a file that is not an image) are reported one line each;
+    the other files are still imported. The folder's import time advances to
+    the newest file taken.
+    """
+    where = Path(folder).expanduser()
+    candidates = new_photos(db_path, where)
+    stored: list[StoredPhoto] = []
+    problems: list[str] = []
+    newest = last_import(db_path, where) or 0.0
+    for path in candidates:
+        try:
+            sha256, _ = _check(path)
+            if not is_stored(db_path, sha256):
+                stored.append(store_photo(db_path, path))
+        except PhotoError as exc:
+            problems.append(str(exc))
+            continue
+        newest = max(newest, path.stat().st_mtime)
+    if candidates:
+        state = _load_state(db_path)
+        state[str(where.resolve())] = newest
+        media_dir(db_path).mkdir(parents=True, exist_ok=True)
+        _state_path(db_path).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    return stored, problems

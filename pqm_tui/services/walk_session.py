@@ -1,0 +1,321 @@
+"""A walk in progress (检查进行中): the state the walk screen keeps between keypresses.
+
+Holds the plan (from ``signoff.load_state``, so re-inspection plans flow in),
+the findings by (area, item), per-area progress and the undo stack. Every
+answer goes straight to ``inspections.record_finding`` (one commit); this
+object only mirrors what the database already holds. No Textual here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from pqm_tui.config import Settings
+from pqm_tui.model import inspections, organisation
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.entities import (
+    Area,
+    Finding,
+    Item,
+    NoteKind,
+    Project,
+    Result,
+    Section,
+    Severity,
+    SupervisionNote,
+)
+from pqm_tui.model.errors import RuleError
+from pqm_tui.services.photos import StoredPhoto
+from pqm_tui.services.scoring import remaining_cap, rule_deduction
+from pqm_tui.services.signoff import load_state
+
+Change = tuple[Finding, Finding | None]
+
+
+@dataclass(frozen=True)
+class AreaProgress:
+    """Progress of one area: answered of applicable, and failures."""
+
+    answered: int
+    applicable: int
+    failed: int
+
+
+@dataclass
+class FailureDetails:
+    """What the finding panel collects for a failed item (不合格)."""
+
+    occurrences: int = 1
+    deduction: Decimal = Decimal(0)
+    note: str = ""
+    severity: Severity = Severity.NORMAL
+    department: str = ""
+    responsible_person: str = ""
+    location: str = ""
+    photos: list[StoredPhoto] = field(default_factory=list)
+
+
+def parse_points(text: str) -> Decimal | None:
+    """A deduction typed by a person ("1", "0.5", "1.5"), or None when not a number."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+class WalkSession:
+    """One inspection being walked: plan, findings and undo stack."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        inspection_id: str,
+        db_path: Path | None = None,
+    ) -> None:
+        self.db = db
+        self.db_path = db_path
+        self.clock = clock
+        state = load_state(db, settings, inspection_id)
+        self.inspection = state.inspection
+        self.plan = state.plan
+        self.content = state.content
+        self.project: Project = organisation.get_project(db, self.inspection.project_id)
+        self.areas: list[Area] = state.plan.areas
+        self.area_index = {a.id: n for n, a in enumerate(self.areas)}
+        self.items: dict[str, Item] = {i.id: i for i in state.content.items}
+        self.sections: dict[str, Section] = {s.id: s for s in state.content.sections}
+        self.findings: dict[tuple[str, str], Finding] = {}
+        self.by_item: dict[str, dict[str, Finding]] = defaultdict(dict)
+        for finding in inspections.list_findings(db, inspection_id):
+            self._remember(finding.area_id, finding.item_id, finding)
+        self.photo_counts: dict[str, int] = defaultdict(int)
+        for photo in inspections.list_photos(db, inspection_id):
+            if photo.finding_id:
+                self.photo_counts[photo.finding_id] += 1
+        self.undo_stack: list[list[Change]] = []
+        self.last_note = ""
+        self.people = organisation.list_people(db, self.project.id)
+
+    @property
+    def inspection_id(self) -> str:
+        return self.inspection.id
+
+    # ---------------------------------------------------------------- reading
+    def items_of(self, area_id: str) -> list[Item]:
+        return self.plan.items_by_area.get(area_id, [])
+
+    def finding(self, area_id: str, item_id: str) -> Finding | None:
+        return self.findings.get((area_id, item_id))
+
+    def progress(self, area_id: str) -> AreaProgress:
+        answered = failed = 0
+        for item in self.items_of(area_id):
+            found = self.findings.get((area_id, item.id))
+            if found is not None:
+                answered += 1
+                failed += found.result == Result.FAIL
+        return AreaProgress(answered, len(self.items_of(area_id)), failed)
+
+    def totals(self) -> AreaProgress:
+        pairs = len(self.plan.pairs)
+        failed = sum(1 for f in self.findings.values() if f.result == Result.FAIL)
+        return AreaProgress(len(self.findings), pairs, failed)
+
+    def cap(self, item_id: str, area_id: str) -> Decimal:
+        """Points still deductible for the item here, after the other areas' deductions."""
+        item = self.items[item_id]
+        return remaining_cap(item, list(self.by_item[item_id].values()), area_id)
+
+    def used_elsewhere(self, item_id: str, area_id: str) -> Decimal:
+        return self.items[item_id].points - self.cap(item_id, area_id)
+
+    def default_failure(self, area_id: str, item_id: str, occurrences: int = 1) -> FailureDetails:
+        """Pre-filled panel values: the current finding, else the rule and the section."""
+        item = self.items[item_id]
+        current = self.finding(area_id, item_id)
+        if current is not None and current.result == Result.FAIL:
+            return FailureDetails(
+                current.occurrences,
+                current.deduction,
+                current.note,
+                current.severity,
+                current.department,
+                current.responsible_person,
+                current.location,
+            )
+        cap = self.cap(item_id, area_id)
+        return FailureDetails(
+            occurrences,
+            min(rule_deduction(item, occurrences), cap),
+            "",
+            item.severity,
+            self.sections[item.section_id].department,
+        )
+
+    def has_photo(self, finding: Finding | None) -> bool:
+        return finding is not None and self.photo_counts.get(finding.id, 0) > 0
+
+    def missing_photo(self, area_id: str, item_id: str) -> bool:
+        """A failed photo-required item with no photo attached (shown as a warning)."""
+        found = self.finding(area_id, item_id)
+        return (
+            found is not None
+            and found.result == Result.FAIL
+            and self.items[item_id].photo_required
+            and not self.has_photo(found)
+        )
+
+    # ---------------------------------------------------------------- writing
+    def _remember(self, area_id: str, item_id: str, finding: Finding | None) -> None:
+        if finding is None:
+            self.findings.pop((area_id, item_id), None)
+            self.by_item[item_id].pop(area_id, None)
+        else:
+            self.findings[(area_id, item_id)] = finding
+            self.by_item[item_id][area_id] = finding
+
+    def answer(self, area_id: str, item_id: str, result: Result) -> Finding:
+        """Pass (合格) or N/A (不适用) one item in one area: committed at once."""
+        if result == Result.FAIL:
+            raise RuleError("a failure needs its details: use fail()")
+        finding, previous = inspections.record_finding(
+            self.db, self.clock, self.inspection_id, item_id, area_id, result
+        )
+        self._remember(area_id, item_id, finding)
+        self.undo_stack.append([(finding, previous)])
+        return finding
+
+    def check_failure(self, area_id: str, item_id: str, details: FailureDetails) -> None:
+        """RuleError naming the field when the details break a rule."""
+        if details.occurrences < 1:
+            raise RuleError("occurrences must be at least 1")
+        cap = self.cap(item_id, area_id)
+        if details.deduction < 0:
+            raise RuleError("the deduction cannot be negative")
+        if details.deduction > cap:
+            raise RuleError(f"the deduction {details.deduction} is above the remaining cap {cap}")
+
+    def fail(self, area_id: str, item_id: str, details: FailureDetails) -> Finding:
+        """Record a failure (不合格) with its details and photos, in one commit."""
+        self.check_failure(area_id, item_id, details)
+        with self.db.atomic():
+            finding, previous = inspections.record_finding(
+                self.db,
+                self.clock,
+                self.inspection_id,
+                item_id,
+                area_id,
+                Result.FAIL,
+                occurrences=details.occurrences,
+                deduction=details.deduction,
+                note=details.note.strip(),
+                severity=details.severity,
+                department=details.department.strip(),
+                responsible_person=details.responsible_person.strip(),
+                location=details.location.strip(),
+            )
+            for photo in details.photos:
+                self.attach(finding, photo)
+        self._remember(area_id, item_id, finding)
+        self.undo_stack.append([(finding, previous)])
+        if details.note.strip():
+            self.last_note = details.note.strip()
+        return finding
+
+    def attach(self, finding: Finding, photo: StoredPhoto) -> None:
+        """Link a stored photo to a finding; the path is kept relative to the database's folder."""
+        stored = str(photo.stored_path)
+        if self.db_path is not None and photo.stored_path.is_relative_to(self.db_path.parent):
+            stored = str(photo.stored_path.relative_to(self.db_path.parent))
+        inspections.add_photo(
+            self.db, self.clock, finding.id, photo.sha256, photo.original_name, stored
+        )
+        self.photo_counts[finding.id] += 1
+
+    def answer_rest(self, area_id: str, result: Result) -> list[Finding]:
+        """Every unanswered item of the area passes (or is N/A), in one transaction."""
+        if result == Result.FAIL:
+            raise RuleError("only pass or N/A can be given to the rest of an area")
+        changes: list[Change] = []
+        with self.db.atomic():
+            for item in self.items_of(area_id):
+                if (area_id, item.id) in self.findings:
+                    continue
+                changes.append(
+                    inspections.record_finding(
+                        self.db, self.clock, self.inspection_id, item.id, area_id, result
+                    )
+                )
+        for finding, _ in changes:
+            self._remember(area_id, finding.item_id, finding)
+        if changes:
+            self.undo_stack.append(changes)
+        return [finding for finding, _ in changes]
+
+    def undo(self) -> list[Finding]:
+        """Take back the last entry (or bulk entry); return the findings it touched."""
+        if not self.undo_stack:
+            return []
+        changes = self.undo_stack.pop()
+        with self.db.atomic():
+            for current, previous in reversed(changes):
+                inspections.restore_finding(self.db, self.clock, current, previous)
+        for current, previous in changes:
+            self._remember(current.area_id, current.item_id, previous)
+            if previous is None:
+                self.photo_counts.pop(current.id, None)
+        return [current for current, _ in changes]
+
+    def save_position(self, area_id: str | None, item_id: str | None) -> None:
+        inspections.save_position(self.db, self.clock, self.inspection_id, area_id, item_id)
+
+    def position(self) -> tuple[str | None, str | None]:
+        saved = inspections.get_position(self.db, self.inspection_id)
+        return (saved.area_id, saved.item_id) if saved else (None, None)
+
+    def add_note(self, area_id: str | None, kind: NoteKind, text: str) -> SupervisionNote:
+        if not text.strip():
+            raise RuleError("the note is empty")
+        return inspections.add_note(
+            self.db, self.clock, self.inspection_id, area_id, kind, text.strip()
+        )
+
+    def search(self, query: str, limit: int = 50) -> list[Item]:
+        """Items whose code starts with, or whose code or standard contains, ``query``."""
+        needle = query.strip().casefold()
+        applicable = self.plan.applicable_item_ids
+        items = [i for i in self.content.items if i.id in applicable]
+        if not needle:
+            return items[:limit]
+        first = [i for i in items if i.code.casefold().startswith(needle)]
+        rest = [
+            i
+            for i in items
+            if i not in first and (needle in i.code.casefold() or needle in i.standard.casefold())
+        ]
+        return (first + rest)[:limit]
+
+    def area_for(self, item_id: str, preferred: str) -> str | None:
+        """Where to jump for an item: the current area if it applies, else the first open one."""
+        holding = [a.id for a in self.areas if any(i.id == item_id for i in self.items_of(a.id))]
+        if preferred in holding:
+            return preferred
+        open_areas = [a for a in holding if (a, item_id) not in self.findings]
+        return (open_areas or holding or [None])[0]
+
+
+def mark_unanswered_na(db: Database, clock: Clock, settings: Settings, inspection_id: str) -> int:
+    """Explicitly mark every unanswered (area, item) N/A (不适用), in one transaction."""
+    state = load_state(db, settings, inspection_id)
+    with db.atomic():
+        for area_id, item_id in state.unanswered:
+            inspections.record_finding(db, clock, inspection_id, item_id, area_id, Result.NA)
+    return len(state.unanswered)

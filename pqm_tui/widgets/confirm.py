@@ -1,0 +1,34 @@
+"""A yes/no question (确认) as a modal dialog."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask a question; y / Enter = yes, n / Escape = no."""
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "keys.confirm.yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "keys.confirm.no", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, hint: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        tr = self.app.tr  # type: ignore[attr-defined]
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-title")
+            if self.hint:
+                yield Static(self.hint, classes="dialog-hint")
+            yield Static(tr("walk.confirm.keys"), classes="dialog-keys")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)

@@ -1,0 +1,253 @@
+"""The finding panel (不合格记录): occurrences, deduction, note, who, severity, photos.
+
+Returns a ``FailureDetails`` or None (cancelled). The deduction follows the
+item's rule as occurrences change until the inspector types one himself; it
+is refused above the item's remaining cap (deductions of other areas count).
+Photos are copied into the media store as soon as they are named, so a bad
+path is reported at once and nothing is recorded for it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Select, Static
+
+from pqm_tui.model.entities import Item, Severity
+from pqm_tui.services import photos
+from pqm_tui.services.scoring import rule_deduction
+from pqm_tui.services.walk_session import FailureDetails, parse_points
+from pqm_tui.widgets.path_suggester import PathSuggester
+
+
+class FindingPanel(ModalScreen[FailureDetails | None]):
+    """Details of a failed item; ctrl+s saves, Escape cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "keys.panel.save", id="panel.save", priority=True),
+        Binding("escape", "cancel", "keys.panel.cancel", id="panel.cancel"),
+        Binding("ctrl+r", "repeat_note", "keys.panel.repeat_note", id="panel.repeat_note"),
+        Binding("ctrl+o", "import_folder", "keys.panel.import", id="panel.import"),
+    ]
+
+    def __init__(
+        self,
+        item: Item,
+        area_name: str,
+        details: FailureDetails,
+        cap: Decimal,
+        used_elsewhere: Decimal,
+        *,
+        db_path: Path,
+        people: list[str],
+        last_note: str = "",
+        existing_photos: int = 0,
+    ) -> None:
+        super().__init__()
+        self.item = item
+        self.area_name = area_name
+        self.details = details
+        self.cap = cap
+        self.used_elsewhere = used_elsewhere
+        self.db_path = db_path
+        self.people = people
+        self.last_note = last_note
+        self.existing_photos = existing_photos
+        self.deduction_typed = False
+        self.photo_warned = False
+        self.stored: list[photos.StoredPhoto] = list(details.photos)
+
+    @property
+    def tr(self):  # type: ignore[no-untyped-def]
+        return self.app.tr  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        tr = self.tr
+        d = self.details
+        with Vertical(classes="dialog wide"):
+            yield Static(
+                tr("walk.panel.title", code=self.item.code, area=self.area_name),
+                classes="dialog-title",
+            )
+            yield Static(
+                tr(
+                    "walk.panel.rule",
+                    points=self.item.points,
+                    per=self.item.per_occurrence,
+                    cap=self.cap,
+                    used=self.used_elsewhere,
+                ),
+                classes="dialog-hint",
+            )
+            with Grid(classes="form"):
+                yield Static(tr("walk.panel.occurrences"))
+                yield Input(str(d.occurrences), id="occurrences", type="integer", compact=True)
+                yield Static(tr("walk.panel.deduction"))
+                yield Input(str(d.deduction), id="deduction", type="number", compact=True)
+                yield Static(tr("walk.panel.note"))
+                yield Input(d.note, id="note", compact=True, placeholder=tr("walk.panel.note_hint"))
+                yield Static(tr("walk.panel.location"))
+                yield Input(d.location, id="location", compact=True)
+                yield Static(tr("walk.panel.department"))
+                yield Input(d.department, id="department", compact=True)
+                yield Static(tr("walk.panel.person"))
+                yield Input(
+                    d.responsible_person,
+                    id="person",
+                    compact=True,
+                    suggester=SuggestFromList(self.people, case_sensitive=False),
+                )
+                yield Static(tr("walk.panel.severity"))
+                yield Select(
+                    [(tr.enum(s), s) for s in Severity],
+                    value=d.severity,
+                    allow_blank=False,
+                    id="severity",
+                    compact=True,
+                )
+                yield Static(tr("walk.panel.photo"))
+                yield Input(
+                    id="photo",
+                    compact=True,
+                    suggester=PathSuggester(),
+                    placeholder=tr("walk.panel.photo_hint"),
+                )
+            yield Static(self._photo_line(), id="photos", classes="dialog-hint")
+            yield Static("", id="error", classes="dialog-error")
+            yield Static(tr("walk.panel.keys"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#note" if self.details.note == "" else "#occurrences", Input).focus()
+
+    def _photo_line(self) -> str:
+        names = "、".join(p.original_name for p in self.stored) or self.tr("common.none")
+        line = self.tr("walk.panel.photos", count=self.existing_photos + len(self.stored))
+        line += f"  {names}" if self.stored else ""
+        if self.item.photo_required:
+            line += "  " + self.tr("walk.panel.photo_required")
+        return line
+
+    def _error(self, message: str) -> None:
+        self.query_one("#error", Static).update(message)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "deduction" and event.input.has_focus:
+            self.deduction_typed = True
+        if event.input.id == "occurrences" and not self.deduction_typed:
+            try:
+                count = int(event.value)
+            except ValueError:
+                return
+            value = min(rule_deduction(self.item, max(count, 0)), self.cap)
+            self.query_one("#deduction", Input).value = str(value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "photo":
+            self._add_photo(event.value)
+        else:
+            self.action_save()
+
+    def _add_photo(self, text: str) -> None:
+        if not text.strip():
+            return
+        path = Path(text.strip()).expanduser()
+        if path.is_dir():
+            self._import(path)
+            return
+        try:
+            self.stored.append(photos.store_photo(self.db_path, path))
+        except photos.PhotoError as exc:
+            self._error(self.tr("walk.panel.photo_error", error=str(exc)))
+            return
+        self.query_one("#photo", Input).value = ""
+        self._error("")
+        self.query_one("#photos", Static).update(self._photo_line())
+
+    def _import(self, folder: Path) -> None:
+        try:
+            stored, problems = photos.import_folder(self.db_path, folder)
+        except photos.PhotoError as exc:
+            self._error(self.tr("walk.panel.photo_error", error=str(exc)))
+            return
+        self.stored.extend(stored)
+        self.query_one("#photos", Static).update(self._photo_line())
+        message = self.tr("walk.panel.imported", count=len(stored), folder=folder)
+        if problems:
+            message += "\n" + "\n".join(problems[:3])
+        self._error(message)
+
+    def action_import_folder(self) -> None:
+        text = self.query_one("#photo", Input).value.strip()
+        if not text:
+            self._error(self.tr("walk.panel.folder_needed"))
+            return
+        folder = Path(text).expanduser()
+        self._import(folder if folder.is_dir() else folder.parent)
+
+    def action_repeat_note(self) -> None:
+        if self.last_note:
+            note = self.query_one("#note", Input)
+            note.value = self.last_note
+            note.cursor_position = len(note.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        tr = self.tr
+        values = {w.id: w.value for w in self.query(Input)}
+        try:
+            occurrences = int(values["occurrences"] or "0")
+        except ValueError:
+            occurrences = 0
+        if occurrences < 1:
+            self._error(tr("walk.panel.bad_occurrences", value=values["occurrences"]))
+            self.query_one("#occurrences", Input).focus()
+            return
+        deduction = parse_points(values["deduction"] or "")
+        if deduction is None or deduction < 0:
+            self._error(tr("walk.panel.bad_deduction", value=values["deduction"]))
+            self.query_one("#deduction", Input).focus()
+            return
+        if deduction > self.cap:
+            self._error(
+                tr(
+                    "walk.panel.over_cap",
+                    value=deduction,
+                    cap=self.cap,
+                    points=self.item.points,
+                    used=self.used_elsewhere,
+                )
+            )
+            self.query_one("#deduction", Input).focus()
+            return
+        if values["photo"].strip():
+            self._add_photo(values["photo"])
+            if self.query_one("#photo", Input).value:
+                return  # the path was refused; the message is shown
+        missing = self.item.photo_required and not (self.stored or self.existing_photos)
+        if missing and not self.photo_warned:
+            self.photo_warned = True
+            self._error(tr("walk.panel.photo_missing"))
+            self.query_one("#photo", Input).focus()
+            return
+        severity = self.query_one("#severity", Select).value
+        self.dismiss(
+            FailureDetails(
+                occurrences,
+                deduction,
+                values["note"],
+                severity if isinstance(severity, Severity) else self.details.severity,
+                values["department"],
+                values["person"],
+                values["location"],
+                list(self.stored),
+            )
+        )

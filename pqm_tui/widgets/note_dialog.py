@@ -1,0 +1,60 @@
+"""Supervision-log note (品质监督记录): kind and free text, returned as a pair."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Select, Static
+
+from pqm_tui.model.entities import NoteKind
+
+
+class NoteDialog(ModalScreen[tuple[NoteKind, str] | None]):
+    """Choose the kind, type the note; Enter saves, Escape cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "keys.panel.save", id="note.save", priority=True),
+        Binding("escape", "cancel", "keys.panel.cancel", id="note.cancel"),
+    ]
+
+    def __init__(self, area_name: str) -> None:
+        super().__init__()
+        self.area_name = area_name
+
+    def compose(self) -> ComposeResult:
+        tr = self.app.tr  # type: ignore[attr-defined]
+        with Vertical(classes="dialog wide"):
+            yield Static(tr("walk.note.title", area=self.area_name), classes="dialog-title")
+            with Grid(classes="form"):
+                yield Static(tr("walk.note.kind"))
+                yield Select(
+                    [(tr.enum(k), k) for k in NoteKind],
+                    value=NoteKind.DIFFICULTY,
+                    allow_blank=False,
+                    id="kind",
+                    compact=True,
+                )
+                yield Static(tr("walk.note.text"))
+                yield Input(id="text", compact=True)
+            yield Static("", id="error", classes="dialog-error")
+            yield Static(tr("walk.note.keys"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            self.query_one("#error", Static).update(self.app.tr("walk.note.empty"))  # type: ignore[attr-defined]
+            return
+        kind = self.query_one("#kind", Select).value
+        self.dismiss((kind if isinstance(kind, NoteKind) else NoteKind.DIFFICULTY, text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
