@@ -1,0 +1,78 @@
+"""``pqm verify FILE.pdf`` / ``pqm verify --code CODE``: check signatures and printed codes.
+
+Exit 0 when valid, 1 with the reason otherwise (2 for usage errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pqm_tui.commands.context import CommandContext, UserError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("verify", help="check a signed PDF or a printed verification code")
+    parser.add_argument("file", nargs="?", type=Path, help="signed PDF")
+    parser.add_argument("--code", help="verification code printed on a document")
+    parser.set_defaults(func=run)
+
+
+def run(ctx: CommandContext, args: argparse.Namespace) -> int:
+    if (args.file is None) == (args.code is None):
+        raise UserError(ctx.tr("reports.verify.usage"))
+    return check_code(ctx, args.code) if args.code else check_file(ctx, args.file)
+
+
+def check_file(ctx: CommandContext, path: Path) -> int:
+    from pqm_tui.paths import keys_dir
+    from pqm_tui.services.signing import verify_pdf
+
+    tr = ctx.tr
+    if not path.is_file():
+        raise UserError(tr("reports.verify.missing_file", path=path))
+    folder = keys_dir(ctx.db_path)
+    result = verify_pdf(folder, path)
+    if result.ok:
+        at = result.signed_at
+        if at:
+            from datetime import datetime
+
+            at = datetime.fromisoformat(at).astimezone(ctx.clock.tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+        print(tr("reports.verify.valid", signer=result.signer, at=at))
+        return 0
+    if result.reason == "unreadable":
+        reason = tr("reports.verify.unreadable", reason=result.detail)
+    elif result.reason == "no_signature":
+        reason = tr("reports.verify.no_signature")
+    else:
+        reason = tr(f"reports.verify.{result.reason}", keys=folder)
+    if result.signer:
+        reason += f" ({result.signer})"
+    print(tr("reports.verify.invalid", reason=reason), file=sys.stderr)
+    return 1
+
+
+def check_code(ctx: CommandContext, code: str) -> int:
+    from pqm_tui.model.errors import NotFoundError
+    from pqm_tui.reports.documents import check_code as check
+
+    tr = ctx.tr
+    try:
+        stored, same = check(ctx.db(), ctx.db_path, ctx.settings, ctx.clock, code)
+    except NotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    values = {
+        "code": stored.code,
+        "document": stored.document,
+        "subject": stored.subject,
+        "at": stored.created_at[:16].replace("T", " "),
+        "by": stored.created_by,
+    }
+    if same:
+        print(tr("reports.verify.code_ok", **values))
+        return 0
+    print(tr("reports.verify.code_changed", **values), file=sys.stderr)
+    return 1
