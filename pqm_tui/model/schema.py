@@ -384,3 +384,9 @@ def m004_reinspection_and_carry_over(db: Database) -> None:
         ],
     )
     _run(db, _audit_triggers(db, "carry_over_deductions"))
+
+
+@migrations()
+def m005_rectification_status_index(db: Database) -> None:
+    """A covering index for the review's counts by status and overdue (整改统计)."""
+    db.execute("CREATE INDEX rect_status_deadline ON rectification_items(status, deadline)")

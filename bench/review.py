@@ -1,0 +1,272 @@
+"""Benchmark of the review of rectification items on a large database.
+
+    python bench/review.py [--db /tmp/pqm-review-bench.sqlite3] [--findings 1000000]
+                           [--items 100000] [--regenerate] [--runs 25]
+
+Generates (once) a database of 2,000-finding-per-4-inspections scale: one
+company, 40 projects, the built-in property checklist, signed inspections of
+500 findings each, a tenth of them failed and followed by a rectification
+item in a realistic mix of states (open, overdue, replied, closed, voided),
+with notices and events. Then measures:
+
+* the open/overdue filter + sort by deadline query (``model.review.page``),
+  first page and a deep page, and the header counts — median of ``--runs``;
+* the review screen: time from ``push_screen`` to the first rows in the
+  table (Textual Pilot, headless), median of 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pqm_tui.config import Settings
+from pqm_tui.model import checklists, organisation
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import connect
+from pqm_tui.model.entities import AreaType
+from pqm_tui.model.ids import new_id
+from pqm_tui.model.review import ReviewFilter, counts, page
+
+TZ = ZoneInfo("Asia/Shanghai")
+PER_INSPECTION = 500
+BATCH = 50_000
+
+
+def _clock() -> Clock:
+    return Clock(tz=TZ)
+
+
+def generate(path: Path, n_findings: int, n_items: int, seed: int = 5) -> None:
+    """Write the big database at ``path`` (replacing it)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    rng = random.Random(seed)
+    clock = _clock()
+    today = clock.today()
+    db = connect(path, actor="bench")
+    conn = db.conn
+    started = time.perf_counter()
+    with db.atomic():
+        version = checklists.install_builtins(db, clock)[0]
+        content = checklists.load_version(db, version.id)
+        company = organisation.add_company(db, "基准测试物业")
+        city = organisation.add_city_company(db, company.id, "基准城市公司")
+        inspector = organisation.add_person(db, "基准督导", "品质督导")
+        projects, areas = [], {}
+        types = list(AreaType)
+        for p in range(40):
+            project = organisation.add_project(db, city.id, f"项目{p:02d}", "residential")
+            projects.append(project.id)
+            areas[project.id] = [
+                organisation.add_area(db, project.id, f"区域{a:02d}", types[a % len(types)], a).id
+                for a in range(8)
+            ]
+    sections = {s.id: s for s in content.sections}
+    items = content.items
+    n_inspections = max(n_findings // PER_INSPECTION, 1)
+    fail_rate = n_items / (n_inspections * PER_INSPECTION)
+    made_items = 0
+    rows_f, rows_r, rows_e, rows_n = [], [], [], []
+    with db.atomic():
+        for k in range(n_inspections):
+            project = projects[k % len(projects)]
+            day = today - timedelta(days=int(400 * (n_inspections - k) / n_inspections))
+            stamp = datetime(day.year, day.month, day.day, 10, tzinfo=TZ).isoformat()
+            inspection_id = new_id()
+            conn.execute(
+                """INSERT INTO inspections (id, project_id, kind, checklist_version_id,
+                   started_at, status) VALUES (?, ?, 'monthly', ?, ?, 'draft')""",
+                [inspection_id, project, version.id, stamp],
+            )
+            conn.execute(
+                "INSERT INTO inspection_inspectors (inspection_id, person_id) VALUES (?, ?)",
+                [inspection_id, inspector.id],
+            )
+            notice_id = None
+            pairs = [(a, i) for a in areas[project] for i in items][:PER_INSPECTION]
+            for area_id, item in pairs:
+                fid = new_id()
+                failed = made_items < n_items and rng.random() < fail_rate
+                rows_f.append(
+                    (
+                        fid,
+                        inspection_id,
+                        item.id,
+                        area_id,
+                        "fail" if failed else "pass",
+                        1 if failed else 0,
+                        float(item.per_occurrence) if failed else 0.0,
+                        "地面有污渍，未及时清理。" if failed else "",
+                        item.severity.value,
+                        sections[item.section_id].department,
+                        f"责任人{rng.randint(1, 300)}" if failed else "",
+                        stamp,
+                        stamp,
+                    )
+                )
+                if not failed:
+                    continue
+                if notice_id is None:
+                    notice_id = new_id()
+                    rows_n.append(
+                        (notice_id, f"ZG-B-{k:07d}", inspection_id, project, stamp, stamp)
+                    )
+                made_items += 1
+                roll = rng.random()
+                status = (
+                    "closed"
+                    if roll < 0.4
+                    else "voided"
+                    if roll < 0.45
+                    else "replied"
+                    if roll < 0.65
+                    else "open"
+                )
+                deadline = (day + timedelta(days=7)).isoformat()
+                if status in ("open", "replied"):  # spread deadlines around today
+                    deadline = (today + timedelta(days=rng.randint(-60, 30))).isoformat()
+                rid = new_id()
+                rows_r.append(
+                    (rid, fid, notice_id, project, status, rng.choice((0, 0, 0, 1, 2)), deadline)
+                )
+                if status != "open":
+                    rows_e.append((new_id(), rid, stamp, "bench", "reply", "open", status))
+            if len(rows_f) >= BATCH:
+                _flush(conn, inspection_id, rows_f, rows_r, rows_e, rows_n, stamp)
+        _flush(conn, None, rows_f, rows_r, rows_e, rows_n, "")
+        conn.execute("UPDATE inspections SET status = 'signed', signed_at = started_at")
+    db.execute("ANALYZE")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    elapsed = time.perf_counter() - started
+    print(
+        f"generated {n_inspections} inspections, {n_inspections * PER_INSPECTION} findings, "
+        f"{made_items} rectification items in {elapsed:.1f} s "
+        f"({path.stat().st_size / 1e6:.0f} MB)"
+    )
+    db.close()
+
+
+def _flush(conn, _last, rows_f, rows_r, rows_e, rows_n, _stamp) -> None:  # type: ignore[no-untyped-def]
+    conn.executemany(
+        """INSERT INTO findings (id, inspection_id, item_id, area_id, result, occurrences,
+           deduction, note, severity, department, responsible_person, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        rows_f,
+    )
+    conn.executemany(
+        """INSERT INTO notices (id, number, inspection_id, project_id, issued_at, received_at)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        rows_n,
+    )
+    conn.executemany(
+        """INSERT INTO rectification_items (id, finding_id, notice_id, project_id, status,
+           escalation_level, deadline, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'), datetime('now'))""",
+        rows_r,
+    )
+    conn.executemany(
+        """INSERT INTO rectification_events (id, item_id, at, actor, action, from_status,
+           to_status) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        rows_e,
+    )
+    for rows in (rows_f, rows_r, rows_e, rows_n):
+        rows.clear()
+
+
+def _median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def bench_queries(path: Path, runs: int) -> None:
+    db = connect(path, actor="bench")
+    today = _clock().today()
+    cases = {
+        "open (active), sort deadline, page 1": (ReviewFilter(), "deadline", 0),
+        "overdue only, sort deadline, page 1": (ReviewFilter(overdue=True), "deadline", 0),
+        "overdue only, sort deadline desc": (ReviewFilter(overdue=True), "deadline", -1),
+        "active, sort deadline, page 50": (ReviewFilter(), "deadline", 50 * 200),
+        "active, sort project, page 1": (ReviewFilter(), "project", 0),
+        "active, sort area, page 1": (ReviewFilter(), "area", 0),
+        "all statuses, department 工程部": (ReviewFilter(status="all", department="工程部"), "deadline", 0),
+        "active, text search '责任人12'": (ReviewFilter(text="责任人12"), "deadline", 0),
+    }
+    for label, (flt, sort, offset) in cases.items():
+        desc = offset == -1
+        off = max(offset, 0)
+        ms = _median_ms(
+            lambda flt=flt, sort=sort, off=off, desc=desc: page(
+                db, flt, today, sort=sort, descending=desc, offset=off
+            ),
+            runs,
+        )
+        print(f"  {label:45s} {ms:8.1f} ms")
+    ms = _median_ms(lambda: counts(db, ReviewFilter(overdue=True), today), runs)
+    print(f"  {'header counts (overdue filter)':45s} {ms:8.1f} ms")
+    db.close()
+
+
+async def _screen_once(path: Path) -> float:
+    from pqm_tui.app import create_app
+    from pqm_tui.screens.review import ReviewScreen
+
+    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="bench")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        screen = ReviewScreen()
+        started = time.perf_counter()
+        await app.push_screen(screen)
+        table = screen.query_one("#review-table")
+        while table.row_count == 0:  # type: ignore[attr-defined]
+            await asyncio.sleep(0.002)
+        await pilot.pause()
+        return (time.perf_counter() - started) * 1000
+
+
+def bench_screen(path: Path, runs: int = 5) -> None:
+    times = [asyncio.run(_screen_once(path)) for _ in range(runs)]
+    print(f"  {'review screen: push -> first rows':45s} {statistics.median(times):8.1f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=Path("/tmp/pqm-review-bench.sqlite3"))
+    parser.add_argument("--findings", type=int, default=1_000_000)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--runs", type=int, default=25)
+    parser.add_argument("--no-screen", action="store_true")
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.platform()}, "
+        f"Python {sys.version.split()[0]}"
+    )
+    if args.regenerate or not args.db.exists():
+        generate(args.db, args.findings, args.items)
+    db = connect(args.db, actor="bench")
+    n_f = db.execute("SELECT count(*) FROM findings").fetchone()[0]
+    n_r = db.execute("SELECT count(*) FROM rectification_items").fetchone()[0]
+    db.close()
+    print(f"database {args.db}: {n_f} findings, {n_r} rectification items; today {date.today()}")
+    bench_queries(args.db, args.runs)
+    if not args.no_screen:
+        bench_screen(args.db)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

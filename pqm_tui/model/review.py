@@ -1,0 +1,235 @@
+"""The review of rectification items (整改跟踪): filtered, sorted, paged queries.
+
+Built for large databases: the page of item ids is chosen first (``LIMIT`` in
+a subquery, joining only what the filters and the sort need, so the partial
+index ``rect_open_deadline`` serves the usual open/overdue-by-deadline view),
+and names are joined for those rows only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+ACTIVE = ("open", "replied")
+STATUSES = (
+    "active",
+    "open",
+    "replied",
+    "closed",
+    "voided",
+    "extension-requested",
+    "appeal-requested",
+    "all",
+)
+SEVERITIES = ("normal", "serious", "red-line")
+
+# column id -> (SQL expression, tables it needs besides rectification_items r)
+SORTS: dict[str, tuple[str, frozenset[str]]] = {
+    "project": ("p.name", frozenset({"p"})),
+    "area": ("a.name", frozenset({"f", "a"})),
+    "item": ("i.code", frozenset({"f", "i"})),
+    "severity": ("f.severity", frozenset({"f"})),
+    "department": ("f.department", frozenset({"f"})),
+    "person": ("f.responsible_person", frozenset({"f"})),
+    "deadline": ("r.deadline", frozenset()),
+    "days": ("r.deadline", frozenset()),
+    "status": ("r.status", frozenset()),
+    "level": ("r.escalation_level", frozenset()),
+}
+COLUMNS = tuple(SORTS)
+
+JOINS = {
+    "f": "JOIN findings f ON f.id = r.finding_id",
+    "a": "JOIN areas a ON a.id = f.area_id",
+    "i": "JOIN items i ON i.id = f.item_id",
+    "p": "JOIN projects p ON p.id = r.project_id",
+}
+LAST_REQUEST = """(SELECT e.action FROM rectification_events e WHERE e.item_id = r.id
+    AND e.action IN ('extension-requested', 'extension-approved', 'extension-rejected',
+                     'appeal-requested', 'appeal-upheld', 'appeal-rejected')
+    ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """What the review shows; ``status`` is one of ``STATUSES``."""
+
+    project_id: str | None = None
+    department: str | None = None
+    status: str = "active"
+    overdue: bool = False
+    severity: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One rectification item with everything the review table shows."""
+
+    id: str
+    project_id: str
+    project_name: str
+    area_name: str
+    item_code: str
+    item_standard: str
+    severity: str
+    department: str
+    person: str
+    note: str
+    deadline: str | None
+    status: str
+    pending: str | None  # 'extension-requested' / 'appeal-requested' while undecided
+    escalation_level: int
+    notice_id: str | None
+    inspection_id: str
+
+    def days_left(self, today: date) -> int | None:
+        """Days to the deadline; negative = days overdue."""
+        return None if self.deadline is None else (date.fromisoformat(self.deadline) - today).days
+
+    def overdue(self, today: date) -> bool:
+        left = self.days_left(today)
+        return self.status == "open" and left is not None and left < 0
+
+
+def _where(flt: ReviewFilter, today: date) -> tuple[list[str], list[Any], set[str]]:
+    """WHERE terms, parameters and the tables they need."""
+    where: list[str] = []
+    params: list[Any] = []
+    need: set[str] = set()
+    status = flt.status
+    if status in ("active", "extension-requested", "appeal-requested") or flt.overdue:
+        where.append("r.status IN ('open', 'replied')")  # lets SQLite use rect_open_deadline
+    if status in ("open", "replied", "closed", "voided"):
+        where.append("r.status = ?")
+        params.append(status)
+    elif status in ("extension-requested", "appeal-requested"):
+        where.append(f"{LAST_REQUEST} = ?")
+        params.append(status)
+    elif status not in ("active", "all"):
+        raise ValueError(f"unknown status filter {status!r}; use one of {', '.join(STATUSES)}")
+    if flt.overdue:
+        where.append("r.status = 'open' AND r.deadline < ?")
+        params.append(today.isoformat())
+    if flt.project_id:
+        where.append("r.project_id = ?")
+        params.append(flt.project_id)
+    if flt.department:
+        where.append("f.department = ?")
+        params.append(flt.department)
+        need.add("f")
+    if flt.severity:
+        where.append("f.severity = ?")
+        params.append(flt.severity)
+        need.add("f")
+    if flt.text.strip():
+        like = "%" + flt.text.strip().replace("\\", "\\\\").replace("%", "\\%") + "%"
+        fields = ("p.name", "a.name", "i.code", "i.standard", "f.note", "f.responsible_person")
+        where.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in fields) + ")")
+        params.extend([like] * len(fields))
+        need.update({"f", "a", "i", "p"})
+    return where, params, need
+
+
+def _from(need: set[str]) -> str:
+    if need & {"a", "i"}:
+        need = need | {"f"}
+    return " ".join(
+        ["FROM rectification_items r", *(JOINS[t] for t in ("f", "a", "i", "p") if t in need)]
+    )
+
+
+def page(
+    db: Database,
+    flt: ReviewFilter,
+    today: date,
+    *,
+    sort: str = "deadline",
+    descending: bool = False,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[ReviewRow]:
+    """One page of items: filter, sort (stable: ties by insertion), then join names."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort column {sort!r}; use one of {', '.join(COLUMNS)}")
+    where, params, need = _where(flt, today)
+    expr, sort_needs = SORTS[sort]
+    need |= sort_needs
+    direction = "DESC" if descending else "ASC"
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    inner = f"""SELECT r.rowid AS rid, {expr} AS sort_key {_from(need)} {clause}
+                ORDER BY {expr} {direction}, r.rowid {direction} LIMIT ? OFFSET ?"""
+    sql = f"""SELECT r.id, r.project_id, p.name AS project_name, a.name AS area_name,
+                  i.code AS item_code, i.standard AS item_standard, f.severity, f.department,
+                  f.responsible_person AS person, f.note, r.deadline, r.status,
+                  CASE WHEN r.status IN ('open', 'replied') THEN {LAST_REQUEST} END
+                    AS last_request,
+                  r.escalation_level, r.notice_id, f.inspection_id
+              FROM ({inner}) page
+              JOIN rectification_items r ON r.rowid = page.rid
+              JOIN findings f ON f.id = r.finding_id
+              JOIN areas a ON a.id = f.area_id
+              JOIN items i ON i.id = f.item_id
+              JOIN projects p ON p.id = r.project_id
+              ORDER BY page.sort_key {direction}, page.rid {direction}"""
+    rows = db.execute(sql, [*params, limit, offset]).fetchall()
+    return [
+        ReviewRow(
+            id=r[0],
+            project_id=r[1],
+            project_name=r[2],
+            area_name=r[3],
+            item_code=r[4],
+            item_standard=r[5],
+            severity=r[6],
+            department=r[7],
+            person=r[8],
+            note=r[9],
+            deadline=r[10],
+            status=r[11],
+            pending=r[12] if r[12] in ("extension-requested", "appeal-requested") else None,
+            escalation_level=r[13],
+            notice_id=r[14],
+            inspection_id=r[15],
+        )
+        for r in rows
+    ]
+
+
+def count(db: Database, flt: ReviewFilter, today: date) -> int:
+    """How many items match the filter."""
+    where, params, need = _where(flt, today)
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    return int(db.execute(f"SELECT count(*) {_from(need)} {clause}", params).fetchone()[0])
+
+
+def counts(db: Database, flt: ReviewFilter, today: date) -> dict[str, int]:
+    """Counts by status and overdue under the filter's other conditions, plus 'matching'."""
+    base = replace(flt, status="all", overdue=False)
+    where, params, need = _where(base, today)
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    result = {s: 0 for s in ("open", "replied", "closed", "voided", "overdue")}
+    for status, n, late in db.execute(
+        f"""SELECT r.status, count(*),
+                   sum(r.status = 'open' AND r.deadline < ?) {_from(need)} {clause}
+            GROUP BY r.status""",
+        [today.isoformat(), *params],
+    ):
+        result[status] = n
+        result["overdue"] += late or 0
+    result["matching"] = count(db, flt, today)
+    return result
+
+
+def departments(db: Database) -> list[str]:
+    """Department names used by checklist sections (what findings carry)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT department FROM sections WHERE department != '' ORDER BY department"
+        )
+    ]
