@@ -1,4 +1,4 @@
-"""Re-inspections (复检), second notices (第二次整改通知) and carry-over deductions: storage.
+"""Re-inspections (复检), their targets and carry-over deductions (下月考核扣分): storage.
 
 The rules (what passes, what escalates, when) live in ``services.reinspection``;
 this module owns the SQL.
@@ -6,7 +6,6 @@ this module owns the SQL.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,6 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Finding, Notice
 from pqm_tui.model.errors import NotFoundError, RuleError, translate_locks
 from pqm_tui.model.ids import new_id
-from pqm_tui.model.inspections import next_notice_number
 from pqm_tui.model.rows import points
 
 
@@ -45,25 +43,6 @@ class CarryOver:
     voided_reason: str | None
 
 
-@dataclass(frozen=True)
-class CircularEntry:
-    """One line of the month's circular (通报): an item that failed re-inspection."""
-
-    rectification_item_id: str
-    event_at: str
-    project_name: str
-    area_name: str
-    item_code: str
-    item_standard: str
-    note: str
-    department: str
-    responsible_person: str
-    escalation_level: int
-    notice_number: str
-    carry_over_points: Any
-    penalty: bool
-
-
 def get_finding(db: Database, finding_id: str) -> Finding:
     """A finding by id, as recorded (amendments not applied)."""
     rows = list(db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
@@ -75,7 +54,7 @@ def get_finding(db: Database, finding_id: str) -> Finding:
 def add_targets(db: Database, inspection_id: str, item_ids: list[str]) -> None:
     """Attach rectification items to a (draft) re-inspection."""
     with translate_locks(), db.atomic():
-        db["reinspection_targets"].insert_all(
+        db.table("reinspection_targets").insert_all(
             ({"inspection_id": inspection_id, "rectification_item_id": i} for i in item_ids),
             ignore=True,
         )
@@ -119,38 +98,6 @@ def lock_inspection(
             [now, now, receiver_name, receiver_role, inspection_id],
         )
         db.execute("DELETE FROM walk_positions WHERE inspection_id = ?", [inspection_id])
-
-
-def second_notice(db: Database, inspection_id: str) -> Notice | None:
-    """The second notice issued by a re-inspection, if any."""
-    rows = list(
-        db.query(
-            "SELECT * FROM notices WHERE inspection_id = ? AND sequence >= 2 LIMIT 1",
-            [inspection_id],
-        )
-    )
-    return Notice.model_validate(rows[0]) if rows else None
-
-
-def issue_second_notice(
-    db: Database, clock: Clock, inspection_id: str, project_id: str, issuing_department: str
-) -> Notice:
-    """The second notice of a re-inspection (created once; returned when it exists)."""
-    existing = second_notice(db, inspection_id)
-    if existing:
-        return existing
-    now = clock.now_iso()
-    notice = Notice(
-        id=new_id(),
-        number=next_notice_number(db, clock.now().strftime("%Y%m")),
-        inspection_id=inspection_id,
-        project_id=project_id,
-        sequence=2,
-        issued_at=now,
-        issuing_department=issuing_department,
-    )
-    db["notices"].insert(notice.model_dump())
-    return notice
 
 
 def items_of_notice(db: Database, notice: Notice) -> list[str]:
@@ -252,43 +199,3 @@ def set_notice_receipt(db: Database, notice_id: str, received_at: str, received_
         "UPDATE notices SET received_at = ?, received_by = ? WHERE id = ?",
         [received_at, received_by, notice_id],
     )
-
-
-def circular_entries(db: Database, month: str) -> list[CircularEntry]:
-    """Items that failed re-inspection in ``month`` (YYYY-MM): the month's circular (通报)."""
-    rows = db.query(
-        """SELECT e.item_id, e.at, e.data, p.name AS project_name, a.name AS area_name,
-                  i.code, i.standard, f.note, f.department, f.responsible_person
-           FROM rectification_events e
-           JOIN rectification_items r ON r.id = e.item_id
-           JOIN findings f ON f.id = r.finding_id
-           JOIN items i ON i.id = f.item_id
-           JOIN areas a ON a.id = f.area_id
-           JOIN projects p ON p.id = r.project_id
-           WHERE e.action = 'reinspection-failed'
-             AND json_extract(e.data, '$.circular_month') = ?
-             AND r.status != 'voided'
-           ORDER BY p.name, e.at""",
-        [month],
-    )
-    entries = []
-    for r in rows:
-        data = json.loads(r["data"])
-        entries.append(
-            CircularEntry(
-                r["item_id"],
-                r["at"],
-                r["project_name"],
-                r["area_name"],
-                r["code"],
-                r["standard"],
-                r["note"],
-                r["department"],
-                r["responsible_person"],
-                int(data.get("escalation_level", 0)),
-                str(data.get("notice_number", "")),
-                points(data.get("carry_over_points", 0)),
-                bool(data.get("penalty", False)),
-            )
-        )
-    return entries

@@ -17,9 +17,9 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, organisation, reinspections
+from pqm_tui.model import documents, inspections, organisation, reinspections
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Inspection, InspectionKind, Result
+from pqm_tui.model.entities import Inspection, InspectionKind, Notice, RectificationItem, Result
 from pqm_tui.model.rectification import get_item, record_transition
 from pqm_tui.services.rectification import (
     ALLOWED,
@@ -43,8 +43,12 @@ class Outcome:
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     penalty: list[str] = field(default_factory=list)
-    notice_number: str | None = None
+    notice_numbers: list[str] = field(default_factory=list)  # second notices issued
     carry_overs_recorded: int = 0
+
+    @property
+    def notice_number(self) -> str | None:
+        return self.notice_numbers[0] if self.notice_numbers else None
 
 
 def create_reinspection(
@@ -171,14 +175,12 @@ def apply_outcome(
     month = assessment_month(today)
     amount = Decimal(settings.carry_over_points)
     recorded = 0
-    notice_number = None
+    numbers: list[str] = []
     with db.atomic():
         for target in reinspections.targets(db, inspection_id):
             item = get_item(db, target.rectification_item_id)
-            base = {"reinspection_id": inspection_id}
+            base: dict[str, object] = {"reinspection_id": inspection_id}
             if reinspections.has_outcome(db, item.id, inspection_id):
-                notice = reinspections.second_notice(db, inspection_id)
-                notice_number = notice.number if notice else notice_number
                 continue
             finding = results.get((target.area_id, target.item_id))
             state = state_of(db, item)
@@ -201,10 +203,9 @@ def apply_outcome(
                 record_reinspection(db, clock, settings, item, actor=actor, passed=True, data=base)
                 outcome.passed.append(item.id)
                 continue
-            notice = reinspections.issue_second_notice(
-                db, clock, inspection_id, inspection.project_id, issuing_department
-            )
-            notice_number = notice.number
+            notice = _second_notice(db, clock, item, inspection, issuing_department)
+            if notice.number not in numbers:
+                numbers.append(notice.number)
             escalated = record_reinspection(
                 db,
                 clock,
@@ -236,10 +237,29 @@ def apply_outcome(
             if escalated.escalation_level >= PENALTY_LEVEL:
                 outcome.penalty.append(item.id)
     return Outcome(
-        outcome.passed,
-        outcome.failed,
-        outcome.skipped,
-        outcome.penalty,
-        notice_number,
-        recorded,
+        outcome.passed, outcome.failed, outcome.skipped, outcome.penalty, numbers, recorded
     )
+
+
+def _second_notice(
+    db: Database,
+    clock: Clock,
+    item: RectificationItem,
+    reinspection: Inspection,
+    issuing_department: str,
+) -> Notice:
+    """The second notice (sequence 2) following the item's first notice (one per notice)."""
+    if item.notice_id:
+        rows = list(db.query("SELECT * FROM notices WHERE id = ?", [item.notice_id]))
+        if rows:
+            first = Notice.model_validate(rows[0])
+            return documents.ensure_second_notice(db, clock, first, issuing_department)
+    orphan = Notice(  # an item without a first notice: the re-inspection issues one
+        id="",
+        number="",
+        inspection_id=reinspection.id,
+        project_id=reinspection.project_id,
+        issued_at=clock.now_iso(),
+        issuing_department=issuing_department,
+    )
+    return documents.ensure_second_notice(db, clock, orphan, issuing_department)
