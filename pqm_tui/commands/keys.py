@@ -65,7 +65,11 @@ def run_import(ctx: CommandContext, args: argparse.Namespace) -> int:
     except SigningError as exc:
         raise UserError(ctx.tr("reports.keys.bad_p12", path=args.file, reason=exc)) from None
     info = key_info(folder, person_id, name)
-    print(ctx.tr("reports.keys.imported", person=name, subject=info.subject if info else "", path=path))
+    print(
+        ctx.tr(
+            "reports.keys.imported", person=name, subject=info.subject if info else "", path=path
+        )
+    )
     return 0
 
 

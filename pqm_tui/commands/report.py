@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "notice2", help="second rectification notice (第二次整改通知单) of escalated items"
     )
     notice2.add_argument(
-        "ref", metavar="NOTICE_OR_ITEM", help="first notice number, rectification item or inspection id"
+        "ref",
+        metavar="NOTICE_OR_ITEM",
+        help="first notice number, rectification item or inspection id",
     )
     report = kinds.add_parser("inspection", help="inspection report (检查报告)")
     report.add_argument("inspection", metavar="INSPECTION_ID", help="id or short id")

@@ -39,7 +39,9 @@ def check_file(ctx: CommandContext, path: Path) -> int:
         if at:
             from datetime import datetime
 
-            at = datetime.fromisoformat(at).astimezone(ctx.clock.tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+            at = (
+                datetime.fromisoformat(at).astimezone(ctx.clock.tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+            )
         print(tr("reports.verify.valid", signer=result.signer, at=at))
         return 0
     if result.reason == "unreadable":

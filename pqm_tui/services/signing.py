@@ -83,7 +83,11 @@ def create_self_signed(
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, name),
-            *([x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)] if organisation else []),
+            *(
+                [x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)]
+                if organisation
+                else []
+            ),
         ]
     )
     now = dt.datetime.now(dt.UTC)
@@ -118,9 +122,7 @@ def create_self_signed(
         if passphrase
         else serialization.NoEncryption()
     )
-    data = pkcs12.serialize_key_and_certificates(
-        name.encode(), key, cert, None, encryption
-    )
+    data = pkcs12.serialize_key_and_certificates(name.encode(), key, cert, None, encryption)
     return _store(keys_dir, person_id, data, cert, [])
 
 
