@@ -18,7 +18,7 @@ from pqm_tui.model import inspections, organisation, rectification
 from pqm_tui.model.entities import InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
 from pqm_tui.services import signoff
-from pqm_tui.services.walk_session import mark_unanswered_na
+from pqm_tui.services.walk_session import fmt_points, mark_unanswered_na
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
@@ -95,9 +95,9 @@ class SummaryScreen(Screen[None]):
         for s in state.card.sections:
             sections.add_row(
                 f"{s.code} {s.name}",
-                str(s.points),
-                str(s.applicable),
-                str(s.deducted),
+                fmt_points(s.points),
+                fmt_points(s.applicable),
+                fmt_points(s.deducted),
                 f"{s.percent}%",
                 str(s.failed_items or ""),
             )
@@ -123,7 +123,7 @@ class SummaryScreen(Screen[None]):
                 continue
             note = f.note if len(f.note) <= NOTE_WIDTH else f.note[:NOTE_WIDTH] + "…"
             code = items[f.item_id].code if f.item_id in items else "?"
-            failures.add_row(areas.get(f.area_id, "?"), code, f"-{f.deduction}", note)
+            failures.add_row(areas.get(f.area_id, "?"), code, f"-{fmt_points(f.deduction)}", note)
         notices = rectification.notices_of_inspection(app.db, self.inspection_id)
         self.notice_number = notices[0].number if notices else None
         self._status()

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 
 from pqm_tui.model.entities import Finding, Result
 from pqm_tui.model.errors import ModelError
-from pqm_tui.services.walk_session import FailureDetails, WalkSession
+from pqm_tui.services.walk_session import FailureDetails, WalkSession, fmt_points
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ class WalkScreen(Screen[None]):
         self.row_items: list[str] = []
         self._position_timer: Timer | None = None
         self._saved = ""
+        self._last_item: str | None = None
 
     @property
     def pqm(self) -> PQMApp:
@@ -137,7 +138,7 @@ class WalkScreen(Screen[None]):
         label = self.pqm.tr.enum(finding.result)
         if self.walk.missing_photo(self.area_id, item_id):
             label += " !"
-        deduction = f"-{finding.deduction}" if finding.result == Result.FAIL else ""
+        deduction = f"-{fmt_points(finding.deduction)}" if finding.result == Result.FAIL else ""
         return Text(label, style=STYLE[finding.result]), deduction
 
     def _show_area(self, area_id: str, item_id: str | None = None) -> None:
@@ -177,6 +178,7 @@ class WalkScreen(Screen[None]):
 
     def _detail(self) -> None:
         tr, item_id = self.pqm.tr, self.current_item
+        self._last_item = item_id
         if item_id is None:
             self.query_one("#detail", Static).update("")
             return
@@ -187,9 +189,9 @@ class WalkScreen(Screen[None]):
                 "walk.detail.head",
                 code=item.code,
                 section=section.name,
-                points=item.points,
-                per=item.per_occurrence,
-                cap=self.walk.cap(item_id, self.area_id),
+                points=fmt_points(item.points),
+                per=fmt_points(item.per_occurrence),
+                cap=fmt_points(self.walk.cap(item_id, self.area_id)),
                 severity=tr.enum(item.severity),
             )
             + (tr("walk.detail.photo_required") if item.photo_required else ""),
@@ -202,7 +204,7 @@ class WalkScreen(Screen[None]):
                 tr(
                     "walk.detail.finding",
                     occurrences=finding.occurrences,
-                    deduction=finding.deduction,
+                    deduction=fmt_points(finding.deduction),
                     note=finding.note or "—",
                     photos=self.walk.photo_counts.get(finding.id, 0),
                 )
@@ -245,11 +247,23 @@ class WalkScreen(Screen[None]):
 
     def _save_position(self) -> None:
         if self.session is not None and self.area_id:
-            self.walk.save_position(self.area_id, self.current_item)
+            self.walk.save_position(self.area_id, self._last_item)
 
     def on_unmount(self) -> None:
         if self._position_timer is not None:
             self._position_timer.stop()
+        if self.walk_is_open():
+            self._save_position()
+
+    def walk_is_open(self) -> bool:
+        """True while the inspection can still be walked (a draft)."""
+        from pqm_tui.model import inspections
+        from pqm_tui.model.entities import InspectionStatus
+
+        if self.session is None:
+            return False
+        status = inspections.get_inspection(self.pqm.db, self.inspection_id).status
+        return status == InspectionStatus.DRAFT
 
     # ------------------------------------------------------------ actions
     def action_cursor(self, step: int) -> None:

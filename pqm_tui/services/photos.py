@@ -25,7 +25,28 @@ SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".bmp", 
 
 
 class PhotoError(ModelError):
-    """A photo cannot be stored: missing, unreadable or not an image."""
+    """A photo cannot be stored: missing, unreadable or not an image.
+
+    ``reason`` is one of REASONS (for a translated message), ``path`` the file
+    or folder concerned; ``str()`` is an English sentence naming both.
+    """
+
+    def __init__(self, reason: str, path: Path, detail: str = "") -> None:
+        self.reason = reason
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {REASONS[reason]}" + (f" ({detail})" if detail else ""))
+
+
+REASONS = {
+    "missing": "no such file",
+    "folder": "is a folder, not a photo",
+    "unreadable": "cannot be read",
+    "not_image": "not an image (JPEG, PNG, GIF, WebP, HEIC, BMP or TIFF)",
+    "copy_failed": "cannot be copied into the photo store",
+    "no_folder": "no such folder",
+    "unlistable": "the folder cannot be listed",
+}
 
 
 @dataclass(frozen=True)
@@ -71,9 +92,9 @@ SUFFIX_OF = {
 def _check(source: Path) -> tuple[str, str]:
     """(sha256, format) of an image file, or PhotoError naming the file and the fault."""
     if not source.exists():
-        raise PhotoError(f"{source}: no such file")
+        raise PhotoError("missing", source)
     if source.is_dir():
-        raise PhotoError(f"{source}: is a folder, not a photo")
+        raise PhotoError("folder", source)
     digest = hashlib.sha256()
     try:
         with source.open("rb") as handle:
@@ -82,10 +103,10 @@ def _check(source: Path) -> tuple[str, str]:
             while chunk := handle.read(CHUNK):
                 digest.update(chunk)
     except OSError as exc:
-        raise PhotoError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+        raise PhotoError("unreadable", source, str(exc.strerror or exc)) from None
     kind = image_kind(head)
     if kind is None:
-        raise PhotoError(f"{source}: not an image (JPEG, PNG, GIF, WebP, HEIC, BMP or TIFF)")
+        raise PhotoError("not_image", source)
     return digest.hexdigest(), kind
 
 
@@ -105,9 +126,7 @@ def store_photo(db_path: Path, source: Path | str) -> StoredPhoto:
             partial.replace(target)
         except OSError as exc:
             partial.unlink(missing_ok=True)
-            raise PhotoError(
-                f"{path}: cannot be copied to {folder} ({exc.strerror or exc})"
-            ) from None
+            raise PhotoError("copy_failed", path, str(exc.strerror or exc)) from None
     return StoredPhoto(sha256, path.name, target, path)
 
 
@@ -137,17 +156,17 @@ def new_photos(db_path: Path, folder: Path | str) -> list[Path]:
     """Images in ``folder`` newer than its last import, oldest first (not hashed yet)."""
     where = Path(folder).expanduser()
     if not where.is_dir():
-        raise PhotoError(f"{where}: no such folder")
+        raise PhotoError("no_folder", where)
     since = last_import(db_path, where)
     try:
         entries = [p for p in where.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES]
     except OSError as exc:
-        raise PhotoError(f"{where}: cannot be listed ({exc.strerror or exc})") from None
+        raise PhotoError("unlistable", where, str(exc.strerror or exc)) from None
     fresh = [p for p in entries if since is None or p.stat().st_mtime > since]
     return sorted(fresh, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def import_folder(db_path: Path, folder: Path | str) -> tuple[list[StoredPhoto], list[str]]:
+def import_folder(db_path: Path, folder: Path | str) -> tuple[list[StoredPhoto], list[PhotoError]]:
     """Store the new images of ``folder``; return (stored, problems).
 
     A file whose content is already in the store is skipped. Problems (an
@@ -158,7 +177,7 @@ def import_folder(db_path: Path, folder: Path | str) -> tuple[list[StoredPhoto],
     where = Path(folder).expanduser()
     candidates = new_photos(db_path, where)
     stored: list[StoredPhoto] = []
-    problems: list[str] = []
+    problems: list[PhotoError] = []
     newest = last_import(db_path, where) or 0.0
     for path in candidates:
         try:
@@ -166,7 +185,7 @@ def import_folder(db_path: Path, folder: Path | str) -> tuple[list[StoredPhoto],
             if not is_stored(db_path, sha256):
                 stored.append(store_photo(db_path, path))
         except PhotoError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
             continue
         newest = max(newest, path.stat().st_mtime)
     if candidates:

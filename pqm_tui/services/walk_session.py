@@ -69,6 +69,11 @@ def parse_points(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+def fmt_points(value: Decimal) -> str:
+    """Points as people write them: 1, 0.5, 1.5 (no trailing zeros)."""
+    return f"{value.normalize():f}"
+
+
 class WalkSession:
     """One inspection being walked: plan, findings and undo stack."""
 

@@ -22,7 +22,7 @@ from textual.widgets import Input, Select, Static
 from pqm_tui.model.entities import Item, Severity
 from pqm_tui.services import photos
 from pqm_tui.services.scoring import rule_deduction
-from pqm_tui.services.walk_session import FailureDetails, parse_points
+from pqm_tui.services.walk_session import FailureDetails, fmt_points, parse_points
 from pqm_tui.widgets.path_suggester import PathSuggester
 
 
@@ -34,6 +34,8 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
         Binding("escape", "cancel", "keys.panel.cancel", id="panel.cancel"),
         Binding("ctrl+r", "repeat_note", "keys.panel.repeat_note", id="panel.repeat_note"),
         Binding("ctrl+o", "import_folder", "keys.panel.import", id="panel.import"),
+        Binding("down", "app.focus_next", show=False, id="panel.next_field"),
+        Binding("up", "app.focus_previous", show=False, id="panel.previous_field"),
     ]
 
     def __init__(
@@ -78,10 +80,10 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
             yield Static(
                 tr(
                     "walk.panel.rule",
-                    points=self.item.points,
-                    per=self.item.per_occurrence,
-                    cap=self.cap,
-                    used=self.used_elsewhere,
+                    points=fmt_points(self.item.points),
+                    per=fmt_points(self.item.per_occurrence),
+                    cap=fmt_points(self.cap),
+                    used=fmt_points(self.used_elsewhere),
                 ),
                 classes="dialog-hint",
             )
@@ -89,7 +91,7 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
                 yield Static(tr("walk.panel.occurrences"))
                 yield Input(str(d.occurrences), id="occurrences", type="integer", compact=True)
                 yield Static(tr("walk.panel.deduction"))
-                yield Input(str(d.deduction), id="deduction", type="number", compact=True)
+                yield Input(fmt_points(d.deduction), id="deduction", type="number", compact=True)
                 yield Static(tr("walk.panel.note"))
                 yield Input(d.note, id="note", compact=True, placeholder=tr("walk.panel.note_hint"))
                 yield Static(tr("walk.panel.location"))
@@ -145,7 +147,7 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
             except ValueError:
                 return
             value = min(rule_deduction(self.item, max(count, 0)), self.cap)
-            self.query_one("#deduction", Input).value = str(value)
+            self.query_one("#deduction", Input).value = fmt_points(value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -164,7 +166,7 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
         try:
             self.stored.append(photos.store_photo(self.db_path, path))
         except photos.PhotoError as exc:
-            self._error(self.tr("walk.panel.photo_error", error=str(exc)))
+            self._error(self._photo_error(exc))
             return
         self.query_one("#photo", Input).value = ""
         self._error("")
@@ -174,14 +176,20 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
         try:
             stored, problems = photos.import_folder(self.db_path, folder)
         except photos.PhotoError as exc:
-            self._error(self.tr("walk.panel.photo_error", error=str(exc)))
+            self._error(self._photo_error(exc))
             return
         self.stored.extend(stored)
         self.query_one("#photos", Static).update(self._photo_line())
         message = self.tr("walk.panel.imported", count=len(stored), folder=folder)
         if problems:
-            message += "\n" + "\n".join(problems[:3])
+            message += "\n" + "\n".join(self._photo_error(p) for p in problems[:3])
         self._error(message)
+
+    def _photo_error(self, exc: photos.PhotoError) -> str:
+        reason = self.tr(f"walk.photo.{exc.reason}")
+        if exc.detail:
+            reason += f"（{exc.detail}）"
+        return self.tr("walk.panel.photo_error", path=exc.path, error=reason)
 
     def action_import_folder(self) -> None:
         text = self.query_one("#photo", Input).value.strip()
@@ -220,10 +228,10 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
             self._error(
                 tr(
                     "walk.panel.over_cap",
-                    value=deduction,
-                    cap=self.cap,
-                    points=self.item.points,
-                    used=self.used_elsewhere,
+                    value=fmt_points(deduction),
+                    cap=fmt_points(self.cap),
+                    points=fmt_points(self.item.points),
+                    used=fmt_points(self.used_elsewhere),
                 )
             )
             self.query_one("#deduction", Input).focus()
