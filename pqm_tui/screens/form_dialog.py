@@ -1,0 +1,116 @@
+"""A small form in a modal dialog: labelled inputs, checked before it closes.
+
+The review's dialogs (reply, extension, appeal, decision) are forms like this;
+each declares its fields. Dates are typed as YYYY-MM-DD and checked here, so a
+bad date is named in the dialog and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Select, Static
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field: ``kind`` is text, date or choice (``choices``: value, label)."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    default: str = ""
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+class FormDialog(ModalScreen[dict[str, str] | None]):
+    """Fill the fields; Ctrl+S or Enter in the last field saves, Escape cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "review.key.save", id="form.save", priority=True),
+        Binding("escape", "cancel", "review.key.cancel", id="form.cancel"),
+    ]
+
+    def __init__(self, title: str, fields: list[FormField], hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        tr = self.app.tr  # type: ignore[attr-defined]
+        with Vertical(classes="dialog wide"):
+            yield Static(self.title_text, classes="dialog-title")
+            if self.hint:
+                yield Static(self.hint, classes="dialog-hint")
+            with Grid(classes="form"):
+                for field in self.fields:
+                    yield Static(field.label)
+                    if field.kind == "choice":
+                        yield Select(
+                            [(label, value) for value, label in field.choices],
+                            value=field.default or field.choices[0][0],
+                            allow_blank=False,
+                            id=f"field-{field.name}",
+                            compact=True,
+                        )
+                    else:
+                        placeholder = "YYYY-MM-DD" if field.kind == "date" else ""
+                        yield Input(
+                            field.default,
+                            placeholder=placeholder,
+                            id=f"field-{field.name}",
+                            compact=True,
+                        )
+            yield Static("", id="error", classes="dialog-error")
+            yield Static(tr("review.form.keys"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus() if self.query(Input) else None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = list(self.query(Input))
+        if inputs and event.input is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def values(self) -> dict[str, str]:
+        result = {}
+        for field in self.fields:
+            widget = self.query_one(f"#field-{field.name}")
+            value = widget.value if isinstance(widget, Input | Select) else ""
+            result[field.name] = str(value).strip() if value is not Select.BLANK else ""
+        return result
+
+    def problem(self, values: dict[str, str]) -> str | None:
+        """The first problem with the values, said in the user's language, or None."""
+        tr = self.app.tr  # type: ignore[attr-defined]
+        for field in self.fields:
+            value = values[field.name]
+            if field.required and not value:
+                return str(tr("review.form.required", field=field.label))
+            if field.kind == "date" and value:
+                try:
+                    date.fromisoformat(value)
+                except ValueError:
+                    return str(tr("review.form.bad_date", field=field.label, value=value))
+        return None
+
+    def action_save(self) -> None:
+        values = self.values()
+        problem = self.problem(values)
+        if problem:
+            self.query_one("#error", Static).update(problem)
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

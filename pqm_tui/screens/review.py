@@ -1,0 +1,509 @@
+"""Review of rectification items (整改跟踪): filter, sort, mark, act — page by page.
+
+Only one page (``PAGE`` rows) is ever loaded; the page and the header counts
+are read by a thread worker on its own connection, so the screen stays
+responsive on a database of millions of findings. Actions write through
+``services.rectification`` / ``services.reinspection`` on the app's connection.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Select, Static
+
+from pqm_tui.model import organisation, review
+from pqm_tui.model.db import connect
+from pqm_tui.model.errors import ModelError
+from pqm_tui.model.ids import short_id
+from pqm_tui.services import rectification, reinspection
+from pqm_tui.widgets.footer import PQMFooter
+
+if TYPE_CHECKING:
+    from pqm_tui.app import PQMApp
+
+PAGE = 200
+COLUMNS = ("mark", *review.COLUMNS)
+
+
+class ReviewScreen(Screen[None]):
+    """Open items first, by deadline; space marks rows, letters act on the marked rows."""
+
+    CSS_PATH = "review.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "review.key.back", id="review.back"),
+        Binding("space", "mark", "review.key.mark", id="review.mark"),
+        Binding("r", "reply", "review.key.reply", id="review.reply"),
+        Binding("e", "extension", "review.key.extension", id="review.extension"),
+        Binding("p", "appeal", "review.key.appeal", id="review.appeal"),
+        Binding("d", "decide", "review.key.decide", id="review.decide"),
+        Binding("i", "reinspect", "review.key.reinspect", id="review.reinspect"),
+        Binding("n", "notice", "review.key.notice", id="review.notice"),
+        Binding("o", "overdue", "review.key.overdue", id="review.overdue"),
+        Binding("s", "sort", "review.key.sort", id="review.sort"),
+        Binding("S", "reverse", "review.key.reverse", id="review.reverse", show=False),
+        Binding("slash", "search", "review.key.search", id="review.search"),
+        Binding("pagedown", "page(1)", "review.key.next", id="review.next", priority=True),
+        Binding("pageup", "page(-1)", "review.key.prev", id="review.prev", priority=True),
+        Binding("f5", "refresh", "review.key.refresh", id="review.refresh", show=False),
+    ]
+
+    def __init__(self, flt: review.ReviewFilter | None = None) -> None:
+        super().__init__()
+        self.flt = flt or review.ReviewFilter()
+        self.sort_column = "deadline"
+        self.descending = False
+        self.row_offset = 0
+        self.marked: set[str] = set()
+        self.page_rows: dict[str, review.ReviewRow] = {}
+        self.counts: dict[str, int] = {}
+        self.generation = 0
+        self.busy = False
+
+    @property
+    def pqm(self) -> PQMApp:
+        return cast("PQMApp", self.app)
+
+    # layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        tr = self.pqm.tr
+        db = self.pqm.db
+        yield Header()
+        yield Static(tr("review.loading"), id="review-counts")
+        with Horizontal(id="review-filters"):
+            projects = [(p.name, p.id) for p in organisation.list_projects(db)]
+            yield Select(projects, prompt=tr("review.filter.project"), id="f-project", compact=True)
+            departments = [(d, d) for d in review.departments(db)]
+            yield Select(
+                departments, prompt=tr("review.filter.department"), id="f-department", compact=True
+            )
+            yield Select(
+                [(tr(f"review.state.{s}"), s) for s in review.STATUSES],
+                value=self.flt.status,
+                allow_blank=False,
+                id="f-status",
+                compact=True,
+            )
+            yield Select(
+                [(tr(f"enum.Severity.{s}"), s) for s in review.SEVERITIES],
+                prompt=tr("review.filter.severity"),
+                id="f-severity",
+                compact=True,
+            )
+            yield Input(placeholder=tr("review.filter.text"), id="f-text", compact=True)
+        yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="review-page")
+        yield PQMFooter()
+
+    def on_mount(self) -> None:
+        tr = self.pqm.tr
+        table = self.query_one("#review-table", DataTable)
+        for column in COLUMNS:
+            table.add_column(tr(f"review.col.{column}"), key=column)
+        table.focus()
+        self.reload()
+
+    # loading -------------------------------------------------------------------------
+    def reload(self, *, keep_offset: bool = False) -> None:
+        """Read the current page (and the counts) again."""
+        if not keep_offset:
+            self.row_offset = 0
+        self.generation += 1
+        self.busy = True
+        args = (self.generation, self.flt, self.sort_column, self.descending, self.row_offset)
+        if self.pqm.db_path is None:
+            self._load_here(self.pqm.db, *args)
+        else:
+            self._load_worker(*args)
+
+    def _load_here(
+        self, db: Any, gen: int, flt: review.ReviewFilter, sort: str, desc: bool, offset: int
+    ) -> None:
+        today = self.pqm.clock.today()
+        rows = review.page(db, flt, today, sort=sort, descending=desc, limit=PAGE, offset=offset)
+        self._show_rows(gen, rows)
+        self._show_counts(gen, review.counts(db, flt, today))
+
+    @work(thread=True, exclusive=True, group="review-load")
+    def _load_worker(
+        self, gen: int, flt: review.ReviewFilter, sort: str, desc: bool, offset: int
+    ) -> None:
+        today = self.pqm.clock.today()
+        path = self.pqm.db_path
+        assert path is not None
+        db = connect(path, actor=self.pqm.actor, migrate_schema=False)
+        try:
+            rows = review.page(
+                db, flt, today, sort=sort, descending=desc, limit=PAGE, offset=offset
+            )
+            self.app.call_from_thread(self._show_rows, gen, rows)
+            self.app.call_from_thread(self._show_counts, gen, review.counts(db, flt, today))
+        except (ModelError, ValueError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+        finally:
+            db.close()
+
+    def _show_rows(self, gen: int, rows: list[review.ReviewRow]) -> None:
+        if gen != self.generation:
+            return  # a newer request is on its way
+        tr = self.pqm.tr
+        today = self.pqm.clock.today()
+        table = self.query_one("#review-table", DataTable)
+        table.clear()
+        self.page_rows = {r.id: r for r in rows}
+        for row in rows:
+            table.add_row(*self._cells(row, today), key=row.id)
+        self.busy = False
+        shown = f"{self.row_offset + 1}–{self.row_offset + len(rows)}" if rows else "0"
+        self.query_one("#review-page", Static).update(
+            tr(
+                "review.page",
+                shown=shown,
+                sort=tr(f"review.col.{self.sort_column}"),
+                direction=tr("review.desc" if self.descending else "review.asc"),
+                marked=len(self.marked),
+            )
+        )
+
+    def _cells(self, row: review.ReviewRow, today: date) -> list[object]:
+        tr = self.pqm.tr
+        left = row.days_left(today)
+        if left is None:
+            days: object = ""
+        elif row.status not in ("open", "replied"):
+            days = ""
+        elif row.overdue(today):
+            days = Text(tr("review.days_overdue", n=-left), style="bold red")
+        else:
+            days = tr("review.days_left", n=left)
+        status = tr(f"enum.RectificationStatus.{row.status}")
+        if row.pending:
+            status += tr("review.pending", what=tr(f"review.state.{row.pending}"))
+        return [
+            "●" if row.id in self.marked else "",
+            row.project_name,
+            row.area_name,
+            f"{row.item_code} {row.item_standard[:18]}",
+            tr(f"enum.Severity.{row.severity}"),
+            row.department,
+            row.person,
+            row.deadline or "",
+            days,
+            status,
+            str(row.escalation_level),
+        ]
+
+    def _show_counts(self, gen: int, counts: dict[str, int]) -> None:
+        if gen != self.generation:
+            return
+        self.counts = counts
+        self.query_one("#review-counts", Static).update(self.pqm.tr("review.counts", **counts))
+
+    # filters and sorting -------------------------------------------------------------
+    def on_select_changed(self, event: Select.Changed) -> None:
+        value = None if event.value is Select.BLANK else str(event.value)
+        field = {
+            "f-project": "project_id",
+            "f-department": "department",
+            "f-status": "status",
+            "f-severity": "severity",
+        }.get(event.select.id or "")
+        if field is None:
+            return
+        if field == "status" and value is None:
+            value = "active"
+        if getattr(self.flt, field) != value:
+            self.flt = replace(self.flt, **{field: value})
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "f-text":
+            self.flt = replace(self.flt, text=event.value)
+            self.query_one("#review-table", DataTable).focus()
+            self.reload()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        if column in review.SORTS:
+            self.set_sort(column, not self.descending if column == self.sort_column else False)
+
+    def set_sort(self, column: str, descending: bool = False) -> None:
+        self.sort_column = column
+        self.descending = descending
+        self.reload()
+
+    def action_sort(self) -> None:
+        columns = list(review.COLUMNS)
+        self.set_sort(columns[(columns.index(self.sort_column) + 1) % len(columns)])
+
+    def action_reverse(self) -> None:
+        self.set_sort(self.sort_column, not self.descending)
+
+    def action_overdue(self) -> None:
+        self.flt = replace(self.flt, overdue=not self.flt.overdue)
+        self.notify(self.pqm.tr("review.overdue_on" if self.flt.overdue else "review.overdue_off"))
+        self.reload()
+
+    def action_search(self) -> None:
+        self.query_one("#f-text", Input).focus()
+
+    def action_page(self, step: int) -> None:
+        total = self.counts.get("matching", 0)
+        offset = self.row_offset + step * PAGE
+        if offset < 0 or (step > 0 and offset >= max(total, len(self.page_rows) + self.row_offset + 1)):
+            self.app.bell()
+            return
+        self.row_offset = offset
+        self.reload(keep_offset=True)
+
+    def action_refresh(self) -> None:
+        self.reload(keep_offset=True)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # selection -----------------------------------------------------------------------
+    def action_mark(self) -> None:
+        table = self.query_one("#review-table", DataTable)
+        if not table.row_count:
+            return
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        self.marked.symmetric_difference_update({key})
+        table.update_cell(key, "mark", "●" if key in self.marked else "")
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def selected(self) -> list[str]:
+        """The marked items, else the one under the cursor."""
+        if self.marked:
+            return sorted(self.marked)
+        table = self.query_one("#review-table", DataTable)
+        if not table.row_count:
+            return []
+        return [str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)]
+
+    # actions -------------------------------------------------------------------------
+    def _apply(self, ids: list[str], move: Any) -> None:
+        """Run ``move(item_id)`` for each item; report what failed, by item, then reload."""
+        done, problems = 0, []
+        for item_id in ids:
+            try:
+                move(item_id)
+                done += 1
+            except ModelError as exc:
+                problems.append(f"{short_id(item_id)}: {self.explain(exc)}")
+        tr = self.pqm.tr
+        if done:
+            self.notify(tr("review.done", count=done))
+        if problems:
+            self.notify("\n".join(problems[:5]), severity="error", timeout=10)
+        self.marked.difference_update(ids)
+        self.reload(keep_offset=True)
+
+    def explain(self, exc: ModelError) -> str:
+        """An error in the user's language (state-machine errors carry their key)."""
+        tr = self.pqm.tr
+        if isinstance(exc, rectification.TransitionError):
+            allowed = "、".join(tr(f"review.action.{a.value}") for a in exc.allowed)
+            return tr(
+                "review.err.transition",
+                state=tr(f"review.state.{exc.state.value}"),
+                action=tr(f"review.action.{exc.action.value}"),
+                allowed=allowed or tr("review.err.final"),
+            )
+        if isinstance(exc, rectification.RectificationError):
+            params = {k: getattr(v, "value", v) for k, v in exc.params.items()}
+            if "state" in params:
+                params["state"] = tr(f"review.state.{params['state']}")
+            return tr(f"review.err.{exc.key}", **params)
+        return str(exc)
+
+    def _need_selection(self) -> list[str] | None:
+        ids = self.selected()
+        if not ids:
+            self.notify(self.pqm.tr("review.none_selected"), severity="warning")
+            return None
+        return ids
+
+    def action_reply(self) -> None:
+        from pqm_tui.screens.reply_dialog import ReplyDialog
+
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                evidence = self._store_photos(values["photos"])
+            except ModelError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._apply(
+                ids,
+                lambda i: rectification.reply(
+                    app.db,
+                    app.clock,
+                    i,
+                    actor=app.actor,
+                    done=values["done"],
+                    done_on=date.fromisoformat(values["date"]),
+                    evidence=evidence,
+                ),
+            )
+
+        self.app.push_screen(ReplyDialog(app.tr, app.clock.today(), len(ids)), save)
+
+    def _store_photos(self, text: str) -> list[dict[str, str]]:
+        paths = [p.strip() for p in text.replace("；", ";").split(";") if p.strip()]
+        if not paths:
+            return []
+        from pqm_tui.services.photos import store_photo
+
+        base = self.pqm.db_path
+        if base is None:
+            raise ModelError(self.pqm.tr("review.reply.no_store"))
+        stored = [store_photo(base, p) for p in paths]
+        return [
+            {"sha256": s.sha256, "name": s.original_name, "path": str(s.stored_path)}
+            for s in stored
+        ]
+
+    def action_extension(self) -> None:
+        from pqm_tui.screens.extension_dialog import ExtensionDialog
+
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+        first = self.page_rows.get(ids[0])
+        base = date.fromisoformat(first.deadline) if first and first.deadline else app.clock.today()
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            self._apply(
+                ids,
+                lambda i: rectification.request_extension(
+                    app.db,
+                    app.clock,
+                    i,
+                    actor=app.actor,
+                    reason=values["reason"],
+                    measures=values["measures"],
+                    proposed=date.fromisoformat(values["proposed"]),
+                ),
+            )
+
+        dialog = ExtensionDialog(app.tr, base + timedelta(days=7), len(ids))
+        self.app.push_screen(dialog, save)
+
+    def action_appeal(self) -> None:
+        from pqm_tui.screens.appeal_dialog import AppealDialog
+
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._apply(
+                    ids,
+                    lambda i: rectification.request_appeal(
+                        app.db, app.clock, i, actor=app.actor, grounds=values["grounds"]
+                    ),
+                )
+
+        self.app.push_screen(AppealDialog(app.tr, len(ids)), save)
+
+    def action_decide(self) -> None:
+        from pqm_tui.screens.decide_dialog import DecideDialog
+
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+        pending = {i: (self.page_rows[i].pending if i in self.page_rows else None) for i in ids}
+        extensions = sum(1 for p in pending.values() if p == "extension-requested")
+        appeals = sum(1 for p in pending.values() if p == "appeal-requested")
+        if not extensions and not appeals:
+            self.notify(app.tr("review.decide.nothing"), severity="warning")
+            return
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            yes = values["decision"] == "approve"
+            deadline = date.fromisoformat(values["deadline"]) if values["deadline"] else None
+
+            def decide(item_id: str) -> object:
+                if pending[item_id] == "appeal-requested":
+                    return rectification.decide_appeal(
+                        app.db,
+                        app.clock,
+                        item_id,
+                        actor=app.actor,
+                        uphold=yes,
+                        reason=values["reason"],
+                    )
+                return rectification.decide_extension(
+                    app.db,
+                    app.clock,
+                    item_id,
+                    actor=app.actor,
+                    approve=yes,
+                    reason=values["reason"],
+                    new_deadline=deadline,
+                )
+
+            self._apply(ids, decide)
+
+        self.app.push_screen(DecideDialog(app.tr, extensions, appeals), save)
+
+    def action_reinspect(self) -> None:
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+        try:
+            inspection = reinspection.create_reinspection(app.db, app.clock, ids, actor=app.actor)
+        except ModelError as exc:
+            self.notify(self.explain(exc), severity="error", timeout=10)
+            return
+        self.marked.difference_update(ids)
+        self.reload(keep_offset=True)
+        self.notify(app.tr("review.reinspection_created", id=short_id(inspection.id)))
+        try:
+            walk = importlib.import_module("pqm_tui.screens.walk")
+        except ImportError:
+            return
+        self.app.push_screen(walk.WalkScreen(inspection.id))
+
+    def action_notice(self) -> None:
+        ids = self.selected()
+        if not ids or ids[0] not in self.page_rows:
+            return
+        row = self.page_rows[ids[0]]
+        try:
+            dialogs = importlib.import_module("pqm_tui.screens.report_dialog")
+        except ImportError:
+            command = (
+                f"pqm report notice2 {short_id(row.id)}"
+                if row.escalation_level
+                else f"pqm report notice {short_id(row.inspection_id)}"
+            )
+            self.notify(self.pqm.tr("review.notice_cli", command=command + " -o FILE.pdf"))
+            return
+        self.app.push_screen(dialogs.ReportDialog(row.inspection_id))
