@@ -259,7 +259,8 @@ class ReviewScreen(Screen[None]):
     def action_page(self, step: int) -> None:
         total = self.counts.get("matching", 0)
         offset = self.row_offset + step * PAGE
-        if offset < 0 or (step > 0 and offset >= max(total, len(self.page_rows) + self.row_offset + 1)):
+        last = max(total, len(self.page_rows) + self.row_offset + 1)
+        if offset < 0 or (step > 0 and offset >= last):
             self.app.bell()
             return
         self.row_offset = offset
