@@ -26,6 +26,7 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.errors import ModelError
 from pqm_tui.model.ids import short_id
 from pqm_tui.services import rectification, reinspection
+from pqm_tui.services.rectification_messages import explain
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
@@ -312,21 +313,7 @@ class ReviewScreen(Screen[None]):
 
     def explain(self, exc: ModelError) -> str:
         """An error in the user's language (state-machine errors carry their key)."""
-        tr = self.pqm.tr
-        if isinstance(exc, rectification.TransitionError):
-            allowed = "、".join(tr(f"review.action.{a.value}") for a in exc.allowed)
-            return tr(
-                "review.err.transition",
-                state=tr(f"review.state.{exc.state.value}"),
-                action=tr(f"review.action.{exc.action.value}"),
-                allowed=allowed or tr("review.err.final"),
-            )
-        if isinstance(exc, rectification.RectificationError):
-            params = {k: getattr(v, "value", v) for k, v in exc.params.items()}
-            if "state" in params:
-                params["state"] = tr(f"review.state.{params['state']}")
-            return tr(f"review.err.{exc.key}", **params)
-        return str(exc)
+        return explain(self.pqm.tr, exc)
 
     def _need_selection(self) -> list[str] | None:
         ids = self.selected()
