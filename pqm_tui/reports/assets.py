@@ -115,7 +115,7 @@ class ImageCache:
     def _downscaled(self, source: Path, digest: str, ext: str) -> Path:
         from PIL import Image, ImageOps
 
-        target = self.cache_dir / f"{digest[:32]}-{self.max_pixels}.{ext}"
+        target = self.cache_dir / f"{digest}-{self.max_pixels}.{ext}"
         if target.is_file():
             return target
         self.cache_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,110 @@
+"""Signing: keys, PAdES signature valid, a flipped byte caught, CLI exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pqm_tui.cli import main
+from pqm_tui.model import inspections
+from pqm_tui.model.db import connect
+from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.services.signing import verify_pdf
+
+
+@pytest.fixture
+def signed_pdf(demo_db_path: Path, tmp_path: Path) -> Path:
+    db = connect(demo_db_path)
+    rows = inspections.list_inspections(db, status=InspectionStatus.SIGNED)
+    short = next(r.inspection.id for r in rows if r.failed)[-8:]
+    db.close()
+    base = ["--db", str(demo_db_path)]
+    assert main([*base, "keys", "init", "--person", "王丽华"]) == 0
+    out = tmp_path / "signed.pdf"
+    assert (
+        main([*base, "report", "inspection", short, "-o", str(out), "--sign", "--as", "王丽华"])
+        == 0
+    )
+    return out
+
+
+def test_signed_report_verifies(
+    signed_pdf: Path, demo_db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["--db", str(demo_db_path), "verify", str(signed_pdf)]) == 0
+    out = capsys.readouterr().out
+    assert "签名有效" in out and "王丽华" in out
+    log = demo_db_path.with_name(demo_db_path.name + ".keys") / "pyhanko.log"
+    assert log.exists()
+
+
+@pytest.mark.parametrize("where", [0.01, 0.5, 0.97])
+def test_one_flipped_byte_is_caught(
+    signed_pdf: Path,
+    demo_db_path: Path,
+    tmp_path: Path,
+    where: float,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = bytearray(signed_pdf.read_bytes())
+    data[int(len(data) * where)] ^= 0x01
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert main(["--db", str(demo_db_path), "verify", str(tampered)]) == 1
+    assert "签名无效" in capsys.readouterr().err
+
+
+def test_flip_inside_signature_value_is_caught(signed_pdf: Path, demo_db_path: Path) -> None:
+    data = bytearray(signed_pdf.read_bytes())
+    start = data.rindex(b"/Contents <") + len(b"/Contents <") + 200
+    data[start] = ord("0") if data[start] != ord("0") else ord("1")
+    tampered = signed_pdf.with_name("sigvalue.pdf")
+    tampered.write_bytes(bytes(data))
+    keys = demo_db_path.with_name(demo_db_path.name + ".keys")
+    assert not verify_pdf(keys, tampered).ok
+
+
+def test_untrusted_signer_and_unsigned_file(signed_pdf: Path, tmp_path: Path) -> None:
+    result = verify_pdf(tmp_path / "no-keys", signed_pdf)
+    assert not result.ok and result.reason == "reason_untrusted"
+    (tmp_path / "plain.pdf").write_bytes(b"%PDF-1.7\nnot really\n")
+    assert not verify_pdf(tmp_path, tmp_path / "plain.pdf").ok
+
+
+def test_code_cli(signed_pdf: Path, demo_db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() or "" for p in PdfReader(signed_pdf).pages)
+    code = re.search(r"[A-Z2-7]{5}-[A-Z2-7]{5}", text)
+    assert code
+    assert main(["--db", str(demo_db_path), "verify", "--code", code.group()]) == 0
+    assert main(["--db", str(demo_db_path), "verify", "--code", "AAAAA-AAAAA"]) == 1
+
+
+def test_sign_without_key_refused_before_writing(demo_db_path: Path, tmp_path: Path) -> None:
+    db = connect(demo_db_path)
+    short = inspections.list_inspections(db, status=InspectionStatus.SIGNED)[0].inspection.id
+    out = tmp_path / "x.pdf"
+    assert (
+        main(
+            [
+                "--db",
+                str(demo_db_path),
+                "report",
+                "inspection",
+                short,
+                "-o",
+                str(out),
+                "--sign",
+                "--as",
+                "刘芳",
+            ]
+        )
+        == 2
+    )
+    assert not out.exists()
