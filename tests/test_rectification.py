@@ -1,0 +1,372 @@
+"""The rectification state machine, deadlines and re-inspections on real SQLite files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlite_utils import Database
+
+from pqm_tui.config import Settings
+from pqm_tui.model import inspections, reinspections
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import connect
+from pqm_tui.model.entities import RectificationItem, RectificationStatus, Result
+from pqm_tui.model.rectification import get_item, list_events
+from pqm_tui.services import rectification as rect
+from pqm_tui.services import reinspection, signoff
+from pqm_tui.services.deadlines import days_left, deadline_from_receipt
+from pqm_tui.services.rectification import Action, State, TransitionError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(moment: datetime) -> Clock:
+    return Clock(tz=SHANGHAI, source=lambda: moment)
+
+
+@pytest.fixture
+def db(demo_db_path: Path) -> Database:
+    return connect(demo_db_path, actor="tester")
+
+
+def fresh_item(db: Database, clock: Clock, settings: Settings) -> RectificationItem:
+    """A brand-new open item: sign a re-created failed finding via a fresh inspection."""
+    rows = list(
+        db.query(
+            """SELECT r.id FROM rectification_items r WHERE r.status = 'open'
+               AND NOT EXISTS (SELECT 1 FROM rectification_events e WHERE e.item_id = r.id)
+               ORDER BY r.deadline DESC, r.rowid LIMIT 1"""
+        )
+    )
+    assert rows, "the demo has untouched open items"
+    return get_item(db, rows[0]["id"])
+
+
+def with_deadline(db: Database, item: RectificationItem, deadline: date) -> RectificationItem:
+    with db.atomic():
+        db.execute(
+            "UPDATE rectification_items SET deadline = ? WHERE id = ?",
+            [deadline.isoformat(), item.id],
+        )
+    return get_item(db, item.id)
+
+
+# deadlines ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("received", "days", "due"),
+    [
+        (date(2026, 1, 28), 7, date(2026, 2, 4)),  # across a month end
+        (date(2026, 2, 25), 7, date(2026, 3, 4)),  # February, not a leap year
+        (date(2028, 2, 25), 7, date(2028, 3, 3)),  # leap year
+        (date(2026, 12, 28), 7, date(2027, 1, 4)),  # across a year end
+        (date(2026, 3, 31), 30, date(2026, 4, 30)),
+    ],
+)
+def test_deadline_is_receipt_plus_days(received: date, days: int, due: date) -> None:
+    assert deadline_from_receipt(received, days) == due
+
+
+def test_days_left_and_overdue_at_local_midnight(db: Database, settings: Settings) -> None:
+    item = with_deadline(
+        db, fresh_item(db, at(datetime.now(SHANGHAI)), settings), date(2026, 1, 31)
+    )
+    # 23:59:59 on the deadline in Shanghai is 15:59 UTC: still due today, not overdue
+    before = at(datetime(2026, 1, 31, 23, 59, 59, tzinfo=SHANGHAI))
+    assert rect.item_days_left(item, before.today()) == 0
+    assert not rect.is_overdue(item, before.today())
+    # one second later, in Shanghai, it is 1 February: one day overdue
+    after = at(datetime(2026, 2, 1, 0, 0, 0, tzinfo=SHANGHAI))
+    assert rect.item_days_left(item, after.today()) == -1
+    assert rect.is_overdue(item, after.today())
+    # the same instant seen from UTC is still 31 January: the clock's timezone decides
+    utc = Clock(tz=ZoneInfo("UTC"), source=lambda: datetime(2026, 2, 1, tzinfo=SHANGHAI))
+    assert utc.today() == date(2026, 1, 31)
+    assert days_left(date(2026, 3, 1), date(2026, 2, 27)) == 2  # across February's end
+
+
+def test_signing_sets_deadline_from_local_receipt_date(db: Database, settings: Settings) -> None:
+    late_evening = at(datetime(2026, 1, 27, 23, 30, tzinfo=SHANGHAI))  # 15:30 UTC
+    assert deadline_from_receipt(late_evening.today(), settings.deadline_days) == date(2026, 2, 3)
+
+
+# transitions --------------------------------------------------------------------------
+def test_reply_then_illegal_moves(db: Database, clock: Clock, settings: Settings) -> None:
+    item = fresh_item(db, clock, settings)
+    assert rect.state_of(db, item) == State.OPEN
+    replied = rect.reply(db, clock, item.id, actor="项目经理", done="已清理", evidence=[])
+    assert replied.status == RectificationStatus.REPLIED
+    event = list_events(db, item.id)[-1]
+    assert (event.actor, event.action, event.from_status, event.to_status) == (
+        "项目经理",
+        "reply",
+        "open",
+        "replied",
+    )
+    assert event.data["done"] == "已清理" and event.at == clock.now_iso()
+    for move in (
+        lambda: rect.reply(db, clock, item.id, actor="x", done="again"),
+        lambda: rect.request_extension(
+            db, clock, item.id, actor="x", reason="r", measures="m", proposed=date(2027, 1, 1)
+        ),
+        lambda: rect.decide_appeal(db, clock, item.id, actor="x", uphold=True, reason="r"),
+    ):
+        with pytest.raises(TransitionError) as refused:
+            move()
+        assert refused.value.state == State.REPLIED
+        assert "replied" in str(refused.value) and "reinspection-passed" in str(refused.value)
+    assert get_item(db, item.id).status == RectificationStatus.REPLIED
+
+
+def test_reply_needs_text_and_no_future_date(
+    db: Database, clock: Clock, settings: Settings
+) -> None:
+    item = fresh_item(db, clock, settings)
+    with pytest.raises(rect.RectificationError, match="must be given"):
+        rect.reply(db, clock, item.id, actor="x", done="  ")
+    with pytest.raises(rect.RectificationError, match="future"):
+        rect.reply(db, clock, item.id, actor="x", done="ok", done_on=clock.today() + timedelta(1))
+    assert list_events(db, item.id) == []
+
+
+def test_extension_approved_and_rejected(db: Database, clock: Clock, settings: Settings) -> None:
+    item = with_deadline(db, fresh_item(db, clock, settings), clock.today() + timedelta(days=2))
+    with pytest.raises(rect.RectificationError, match="after the deadline"):
+        rect.request_extension(
+            db, clock, item.id, actor="p", reason="r", measures="m", proposed=clock.today()
+        )
+    rect.request_extension(
+        db,
+        clock,
+        item.id,
+        actor="p",
+        reason="材料未到",
+        measures="临时围挡",
+        proposed=clock.today() + timedelta(days=10),
+    )
+    assert rect.state_of(db, get_item(db, item.id)) == State.EXTENSION_REQUESTED
+    with pytest.raises(TransitionError) as refused:
+        rect.reply(db, clock, item.id, actor="p", done="x")
+    assert refused.value.allowed == (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION)
+    approved = rect.decide_extension(db, clock, item.id, actor="组长", approve=True)
+    assert approved.deadline == (clock.today() + timedelta(days=10)).isoformat()
+    assert rect.state_of(db, approved) == State.OPEN
+    # a second request, rejected: the deadline stays
+    rect.request_extension(
+        db,
+        clock,
+        item.id,
+        actor="p",
+        reason="r",
+        measures="m",
+        proposed=clock.today() + timedelta(days=20),
+    )
+    rejected = rect.decide_extension(db, clock, item.id, actor="组长", approve=False, reason="否")
+    assert rejected.deadline == approved.deadline
+    assert [e.action for e in list_events(db, item.id)] == [
+        "extension-requested",
+        "extension-approved",
+        "extension-requested",
+        "extension-rejected",
+    ]
+
+
+def test_extension_refused_after_deadline(db: Database, clock: Clock, settings: Settings) -> None:
+    item = with_deadline(db, fresh_item(db, clock, settings), clock.today() - timedelta(days=1))
+    with pytest.raises(rect.RectificationError, match="has passed") as refused:
+        rect.request_extension(
+            db,
+            clock,
+            item.id,
+            actor="p",
+            reason="r",
+            measures="m",
+            proposed=clock.today() + timedelta(days=5),
+        )
+    assert refused.value.key == "extension_late"
+    # on the deadline day itself it is still in advance
+    item = with_deadline(db, item, clock.today())
+    rect.request_extension(
+        db,
+        clock,
+        item.id,
+        actor="p",
+        reason="r",
+        measures="m",
+        proposed=clock.today() + timedelta(days=5),
+    )
+
+
+def test_appeal_rejected_then_final_states(db: Database, clock: Clock, settings: Settings) -> None:
+    item = fresh_item(db, clock, settings)
+    rect.request_appeal(db, clock, item.id, actor="p", grounds="业主私占")
+    with pytest.raises(TransitionError):
+        rect.request_appeal(db, clock, item.id, actor="p", grounds="again")
+    back = rect.decide_appeal(db, clock, item.id, actor="经理", uphold=False, reason="证据不足")
+    assert rect.state_of(db, back) == State.OPEN
+    data = {"reinspection_id": "x"}
+    closed = rect.record_reinspection(
+        db, clock, settings, back, actor="督导", passed=True, data=data
+    )
+    assert closed.status == RectificationStatus.CLOSED
+    with pytest.raises(TransitionError) as refused:
+        rect.request_appeal(db, clock, item.id, actor="p", grounds="late")
+    assert refused.value.allowed == () and "none (final state)" in str(refused.value)
+
+
+def test_upheld_appeal_voids_finding_score_and_carry_over(
+    db: Database, clock: Clock, settings: Settings
+) -> None:
+    item, reinspection_id = fail_once(db, clock, settings)
+    finding = reinspections.get_finding(db, item.finding_id)
+    before = signoff.load_state(db, settings, finding.inspection_id).card.total
+    assert len(reinspections.carry_overs(db, item_id=item.id)) == 1
+    rect.request_appeal(db, clock, item.id, actor="项目经理", grounds="非物业范围")
+    voided = rect.decide_appeal(db, clock, item.id, actor="总经理", uphold=True, reason="属实")
+    assert voided.status == RectificationStatus.VOIDED
+    after = signoff.load_state(db, settings, finding.inspection_id).card.total
+    assert after == before + finding.deduction and finding.deduction > 0
+    trail = [
+        a
+        for a in inspections.list_amendments(db, finding.inspection_id)
+        if a.finding_id == finding.id
+    ]
+    assert [(a.field, a.old_value, a.new_value, a.actor, a.reason) for a in trail] == [
+        ("voided", "0", "1", "总经理", "属实")
+    ]
+    assert reinspections.carry_overs(db, item_id=item.id) == []
+    kept = reinspections.carry_overs(db, item_id=item.id, include_voided=True)
+    assert kept[0].voided_reason == "属实" and kept[0].reinspection_id == reinspection_id
+
+
+# re-inspections -----------------------------------------------------------------------
+def reinspect(
+    db: Database, clock: Clock, settings: Settings, ids: list[str], results: dict[str, Result]
+) -> str | None:
+    created = reinspection.create_reinspection(db, clock, ids, actor="王丽华")
+    state = signoff.load_state(db, settings, created.id)
+    targets = {
+        (t.area_id, t.item_id): t.rectification_item_id
+        for t in reinspections.targets(db, created.id)
+    }
+    assert set(state.plan.pairs) == set(targets)  # the walk is only the chosen items
+    for pair in state.plan.pairs:
+        inspections.record_finding(
+            db,
+            clock,
+            created.id,
+            pair[1],
+            pair[0],
+            results[targets[pair]],
+            occurrences=1 if results[targets[pair]] == Result.FAIL else 0,
+            note="仍未整改" if results[targets[pair]] == Result.FAIL else "",
+        )
+    number = signoff.sign_off(
+        db, clock, settings, created.id, receiver_name="张经理", receiver_role="项目经理"
+    )
+    again = reinspection.apply_outcome(db, clock, settings, created.id, actor="again")
+    assert again.failed == again.passed == [] and again.carry_overs_recorded == 0  # idempotent
+    return number
+
+
+def fail_once(db: Database, clock: Clock, settings: Settings) -> tuple[RectificationItem, str]:
+    item = fresh_item(db, clock, settings)
+    reinspect(db, clock, settings, [item.id], {item.id: Result.FAIL})
+    event = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
+    return get_item(db, item.id), str(event.data["reinspection_id"])
+
+
+def test_reinspection_closes_passed_and_escalates_failed_twice(
+    db: Database, clock: Clock, settings: Settings
+) -> None:
+    item = fresh_item(db, clock, settings)
+    other = next(
+        get_item(db, r["id"])
+        for r in db.query(
+            "SELECT id FROM rectification_items WHERE status = 'open' AND project_id = ? "
+            "AND id != ?",
+            [item.project_id, item.id],
+        )
+        if reinspection.group_by_version(db, [item.id, r["id"]]).__len__() == 1
+    )
+    first = reinspect(
+        db, clock, settings, [item.id, other.id], {item.id: Result.FAIL, other.id: Result.PASS}
+    )
+    assert get_item(db, other.id).status == RectificationStatus.CLOSED
+    once = get_item(db, item.id)
+    assert (once.status, once.escalation_level) == (RectificationStatus.OPEN, 1)
+    assert once.deadline == (clock.today() + timedelta(days=7)).isoformat()
+    notice = db.execute("SELECT sequence, number FROM notices WHERE number = ?", [first]).fetchone()
+    assert notice[0] == 2
+    failed = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"]
+    assert failed[0].data["notice_number"] == first
+    assert failed[0].data["circular_month"] == "2026-11"
+    assert failed[0].data["penalty"] is False
+
+    later = at(datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI))
+    reinspect(db, later, settings, [item.id], {item.id: Result.FAIL})
+    twice = get_item(db, item.id)
+    last = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
+    assert twice.escalation_level == 2 and last.data["penalty"] is True  # the third lapse
+    assert twice.deadline == "2026-12-09"
+    months = [c.assessment_month for c in reinspections.carry_overs(db, item_id=item.id)]
+    assert months == ["2026-11", "2026-12"]
+
+
+def test_carry_over_recorded_once(db: Database, clock: Clock, settings: Settings) -> None:
+    item, reinspection_id = fail_once(db, clock, settings)
+    assert not reinspections.record_carry_over(
+        db,
+        clock,
+        item_id=item.id,
+        reinspection_id=reinspection_id,
+        project_id=item.project_id,
+        assessment_month="2026-11",
+        amount=Decimal(2),
+    )
+    rows = reinspections.carry_overs(db, item_id=item.id)
+    assert [(c.points, c.assessment_month) for c in rows] == [(Decimal(2), "2026-11")]
+    assert len([e for e in list_events(db, item.id) if e.action == "reinspection-failed"]) == 1
+
+
+def test_reinspection_refuses_mixed_or_closed_items(
+    db: Database, clock: Clock, settings: Settings
+) -> None:
+    closed = db.execute("SELECT id FROM rectification_items WHERE status = 'closed'").fetchone()[0]
+    with pytest.raises(rect.RectificationError, match="only open or replied"):
+        reinspection.create_reinspection(db, clock, [closed])
+    a, b = (
+        r[0]
+        for r in db.execute(
+            "SELECT min(id) FROM rectification_items WHERE status = 'open' GROUP BY project_id"
+        ).fetchall()[:2]
+    )
+    with pytest.raises(rect.RectificationError, match="2 projects"):
+        reinspection.create_reinspection(db, clock, [a, b])
+    with pytest.raises(rect.RectificationError, match="at least one"):
+        reinspection.create_reinspection(db, clock, [])
+
+
+def test_assessment_month() -> None:
+    assert rect.assessment_month(date(2026, 11, 30)) == "2026-11"
+    assert rect.assessment_month(date(2026, 12, 31)) == "2027-01"
+    assert rect.assessment_month(date(2026, 2, 28)) == "2026-02"
+
+
+def test_acknowledging_a_second_notice_restarts_deadlines(
+    db: Database, clock: Clock, settings: Settings
+) -> None:
+    item, _ = fail_once(db, clock, settings)
+    event = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
+    later = at(datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI))
+    n = rect.acknowledge_notice(
+        db, later, settings, str(event.data["notice_id"]), actor="x", received_by="李经理"
+    )
+    assert n == 1 and get_item(db, item.id).deadline == "2026-12-02"
+    with pytest.raises(rect.RectificationError, match="was received"):
+        rect.acknowledge_notice(
+            db, later, settings, str(event.data["notice_id"]), actor="x", received_by="李经理"
+        )
