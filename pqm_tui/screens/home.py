@@ -32,6 +32,7 @@ class HomeScreen(Screen[None]):
         Binding("o", "open", "keys.home.open", id="home.open"),
         Binding("r", "refresh", "keys.home.refresh", id="home.refresh"),
         Binding("question_mark", "help", "keys.walk.help", id="home.help"),
+        Binding("v", "review", "review.key.open", id="home.review"),
     ]
 
     def __init__(self, offer_resume: bool = True) -> None:
@@ -138,6 +139,12 @@ class HomeScreen(Screen[None]):
         from pqm_tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
+
+    def action_review(self) -> None:
+        """整改跟踪: the review of rectification items."""
+        from pqm_tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
 
     def action_refresh(self) -> None:
         tr = self.pqm.tr
