@@ -172,7 +172,7 @@ def import_folder(db_path: Path, folder: Path | str) -> tuple[list[StoredPhoto],
     A file whose content is already in the store is skipped. Problems (an
     unreadable file, a file that is not an image) are reported one line each;
     the other files are still imported. The folder's import time advances to
-    the newest file taken.
+    the newest file looked at, so the next import offers only later files.
     """
     where = Path(folder).expanduser()
     candidates = new_photos(db_path, where)
@@ -185,8 +185,7 @@ def import_folder(db_path: Path, folder: Path | str) -> tuple[list[StoredPhoto],
             if not is_stored(db_path, sha256):
                 stored.append(store_photo(db_path, path))
         except PhotoError as exc:
-            problems.append(exc)
-            continue
+            problems.append(exc)  # reported now, not again at the next import
         newest = max(newest, path.stat().st_mtime)
     if candidates:
         state = _load_state(db_path)
