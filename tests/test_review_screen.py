@@ -1,0 +1,205 @@
+"""The review screen driven by keys (Pilot), and the review queries behind it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from textual.widgets import DataTable, Input
+
+from pqm_tui.app import PQMApp, create_app
+from pqm_tui.config import Settings
+from pqm_tui.model import reinspections, review
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import connect
+from pqm_tui.model.entities import InspectionKind
+from pqm_tui.model.inspections import get_inspection
+from pqm_tui.model.rectification import get_item, list_events
+from pqm_tui.screens.review import ReviewScreen
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 11, 23)
+
+
+def make_app(path: Path, clock: Clock) -> PQMApp:
+    return create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="督导", clock=clock)
+
+
+async def open_review(app: PQMApp, pilot) -> ReviewScreen:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    if type(app.screen).__name__ == "ConfirmDialog":  # "resume the draft?" — not now
+        await pilot.press("escape")
+        await pilot.pause()
+    assert type(app.screen).__name__ == "HomeScreen"
+    await pilot.press("v")  # from the home screen
+    return await settle(app, pilot)
+
+
+async def settle(app: PQMApp, pilot) -> ReviewScreen:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return screen
+
+
+def table_ids(screen: ReviewScreen) -> list[str]:
+    table = screen.query_one("#review-table", DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+async def test_filter_to_overdue_and_sort_by_deadline(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        everything = table_ids(screen)
+        assert everything and screen.counts["matching"] == len(everything)
+        await pilot.press("o")
+        await settle(app, pilot)
+        overdue = table_ids(screen)
+        assert 0 < len(overdue) < len(everything)
+        assert all(screen.page_rows[i].overdue(TODAY) for i in overdue)
+        assert screen.counts["overdue"] == len(overdue)
+        deadlines = [screen.page_rows[i].deadline for i in overdue]
+        assert deadlines == sorted(deadlines)  # by deadline, oldest first
+        await pilot.press("S")  # reverse
+        await settle(app, pilot)
+        reversed_ = [screen.page_rows[i].deadline for i in table_ids(screen)]
+        assert reversed_ == sorted(deadlines, reverse=True)
+        await pilot.press("s")  # next column: days, then back round to deadline
+        await settle(app, pilot)
+        assert screen.sort_column == "days"
+        header = str(screen.query_one("#review-counts").render())
+        assert f"逾期 {len(overdue)}" in header
+
+
+async def test_record_a_reply(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        open_ids = [
+            i
+            for i in table_ids(screen)
+            if screen.page_rows[i].status == "open" and screen.page_rows[i].pending is None
+        ]
+        table = screen.query_one("#review-table", DataTable)
+        table.move_cursor(row=table.get_row_index(open_ids[0]))
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press(*"已更换灯具")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        item = get_item(app.db, open_ids[0])
+        assert item.status.value == "replied"
+        event = list_events(app.db, item.id)[-1]
+        assert (event.action, event.actor, event.data["done"]) == ("reply", "督导", "已更换灯具")
+        assert event.data["date"] == "2026-11-23"
+        assert screen.page_rows[item.id].status == "replied"  # the table was reloaded
+
+
+async def test_reply_refused_names_the_state(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        replied = next(
+            i
+            for i in table_ids(screen)
+            if screen.page_rows[i].status == "replied" and screen.page_rows[i].pending is None
+        )
+        table = screen.query_one("#review-table", DataTable)
+        table.move_cursor(row=table.get_row_index(replied))
+        events_before = len(list_events(app.db, replied))
+        await pilot.press("r", *"再次回复", "ctrl+s")
+        await settle(app, pilot)
+        assert len(list_events(app.db, replied)) == events_before
+        messages = [n.message for n in app._notifications]
+        assert any("已回复" in m and "复检通过" in m for m in messages)
+
+
+async def test_reinspection_of_two_marked_items(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        project = screen.page_rows[table_ids(screen)[0]].project_id
+        db = app.db
+        candidates = [
+            i
+            for i in table_ids(screen)
+            if screen.page_rows[i].project_id == project and screen.page_rows[i].pending is None
+        ]
+        from pqm_tui.services.reinspection import group_by_version
+
+        pair = next(g for g in group_by_version(db, candidates) if len(g) >= 2)[:2]
+        table = screen.query_one("#review-table", DataTable)
+        for item_id in pair:
+            table.move_cursor(row=table.get_row_index(item_id))
+            await pilot.press("space")
+        assert screen.marked == set(pair)
+        await pilot.press("i")
+        await pilot.pause()
+        created = db.execute(
+            "SELECT inspection_id FROM reinspection_targets WHERE rectification_item_id = ?",
+            [pair[0]],
+        ).fetchone()[0]
+        inspection = get_inspection(db, created)
+        assert inspection.kind == InspectionKind.REINSPECTION
+        assert {t.rectification_item_id for t in reinspections.targets(db, created)} == set(pair)
+        assert type(app.screen).__name__ == "WalkScreen"  # the walk of just those items
+
+
+async def test_text_search_and_paging(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        name = screen.page_rows[table_ids(screen)[0]].project_name
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        app.focused.value = name  # CJK text arrives by an input method, not by key events
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert table_ids(screen) and all(
+            screen.page_rows[i].project_name == name for i in table_ids(screen)
+        )
+        await pilot.press("pageup")  # already on the first page: nothing changes
+        await settle(app, pilot)
+        assert screen.row_offset == 0
+
+
+def test_page_query_limits_before_joining(demo_db_path: Path) -> None:
+    db = connect(demo_db_path)
+    flt = review.ReviewFilter()
+    first = review.page(db, flt, TODAY, limit=5)
+    second = review.page(db, flt, TODAY, limit=5, offset=5)
+    allrows = review.page(db, flt, TODAY, limit=10)
+    assert [r.id for r in first + second] == [r.id for r in allrows]
+    assert review.count(db, flt, TODAY) == review.counts(db, flt, TODAY)["matching"]
+    by_level = review.page(
+        db, review.ReviewFilter(status="all"), TODAY, sort="level", descending=True, limit=3
+    )
+    assert by_level[0].escalation_level >= by_level[-1].escalation_level
+    plan = " ".join(
+        str(r)
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT r.rowid FROM rectification_items r "
+            "WHERE r.status IN ('open', 'replied') ORDER BY r.deadline LIMIT 200"
+        )
+    )
+    assert "rect_open_deadline" in plan or "rect_status_deadline" in plan
+
+
+def test_review_filters_by_department_severity_and_pending(demo_db_path: Path) -> None:
+    db = connect(demo_db_path)
+    for dept in review.departments(db)[:3]:
+        rows = review.page(db, review.ReviewFilter(status="all", department=dept), TODAY)
+        assert all(r.department == dept for r in rows)
+    rows = review.page(db, review.ReviewFilter(status="all", severity="serious"), TODAY)
+    assert all(r.severity == "serious" for r in rows)
+    pending = review.page(db, review.ReviewFilter(status="appeal-requested"), TODAY)
+    assert pending and all(r.pending == "appeal-requested" for r in pending)
+
+
+def test_clock_is_fixed(clock: Clock) -> None:
+    assert clock.now() == datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
