@@ -7,6 +7,7 @@ screen stays instant with hundreds of items and dozens of areas.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -19,6 +20,7 @@ from textual.widgets import DataTable, Static
 
 from pqm_tui.model.entities import Finding, Result
 from pqm_tui.model.errors import ModelError
+from pqm_tui.screens.walk_dialogs import WalkDialogActions
 from pqm_tui.services.walk_session import FailureDetails, WalkSession, fmt_points
 from pqm_tui.widgets.footer import PQMFooter
 
@@ -29,7 +31,7 @@ POSITION_DELAY = 0.4
 STYLE = {Result.PASS: "green", Result.FAIL: "bold red", Result.NA: "dim"}
 
 
-class WalkScreen(Screen[None]):
+class WalkScreen(WalkDialogActions, Screen[None]):
     """Walk one inspection area by area."""
 
     CSS_PATH = "walk.tcss"
@@ -69,6 +71,12 @@ class WalkScreen(Screen[None]):
     @property
     def pqm(self) -> PQMApp:
         return cast("PQMApp", self.app)
+
+    @property
+    def db_path(self) -> Path:
+        """The database file (photos are stored beside it)."""
+        assert self.pqm.db_path is not None
+        return self.pqm.db_path
 
     @property
     def walk(self) -> WalkSession:
@@ -297,7 +305,7 @@ class WalkScreen(Screen[None]):
             details,
             self.walk.cap(item_id, area_id),
             self.walk.used_elsewhere(item_id, area_id),
-            db_path=self.pqm.db_path or self.pqm.settings.db or _fallback_path(),
+            db_path=self.db_path,
             people=[p.name for p in self.walk.people],
             last_note=self.walk.last_note,
             existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
@@ -355,100 +363,6 @@ class WalkScreen(Screen[None]):
         index = (self.walk.area_index[self.area_id] + step) % len(self.walk.areas)
         self._show_area(self.walk.areas[index].id)
 
-    def action_rest(self, value: str) -> None:
-        from pqm_tui.widgets.confirm import ConfirmDialog
-
-        progress = self.walk.progress(self.area_id)
-        left = progress.applicable - progress.answered
-        if not left:
-            self._status(self.pqm.tr("walk.area_done"))
-            return
-        tr = self.pqm.tr
-        area = self.walk.areas[self.walk.area_index[self.area_id]]
-        question = tr(
-            "walk.rest.question", count=left, area=area.name, result=tr.enum(Result(value))
-        )
-        area_id = self.area_id
-
-        def done(confirmed: bool | None) -> None:
-            if not confirmed:
-                return
-            try:
-                changed = self.walk.answer_rest(area_id, Result(value))
-            except ModelError as exc:
-                self._status(tr("walk.error", error=str(exc)))
-                return
-            self._saved_now(tr("walk.rest.done", count=len(changed)))
-            self._after_change(changed, advance=False)
-
-        self.app.push_screen(ConfirmDialog(question), done)
-
-    def action_search(self) -> None:
-        from pqm_tui.widgets.search_dialog import SearchDialog
-
-        def jump(item_id: str | None) -> None:
-            if not item_id:
-                return
-            area_id = self.walk.area_for(item_id, self.area_id)
-            if area_id is None:
-                return
-            if area_id != self.area_id:
-                self._show_area(area_id, item_id)
-            else:
-                self.query_one("#items", DataTable).move_cursor(row=self.row_items.index(item_id))
-
-        self.app.push_screen(SearchDialog(self.walk.search), jump)
-
-    def action_note(self) -> None:
-        from pqm_tui.widgets.note_dialog import NoteDialog
-
-        area = self.walk.areas[self.walk.area_index[self.area_id]] if self.area_id else None
-
-        def save(result: tuple[object, str] | None) -> None:
-            if result is None:
-                return
-            kind, text = result
-            try:
-                self.walk.add_note(self.area_id or None, kind, text)  # type: ignore[arg-type]
-            except ModelError as exc:
-                self._status(self.pqm.tr("walk.error", error=str(exc)))
-                return
-            self._saved_now(self.pqm.tr("walk.note.saved", kind=self.pqm.tr.enum(kind)))
-
-        self.app.push_screen(NoteDialog(area.name if area else ""), save)
-
-    def action_help(self) -> None:
-        from pqm_tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self))
-
-    def action_finish(self) -> None:
-        from pqm_tui.widgets.confirm import ConfirmDialog
-
-        totals = self.walk.totals()
-        left = totals.applicable - totals.answered
-        if left:
-            question = self.pqm.tr("walk.finish.question", count=left)
-            self.app.push_screen(ConfirmDialog(question), self._finish)
-        else:
-            self._finish(True)
-
-    def _finish(self, confirmed: bool | None) -> None:
-        from pqm_tui.model import inspections
-        from pqm_tui.screens.summary import SummaryScreen
-
-        if not confirmed:
-            return
-        self._save_position()
-        inspections.mark_completed(self.pqm.db, self.pqm.clock, self.inspection_id)
-        self.app.switch_screen(SummaryScreen(self.inspection_id))
-
     def action_leave(self) -> None:
         self._save_position()
         self.app.pop_screen()
-
-
-def _fallback_path():  # type: ignore[no-untyped-def]
-    from pqm_tui.paths import default_db_path
-
-    return default_db_path()
