@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Header, Static
 
 from pqm_tui.model import inspections, organisation
 from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.widgets.due_panel import DuePanel
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class HomeScreen(Screen[None]):
         yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
         yield Static(tr("home.recent"), classes="pane-title")
         yield DataTable(id="inspections", cursor_type="row", zebra_stripes=True)
+        yield DuePanel(id="due")
         yield Static("", id="status")
         yield PQMFooter()
 

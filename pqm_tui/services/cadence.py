@@ -1,0 +1,92 @@
+"""What is due (工作节奏, 000 篇4): the rhythm of checks, reports and deadlines.
+
+* the quality group's checks twice a month, before the 15th and before the 28th
+  (城市公司月检): due when the project has no monthly inspection in that half;
+* every project's monthly self-check (项目自检) report, due on the Monday of
+  the following month's second week;
+* rectification items whose deadline falls within the next 2 days;
+* items overdue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlite_utils import Database
+
+from pqm_tui.model import organisation
+
+SOON_DAYS = 2
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    """One thing due: ``kind`` names the message, ``due`` its date, ``project`` if any."""
+
+    kind: str  # group-check, self-check, deadline-soon, overdue
+    due: date
+    project: str = ""
+    count: int = 0
+
+
+def self_check_report_due(month_start: date) -> date:
+    """Monday of the second week of the month after ``month_start``'s month."""
+    following = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    first_monday = following + timedelta(days=(7 - following.weekday()) % 7)
+    return first_monday + timedelta(days=7)
+
+
+def _group_window(today: date) -> tuple[date, date, date]:
+    """The current half-month window of the quality group's check: (start, due, end)."""
+    if today.day < 15:
+        return today.replace(day=1), today.replace(day=14), today.replace(day=14)
+    return today.replace(day=15), today.replace(day=27), today.replace(day=27)
+
+
+def due_items(db: Database, today: date) -> list[DueEntry]:
+    """Everything due, most urgent first."""
+    entries: list[DueEntry] = []
+    start, due, _end = _group_window(today)
+    if today.day <= 27:
+        for project in organisation.list_projects(db):
+            done = db.execute(
+                """SELECT 1 FROM inspections WHERE project_id = ? AND kind = 'monthly'
+                     AND substr(started_at, 1, 10) >= ? LIMIT 1""",
+                [project.id, start.isoformat()],
+            ).fetchone()
+            if not done:
+                entries.append(DueEntry("group-check", due, project.name))
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    report_due = self_check_report_due(last_month)
+    if today <= report_due:
+        month_end = today.replace(day=1)
+        for project in organisation.list_projects(db):
+            done = db.execute(
+                """SELECT 1 FROM inspections WHERE project_id = ? AND kind = 'self'
+                     AND substr(started_at, 1, 10) >= ? AND substr(started_at, 1, 10) < ?
+                   LIMIT 1""",
+                [project.id, last_month.isoformat(), month_end.isoformat()],
+            ).fetchone()
+            if not done:
+                entries.append(DueEntry("self-check", report_due, project.name))
+    soon = today + timedelta(days=SOON_DAYS)
+    for name, first, n in db.execute(
+        """SELECT p.name, min(r.deadline), count(*) FROM rectification_items r
+           JOIN projects p ON p.id = r.project_id
+           WHERE r.status IN ('open', 'replied') AND r.status = 'open'
+             AND r.deadline >= ? AND r.deadline <= ?
+           GROUP BY p.name ORDER BY min(r.deadline)""",
+        [today.isoformat(), soon.isoformat()],
+    ):
+        entries.append(DueEntry("deadline-soon", date.fromisoformat(first), name, n))
+    for name, first, n in db.execute(
+        """SELECT p.name, min(r.deadline), count(*) FROM rectification_items r
+           JOIN projects p ON p.id = r.project_id
+           WHERE r.status IN ('open', 'replied') AND r.status = 'open' AND r.deadline < ?
+           GROUP BY p.name ORDER BY min(r.deadline)""",
+        [today.isoformat()],
+    ):
+        entries.append(DueEntry("overdue", date.fromisoformat(first), name, n))
+    order = {"overdue": 0, "deadline-soon": 1, "group-check": 2, "self-check": 3}
+    return sorted(entries, key=lambda e: (order[e.kind], e.due, e.project))
