@@ -15,6 +15,9 @@ async def test_home_lists_projects_and_recent_inspections(demo_db_path: Path, cl
     app = create_app(Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
+        assert "继续" in str(app.screen.query_one("Static").render())  # offers the demo draft
+        await pilot.press("n")  # not now: stay on the home screen
+        await pilot.pause()
         projects = app.screen.query_one("#projects", DataTable)
         names = [projects.get_row_at(i)[0] for i in range(projects.row_count)]
         assert "锦程·天府花园" in names
@@ -26,6 +29,8 @@ async def test_home_lists_projects_and_recent_inspections(demo_db_path: Path, cl
 async def test_home_in_english(demo_db_path: Path, clock: Clock) -> None:
     app = create_app(Settings(lang="en"), db_path=demo_db_path, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # decline resuming the draft
         await pilot.pause()
         recent = app.screen.query_one("#inspections", DataTable)
         kinds = {str(recent.get_row_at(i)[2]) for i in range(recent.row_count)}
