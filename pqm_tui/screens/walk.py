@@ -131,7 +131,8 @@ class WalkScreen(WalkDialogActions, Screen[None]):
                 answered=totals.answered,
                 total=totals.applicable,
                 failed=totals.failed,
-            )
+            ),
+            layout=False,  # fixed height: no re-layout per key
         )
 
     def _area_cells(self, area_id: str) -> tuple[str, str]:
@@ -188,7 +189,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         tr, item_id = self.pqm.tr, self.current_item
         self._last_item = item_id
         if item_id is None:
-            self.query_one("#detail", Static).update("")
+            self.query_one("#detail", Static).update("", layout=False)
             return
         item = self.walk.items[item_id]
         section = self.walk.sections[item.section_id]
@@ -217,11 +218,11 @@ class WalkScreen(WalkDialogActions, Screen[None]):
                     photos=self.walk.photo_counts.get(finding.id, 0),
                 )
             )
-        self.query_one("#detail", Static).update("\n".join(lines))
+        self.query_one("#detail", Static).update("\n".join(lines), layout=False)
 
     def _status(self, message: str = "") -> None:
         parts = [p for p in (self._saved, message) if p]
-        self.query_one("#walk-status", Static).update("  ·  ".join(parts))
+        self.query_one("#walk-status", Static).update("  ·  ".join(parts), layout=False)
 
     def _saved_now(self, message: str = "") -> None:
         stamp = self.pqm.clock.now().strftime("%H:%M:%S")

@@ -99,6 +99,8 @@ class WalkSession:
         self.sections: dict[str, Section] = {s.id: s for s in state.content.sections}
         self.findings: dict[tuple[str, str], Finding] = {}
         self.by_item: dict[str, dict[str, Finding]] = defaultdict(dict)
+        self.pair_count = sum(len(items) for items in state.plan.items_by_area.values())
+        self.failed_count = 0
         for finding in inspections.list_findings(db, inspection_id):
             self._remember(finding.area_id, finding.item_id, finding)
         self.photo_counts: dict[str, int] = defaultdict(int)
@@ -130,9 +132,8 @@ class WalkSession:
         return AreaProgress(answered, len(self.items_of(area_id)), failed)
 
     def totals(self) -> AreaProgress:
-        pairs = len(self.plan.pairs)
-        failed = sum(1 for f in self.findings.values() if f.result == Result.FAIL)
-        return AreaProgress(len(self.findings), pairs, failed)
+        """Progress of the whole walk (kept up to date, not recounted per key)."""
+        return AreaProgress(len(self.findings), self.pair_count, self.failed_count)
 
     def cap(self, item_id: str, area_id: str) -> Decimal:
         """Points still deductible for the item here, after the other areas' deductions."""
@@ -180,6 +181,9 @@ class WalkSession:
 
     # ---------------------------------------------------------------- writing
     def _remember(self, area_id: str, item_id: str, finding: Finding | None) -> None:
+        before = self.findings.get((area_id, item_id))
+        self.failed_count -= before is not None and before.result == Result.FAIL
+        self.failed_count += finding is not None and finding.result == Result.FAIL
         if finding is None:
             self.findings.pop((area_id, item_id), None)
             self.by_item[item_id].pop(area_id, None)
