@@ -176,11 +176,10 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
     for r in _rows(ctx, args):
         rec = _record(ctx, r, today)
         days = rec["days"]
-        left = (
-            ""
-            if days is None
-            else tr("review.days_overdue" if rec["overdue"] else "review.days_left", n=abs(days))
-        )
+        key = "review.days_overdue" if rec["overdue"] else "review.days_left"
+        if days is not None and days < 0 and not rec["overdue"]:
+            key = "review.days_past"
+        left = "" if days is None else tr(key, n=abs(days))
         table.append(
             (
                 short_id(r.id),

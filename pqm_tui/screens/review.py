@@ -208,6 +208,8 @@ class ReviewScreen(Screen[None]):
             days = ""
         elif row.overdue(today):
             days = Text(tr("review.days_overdue", n=-left), style="bold red")
+        elif left < 0:  # replied in time or not, waiting for re-inspection: not red
+            days = tr("review.days_past", n=-left)
         else:
             days = tr("review.days_left", n=left)
         status = tr(f"enum.RectificationStatus.{row.status}")
