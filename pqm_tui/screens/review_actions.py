@@ -1,0 +1,234 @@
+"""The review's actions on the selected rows (整改操作): reply, extension, appeal, decision,
+re-inspection, notice PDF. A mixin of ``ReviewScreen``, kept apart to keep modules small.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pqm_tui.model.errors import ModelError
+from pqm_tui.model.ids import short_id
+from pqm_tui.services import rectification, reinspection
+from pqm_tui.services.rectification_messages import explain
+
+if TYPE_CHECKING:
+    from pqm_tui.app import PQMApp
+    from pqm_tui.model.review import ReviewRow
+
+
+class ReviewActions:
+    """Actions of the review screen; the screen provides the attributes declared here."""
+
+    if TYPE_CHECKING:
+        pqm: PQMApp
+        app: Any
+        page_rows: dict[str, ReviewRow]
+        marked: set[str]
+
+        def selected(self) -> list[str]: ...
+        def reload(self, *, keep_offset: bool = False) -> None: ...
+        def notify(self, message: str, **kwargs: Any) -> None: ...
+
+    def _apply(self, ids: list[str], move: Any) -> None:
+        """Run ``move(item_id)`` for each item; report what failed, by item, then reload."""
+        done, problems = 0, []
+        for item_id in ids:
+            try:
+                move(item_id)
+                done += 1
+            except ModelError as exc:
+                problems.append(f"{short_id(item_id)}: {self.explain(exc)}")
+        tr = self.pqm.tr
+        if done:
+            self.notify(tr("review.done", count=done))
+        if problems:
+            self.notify("\n".join(problems[:5]), severity="error", timeout=10)
+        self.marked.difference_update(ids)
+        self.reload(keep_offset=True)
+
+    def explain(self, exc: ModelError) -> str:
+        """An error in the user's language (state-machine errors carry their key)."""
+        return explain(self.pqm.tr, exc)
+
+    def _need_selection(self) -> list[str] | None:
+        ids = self.selected()
+        if not ids:
+            self.notify(self.pqm.tr("review.none_selected"), severity="warning")
+            return None
+        return ids
+
+    def action_reply(self) -> None:
+        from pqm_tui.screens.reply_dialog import ReplyDialog
+
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                evidence = self._store_photos(values["photos"])
+            except ModelError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._apply(
+                ids,
+                lambda i: rectification.reply(
+                    app.db,
+                    app.clock,
+                    i,
+                    actor=app.actor,
+                    done=values["done"],
+                    done_on=date.fromisoformat(values["date"]),
+                    evidence=evidence,
+                ),
+            )
+
+        self.app.push_screen(ReplyDialog(app.tr, app.clock.today(), len(ids)), save)
+
+    def _store_photos(self, text: str) -> list[dict[str, str]]:
+        paths = [p.strip() for p in text.replace("；", ";").split(";") if p.strip()]
+        if not paths:
+            return []
+        from pqm_tui.services.photos import store_photo
+
+        base = self.pqm.db_path
+        if base is None:
+            raise ModelError(self.pqm.tr("review.reply.no_store"))
+        stored = [store_photo(base, p) for p in paths]
+        return [
+            {"sha256": s.sha256, "name": s.original_name, "path": str(s.stored_path)}
+            for s in stored
+        ]
+
+    def action_extension(self) -> None:
+        from pqm_tui.screens.extension_dialog import ExtensionDialog
+
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+        first = self.page_rows.get(ids[0])
+        base = date.fromisoformat(first.deadline) if first and first.deadline else app.clock.today()
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            self._apply(
+                ids,
+                lambda i: rectification.request_extension(
+                    app.db,
+                    app.clock,
+                    i,
+                    actor=app.actor,
+                    reason=values["reason"],
+                    measures=values["measures"],
+                    proposed=date.fromisoformat(values["proposed"]),
+                ),
+            )
+
+        dialog = ExtensionDialog(app.tr, base + timedelta(days=7), len(ids))
+        self.app.push_screen(dialog, save)
+
+    def action_appeal(self) -> None:
+        from pqm_tui.screens.appeal_dialog import AppealDialog
+
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._apply(
+                    ids,
+                    lambda i: rectification.request_appeal(
+                        app.db, app.clock, i, actor=app.actor, grounds=values["grounds"]
+                    ),
+                )
+
+        self.app.push_screen(AppealDialog(app.tr, len(ids)), save)
+
+    def action_decide(self) -> None:
+        from pqm_tui.screens.decide_dialog import DecideDialog
+
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+        pending = {i: (self.page_rows[i].pending if i in self.page_rows else None) for i in ids}
+        extensions = sum(1 for p in pending.values() if p == "extension-requested")
+        appeals = sum(1 for p in pending.values() if p == "appeal-requested")
+        if not extensions and not appeals:
+            self.notify(app.tr("review.decide.nothing"), severity="warning")
+            return
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            yes = values["decision"] == "approve"
+            deadline = date.fromisoformat(values["deadline"]) if values["deadline"] else None
+
+            def decide(item_id: str) -> object:
+                if pending[item_id] == "appeal-requested":
+                    return rectification.decide_appeal(
+                        app.db,
+                        app.clock,
+                        item_id,
+                        actor=app.actor,
+                        uphold=yes,
+                        reason=values["reason"],
+                    )
+                return rectification.decide_extension(
+                    app.db,
+                    app.clock,
+                    item_id,
+                    actor=app.actor,
+                    approve=yes,
+                    reason=values["reason"],
+                    new_deadline=deadline,
+                )
+
+            self._apply(ids, decide)
+
+        self.app.push_screen(DecideDialog(app.tr, extensions, appeals), save)
+
+    def action_reinspect(self) -> None:
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+        try:
+            inspection = reinspection.create_reinspection(app.db, app.clock, ids, actor=app.actor)
+        except ModelError as exc:
+            self.notify(self.explain(exc), severity="error", timeout=10)
+            return
+        self.marked.difference_update(ids)
+        self.reload(keep_offset=True)
+        self.notify(app.tr("review.reinspection_created", id=short_id(inspection.id)))
+        try:
+            walk = importlib.import_module("pqm_tui.screens.walk")
+        except ImportError:
+            return
+        self.app.push_screen(walk.WalkScreen(inspection.id))
+
+    def action_notice(self) -> None:
+        ids = self.selected()
+        if not ids or ids[0] not in self.page_rows:
+            return
+        row = self.page_rows[ids[0]]
+        try:
+            dialogs = importlib.import_module("pqm_tui.screens.report_dialog")
+        except ImportError:
+            command = (
+                f"pqm report notice2 {short_id(row.id)}"
+                if row.escalation_level
+                else f"pqm report notice {short_id(row.inspection_id)}"
+            )
+            self.notify(self.pqm.tr("review.notice_cli", command=command + " -o FILE.pdf"))
+            return
+        self.app.push_screen(dialogs.ReportDialog(row.inspection_id))
