@@ -179,6 +179,7 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
             self._error(self._photo_error(exc))
             return
         self.stored.extend(stored)
+        self.query_one("#photo", Input).value = ""  # done: saving must not import again
         self.query_one("#photos", Static).update(self._photo_line())
         message = self.tr("walk.panel.imported", count=len(stored), folder=folder)
         if problems:
