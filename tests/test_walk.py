@@ -290,3 +290,23 @@ async def test_signed_inspection_opens_locked_summary(app: PQMApp) -> None:
         await pilot.press("s", "a", "w")  # all disabled on a signed inspection
         await pilot.pause()
         assert app.screen is summary
+
+
+async def test_folder_import_in_panel_saves_with_one_key(app: PQMApp, photo: Path) -> None:
+    folder = photo.parent
+    async with app.run_test(size=SIZE) as pilot:
+        walk = await start_new(app, pilot)
+        session, area, item = walk.walk, walk.area_id, walk.current_item
+        for attempt in ("cancel", "save"):
+            await pilot.press("f")
+            await pilot.pause()
+            panel = app.screen
+            assert isinstance(panel, FindingPanel)
+            panel.query_one("#photo", Input).value = str(folder)
+            await pilot.press("ctrl+o")
+            assert [p.original_name for p in panel.stored] == ["IMG_0001.jpg"]  # offered again
+            await pilot.press("escape" if attempt == "cancel" else "ctrl+s")
+            await pilot.pause()
+            assert app.screen is walk
+        finding = session.finding(area, item)  # type: ignore[arg-type]
+        assert finding is not None and session.photo_counts[finding.id] == 1

@@ -166,30 +166,37 @@ def new_photos(db_path: Path, folder: Path | str) -> list[Path]:
     return sorted(fresh, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def import_folder(db_path: Path, folder: Path | str) -> tuple[list[StoredPhoto], list[PhotoError]]:
-    """Store the new images of ``folder``; return (stored, problems).
+def import_folder(
+    db_path: Path, folder: Path | str, *, remember: bool = True
+) -> tuple[list[StoredPhoto], list[PhotoError], float | None]:
+    """Store the new images of ``folder``; return (stored, problems, mark).
 
-    A file whose content is already in the store is skipped. Problems (an
-    unreadable file, a file that is not an image) are reported one line each;
-    the other files are still imported. The folder's import time advances to
-    the newest file looked at, so the next import offers only later files.
+    New = modified after the folder's last import. Problems (an unreadable
+    file, a file that is not an image) are reported one each; the other files
+    are still imported. ``mark`` is the newest modification time looked at;
+    with ``remember`` it becomes the folder's last import at once, otherwise
+    the caller calls ``remember_import`` when the photos are really used (a
+    cancelled finding panel leaves them to be offered again).
     """
     where = Path(folder).expanduser()
     candidates = new_photos(db_path, where)
     stored: list[StoredPhoto] = []
     problems: list[PhotoError] = []
-    newest = last_import(db_path, where) or 0.0
     for path in candidates:
         try:
-            sha256, _ = _check(path)
-            if not is_stored(db_path, sha256):
-                stored.append(store_photo(db_path, path))
+            stored.append(store_photo(db_path, path))
         except PhotoError as exc:
-            problems.append(exc)  # reported now, not again at the next import
-        newest = max(newest, path.stat().st_mtime)
-    if candidates:
-        state = _load_state(db_path)
-        state[str(where.resolve())] = newest
-        media_dir(db_path).mkdir(parents=True, exist_ok=True)
-        _state_path(db_path).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-    return stored, problems
+            problems.append(exc)  # reported now, not again after the next import
+    mark = max((p.stat().st_mtime for p in candidates), default=None)
+    if remember and mark is not None:
+        remember_import(db_path, where, mark)
+    return stored, problems, mark
+
+
+def remember_import(db_path: Path, folder: Path, mark: float) -> None:
+    """Record that ``folder`` was imported up to modification time ``mark``."""
+    state = _load_state(db_path)
+    key = str(folder.expanduser().resolve())
+    state[key] = max(mark, state.get(key, 0.0))
+    media_dir(db_path).mkdir(parents=True, exist_ok=True)
+    _state_path(db_path).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")

@@ -64,6 +64,7 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
         self.deduction_typed = False
         self.photo_warned = False
         self.stored: list[photos.StoredPhoto] = list(details.photos)
+        self.import_marks: dict[Path, float] = {}  # remembered only when saved
 
     @property
     def tr(self):  # type: ignore[no-untyped-def]
@@ -174,11 +175,13 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
 
     def _import(self, folder: Path) -> None:
         try:
-            stored, problems = photos.import_folder(self.db_path, folder)
+            stored, problems, mark = photos.import_folder(self.db_path, folder, remember=False)
         except photos.PhotoError as exc:
             self._error(self._photo_error(exc))
             return
         self.stored.extend(stored)
+        if mark is not None:
+            self.import_marks[folder] = mark
         self.query_one("#photo", Input).value = ""  # done: saving must not import again
         self.query_one("#photos", Static).update(self._photo_line())
         message = self.tr("walk.panel.imported", count=len(stored), folder=folder)
@@ -248,6 +251,8 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
             self.query_one("#photo", Input).focus()
             return
         severity = self.query_one("#severity", Select).value
+        for folder, mark in self.import_marks.items():
+            photos.remember_import(self.db_path, folder, mark)
         self.dismiss(
             FailureDetails(
                 occurrences,
