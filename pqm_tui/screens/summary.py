@@ -98,7 +98,7 @@ class SummaryScreen(Screen[None]):
                 fmt_points(s.points),
                 fmt_points(s.applicable),
                 fmt_points(s.deducted),
-                f"{s.percent}%",
+                f"{s.percent:.1f}%" if s.applicable else "—",
                 str(s.failed_items or ""),
             )
         band = state.band

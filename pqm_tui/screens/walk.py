@@ -171,8 +171,8 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         """Redraw the one item row and the one area row a change touched."""
         areas = self.query_one("#areas", DataTable)
         progress, failed = self._area_cells(area_id)
-        areas.update_cell(area_id, "progress", progress)
-        areas.update_cell(area_id, "failed", failed)
+        areas.update_cell(area_id, "progress", progress, update_width=True)
+        areas.update_cell(area_id, "failed", failed, update_width=True)
         if area_id == self.area_id and item_id in self.row_items:
             items = self.query_one("#items", DataTable)
             row_key = items.coordinate_to_cell_key((self.row_items.index(item_id), 0)).row_key
