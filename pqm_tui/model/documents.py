@@ -142,7 +142,7 @@ def ensure_second_notice(
             issued_at=now,
             issuing_department=issuing_department,
         )
-        db["notices"].insert(notice.model_dump())
+        db.table("notices").insert(notice.model_dump())
     return notice
 
 

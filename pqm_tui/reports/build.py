@@ -196,14 +196,12 @@ class Builder:
                 )
                 for n in inspections.list_notes(self.db, inspection.id)
             ),
-            amendments=self.amendment_rows(inspection.id, items),
+            amendments=self.amendment_rows(inspection.id),
             signatures=tuple(signatures),
             generated_at=self.clock.now_iso(),
         )
 
-    def amendment_rows(
-        self, inspection_id: str, items: dict[str, object]
-    ) -> tuple[AmendmentRow, ...]:
+    def amendment_rows(self, inspection_id: str) -> tuple[AmendmentRow, ...]:
         finding_items = {
             r["id"]: r["code"]
             for r in self.db.query(
@@ -242,7 +240,7 @@ class Builder:
             )
         }
         areas = {a.id: a.name for a in organisation.list_areas(self.db, project.id)}
-        rows = []
+        rows: list[NoticeRow] = []
         for item in items:
             finding = findings.get(item.finding_id)
             if finding is None:
