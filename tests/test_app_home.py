@@ -22,7 +22,7 @@ async def test_home_lists_projects_and_recent_inspections(demo_db_path: Path, cl
         names = [projects.get_row_at(i)[0] for i in range(projects.row_count)]
         assert "锦程·天府花园" in names
         recent = app.screen.query_one("#inspections", DataTable)
-        assert recent.row_count == 15
+        assert recent.row_count == 29
         assert app.title == "PQM 物业品质管理"
 
 

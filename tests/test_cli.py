@@ -39,8 +39,9 @@ def test_inspection_list_table_and_json(
     assert code == 0 and "锦程·天府花园" in out and "月度检查" in out
     code, out, _ = run(capsys, "--db", str(demo_db_path), "inspection", "list", "--format", "json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 15
+    assert code == 0 and len(rows) == 29  # 15 walks + 14 re-inspections
     assert {r["status"] for r in rows} == {"draft", "completed", "signed"}
+    assert "re-inspection" in {r["kind"] for r in rows}
     code, _, err = run(
         capsys, "--db", str(demo_db_path), "inspection", "list", "--project", "不存在的项目"
     )

@@ -47,6 +47,9 @@ def test_demo_covers_what_the_issue_asks(demo_db_path: Path) -> None:
     assert oldest.startswith(("2026-08", "2026-09"))  # within the last three months
     statuses = {r[0] for r in db.execute("SELECT DISTINCT status FROM rectification_items")}
     assert statuses == {"open", "replied", "closed", "voided"}
+    levels = {r[0] for r in db.execute("SELECT DISTINCT escalation_level FROM rectification_items")}
+    assert levels == {0, 1, 2}
+    assert db.execute("SELECT count(*) FROM notices WHERE sequence = 2").fetchone()[0] > 0
     overdue = db.execute(
         "SELECT count(*) FROM rectification_items WHERE status = 'open' AND deadline < ?",
         ["2026-11-23"],

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import checklists, inspections, organisation, rectification
+from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import (
     AreaType,
@@ -22,10 +22,9 @@ from pqm_tui.model.entities import (
     InspectionKind,
     NoteKind,
     ProjectKind,
-    RectificationItem,
-    RectificationStatus,
     Result,
 )
+from pqm_tui.services import demo_rectification
 from pqm_tui.services.scoring import remaining_cap, rule_deduction
 from pqm_tui.services.signoff import sign_off
 from pqm_tui.services.walk_plan import build_plan
@@ -180,10 +179,6 @@ class _Names:
                 return name
 
 
-def _clock_at(tz_clock: Clock, moment: datetime) -> Clock:
-    return Clock(tz=tz_clock.tz, source=lambda: moment)
-
-
 def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> DemoSummary:
     """Fill an empty database with the demo company; all in one transaction."""
     rng = random.Random(seed)
@@ -221,7 +216,7 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
             )
             if inspection_kind == InspectionKind.NIGHT:
                 start = start.replace(hour=22)
-            at = _clock_at(clock, start)
+            at = demo_rectification.clock_at(clock, start)
             inspection = inspections.create_inspection(
                 db,
                 at,
@@ -243,7 +238,9 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
             for area in organisation.list_areas(db, project.id)[:2]:
                 note_kind, text = rng.choice(NOTE_TEXTS)
                 inspections.add_note(db, at, inspection.id, area.id, note_kind, text)
-            finish = _clock_at(clock, start + timedelta(hours=2, minutes=rng.randint(0, 50)))
+            finish = demo_rectification.clock_at(
+                clock, start + timedelta(hours=2, minutes=rng.randint(0, 50))
+            )
             if state in ("completed", "signed"):
                 inspections.mark_completed(db, finish, inspection.id)
             if state == "signed":
@@ -256,9 +253,11 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
                     receiver_name=manager.name,
                     receiver_role=manager.role,
                 )
-                _advance_rectification(db, rng, finish, clock, inspection.id, days_ago)
+                demo_rectification.advance(
+                    db, rng, settings, finish, inspection.id, days_ago, inspector_ids[who[0]]
+                )
         rect_count = db["rectification_items"].count
-    return DemoSummary(len(projects), len(PLAN), finding_count, rect_count)
+    return DemoSummary(len(projects), db.table("inspections").count, finding_count, rect_count)
 
 
 def _walk(
@@ -307,84 +306,3 @@ def _walk(
             )
         recorded.append(finding)
     return len(recorded)
-
-
-def _advance_rectification(
-    db: Database, rng: random.Random, at: Clock, real: Clock, inspection_id: str, days_ago: int
-) -> None:
-    """Move the older inspections' items through replies, closures, escalations, appeals."""
-    for n, item in enumerate(rectification.items_of_inspection(db, inspection_id)):
-        if days_ago < 7:
-            continue  # still within the deadline: open
-        later = _clock_at(real, at.now() + timedelta(days=rng.randint(2, 6)))
-        choice = (n + days_ago) % 6
-        if choice == 0:
-            continue  # never answered: overdue
-        if choice == 5:
-            item = rectification.record_transition(
-                db,
-                later,
-                item,
-                actor="项目经理",
-                action="appeal-requested",
-                reason="该处为业主私自占用，非物业管理范围。",
-            )
-            if days_ago > 40:
-                _uphold_appeal(db, real, later, inspection_id, item)
-            continue
-        item = rectification.record_transition(
-            db,
-            later,
-            item,
-            actor="项目经理",
-            action="reply",
-            to_status=RectificationStatus.REPLIED,
-            reason="已安排整改完毕，附整改后照片。",
-            data={"done": "已完成整改", "date": later.today().isoformat()},
-        )
-        if choice in (1, 2) and days_ago > 14:
-            recheck = _clock_at(real, later.now() + timedelta(days=3))
-            rectification.record_transition(
-                db,
-                recheck,
-                item,
-                actor="王丽华",
-                action="reinspection-passed",
-                to_status=RectificationStatus.CLOSED,
-                reason="复检合格。",
-            )
-        elif choice == 3 and days_ago > 14:
-            recheck = _clock_at(real, later.now() + timedelta(days=3))
-            rectification.record_transition(
-                db,
-                recheck,
-                item,
-                actor="王丽华",
-                action="reinspection-failed",
-                to_status=RectificationStatus.OPEN,
-                reason="复检仍不合格，下发第二次整改通知。",
-                deadline=(recheck.today() + timedelta(days=7)).isoformat(),
-                escalation_level=1,
-            )
-
-
-def _uphold_appeal(
-    db: Database, real: Clock, later: Clock, inspection_id: str, item: RectificationItem
-) -> None:
-    """The appeal is upheld: the finding is voided by an amendment, the item voided."""
-    decided = _clock_at(real, later.now() + timedelta(days=2))
-    finding = next(
-        f for f in inspections.list_findings(db, inspection_id) if f.id == item.finding_id
-    )
-    inspections.add_amendment(
-        db, decided, "陈志强", finding, "voided", "1", "申诉成立：经核实为业主私自占用。"
-    )
-    rectification.record_transition(
-        db,
-        decided,
-        item,
-        actor="陈志强",
-        action="appeal-upheld",
-        to_status=RectificationStatus.VOIDED,
-        reason="申诉成立，撤销该项扣分。",
-    )
