@@ -125,16 +125,3 @@ def notices_of_inspection(db: Database, inspection_id: str) -> list[Notice]:
         )
     ]
 
-
-def count_by_status(db: Database, today: str) -> dict[str, int]:
-    """Counts of items by status, plus 'overdue' (open/replied past their deadline)."""
-    counts = {
-        r["status"]: r["n"]
-        for r in db.query("SELECT status, count(*) AS n FROM rectification_items GROUP BY status")
-    }
-    counts["overdue"] = db.execute(
-        """SELECT count(*) FROM rectification_items
-           WHERE status IN ('open', 'replied') AND deadline < ?""",
-        [today],
-    ).fetchone()[0]
-    return counts
