@@ -30,7 +30,21 @@ if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
 
 PAGE = 100  # rows per page: the table measures every row it holds (200 rows: ~480 ms)
-COLUMNS = ("mark", *review.COLUMNS)
+# What a supervisor scans first (deadline, days, status) comes right after the item, so it
+# stays on screen at 80–100 columns; sorting still cycles through review.COLUMNS.
+COLUMNS = (
+    "mark",
+    "project",
+    "area",
+    "item",
+    "deadline",
+    "days",
+    "status",
+    "level",
+    "severity",
+    "department",
+    "person",
+)
 
 
 class ReviewScreen(ReviewActions, Screen[None]):
@@ -212,19 +226,20 @@ class ReviewScreen(ReviewActions, Screen[None]):
         status = tr(f"enum.RectificationStatus.{row.status}")
         if row.pending:
             status += tr("review.pending", what=tr(f"review.state.{row.pending}"))
-        return [
-            "●" if row.id in self.marked else "",
-            row.project_name,
-            row.area_name,
-            f"{row.item_code} {row.item_standard[:18]}",
-            tr(f"enum.Severity.{row.severity}"),
-            row.department,
-            row.person,
-            row.deadline or "",
-            days,
-            status,
-            str(row.escalation_level),
-        ]
+        cells: dict[str, str | Text] = {
+            "mark": "●" if row.id in self.marked else "",
+            "project": row.project_name,
+            "area": row.area_name,
+            "item": f"{row.item_code} {row.item_standard[:10]}",
+            "severity": tr(f"enum.Severity.{row.severity}"),
+            "department": row.department,
+            "person": row.person,
+            "deadline": row.deadline or "",
+            "days": days,
+            "status": status,
+            "level": str(row.escalation_level),
+        }
+        return [cells[column] for column in COLUMNS]
 
     def _show_counts(self, gen: int, counts: dict[str, int]) -> None:
         if gen != self.generation:
