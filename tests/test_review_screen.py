@@ -148,6 +148,7 @@ async def test_reinspection_of_two_marked_items(demo_db_path: Path, clock: Clock
             table.move_cursor(row=table.get_row_index(item_id))
             await pilot.press("space")
         assert screen.marked == set(pair)
+        assert "已标记 2 项" in str(screen.query_one("#review-page").render())
         await pilot.press("i")
         await pilot.pause()
         created = db.execute(

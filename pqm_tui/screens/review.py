@@ -191,7 +191,6 @@ class ReviewScreen(ReviewActions, Screen[None]):
     def _show_rows(self, gen: int, rows: list[review.ReviewRow]) -> None:
         if gen != self.generation:
             return  # a newer request is on its way
-        tr = self.pqm.tr
         today = self.pqm.clock.today()
         table = self.query_one("#review-table", DataTable)
         table.clear()
@@ -199,7 +198,13 @@ class ReviewScreen(ReviewActions, Screen[None]):
         for row in rows:
             table.add_row(*self._cells(row, today), key=row.id)
         self.busy = False
-        shown = f"{self.row_offset + 1}–{self.row_offset + len(rows)}" if rows else "0"
+        self._show_page_line()
+
+    def _show_page_line(self) -> None:
+        """Rows shown, sort order and how many rows are marked."""
+        tr = self.pqm.tr
+        count = len(self.page_rows)
+        shown = f"{self.row_offset + 1}–{self.row_offset + count}" if count else "0"
         self.query_one("#review-page", Static).update(
             tr(
                 "review.page",
@@ -319,6 +324,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         self.marked.symmetric_difference_update({key})
         table.update_cell(key, "mark", "●" if key in self.marked else "")
+        self._show_page_line()
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
 
