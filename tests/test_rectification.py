@@ -307,7 +307,10 @@ def test_reinspection_closes_passed_and_escalates_failed_twice(
     assert failed[0].data["penalty"] is False
 
     later = at(datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI))
-    reinspect(db, later, settings, [item.id], {item.id: Result.FAIL})
+    second = reinspect(db, later, settings, [item.id], {item.id: Result.FAIL})
+    assert second != first and second is not None and second.startswith("ZG-202612-")
+    newer = db.execute("SELECT sequence FROM notices WHERE number = ?", [second]).fetchone()
+    assert newer[0] == 3  # a new notice for the new lapse, not the November one again
     twice = get_item(db, item.id)
     last = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
     assert twice.escalation_level == 2 and last.data["penalty"] is True  # the third lapse

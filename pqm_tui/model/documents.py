@@ -119,18 +119,24 @@ def escalated_items(db: Database, inspection_id: str) -> list[RectificationItem]
 
 
 def ensure_second_notice(
-    db: Database, clock: Clock, first: Notice, issuing_department: str
+    db: Database, clock: Clock, first: Notice, issuing_department: str, *, reissue: bool = False
 ) -> Notice:
-    """The second notice (sequence 2) following ``first``: the stored one, or a new number."""
+    """The latest follow-up notice (sequence ≥ 2) after ``first``, created when needed.
+
+    ``reissue``: a re-inspection failed items again, so a new notice (next sequence,
+    this month's number) is issued — unless one was already issued today for the same
+    inspection (several items failing in one re-inspection share one notice).
+    """
     rows = list(
         db.query(
             """SELECT * FROM notices WHERE inspection_id = ? AND sequence >= 2
-               ORDER BY sequence, issued_at LIMIT 1""",
+               ORDER BY sequence DESC, issued_at DESC LIMIT 1""",
             [first.inspection_id],
         )
     )
-    if rows:
-        return Notice.model_validate(rows[0])
+    latest = Notice.model_validate(rows[0]) if rows else None
+    if latest and (not reissue or clock.local_date_of(latest.issued_at) == clock.today()):
+        return latest
     now = clock.now_iso()
     with db.atomic():
         notice = Notice(
@@ -138,7 +144,7 @@ def ensure_second_notice(
             number=next_notice_number(db, clock.now().strftime("%Y%m")),
             inspection_id=first.inspection_id,
             project_id=first.project_id,
-            sequence=2,
+            sequence=latest.sequence + 1 if latest else 2,
             issued_at=now,
             issuing_department=issuing_department,
         )

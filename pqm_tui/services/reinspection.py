@@ -248,12 +248,10 @@ def _second_notice(
     reinspection: Inspection,
     issuing_department: str,
 ) -> Notice:
-    """The second notice (sequence 2) following the item's first notice (one per notice)."""
+    """A new follow-up notice after the item's first notice (shared within one signing)."""
     if item.notice_id:
-        rows = list(db.query("SELECT * FROM notices WHERE id = ?", [item.notice_id]))
-        if rows:
-            first = Notice.model_validate(rows[0])
-            return documents.ensure_second_notice(db, clock, first, issuing_department)
+        first = documents.get_notice(db, item.notice_id)
+        return documents.ensure_second_notice(db, clock, first, issuing_department, reissue=True)
     orphan = Notice(  # an item without a first notice: the re-inspection issues one
         id="",
         number="",
@@ -262,4 +260,4 @@ def _second_notice(
         issued_at=clock.now_iso(),
         issuing_department=issuing_department,
     )
-    return documents.ensure_second_notice(db, clock, orphan, issuing_department)
+    return documents.ensure_second_notice(db, clock, orphan, issuing_department, reissue=True)
