@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pqm_tui.commands.context import CommandContext, UserError
-from pqm_tui.reports.documents import RenderedDocument
+
+if TYPE_CHECKING:  # WeasyPrint takes half a second to import: only when rendering
+    from pqm_tui.reports.documents import RenderedDocument
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
