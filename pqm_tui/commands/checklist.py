@@ -69,14 +69,7 @@ def _version_id(ctx: CommandContext, ident: str, number: int | None) -> str:
 
 def _expand(ctx: CommandContext, ident: str) -> str:
     """Accept the short id printed by ``list`` (the id's tail)."""
-    rows = list(
-        ctx.db().query(
-            "SELECT id FROM checklist_versions WHERE id LIKE ? UNION "
-            "SELECT id FROM checklists WHERE id LIKE ?",
-            ["%" + ident, "%" + ident],
-        )
-    )
-    return str(rows[0]["id"]) if len(rows) == 1 and len(ident) >= 6 else ident
+    return checklists.expand_short_id(ctx.db(), ident)
 
 
 def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:

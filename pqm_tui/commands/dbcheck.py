@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pqm_tui.commands.context import CommandContext, UserError
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import check_integrity, connect
 from pqm_tui.model.schema import latest_version, schema_version
 
 
@@ -22,10 +22,10 @@ def run_check(ctx: CommandContext, args: argparse.Namespace) -> int:
     if not ctx.db_path.is_file():
         raise UserError(tr("cli.db.missing", path=ctx.db_path))
     db = connect(ctx.db_path, actor=ctx.actor, migrate_schema=False)
-    integrity = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
-    foreign = db.execute("PRAGMA foreign_key_check").fetchall()
+    report = check_integrity(db)
+    integrity, foreign = report.integrity, report.foreign_keys
     version, latest = schema_version(db), latest_version()
-    ok = integrity == ["ok"] and not foreign and version == latest
+    ok = report.ok and version == latest
     print(tr("cli.db.integrity", result=", ".join(integrity[:5])))
     print(tr("cli.db.foreign_keys", count=len(foreign)))
     for row in foreign[:10]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
-from pqm_tui.model import organisation, review
+from pqm_tui.model import documents, organisation, review
 from pqm_tui.model.errors import ModelError
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
@@ -327,8 +327,8 @@ def run_reinspect(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 def run_receive(ctx: CommandContext, args: argparse.Namespace) -> int:
     db = ctx.db()
-    rows = list(db.query("SELECT id FROM notices WHERE number = ?", [args.notice.strip()]))
-    if not rows:
+    notice_id = documents.notice_id_by_number(db, args.notice.strip())
+    if notice_id is None:
         raise UserError(ctx.tr("review.err.no_notice", notice=args.notice))
 
     def move() -> None:
@@ -336,7 +336,7 @@ def run_receive(ctx: CommandContext, args: argparse.Namespace) -> int:
             db,
             ctx.clock,
             ctx.settings,
-            rows[0]["id"],
+            notice_id,
             actor=ctx.actor,
             received_by=args.by,
             received_on=args.date,

@@ -41,13 +41,13 @@ def _person(ctx: CommandContext, who: str, force: bool) -> tuple[str, str, Path]
 
 
 def run_init(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from pqm_tui.model.organisation import first_company_name
     from pqm_tui.services.signing import create_self_signed
 
     person_id, name, folder = _person(ctx, args.person, args.force)
     company = ctx.settings.company_name
     if not company:
-        row = ctx.db().execute("SELECT name FROM companies ORDER BY rowid LIMIT 1").fetchone()
-        company = row[0] if row else ""
+        company = first_company_name(ctx.db())
     path = create_self_signed(folder, person_id, name, company)
     print(ctx.tr("reports.keys.created", person=name, path=path))
     return 0

@@ -300,3 +300,23 @@ def version_to_spec(content: VersionContent) -> ChecklistSpec:
             for s in content.sections
         ],
     )
+
+
+def item_codes_and_standards(db: Database, version_id: str) -> dict[str, tuple[str, str]]:
+    """Item id → (code, standard) for a checklist version's items."""
+    return {
+        r["id"]: (r["code"], r["standard"])
+        for r in db.query("SELECT id, code, standard FROM items WHERE version_id = ?", [version_id])
+    }
+
+
+def expand_short_id(db: Database, ident: str) -> str:
+    """The full checklist or version id ending in ``ident`` (6+ chars, unique), else ``ident``."""
+    rows = list(
+        db.query(
+            "SELECT id FROM checklist_versions WHERE id LIKE ? UNION "
+            "SELECT id FROM checklists WHERE id LIKE ?",
+            ["%" + ident, "%" + ident],
+        )
+    )
+    return str(rows[0]["id"]) if len(rows) == 1 and len(ident) >= 6 else ident

@@ -8,7 +8,9 @@ measures FULL against NORMAL.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -55,3 +57,28 @@ def connect(
 def is_empty(db: Database) -> bool:
     """True when the database holds no organisation data yet."""
     return db["companies"].count == 0 and db["inspections"].count == 0
+
+
+def current_actor(db: Database) -> str:
+    """The actor this connection records in the audit log."""
+    return str(db.execute("SELECT pqm_actor()").fetchone()[0])
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    """What SQLite's ``integrity_check`` and ``foreign_key_check`` found."""
+
+    integrity: list[str]  # ["ok"] when the file is sound
+    foreign_keys: list[tuple[Any, ...]]  # (table, rowid, parent table, fk index) per violation
+
+    @property
+    def ok(self) -> bool:
+        """True when the file is sound and no foreign key is broken."""
+        return self.integrity == ["ok"] and not self.foreign_keys
+
+
+def check_integrity(db: Database) -> IntegrityReport:
+    """Run ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check``."""
+    integrity = [str(r[0]) for r in db.execute("PRAGMA integrity_check").fetchall()]
+    foreign = [tuple(r) for r in db.execute("PRAGMA foreign_key_check").fetchall()]
+    return IntegrityReport(integrity, foreign)

@@ -203,3 +203,34 @@ def _month_window(month: str) -> list[str]:
     prev_year, prev_mon = (year, mon - 1) if mon > 1 else (year - 1, 12)
     next_year, next_mon = (year, mon + 1) if mon < 12 else (year + 1, 1)
     return [f"{prev_year:04d}-{prev_mon:02d}-28", f"{next_year:04d}-{next_mon:02d}-02"]
+
+
+def notice_id_by_number(db: Database, number: str) -> str | None:
+    """The id of the notice numbered exactly ``number``, or None."""
+    row = db.execute("SELECT id FROM notices WHERE number = ?", [number]).fetchone()
+    return str(row[0]) if row else None
+
+
+def inspectors_of(db: Database, inspection_id: str) -> list[tuple[str, str, str | None]]:
+    """(name, role, signed_at) of an inspection's inspectors, in their order."""
+    return [
+        (r["name"], r["role"], r["signed_at"])
+        for r in db.query(
+            """SELECT p.name, p.role, ii.signed_at FROM inspection_inspectors ii
+               JOIN people p ON p.id = ii.person_id
+               WHERE ii.inspection_id = ? ORDER BY ii.position""",
+            [inspection_id],
+        )
+    ]
+
+
+def finding_item_codes(db: Database, inspection_id: str) -> dict[str, str]:
+    """Finding id → its checklist item's code, for an inspection's findings."""
+    return {
+        r["id"]: r["code"]
+        for r in db.query(
+            """SELECT f.id, it.code FROM findings f JOIN items it ON it.id = f.item_id
+               WHERE f.inspection_id = ?""",
+            [inspection_id],
+        )
+    }

@@ -158,3 +158,15 @@ def list_departments(db: Database, project_id: str | None = None) -> list[Depart
         [project_id],
     )
     return [Department.model_validate(r) for r in rows]
+
+
+def first_company_name(db: Database) -> str:
+    """The name of the first company entered, or "" when there is none."""
+    row = db.execute("SELECT name FROM companies ORDER BY rowid LIMIT 1").fetchone()
+    return str(row[0]) if row else ""
+
+
+def signature_image_by_name(db: Database, name: str) -> str | None:
+    """The stored signature image of the first person called ``name``, or None."""
+    row = db.execute("SELECT signature_image FROM people WHERE name = ? LIMIT 1", [name]).fetchone()
+    return row[0] if row else None

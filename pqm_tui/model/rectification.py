@@ -125,3 +125,14 @@ def notices_of_inspection(db: Database, inspection_id: str) -> list[Notice]:
         )
     ]
 
+
+def last_request_action(db: Database, item_id: str) -> str | None:
+    """The item's latest extension/appeal event (request or decision), or None."""
+    row = db.execute(
+        """SELECT action FROM rectification_events
+           WHERE item_id = ? AND action IN ('extension-requested', 'extension-approved',
+             'extension-rejected', 'appeal-requested', 'appeal-upheld', 'appeal-rejected')
+           ORDER BY at DESC, rowid DESC LIMIT 1""",
+        [item_id],
+    ).fetchone()
+    return str(row[0]) if row else None

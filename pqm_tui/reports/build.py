@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
-from pqm_tui.model import documents, inspections, organisation, rectification
+from pqm_tui.model import checklists, documents, inspections, organisation, rectification
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Inspection, Notice, Photo, RectificationItem, Result, Severity
 from pqm_tui.model.errors import RuleError
@@ -63,9 +63,8 @@ class Builder:
 
     def letterhead(self, project_id: str | None, title: str, number: str) -> Letterhead:
         if project_id is None:
-            row = next(self.db.query("SELECT name FROM companies ORDER BY rowid LIMIT 1"), None)
-            company = self.settings.company_name or (row["name"] if row else "")
-            return Letterhead(company, "", title, number)
+            name = self.settings.company_name or organisation.first_company_name(self.db)
+            return Letterhead(name, "", title, number)
         company, city = organisation.project_context(self.db, project_id)
         return Letterhead(self.settings.company_name or company.name, city.name, title, number)
 
@@ -79,26 +78,14 @@ class Builder:
         return result
 
     def person_signature(self, name: str, role: str, label: str, at: str) -> Signature:
-        rows = list(
-            self.db.query("SELECT signature_image FROM people WHERE name = ? LIMIT 1", [name])
-        )
+        stored = organisation.signature_image_by_name(self.db, name)
         image = None
-        if rows and rows[0]["signature_image"]:
-            image = self.images.signature(
-                rows[0]["signature_image"], name, self.tr("reports.signature_missing")
-            )
+        if stored:
+            image = self.images.signature(stored, name, self.tr("reports.signature_missing"))
         return Signature(label, name, role, at, image)
 
     def inspectors(self, inspection: Inspection) -> list[tuple[str, str, str | None]]:
-        return [
-            (r["name"], r["role"], r["signed_at"])
-            for r in self.db.query(
-                """SELECT p.name, p.role, ii.signed_at FROM inspection_inspectors ii
-                   JOIN people p ON p.id = ii.person_id
-                   WHERE ii.inspection_id = ? ORDER BY ii.position""",
-                [inspection.id],
-            )
-        ]
+        return documents.inspectors_of(self.db, inspection.id)
 
     # 检查报告 ----------------------------------------------------------------------
     def report(self, inspection_id: str) -> ReportContext:
@@ -202,14 +189,7 @@ class Builder:
         )
 
     def amendment_rows(self, inspection_id: str) -> tuple[AmendmentRow, ...]:
-        finding_items = {
-            r["id"]: r["code"]
-            for r in self.db.query(
-                """SELECT f.id, it.code FROM findings f JOIN items it ON it.id = f.item_id
-                   WHERE f.inspection_id = ?""",
-                [inspection_id],
-            )
-        }
+        finding_items = documents.finding_item_codes(self.db, inspection_id)
         return tuple(
             AmendmentRow(
                 self.when(a.at),
@@ -232,13 +212,9 @@ class Builder:
         project = organisation.get_project(self.db, notice.project_id)
         photos = self.photos_by_finding(inspection.id)
         findings = {f.id: f for f in inspections.effective_findings(self.db, inspection.id)}
-        content_items = {
-            r["id"]: (r["code"], r["standard"])
-            for r in self.db.query(
-                "SELECT id, code, standard FROM items WHERE version_id = ?",
-                [inspection.checklist_version_id],
-            )
-        }
+        content_items = checklists.item_codes_and_standards(
+            self.db, inspection.checklist_version_id
+        )
         areas = {a.id: a.name for a in organisation.list_areas(self.db, project.id)}
         rows: list[NoticeRow] = []
         for item in items:

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
-from pqm_tui.model import documents, inspections, rectification
+from pqm_tui.model import documents, inspections, rectification, reinspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.paths import media_dir
@@ -129,11 +129,7 @@ class DocumentService:
         else:
             try:
                 item = rectification.get_item(self.db, text)
-                inspection_id = str(
-                    self.db.execute(
-                        "SELECT inspection_id FROM findings WHERE id = ?", [item.finding_id]
-                    ).fetchone()[0]
-                )
+                inspection_id = reinspections.get_finding(self.db, item.finding_id).inspection_id
             except NotFoundError:
                 inspection_id = inspections.get_inspection(self.db, text).id
             return self.builder.first_notice(inspection_id)[0]

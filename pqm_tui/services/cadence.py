@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from pqm_tui.model import organisation
+from pqm_tui.model import cadence, organisation
 
 SOON_DAYS = 2
 
@@ -50,43 +50,19 @@ def due_items(db: Database, today: date) -> list[DueEntry]:
     start, due, _end = _group_window(today)
     if today.day <= 27:
         for project in organisation.list_projects(db):
-            done = db.execute(
-                """SELECT 1 FROM inspections WHERE project_id = ? AND kind = 'monthly'
-                     AND substr(started_at, 1, 10) >= ? LIMIT 1""",
-                [project.id, start.isoformat()],
-            ).fetchone()
-            if not done:
+            if not cadence.has_monthly_since(db, project.id, start):
                 entries.append(DueEntry("group-check", due, project.name))
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     report_due = self_check_report_due(last_month)
     if today <= report_due:
         month_end = today.replace(day=1)
         for project in organisation.list_projects(db):
-            done = db.execute(
-                """SELECT 1 FROM inspections WHERE project_id = ? AND kind = 'self'
-                     AND substr(started_at, 1, 10) >= ? AND substr(started_at, 1, 10) < ?
-                   LIMIT 1""",
-                [project.id, last_month.isoformat(), month_end.isoformat()],
-            ).fetchone()
-            if not done:
+            if not cadence.has_self_check_between(db, project.id, last_month, month_end):
                 entries.append(DueEntry("self-check", report_due, project.name))
     soon = today + timedelta(days=SOON_DAYS)
-    for name, first, n in db.execute(
-        """SELECT p.name, min(r.deadline), count(*) FROM rectification_items r
-           JOIN projects p ON p.id = r.project_id
-           WHERE r.status IN ('open', 'replied') AND r.status = 'open'
-             AND r.deadline >= ? AND r.deadline <= ?
-           GROUP BY p.name ORDER BY min(r.deadline)""",
-        [today.isoformat(), soon.isoformat()],
-    ):
-        entries.append(DueEntry("deadline-soon", date.fromisoformat(first), name, n))
-    for name, first, n in db.execute(
-        """SELECT p.name, min(r.deadline), count(*) FROM rectification_items r
-           JOIN projects p ON p.id = r.project_id
-           WHERE r.status IN ('open', 'replied') AND r.status = 'open' AND r.deadline < ?
-           GROUP BY p.name ORDER BY min(r.deadline)""",
-        [today.isoformat()],
-    ):
-        entries.append(DueEntry("overdue", date.fromisoformat(first), name, n))
+    for name, first, n in cadence.open_deadlines_between(db, today, soon):
+        entries.append(DueEntry("deadline-soon", first, name, n))
+    for name, first, n in cadence.open_deadlines_before(db, today):
+        entries.append(DueEntry("overdue", first, name, n))
     order = {"overdue": 0, "deadline-soon": 1, "group-check": 2, "self-check": 3}
     return sorted(entries, key=lambda e: (order[e.kind], e.due, e.project))

@@ -22,11 +22,16 @@ from typing import Any
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, reinspections
+from pqm_tui.model import documents, inspections, reinspections
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Notice, RectificationItem, RectificationStatus
-from pqm_tui.model.errors import RuleError
-from pqm_tui.model.rectification import get_item, list_events, record_transition
+from pqm_tui.model.entities import RectificationItem, RectificationStatus
+from pqm_tui.model.errors import NotFoundError, RuleError
+from pqm_tui.model.rectification import (
+    get_item,
+    last_request_action,
+    list_events,
+    record_transition,
+)
 from pqm_tui.services.deadlines import days_left, deadline_from_receipt
 
 PENALTY_LEVEL = 2  # the third lapse (004 篇4: reminder, public notice, penalty)
@@ -73,10 +78,6 @@ ALLOWED: dict[State, tuple[Action, ...]] = {
 }
 
 REQUEST_ACTIONS = {Action.REQUEST_EXTENSION.value, Action.REQUEST_APPEAL.value}
-PENDING_SQL = """SELECT action FROM rectification_events
-    WHERE item_id = ? AND action IN ('extension-requested', 'extension-approved',
-      'extension-rejected', 'appeal-requested', 'appeal-upheld', 'appeal-rejected')
-    ORDER BY at DESC, rowid DESC LIMIT 1"""
 
 
 class RectificationError(RuleError):
@@ -110,9 +111,9 @@ def state_of(db: Database, item: RectificationItem) -> State:
     """The item's state: its status, or the request waiting for a decision."""
     if item.status in (RectificationStatus.CLOSED, RectificationStatus.VOIDED):
         return State(item.status.value)
-    row = db.execute(PENDING_SQL, [item.id]).fetchone()
-    if row and row[0] in REQUEST_ACTIONS:
-        return State(row[0])
+    pending = last_request_action(db, item.id)
+    if pending is not None and pending in REQUEST_ACTIONS:
+        return State(pending)
     return State(item.status.value)
 
 
@@ -362,10 +363,12 @@ def acknowledge_notice(
 
     Returns how many items got a new deadline. A notice is received once.
     """
-    rows = list(db.query("SELECT * FROM notices WHERE id = ?", [notice_id]))
-    if not rows:
-        raise RectificationError("no_notice", f"no notice {notice_id!r}", notice=notice_id)
-    notice = Notice.model_validate(rows[0])
+    try:
+        notice = documents.get_notice(db, notice_id)
+    except NotFoundError:
+        raise RectificationError(
+            "no_notice", f"no notice {notice_id!r}", notice=notice_id
+        ) from None
     if notice.received_at:
         raise RectificationError(
             "already_received",

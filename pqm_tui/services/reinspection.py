@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from pqm_tui.config import Settings
 from pqm_tui.model import documents, inspections, organisation, reinspections
 from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import current_actor
 from pqm_tui.model.entities import Inspection, InspectionKind, Notice, RectificationItem, Result
 from pqm_tui.model.rectification import get_item, record_transition
 from pqm_tui.services.rectification import (
@@ -145,7 +146,7 @@ def sign_reinspection(
 
     An empty ``actor`` means the connection's actor (the one in the audit log).
     """
-    actor = actor or str(db.execute("SELECT pqm_actor()").fetchone()[0])
+    actor = actor or current_actor(db)
     with db.atomic():
         reinspections.lock_inspection(
             db, clock, inspection_id, receiver_name=receiver_name, receiver_role=receiver_role
