@@ -187,7 +187,9 @@ def sign_pdf(
     path = key_path(keys_dir, person_id)
     if not path.is_file():
         raise SigningError(f"no key {path}")
-    signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=_passphrase())
+    signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
+        str(path), passphrase=_passphrase()
+    )
     if signer is None:
         raise SigningError(f"cannot load {path} (wrong {PASSPHRASE_ENV}?)")
     meta = signers.PdfSignatureMetadata(
@@ -210,7 +212,10 @@ def sign_pdf(
 def trust_roots(keys_dir: Path) -> list[object]:
     from pyhanko.keys import load_cert_from_pemder
 
-    return [load_cert_from_pemder(str(p)) for p in sorted(keys_dir.glob("*.pem"))]
+    return [
+        load_cert_from_pemder(str(p))  # type: ignore[no-untyped-call]
+        for p in sorted(keys_dir.glob("*.pem"))
+    ]
 
 
 def verify_pdf(keys_dir: Path, pdf: Path) -> VerifyResult:

@@ -318,7 +318,8 @@ class WalkSession:
         if preferred in holding:
             return preferred
         open_areas = [a for a in holding if (a, item_id) not in self.findings]
-        return (open_areas or holding or [None])[0]
+        chosen = open_areas or holding
+        return chosen[0] if chosen else None
 
 
 def mark_unanswered_na(db: Database, clock: Clock, settings: Settings, inspection_id: str) -> int:
