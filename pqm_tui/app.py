@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from sqlite_utils import Database
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from pqm_tui.commands.context import CommandContext
 from pqm_tui.config import Settings
@@ -40,6 +43,28 @@ class PQMApp(App[None]):
         self.tr = Translator(settings.lang)
         self.title = self.tr("app.title")
         self.sub_title = self.tr("app.subtitle")
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette commands in the user's language; our help replaces "Keys".
+
+        Textual's own key panel would show the message ids of our bindings, so the
+        palette offers the screen's ``?`` help instead (it lists translated keys).
+        """
+        if hasattr(screen, "action_help"):
+            yield SystemCommand(
+                self.tr("palette.help"),
+                self.tr("palette.help_more"),
+                partial(screen.run_action, "help"),
+            )
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":
+                continue
+            slug = command.title.lower()
+            title = self.tr(f"palette.{slug}")
+            if title == f"palette.{slug}":  # a command we have no words for: as Textual has it
+                yield command
+            else:
+                yield command._replace(title=title, help=self.tr(f"palette.{slug}_more"))
 
     def on_mount(self) -> None:
         from pqm_tui.screens.home import HomeScreen

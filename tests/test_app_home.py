@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 from pqm_tui.app import create_app
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
+from pqm_tui.screens.help import HelpScreen
 
 
 async def test_home_lists_projects_and_recent_inspections(demo_db_path: Path, clock: Clock) -> None:
@@ -35,3 +36,23 @@ async def test_home_in_english(demo_db_path: Path, clock: Clock) -> None:
         recent = app.screen.query_one("#inspections", DataTable)
         kinds = {str(recent.get_row_at(i)[2]) for i in range(recent.row_count)}
         assert "Monthly check" in kinds
+
+
+async def test_command_palette_speaks_the_users_language(demo_db_path: Path, clock: Clock) -> None:
+    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")  # decline resuming the draft
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"快捷键帮助", "退出", "主题"} <= titles
+        assert "Keys" not in titles  # Textual's panel would show untranslated message ids
+        help_command = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "快捷键帮助"
+        )
+        await help_command.callback()
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = app.screen.query_one("#keys", DataTable)
+        descriptions = [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
+        assert "新建检查" in descriptions
+        assert not [d for d in descriptions if d.startswith(("keys.", "review.key"))]
