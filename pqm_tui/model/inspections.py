@@ -462,18 +462,28 @@ def sign_inspection(
                 }
                 for f in failed
             )
-        db.execute(
-            "UPDATE inspection_inspectors SET signed_at = ? WHERE inspection_id = ?",
-            [now, inspection_id],
-        )
-        db.execute(
-            """UPDATE inspections SET status = 'signed', signed_at = ?,
-                 finished_at = coalesce(finished_at, ?), receiver_name = ?, receiver_role = ?
-               WHERE id = ?""",
-            [now, now, receiver_name, receiver_role, inspection_id],
-        )
-        db.execute("DELETE FROM walk_positions WHERE inspection_id = ?", [inspection_id])
+        lock_signed(db, now, inspection_id, receiver_name, receiver_role)
     return number
+
+
+def lock_signed(
+    db: Database, now: str, inspection_id: str, receiver_name: str, receiver_role: str
+) -> None:
+    """Mark an inspection and its inspectors signed (the triggers lock it from then on).
+
+    Call inside the caller's transaction.
+    """
+    db.execute(
+        "UPDATE inspection_inspectors SET signed_at = ? WHERE inspection_id = ?",
+        [now, inspection_id],
+    )
+    db.execute(
+        """UPDATE inspections SET status = 'signed', signed_at = ?,
+             finished_at = coalesce(finished_at, ?), receiver_name = ?, receiver_role = ?
+           WHERE id = ?""",
+        [now, now, receiver_name, receiver_role, inspection_id],
+    )
+    db.execute("DELETE FROM walk_positions WHERE inspection_id = ?", [inspection_id])
 
 
 def add_amendment(

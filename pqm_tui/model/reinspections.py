@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pqm_tui.model import inspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Finding, Notice
 from pqm_tui.model.errors import NotFoundError, RuleError, translate_locks
@@ -87,17 +88,7 @@ def lock_inspection(
             raise NotFoundError(f"no inspection {inspection_id!r}")
         if row[0] == "signed":
             raise RuleError("the inspection is already signed")
-        db.execute(
-            "UPDATE inspection_inspectors SET signed_at = ? WHERE inspection_id = ?",
-            [now, inspection_id],
-        )
-        db.execute(
-            """UPDATE inspections SET status = 'signed', signed_at = ?,
-                 finished_at = coalesce(finished_at, ?), receiver_name = ?, receiver_role = ?
-               WHERE id = ?""",
-            [now, now, receiver_name, receiver_role, inspection_id],
-        )
-        db.execute("DELETE FROM walk_positions WHERE inspection_id = ?", [inspection_id])
+        inspections.lock_signed(db, now, inspection_id, receiver_name, receiver_role)
 
 
 def items_of_notice(db: Database, notice: Notice) -> list[str]:
