@@ -8,14 +8,24 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pqm_tui import __version__
-from pqm_tui.commands import checklist, dbcheck, demo, inspection, items, keys, report, verify
+from pqm_tui.commands import (
+    checklist,
+    dbcheck,
+    demo,
+    inspection,
+    items,
+    keys,
+    person,
+    report,
+    verify,
+)
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.config import SettingsError, load_settings
 from pqm_tui.model.checklist_file import ChecklistFileError
 from pqm_tui.model.db import DatabaseError
 from pqm_tui.model.errors import ModelError
 
-COMMAND_MODULES = (demo, checklist, inspection, dbcheck, report, keys, verify, items)
+COMMAND_MODULES = (demo, checklist, inspection, dbcheck, report, keys, verify, items, person)
 
 
 def build_parser() -> argparse.ArgumentParser:

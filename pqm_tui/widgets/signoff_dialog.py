@@ -1,4 +1,8 @@
-"""Sign-off form (签字确认): the inspectors confirm, the project's receiver is named."""
+"""Sign-off form (签字确认): the inspectors confirm, the project's receiver is named.
+
+A person with a sign-off PIN (签字密码) must type it here; it is checked against
+the stored scrypt hash and never kept, logged or written anywhere.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, SelectionList, Static
 
 from pqm_tui.model.entities import Person
+from pqm_tui.services.pins import verify_pin
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
         self.inspectors = inspectors
         self.people = {p.name: p for p in people}
         self.failures = failures
+        self.with_pin = [p for p in inspectors if p.pin_hash]
 
     def compose(self) -> ComposeResult:
         tr = self.app.tr  # type: ignore[attr-defined]
@@ -54,16 +60,40 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
                 )
                 yield Static(tr("walk.signoff.role"))
                 yield Input(id="role", compact=True)
+                for person in self.with_pin:
+                    yield Static(person.name)
+                    yield Input(
+                        id=f"pin-{person.id}",
+                        compact=True,
+                        password=True,
+                        max_length=8,
+                        placeholder=tr("walk.signoff.pin", person=person.name),
+                    )
+            with Grid(classes="form", id="receiver-pin-row"):
+                yield Static(tr("walk.signoff.receiver_pin"))
+                yield Input(id="receiver-pin", compact=True, password=True, max_length=8)
             yield Static(tr("walk.signoff.effect", failures=self.failures), classes="dialog-hint")
             yield Static("", id="error", classes="dialog-error")
             yield Static(tr("walk.signoff.keys"), classes="dialog-keys")
 
     def on_mount(self) -> None:
+        self.query_one("#receiver-pin-row").display = False
         self.query_one("#inspectors", SelectionList).focus()
 
+    def _receiver(self) -> Person | None:
+        """The receiver when he is a known person of the project."""
+        return self.people.get(self.query_one("#receiver", Input).value.strip())
+
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "receiver" and event.value.strip() in self.people:
-            self.query_one("#role", Input).value = self.people[event.value.strip()].role
+        if event.input.id != "receiver":
+            return
+        receiver = self._receiver()
+        if receiver is not None:
+            self.query_one("#role", Input).value = receiver.role
+        needs_pin = receiver is not None and bool(receiver.pin_hash)
+        self.query_one("#receiver-pin-row").display = needs_pin
+        if not needs_pin:
+            self.query_one("#receiver-pin", Input).value = ""
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -71,6 +101,22 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
             self.query_one("#role", Input).focus()
         else:
             self.action_save()
+
+    def _pin_refusal(self) -> tuple[str, Input] | None:
+        """The first missing or wrong PIN, as (message, its input); None when all match."""
+        tr = self.app.tr  # type: ignore[attr-defined]
+        checks = [(p, self.query_one(f"#pin-{p.id}", Input)) for p in self.with_pin]
+        receiver = self._receiver()
+        if receiver is not None and receiver.pin_hash:
+            checks.append((receiver, self.query_one("#receiver-pin", Input)))
+        for person, field in checks:
+            assert person.pin_hash is not None
+            if not field.value:
+                return tr("walk.signoff.pin_missing", person=person.name), field
+            if not verify_pin(field.value, person.pin_hash):
+                field.value = ""
+                return tr("walk.signoff.pin_wrong", person=person.name), field
+        return None
 
     def action_save(self) -> None:
         tr = self.app.tr  # type: ignore[attr-defined]
@@ -85,6 +131,11 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
         if not name:
             error.update(tr("walk.signoff.no_receiver"))
             self.query_one("#receiver", Input).focus()
+            return
+        refusal = self._pin_refusal()
+        if refusal is not None:
+            error.update(refusal[0])
+            refusal[1].focus()
             return
         self.dismiss(SignOffForm(name, self.query_one("#role", Input).value.strip()))
 

@@ -1,0 +1,79 @@
+"""``pqm person list|pin``: the people who sign, and their optional sign-off PIN (签字密码)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.commands.table import format_table
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("person", help="people, and their sign-off PINs")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    lst = actions.add_parser("list", help="name, role, project, PIN set, signing key")
+    lst.set_defaults(func=run_list)
+    pin = actions.add_parser("pin", help="set (asked twice) or clear a person's sign-off PIN")
+    pin.add_argument("person", help="person's name or id")
+    how = pin.add_mutually_exclusive_group()
+    how.add_argument("--pin-stdin", action="store_true", help="read the PIN from stdin")
+    how.add_argument("--clear", action="store_true", help="remove the PIN")
+    pin.set_defaults(func=run_pin)
+
+
+def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from pqm_tui.model.organisation import list_people, list_projects
+    from pqm_tui.paths import keys_dir
+    from pqm_tui.services.signing import key_path
+
+    tr = ctx.tr
+    db = ctx.db()
+    projects = {p.id: p.name for p in list_projects(db)}
+    folder = keys_dir(ctx.db_path)
+    mark = {True: tr("walk.person.set"), False: "—"}
+    rows = [
+        (
+            p.name,
+            p.role,
+            projects.get(p.project_id or "", tr("walk.person.no_project")),
+            mark[bool(p.pin_hash)],
+            mark[key_path(folder, p.id).exists()],
+        )
+        for p in list_people(db)
+    ]
+    headers = [tr(f"walk.person.col.{c}") for c in ("name", "role", "project", "pin", "key")]
+    print(format_table(headers, rows))
+    return 0
+
+
+def _read_pin(ctx: CommandContext, from_stdin: bool) -> str:
+    """The new PIN: one line of stdin, or typed twice (not echoed)."""
+    if from_stdin:
+        return sys.stdin.readline().strip()
+    first = getpass.getpass(ctx.tr("walk.person.prompt"))
+    second = getpass.getpass(ctx.tr("walk.person.prompt_again"))
+    if first != second:
+        raise UserError(ctx.tr("walk.person.mismatch"))
+    return first.strip()
+
+
+def run_pin(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from pqm_tui.model.organisation import find_person, set_person_pin
+    from pqm_tui.services.pins import PinFormatError, hash_pin
+
+    tr = ctx.tr
+    person = find_person(ctx.db(), args.person)
+    if args.clear:
+        set_person_pin(ctx.db(), person.id, None)
+        print(tr("walk.person.cleared", person=person.name))
+        return 0
+    pin = _read_pin(ctx, args.pin_stdin)
+    try:
+        stored = hash_pin(pin)
+    except PinFormatError:
+        raise UserError(tr("walk.pin.format", person=person.name)) from None
+    set_person_pin(ctx.db(), person.id, stored)
+    print(tr("walk.person.pin_set", person=person.name))
+    return 0
