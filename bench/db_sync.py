@@ -45,15 +45,19 @@ def measure(sync: str, folder: Path) -> list[float]:
 
 
 def main() -> None:
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
-          f"Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
+        f"Python {platform.python_version()}"
+    )
     Settings()
     with tempfile.TemporaryDirectory(dir=".") as tmp:
         results = {sync: measure(sync, Path(tmp)) for sync in ("FULL", "NORMAL")}
     for sync, times in results.items():
         q = statistics.quantiles(times, n=20)
-        print(f"synchronous={sync:6s} record_finding: median {statistics.median(times):.2f} ms,"
-              f" p95 {q[18]:.2f} ms over {N} commits")
+        print(
+            f"synchronous={sync:6s} record_finding: median {statistics.median(times):.2f} ms,"
+            f" p95 {q[18]:.2f} ms over {N} commits"
+        )
     ratio = statistics.median(results["FULL"]) / statistics.median(results["NORMAL"])
     print(f"FULL / NORMAL median ratio: {ratio:.2f}")
 
