@@ -3,6 +3,10 @@
 Signing is refused while items are unanswered unless they are explicitly
 marked N/A (``a``). After signing the screen shows the locked state and the
 rectification notice number; ``r`` hands over to the report dialog.
+
+A re-inspection (复检) shows its target items instead of scores: each one's
+result and what signing will do (close / escalate) or did (closed / escalated,
+new deadline, follow-up notice number).
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from pqm_tui.model import inspections, organisation, rectification
-from pqm_tui.model.entities import InspectionStatus, Result
+from pqm_tui.model.entities import InspectionKind, InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
 from pqm_tui.services import signoff
+from pqm_tui.services.reinspection_summary import Verdict, target_lines
 from pqm_tui.services.walk_session import fmt_points, mark_unanswered_na
 from pqm_tui.widgets.footer import PQMFooter
 
@@ -90,6 +95,11 @@ class SummaryScreen(Screen[None]):
                 status=tr.enum(inspection.status),
             )
         )
+        if inspection.kind == InspectionKind.REINSPECTION:  # its targets, not a score
+            self._show_targets(state)
+            self._status()
+            self.refresh_bindings()
+            return
         sections = self.query_one("#sections", DataTable)
         sections.clear()
         for s in state.card.sections:
@@ -128,6 +138,37 @@ class SummaryScreen(Screen[None]):
         self.notice_number = notices[0].number if notices else None
         self._status()
         self.refresh_bindings()
+
+    def _show_targets(self, state: signoff.InspectionState) -> None:
+        """A re-inspection: per target, the result and what signing does or did."""
+        tr = self.pqm.tr
+        self.query_one("#sections", DataTable).display = False
+        table = self.query_one("#failures", DataTable)
+        table.clear(columns=True)
+        for key in ("area", "code", "result", "outcome"):
+            table.add_column(tr(f"walk.reinspection.col.{key}"), key=key)
+        lines = target_lines(self.pqm.db, state)
+        for line in lines:
+            outcome = tr(
+                f"walk.reinspection.{line.verdict.value}",
+                level=line.level,
+                deadline=line.deadline or "—",
+                notice=line.notice_number or "—",
+            )
+            result = tr.enum(line.result) if line.result else "—"
+            table.add_row(line.area, line.code, result, outcome)
+        results = [line.result for line in lines]
+        self.query_one("#total", Static).update(
+            tr(
+                "walk.reinspection.total",
+                count=len(lines),
+                passed=results.count(Result.PASS),
+                failed=results.count(Result.FAIL),
+                other=len(lines) - results.count(Result.PASS) - results.count(Result.FAIL),
+            )
+        )
+        numbers = [n.notice_number for n in lines if n.verdict == Verdict.ESCALATED]
+        self.notice_number = "、".join(dict.fromkeys(n for n in numbers if n)) or None
 
     def _status(self, message: str = "") -> None:
         tr, state = self.pqm.tr, self.state
