@@ -11,7 +11,7 @@ import pytest
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, reinspections
+from pqm_tui.model import amendments, inspections, reinspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import RectificationItem, RectificationStatus, Result
@@ -231,7 +231,7 @@ def test_upheld_appeal_voids_finding_score_and_carry_over(
     assert after == before + finding.deduction and finding.deduction > 0
     trail = [
         a
-        for a in inspections.list_amendments(db, finding.inspection_id)
+        for a in amendments.list_amendments(db, finding.inspection_id)
         if a.finding_id == finding.id
     ]
     assert [(a.field, a.old_value, a.new_value, a.actor, a.reason) for a in trail] == [

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from pqm_tui.cli import main
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, rectification
+from pqm_tui.model import amendments, inspections, notes, rectification
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
@@ -122,7 +122,7 @@ def test_report_has_scores_signers_notes_and_chart(
     assert all(name in text for name in names)
     assert "品质检查报告" in text and "各板块得分率" in text and "品质监督记录" in text
     assert result.code in text
-    for note in inspections.list_notes(db, inspection_id):
+    for note in notes.list_notes(db, inspection_id):
         assert note.text[:8] in text
     for n, page in enumerate(pages, 1):
         assert f"第 {n} 页 共 {len(pages)} 页" in page
@@ -152,7 +152,7 @@ def test_verification_code_detects_a_change(
     finding = next(
         f for f in inspections.list_findings(db, inspection_id) if f.result.value == "fail"
     )
-    inspections.add_amendment(db, clock, "陈志强", finding, "note", "更正后的描述", "笔误")
+    amendments.add_amendment(db, clock, "陈志强", finding, "note", "更正后的描述", "笔误")
     _, same_after = check_code(db, demo_db_path, settings, clock, result.code)
     assert not same_after
 

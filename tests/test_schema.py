@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model import amendments, checklists, inspections, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind, InspectionStatus, ProjectKind, Result
@@ -124,11 +124,11 @@ def test_amendment_changes_effective_finding_not_the_row(tmp_path: Path, clock: 
     db = connect(tmp_path / "amend.sqlite3")
     inspection_id = _signed_inspection(db, clock)
     finding = inspections.list_findings(db, inspection_id)[0]
-    inspections.add_amendment(db, clock, "陈志强", finding, "voided", "1", "申诉成立")
-    effective = inspections.effective_findings(db, inspection_id)[0]
+    amendments.add_amendment(db, clock, "陈志强", finding, "voided", "1", "申诉成立")
+    effective = amendments.effective_findings(db, inspection_id)[0]
     assert effective.result == Result.PASS and effective.deduction == 0
     assert inspections.list_findings(db, inspection_id)[0].result == Result.FAIL
-    trail = inspections.list_amendments(db, inspection_id)
+    trail = amendments.list_amendments(db, inspection_id)
     assert [(a.actor, a.field, a.old_value, a.new_value) for a in trail] == [
         ("陈志强", "voided", "0", "1")
     ]

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, rectification
+from pqm_tui.model import inspections, notes, rectification
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus, NoteKind, Result
@@ -249,8 +249,8 @@ async def test_supervision_note_in_chinese_round_trips(app: PQMApp) -> None:
         await pilot.pause()
         assert app.screen is walk
     db = connect(app.db_path)  # type: ignore[arg-type]
-    notes = inspections.list_notes(db, walk.inspection_id)
-    assert [(n.kind, n.text, n.area_id) for n in notes] == [
+    saved = notes.list_notes(db, walk.inspection_id)
+    assert [(n.kind, n.text, n.area_id) for n in saved] == [
         (NoteKind.DIFFICULTY, text, walk.area_id)
     ]
 

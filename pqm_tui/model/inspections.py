@@ -16,32 +16,17 @@ from sqlite_utils import Database
 from pqm_tui.model.checklists import freeze_version
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import (
-    Amendment,
     Finding,
     Inspection,
     InspectionKind,
     InspectionStatus,
-    NoteKind,
     Photo,
     Result,
     Severity,
-    SupervisionNote,
 )
 from pqm_tui.model.errors import NotFoundError, RuleError, translate_locks
 from pqm_tui.model.ids import new_id
 from pqm_tui.model.rows import points
-
-AMENDABLE_FIELDS = (
-    "result",
-    "occurrences",
-    "deduction",
-    "note",
-    "severity",
-    "department",
-    "responsible_person",
-    "location",
-    "voided",
-)
 
 
 @dataclass(frozen=True)
@@ -350,38 +335,6 @@ def list_photos(db: Database, inspection_id: str) -> list[Photo]:
     ]
 
 
-def add_note(
-    db: Database,
-    clock: Clock,
-    inspection_id: str,
-    area_id: str | None,
-    kind: NoteKind,
-    text: str,
-) -> SupervisionNote:
-    """Add a supervision-log note (品质监督记录) and commit it."""
-    note = SupervisionNote(
-        id=new_id(),
-        inspection_id=inspection_id,
-        area_id=area_id,
-        kind=kind,
-        text=text,
-        created_at=clock.now_iso(),
-    )
-    with db.atomic():
-        db.table("supervision_notes").insert(note.model_dump(mode="json"))
-    return note
-
-
-def list_notes(db: Database, inspection_id: str) -> list[SupervisionNote]:
-    return [
-        SupervisionNote.model_validate(r)
-        for r in db.query(
-            "SELECT * FROM supervision_notes WHERE inspection_id = ? ORDER BY created_at",
-            [inspection_id],
-        )
-    ]
-
-
 def mark_completed(db: Database, clock: Clock, inspection_id: str) -> None:
     """The walk is finished: status completed, awaiting sign-off."""
     with translate_locks(), db.atomic():
@@ -484,70 +437,3 @@ def lock_signed(
         [now, now, receiver_name, receiver_role, inspection_id],
     )
     db.execute("DELETE FROM walk_positions WHERE inspection_id = ?", [inspection_id])
-
-
-def add_amendment(
-    db: Database,
-    clock: Clock,
-    actor: str,
-    finding: Finding,
-    field: str,
-    new_value: str,
-    reason: str,
-) -> Amendment:
-    """Amend a finding of a signed inspection: a trace, never an edit in place."""
-    if field not in AMENDABLE_FIELDS:
-        raise RuleError(f"field {field!r} cannot be amended; use one of {AMENDABLE_FIELDS}")
-    if not reason.strip():
-        raise RuleError("an amendment needs a reason")
-    current = {
-        a.field: a.new_value
-        for a in list_amendments(db, finding.inspection_id)
-        if a.finding_id == finding.id
-    }
-    old = current.get(field, str(getattr(finding, field, "")) if field != "voided" else "0")
-    amendment = Amendment(
-        id=new_id(),
-        inspection_id=finding.inspection_id,
-        finding_id=finding.id,
-        at=clock.now_iso(),
-        actor=actor,
-        reason=reason,
-        field=field,
-        old_value=old,
-        new_value=new_value,
-    )
-    with db.atomic():
-        db.table("amendments").insert(amendment.model_dump())
-    return amendment
-
-
-def list_amendments(db: Database, inspection_id: str) -> list[Amendment]:
-    return [
-        Amendment.model_validate(r)
-        for r in db.query(
-            "SELECT * FROM amendments WHERE inspection_id = ? ORDER BY at, rowid",
-            [inspection_id],
-        )
-    ]
-
-
-def effective_findings(db: Database, inspection_id: str) -> list[Finding]:
-    """Findings with amendments applied; a voided finding counts as a pass, no deduction."""
-    changes: dict[str, dict[str, str | None]] = {}
-    for a in list_amendments(db, inspection_id):
-        if a.finding_id:
-            changes.setdefault(a.finding_id, {})[a.field] = a.new_value
-    result = []
-    for finding in list_findings(db, inspection_id):
-        fields = dict(changes.get(finding.id, {}))
-        if fields.pop("voided", "0") == "1":
-            fields.update(result="pass", deduction="0", occurrences="0")
-        result.append(
-            finding.model_copy(
-                update=Finding.model_validate({**finding.model_dump(), **fields}).model_dump(
-                    include=set(fields)
-                )
-            )
-        )
-    return result

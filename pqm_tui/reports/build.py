@@ -14,7 +14,15 @@ from sqlite_utils import Database
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
-from pqm_tui.model import checklists, documents, inspections, organisation, rectification
+from pqm_tui.model import (
+    amendments,
+    checklists,
+    documents,
+    inspections,
+    notes,
+    organisation,
+    rectification,
+)
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Inspection, Notice, Photo, RectificationItem, Result, Severity
 from pqm_tui.model.errors import RuleError
@@ -96,7 +104,7 @@ class Builder:
         areas = {a.id: a.name for a in state.plan.areas}
         items = {i.id: i for i in content.items}
         sections = {s.id: s for s in content.sections}
-        findings = inspections.effective_findings(self.db, inspection.id)
+        findings = amendments.effective_findings(self.db, inspection.id)
         photos = self.photos_by_finding(inspection.id)
         area_order = {a.id: n for n, a in enumerate(state.plan.areas)}
         item_order = {i.id: n for n, i in enumerate(content.items)}
@@ -181,7 +189,7 @@ class Builder:
                 NoteRow(
                     tr.enum(n.kind), areas.get(n.area_id or "", ""), n.text, self.when(n.created_at)
                 )
-                for n in inspections.list_notes(self.db, inspection.id)
+                for n in notes.list_notes(self.db, inspection.id)
             ),
             amendments=self.amendment_rows(inspection.id),
             signatures=tuple(signatures),
@@ -200,7 +208,7 @@ class Builder:
                 a.new_value or "",
                 a.reason,
             )
-            for a in inspections.list_amendments(self.db, inspection_id)
+            for a in amendments.list_amendments(self.db, inspection_id)
         )
 
     # 整改通知单 --------------------------------------------------------------------
@@ -211,7 +219,7 @@ class Builder:
         inspection = inspections.get_inspection(self.db, notice.inspection_id)
         project = organisation.get_project(self.db, notice.project_id)
         photos = self.photos_by_finding(inspection.id)
-        findings = {f.id: f for f in inspections.effective_findings(self.db, inspection.id)}
+        findings = {f.id: f for f in amendments.effective_findings(self.db, inspection.id)}
         content_items = checklists.item_codes_and_standards(
             self.db, inspection.checklist_version_id
         )

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model import checklists, inspections, notes, organisation
 from pqm_tui.model.checklist_file import parse_checklist
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import AreaType, InspectionKind, NoteKind, ProjectKind, Result
@@ -118,7 +118,7 @@ def build_sample(
         digest = hashlib.sha256(image.read_bytes()).hexdigest()
         inspections.add_photo(db, clock, target, digest, image.name, image.name)
     for text in hostile:
-        inspections.add_note(db, clock, inspection.id, area_ids[0], NoteKind.INCIDENT, text)
+        notes.add_note(db, clock, inspection.id, area_ids[0], NoteKind.INCIDENT, text)
     inspections.mark_completed(db, clock, inspection.id)
     if sign:
         sign_off(db, clock, settings, inspection.id, receiver_name="张伟", receiver_role="项目经理")

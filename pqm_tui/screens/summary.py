@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from pqm_tui.model import inspections, organisation, rectification
+from pqm_tui.model import amendments, inspections, organisation, rectification
 from pqm_tui.model.entities import InspectionKind, InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
 from pqm_tui.services import signoff
@@ -128,7 +128,7 @@ class SummaryScreen(Screen[None]):
         failures.clear()
         areas = {a.id: a.name for a in state.plan.areas}
         items = {i.id: i for i in state.content.items}
-        for f in inspections.effective_findings(app.db, self.inspection_id):
+        for f in amendments.effective_findings(app.db, self.inspection_id):
             if f.result != Result.FAIL:
                 continue
             note = f.note if len(f.note) <= NOTE_WIDTH else f.note[:NOTE_WIDTH] + "…"

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model import checklists, inspections, notes, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import (
     AreaType,
@@ -237,7 +237,7 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
             )
             for area in organisation.list_areas(db, project.id)[:2]:
                 note_kind, text = rng.choice(NOTE_TEXTS)
-                inspections.add_note(db, at, inspection.id, area.id, note_kind, text)
+                notes.add_note(db, at, inspection.id, area.id, note_kind, text)
             finish = demo_rectification.clock_at(
                 clock, start + timedelta(hours=2, minutes=rng.randint(0, 50))
             )

@@ -22,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import documents, inspections, reinspections
+from pqm_tui.model import amendments, documents, reinspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import RectificationItem, RectificationStatus
 from pqm_tui.model.errors import NotFoundError, RuleError
@@ -296,7 +296,7 @@ def decide_appeal(
         return record_transition(db, clock, item, actor=actor, action=action.value, reason=why)
     finding = reinspections.get_finding(db, item.finding_id)
     with db.atomic():
-        amendment = inspections.add_amendment(db, clock, actor, finding, "voided", "1", why)
+        amendment = amendments.add_amendment(db, clock, actor, finding, "voided", "1", why)
         voided = reinspections.void_carry_overs(db, clock, item.id, why)
         return record_transition(
             db,

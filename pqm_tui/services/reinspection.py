@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import documents, inspections, organisation, reinspections
+from pqm_tui.model import amendments, documents, inspections, organisation, reinspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import current_actor
 from pqm_tui.model.entities import Inspection, InspectionKind, Notice, RectificationItem, Result
@@ -169,7 +169,7 @@ def apply_outcome(
     inspection = inspections.get_inspection(db, inspection_id)
     if inspection.kind != InspectionKind.REINSPECTION:
         raise RectificationError("not_reinspection", "this inspection is not a re-inspection")
-    results = {(f.area_id, f.item_id): f for f in inspections.effective_findings(db, inspection_id)}
+    results = {(f.area_id, f.item_id): f for f in amendments.effective_findings(db, inspection_id)}
     outcome = Outcome()
     today = clock.today()
     circular = f"{today.year:04d}-{today.month:02d}"

@@ -8,7 +8,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from pqm_tui.config import ScoreBand, Settings
-from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model import amendments, checklists, inspections, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Inspection, InspectionKind, InspectionStatus
 from pqm_tui.model.errors import RuleError
@@ -39,7 +39,7 @@ def load_state(db: Database, settings: Settings, inspection_id: str) -> Inspecti
     plan = build_plan(content, organisation.list_areas(db, inspection.project_id))
     if inspection.kind == InspectionKind.REINSPECTION:  # only the items being re-checked
         plan = reinspection.restrict_plan(plan, reinspection.target_pairs(db, inspection.id))
-    findings = inspections.effective_findings(db, inspection.id)
+    findings = amendments.effective_findings(db, inspection.id)
     card = score(content, findings, plan.applicable_item_ids)
     return InspectionState(
         inspection,

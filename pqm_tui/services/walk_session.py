@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, organisation
+from pqm_tui.model import inspections, notes, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import (
     Area,
@@ -293,9 +293,7 @@ class WalkSession:
     def add_note(self, area_id: str | None, kind: NoteKind, text: str) -> SupervisionNote:
         if not text.strip():
             raise RuleError("the note is empty")
-        return inspections.add_note(
-            self.db, self.clock, self.inspection_id, area_id, kind, text.strip()
-        )
+        return notes.add_note(self.db, self.clock, self.inspection_id, area_id, kind, text.strip())
 
     def search(self, query: str, limit: int = 50) -> list[Item]:
         """Items whose code starts with, or whose code or standard contains, ``query``."""
