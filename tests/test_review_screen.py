@@ -214,3 +214,23 @@ def test_review_filters_by_department_severity_and_pending(demo_db_path: Path) -
 
 def test_clock_is_fixed(clock: Clock) -> None:
     assert clock.now() == datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+
+
+async def test_help_lists_the_review_keys(demo_db_path: Path, clock: Clock) -> None:
+    from textual.widgets import DataTable as Table
+
+    from pqm_tui.app import create_app
+    from pqm_tui.config import Settings
+    from pqm_tui.screens.help import HelpScreen
+
+    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")  # decline resuming the draft
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = app.screen.query_one("#keys", Table)
+        descriptions = [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
+        assert app.tr("review.key.reinspect") in descriptions

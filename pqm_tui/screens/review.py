@@ -67,6 +67,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         Binding("pagedown", "page(1)", "review.key.next", id="review.next", priority=True),
         Binding("pageup", "page(-1)", "review.key.prev", id="review.prev", priority=True),
         Binding("f5", "refresh", "review.key.refresh", id="review.refresh", show=False),
+        Binding("question_mark", "help", "keys.walk.help", id="review.help"),
     ]
 
     def __init__(self, flt: review.ReviewFilter | None = None) -> None:
@@ -284,6 +285,11 @@ class ReviewScreen(ReviewActions, Screen[None]):
         self.sort_column = column
         self.descending = descending
         self.reload()
+
+    def action_help(self) -> None:
+        from pqm_tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
 
     def action_sort(self) -> None:
         columns = list(review.COLUMNS)
