@@ -3,50 +3,74 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pqm_tui import __version__
-from pqm_tui.commands import (
-    checklist,
-    dbcheck,
-    demo,
-    inspection,
-    items,
-    keys,
-    person,
-    report,
-    verify,
-)
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.config import SettingsError, load_settings
 from pqm_tui.model.checklist_file import ChecklistFileError
 from pqm_tui.model.db import DatabaseError
 from pqm_tui.model.errors import ModelError
 
-COMMAND_MODULES = (demo, checklist, inspection, dbcheck, report, keys, verify, items, person)
+# Command word → the module of ``pqm_tui.commands`` that registers it. Only the
+# module of the command given is imported, and none when the app is run: the
+# commands pull in services and reports the app's start does not need.
+COMMANDS = {
+    "seed-demo": "demo",
+    "checklist": "checklist",
+    "inspection": "inspection",
+    "db": "dbcheck",
+    "report": "report",
+    "keys": "keys",
+    "verify": "verify",
+    "items": "items",
+    "item": "items",
+    "person": "person",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="database file (env PQM_DB)")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language (env PQM_LANG; zh)")
+    parser.add_argument("--tz", dest="timezone", help="IANA timezone (env PQM_TZ; the system's)")
+    parser.add_argument("--as", dest="actor", help="who you are, for the audit trail")
+
+
+def command_modules(argv: Sequence[str] | None) -> list[str]:
+    """The command modules ``argv`` needs: none to run the app, its own, or all (help, typos)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    first = argparse.ArgumentParser(add_help=False)
+    _add_global_options(first)
+    first.add_argument("rest", nargs=argparse.REMAINDER)
+    known, unknown = first.parse_known_args(words)
+    command = known.rest[0] if known.rest else None
+    if command in COMMANDS:
+        return [COMMANDS[command]]
+    if command is None and not unknown:
+        return []
+    return list(dict.fromkeys(COMMANDS.values()))
+
+
+def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with the commands of ``modules`` (default: all of them)."""
     parser = argparse.ArgumentParser(
         prog="pqm",
         description="PQM — property quality inspections in the terminal (物业品质管理).",
     )
     parser.add_argument("--version", action="version", version=f"pqm {__version__}")
-    parser.add_argument("--db", type=Path, help="database file (env PQM_DB)")
-    parser.add_argument("--lang", choices=("zh", "en"), help="language (env PQM_LANG; zh)")
-    parser.add_argument("--tz", dest="timezone", help="IANA timezone (env PQM_TZ; the system's)")
-    parser.add_argument("--as", dest="actor", help="who you are, for the audit trail")
+    _add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    for name in dict.fromkeys(COMMANDS.values()) if modules is None else modules:
+        importlib.import_module(f"pqm_tui.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(command_modules(argv))
     args = parser.parse_args(argv)
     try:
         settings = load_settings(db=args.db, lang=args.lang, timezone=args.timezone)

@@ -31,7 +31,7 @@ class ChecklistFileError(ValueError):
 class ItemSpec(BaseModel):
     """One checklist item (检查项) as written in the file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str = Field(min_length=1, max_length=32)
     standard: str = Field(min_length=1)
@@ -53,7 +53,7 @@ class ItemSpec(BaseModel):
 class SectionSpec(BaseModel):
     """A section (板块) grouping items; ``area_types`` empty means every area."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1)
@@ -65,7 +65,7 @@ class SectionSpec(BaseModel):
 class ChecklistSpec(BaseModel):
     """A whole checklist file: name, the project kinds it suits, its sections."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1)
     description: str = ""

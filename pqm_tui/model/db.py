@@ -45,7 +45,9 @@ def connect(
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{target}: not a usable SQLite database ({exc})") from None
     conn.create_function("pqm_actor", 0, lambda: actor, deterministic=False)
-    db = Database(conn)
+    # sqlite-utils plugins are not ours to run on this connection (and scanning for them
+    # costs start-up time).
+    db = Database(conn, execute_plugins=False)
     if migrate_schema:
         try:
             migrate(db)

@@ -100,7 +100,7 @@ class NoteKind(StrEnum):
 class Entity(BaseModel):
     """Base: immutable rows identified by UUID text."""
 
-    model_config = ConfigDict(frozen=True, from_attributes=True)
+    model_config = ConfigDict(frozen=True, from_attributes=True, defer_build=True)
 
     id: str
 

@@ -39,6 +39,7 @@ class HomeScreen(Screen[None]):
     def __init__(self, offer_resume: bool = True) -> None:
         super().__init__()
         self.offer_resume = offer_resume
+        self._resumed = False
 
     @property
     def pqm(self) -> PQMApp:
@@ -71,7 +72,10 @@ class HomeScreen(Screen[None]):
             self.call_after_refresh(self._offer_resume)
 
     def on_screen_resume(self) -> None:
-        self.action_refresh()
+        """Back from another screen: show what changed (the first resume follows mount)."""
+        if self._resumed:
+            self.action_refresh()
+        self._resumed = True
 
     def _offer_resume(self) -> None:
         """Offer to continue the draft worked on last (after a crash or a closed terminal)."""
