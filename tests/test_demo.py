@@ -58,3 +58,21 @@ def test_demo_covers_what_the_issue_asks(demo_db_path: Path) -> None:
     assert db.execute("SELECT count(*) FROM findings WHERE result = 'fail'").fetchone()[0] > 20
     names = [r[0] for r in db.execute("SELECT name FROM people")]
     assert all("\u4e00" <= n[0] <= "\u9fff" for n in names)
+
+
+def test_demo_seeded_early_in_the_morning_has_nothing_in_the_future(tmp_path: Path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    now = datetime(2026, 11, 23, 7, 30, tzinfo=tz)
+    db = connect(tmp_path / "early.sqlite3")
+    seed_demo(db, Clock(tz=tz, source=lambda: now), Settings(timezone="Asia/Shanghai"))
+    stamps = [
+        ("inspections", "started_at"),
+        ("findings", "updated_at"),
+        ("walk_positions", "updated_at"),
+    ]
+    for table, column in stamps:
+        latest = db.execute(f"SELECT max({column}) FROM {table}").fetchone()[0]
+        assert datetime.fromisoformat(latest) <= now, (table, latest)

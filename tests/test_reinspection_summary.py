@@ -77,6 +77,9 @@ async def test_reinspection_summary_shows_targets_then_outcomes(
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, SignOffDialog)
+        hint = " ".join(str(s.render()) for s in dialog.query(".dialog-hint").results(Static))
+        assert "复检合格 1 项关闭" in hint and "不合格 1 项升级" in hint
+        assert "生成整改通知单" not in hint
         dialog.query_one("#inspectors", SelectionList).select_all()
         dialog.query_one("#receiver", Input).value = "张经理"
         await pilot.press("ctrl+s")

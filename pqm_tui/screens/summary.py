@@ -133,7 +133,8 @@ class SummaryScreen(Screen[None]):
                 continue
             note = f.note if len(f.note) <= NOTE_WIDTH else f.note[:NOTE_WIDTH] + "…"
             code = items[f.item_id].code if f.item_id in items else "?"
-            failures.add_row(areas.get(f.area_id, "?"), code, f"-{fmt_points(f.deduction)}", note)
+            points = f"-{fmt_points(f.deduction)}" if f.deduction else "0"  # 0: the cap is reached
+            failures.add_row(areas.get(f.area_id, "?"), code, points, note)
         notices = rectification.notices_of_inspection(app.db, self.inspection_id)
         self.notice_number = notices[0].number if notices else None
         self._status()
@@ -232,7 +233,16 @@ class SummaryScreen(Screen[None]):
             organisation.get_person(app.db, pid) for pid in state.inspection.inspector_ids
         ]
         people = organisation.list_people(app.db, state.inspection.project_id)
-        dialog = SignOffDialog(inspectors, people, state.card.failed_items)
+        if state.inspection.kind == InspectionKind.REINSPECTION:
+            results = [line.result for line in target_lines(app.db, state)]
+            effect = app.tr(
+                "walk.signoff.effect_reinspection",
+                passed=results.count(Result.PASS),
+                failed=results.count(Result.FAIL),
+            )
+        else:
+            effect = app.tr("walk.signoff.effect", failures=state.card.failed_items)
+        dialog = SignOffDialog(inspectors, people, effect)
         self.app.push_screen(dialog, self._signed)
 
     def _signed(self, form: SignOffForm | None) -> None:

@@ -216,6 +216,7 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
             )
             if inspection_kind == InspectionKind.NIGHT:
                 start = start.replace(hour=22)
+            start = min(start, clock.now() - timedelta(hours=1))  # today's draft: not in the future
             at = demo_rectification.clock_at(clock, start)
             inspection = inspections.create_inspection(
                 db,

@@ -35,11 +35,12 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
         Binding("escape", "cancel", "keys.panel.cancel", id="signoff.cancel"),
     ]
 
-    def __init__(self, inspectors: list[Person], people: list[Person], failures: int) -> None:
+    def __init__(self, inspectors: list[Person], people: list[Person], effect: str) -> None:
+        """``effect`` says what signing will do (lock, notices, closing …)."""
         super().__init__()
         self.inspectors = inspectors
         self.people = {p.name: p for p in people}
-        self.failures = failures
+        self.effect = effect
         self.with_pin = [p for p in inspectors if p.pin_hash]
 
     def compose(self) -> ComposeResult:
@@ -72,7 +73,7 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
             with Grid(classes="form", id="receiver-pin-row"):
                 yield Static(tr("walk.signoff.receiver_pin"))
                 yield Input(id="receiver-pin", compact=True, password=True, max_length=8)
-            yield Static(tr("walk.signoff.effect", failures=self.failures), classes="dialog-hint")
+            yield Static(self.effect, classes="dialog-hint")
             yield Static("", id="error", classes="dialog-error")
             yield Static(tr("walk.signoff.keys"), classes="dialog-keys")
 
