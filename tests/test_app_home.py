@@ -56,3 +56,6 @@ async def test_command_palette_speaks_the_users_language(demo_db_path: Path, clo
         descriptions = [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
         assert "新建检查" in descriptions
         assert not [d for d in descriptions if d.startswith(("keys.", "review.key"))]
+        # Textual's own keys (the tables' cursor keys …) in Chinese too
+        assert "下移" in descriptions
+        assert not [d for d in descriptions if d.isascii()], descriptions

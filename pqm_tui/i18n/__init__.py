@@ -53,6 +53,12 @@ class Translator:
             return key  # visible in the UI and caught by the catalog tests
         return text.format(**values) if values else text
 
+    def key(self, description: str) -> str:
+        """A key binding's description: our message id, or Textual's own words translated."""
+        if description in self.messages:
+            return self.messages[description]
+        return self.messages.get(f"textual.{description}", description)
+
     def enum(self, value: object) -> str:
         """Label of an enum member: ``enum.<ClassName>.<value>``."""
         return self(f"enum.{type(value).__name__}.{getattr(value, 'value', value)}")

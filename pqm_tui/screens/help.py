@@ -42,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
                 for other in self.target.active_bindings.values()
                 if other.binding.description == binding.description
             ]
-            table.add_row(" / ".join(keys), tr(binding.description))
+            table.add_row(" / ".join(keys), tr.key(binding.description))
         table.focus()
 
     def action_close(self) -> None:

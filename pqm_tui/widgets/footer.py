@@ -20,5 +20,5 @@ class PQMFooter(Footer):
         for widget in super().compose():
             description = getattr(widget, "description", None)
             if isinstance(description, str) and description:
-                widget.description = tr(description)  # type: ignore[attr-defined]
+                widget.description = tr.key(description)  # type: ignore[attr-defined]
             yield widget
