@@ -3,7 +3,9 @@
 Built for large databases: the page of item ids is chosen first (``LIMIT`` in
 a subquery, joining only what the filters and the sort need, so the partial
 index ``rect_open_deadline`` serves the usual open/overdue-by-deadline view),
-and names are joined for those rows only.
+and names are joined for those rows only. Text search reads the narrow
+``review_search`` table (migration m006) instead of joining findings, areas,
+items and projects for every item.
 """
 
 from __future__ import annotations
@@ -127,12 +129,49 @@ def _where(flt: ReviewFilter, today: date) -> tuple[list[str], list[Any], set[st
         params.append(flt.severity)
         need.add("f")
     if flt.text.strip():
-        like = "%" + flt.text.strip().replace("\\", "\\\\").replace("%", "\\%") + "%"
-        fields = ("p.name", "a.name", "i.code", "i.standard", "f.note", "f.responsible_person")
-        where.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in fields) + ")")
-        params.extend([like] * len(fields))
-        need.update({"f", "a", "i", "p"})
+        sql, text_params = _matching(flt.text.strip())
+        where.append(f"r.rowid IN ({sql})")
+        params.extend(text_params)
     return where, params, need
+
+
+FTS_MIN = 3  # the trigram index serves queries of at least this many characters
+SEPARATOR = "\x1f"  # joins note and person in review_search.text (schema.SEARCH_TEXT)
+# CROSS JOIN keeps review_search the outer loop (else SQLite may walk all items first)
+VIA_SEARCH = (
+    "SELECT r2.rowid FROM review_search s CROSS JOIN rectification_items r2 ON r2.id = s.item_id"
+)
+CONTAINS = "instr(lower({}), lower(?)) > 0"  # = `{} LIKE '%q%'`: ASCII case folded, no wildcards
+
+
+def _matching(text: str) -> tuple[str, list[Any]]:
+    """Rowids of the items whose project, area, item code/standard, note or person holds text.
+
+    The finding's own text is read from the narrow ``review_search`` table (through its
+    trigram index for 3+ characters, checked exactly by ``instr``); names are matched in
+    their small tables and joined by the indexed ids.
+    """
+    parts: list[str] = []
+    params: list[Any] = []
+    if SEPARATOR not in text:
+        own = "instr(s.text, lower(?)) > 0"
+        if len(text) >= FTS_MIN:
+            own = (
+                "s.k IN (SELECT rowid FROM review_search_fts WHERE review_search_fts MATCH ?) AND "
+                + own
+            )
+            params.append('"' + text.replace('"', '""') + '"')
+        parts.append(f"{VIA_SEARCH} WHERE {own}")
+        params.append(text)
+    parts += [
+        "SELECT r3.rowid FROM rectification_items r3 WHERE r3.project_id IN "
+        f"(SELECT id FROM projects WHERE {CONTAINS.format('name')})",
+        f"{VIA_SEARCH} WHERE s.area_id IN (SELECT id FROM areas WHERE {CONTAINS.format('name')})",
+        f"{VIA_SEARCH} WHERE s.checklist_item_id IN (SELECT id FROM items "
+        f"WHERE {CONTAINS.format('code')} OR {CONTAINS.format('standard')})",
+    ]
+    params += [text] * 4
+    return " UNION ".join(parts), params
 
 
 def _from(need: set[str]) -> str:
@@ -226,8 +265,20 @@ def counts(db: Database, flt: ReviewFilter, today: date) -> dict[str, int]:
     ):
         result[status] = n
         result["overdue"] += late or 0
-    result["matching"] = count(db, flt, today)
+    result["matching"] = _matching_from(result, flt)
+    if result["matching"] < 0:  # pending requests: ask the database
+        result["matching"] = count(db, flt, today)
     return result
+
+
+def _matching_from(result: dict[str, int], flt: ReviewFilter) -> int:
+    """``count(flt)`` derived from the counts by status, or -1 when they cannot tell."""
+    if flt.status in ("extension-requested", "appeal-requested"):
+        return -1
+    if flt.overdue:  # overdue items are open ones
+        return result["overdue"] if flt.status in ("active", "open", "all") else 0
+    statuses = {"active": ACTIVE, "all": ("open", "replied", "closed", "voided")}
+    return sum(result[s] for s in statuses.get(flt.status, (flt.status,)))
 
 
 def departments(db: Database) -> list[str]:

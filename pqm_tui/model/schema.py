@@ -390,3 +390,72 @@ def m004_reinspection_and_carry_over(db: Database) -> None:
 def m005_rectification_status_index(db: Database) -> None:
     """A covering index for the review's counts by status and overdue (整改统计)."""
     db.execute("CREATE INDEX rect_status_deadline ON rectification_items(status, deadline)")
+
+
+SEARCH_TEXT = "lower(f.note) || char(31) || lower(f.responsible_person)"
+
+
+@migrations()
+def m006_review_search(db: Database) -> None:
+    """A narrow search table for the review's text search (整改搜索), kept by triggers.
+
+    One row per rectification item: its finding's area and checklist item ids (their
+    names are matched in the small tables) and the finding's own text (note and
+    responsible person, ASCII-lowercased like ``LIKE`` compares). A trigram FTS5
+    index over that text serves queries of 3+ characters; shorter ones scan the
+    narrow table. Derived data: not audited, rebuilt from the source rows here.
+    """
+    fts = "review_search_fts"
+    _run(
+        db,
+        [
+            """CREATE TABLE review_search (
+                k INTEGER PRIMARY KEY,
+                item_id TEXT NOT NULL UNIQUE,
+                area_id TEXT NOT NULL,
+                checklist_item_id TEXT NOT NULL,
+                text TEXT NOT NULL)""",
+            "CREATE INDEX review_search_area ON review_search(area_id, item_id)",
+            """CREATE INDEX review_search_checklist_item
+                ON review_search(checklist_item_id, item_id)""",
+            f"""CREATE VIRTUAL TABLE {fts} USING fts5(text, content='review_search',
+                content_rowid='k', tokenize='trigram')""",
+            f"""CREATE TRIGGER review_search_fts_insert AFTER INSERT ON review_search BEGIN
+                INSERT INTO {fts} (rowid, text) VALUES (NEW.k, NEW.text);
+            END""",
+            f"""CREATE TRIGGER review_search_fts_delete AFTER DELETE ON review_search BEGIN
+                INSERT INTO {fts} ({fts}, rowid, text) VALUES ('delete', OLD.k, OLD.text);
+            END""",
+            f"""CREATE TRIGGER review_search_fts_update AFTER UPDATE ON review_search BEGIN
+                INSERT INTO {fts} ({fts}, rowid, text) VALUES ('delete', OLD.k, OLD.text);
+                INSERT INTO {fts} (rowid, text) VALUES (NEW.k, NEW.text);
+            END""",
+            f"""CREATE TRIGGER rectification_items_search_insert
+                AFTER INSERT ON rectification_items BEGIN
+                INSERT INTO review_search (item_id, area_id, checklist_item_id, text)
+                SELECT NEW.id, f.area_id, f.item_id, {SEARCH_TEXT}
+                FROM findings f WHERE f.id = NEW.finding_id;
+            END""",
+            """CREATE TRIGGER rectification_items_search_delete
+                AFTER DELETE ON rectification_items BEGIN
+                DELETE FROM review_search WHERE item_id = OLD.id;
+            END""",
+            f"""CREATE TRIGGER rectification_items_search_update
+                AFTER UPDATE OF id, finding_id ON rectification_items BEGIN
+                DELETE FROM review_search WHERE item_id = OLD.id;
+                INSERT INTO review_search (item_id, area_id, checklist_item_id, text)
+                SELECT NEW.id, f.area_id, f.item_id, {SEARCH_TEXT}
+                FROM findings f WHERE f.id = NEW.finding_id;
+            END""",
+            f"""CREATE TRIGGER findings_search_update
+                AFTER UPDATE OF note, responsible_person, area_id, item_id ON findings BEGIN
+                UPDATE review_search SET area_id = NEW.area_id, checklist_item_id = NEW.item_id,
+                    text = {SEARCH_TEXT.replace("f.", "NEW.")}
+                WHERE item_id IN (SELECT id FROM rectification_items WHERE finding_id = NEW.id);
+            END""",
+            f"""INSERT INTO review_search (item_id, area_id, checklist_item_id, text)
+                SELECT r.id, f.area_id, f.item_id, {SEARCH_TEXT}
+                FROM rectification_items r JOIN findings f ON f.id = r.finding_id
+                ORDER BY r.rowid""",
+        ],
+    )
