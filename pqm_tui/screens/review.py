@@ -76,6 +76,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         self.sort_column = "deadline"
         self.descending = False
         self.row_offset = 0
+        self.shown_offset = 0  # the offset of the page the table holds
         self.marked: set[str] = set()
         self.page_rows: dict[str, review.ReviewRow] = {}
         self.counts: dict[str, int] = {}
@@ -194,10 +195,22 @@ class ReviewScreen(ReviewActions, Screen[None]):
             return  # a newer request is on its way
         today = self.pqm.clock.today()
         table = self.query_one("#review-table", DataTable)
+        # clear() puts the cursor on the first row: keep it on the item it was on (after
+        # an action the next key must act on the row the user sees), else on the same line
+        at = table.cursor_row
+        keep = None
+        if table.row_count:
+            keep = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        same_page = self.shown_offset == self.row_offset
         table.clear()
         self.page_rows = {r.id: r for r in rows}
         for row in rows:
             table.add_row(*self._cells(row, today), key=row.id)
+        if keep in self.page_rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        elif same_page and rows:
+            table.move_cursor(row=min(at, len(rows) - 1))
+        self.shown_offset = self.row_offset
         self.busy = False
         self._show_page_line()
 
