@@ -7,24 +7,40 @@ from pqm_tui.screens.form_dialog import FormDialog, FormField
 
 
 class DecideDialog(FormDialog):
-    """Decide pending requests; an approved extension may get another date than asked."""
+    """Decide pending requests; an approved extension may get another date than asked.
 
-    def __init__(self, tr: Translator, extensions: int, appeals: int) -> None:
+    The words follow what is pending (批准延期 / 申诉成立), the new-deadline field
+    is there only for extension requests, and ``request`` (the project's request,
+    when one item is decided) is shown so the decision is not taken blind.
+    """
+
+    def __init__(self, tr: Translator, extensions: int, appeals: int, request: str = "") -> None:
+        if extensions and not appeals:
+            approve = tr("review.decide.approve_extension")
+        elif appeals and not extensions:
+            approve = tr("review.decide.uphold")
+        else:
+            approve = tr("review.decide.approve")
+        fields = [
+            FormField(
+                "decision",
+                tr("review.decide.decision"),
+                "choice",
+                "approve",
+                choices=(("approve", approve), ("reject", tr("review.decide.reject"))),
+            ),
+            FormField("reason", tr("review.decide.reason")),
+        ]
+        hints = [request] if request else []
+        if extensions:
+            fields.append(
+                FormField("deadline", tr("review.decide.new_deadline"), "date", required=False)
+            )
+            hints.append(tr("review.decide.hint_extension"))
+        if appeals:
+            hints.append(tr("review.decide.hint"))
         super().__init__(
             tr("review.decide.title", extensions=extensions, appeals=appeals),
-            [
-                FormField(
-                    "decision",
-                    tr("review.decide.decision"),
-                    "choice",
-                    "approve",
-                    choices=(
-                        ("approve", tr("review.decide.approve")),
-                        ("reject", tr("review.decide.reject")),
-                    ),
-                ),
-                FormField("reason", tr("review.decide.reason")),
-                FormField("deadline", tr("review.decide.deadline"), "date", required=False),
-            ],
-            tr("review.decide.hint"),
+            fields,
+            "\n".join(hints),
         )

@@ -9,9 +9,16 @@ from pqm_tui.screens.form_dialog import FormDialog, FormField
 
 
 class ExtensionDialog(FormDialog):
-    """Ask, in writing and before the deadline, for more time."""
+    """Ask, in writing and before the deadline, for more time.
 
-    def __init__(self, tr: Translator, proposed: date, count: int) -> None:
+    ``deadline`` is the current deadline (the latest of the selected items): the
+    date asked must come after it, checked here so the typed text is kept.
+    """
+
+    def __init__(self, tr: Translator, proposed: date, count: int, deadline: date | None) -> None:
+        hint = tr("review.extension.hint")
+        if deadline is not None:
+            hint += "\n" + tr("review.extension.current", deadline=deadline.isoformat())
         super().__init__(
             tr("review.extension.title", count=count),
             [
@@ -21,5 +28,21 @@ class ExtensionDialog(FormDialog):
                     "proposed", tr("review.extension.proposed"), "date", proposed.isoformat()
                 ),
             ],
-            tr("review.extension.hint"),
+            hint,
         )
+        self.deadline = deadline
+        self.translate = tr
+
+    def problem(self, values: dict[str, str]) -> str | None:
+        """The form's checks, then: the date asked is after the current deadline."""
+        problem = super().problem(values)
+        if problem or self.deadline is None:
+            return problem
+        proposed = date.fromisoformat(values["proposed"])
+        if proposed <= self.deadline:
+            return self.translate(
+                "review.err.extension_date",
+                proposed=proposed.isoformat(),
+                deadline=self.deadline.isoformat(),
+            )
+        return None

@@ -69,10 +69,14 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
                             compact=True,
                         )
             yield Static("", id="error", classes="dialog-error")
-            yield Static(tr("review.form.keys"), classes="dialog-keys")
+            dated = any(field.kind == "date" for field in self.fields)
+            keys = tr("review.form.keys" if dated else "review.form.keys_plain")
+            yield Static(keys, classes="dialog-keys")
 
     def on_mount(self) -> None:
-        self.query(Input).first().focus() if self.query(Input) else None
+        """The cursor starts in the first field, where the eye starts (a choice too)."""
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from pqm_tui.model.errors import ModelError
 from pqm_tui.model.ids import short_id
+from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import rectification, reinspection
+from pqm_tui.services.rectification import Action
 from pqm_tui.services.rectification_messages import explain
 
 if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
+    from pqm_tui.model.entities import RectificationItem
     from pqm_tui.model.review import ReviewRow
 
 
@@ -58,6 +61,28 @@ class ReviewActions:
             self.notify(self.pqm.tr("review.none_selected"), severity="warning")
             return None
         return ids
+
+    def _allowing(self, ids: list[str], action: Action) -> list[RectificationItem]:
+        """The selected items that allow ``action`` now; when none does, say why and
+        return nothing, so no dialog is filled in for a move that would be refused."""
+        app = self.pqm
+        today = app.clock.today()
+        fit, refusal = [], ""
+        for item_id in ids:
+            try:
+                item = get_item(app.db, item_id)
+                rectification.check(app.db, item, action)
+            except ModelError as exc:
+                refusal = refusal or self.explain(exc)
+                continue
+            if action is Action.REQUEST_EXTENSION and rectification.is_overdue(item, today):
+                refusal = refusal or app.tr("review.err.extension_late", deadline=item.deadline)
+                continue
+            fit.append(item)
+        if not fit:
+            prefix = f"{short_id(ids[0])}: " if len(ids) == 1 else ""
+            self.notify(prefix + refusal, severity="error", timeout=10)
+        return fit
 
     def action_reply(self) -> None:
         from pqm_tui.screens.reply_dialog import ReplyDialog
@@ -112,8 +137,12 @@ class ReviewActions:
         if not ids:
             return
         app = self.pqm
-        first = self.page_rows.get(ids[0])
-        base = date.fromisoformat(first.deadline) if first and first.deadline else app.clock.today()
+        fit = self._allowing(ids, Action.REQUEST_EXTENSION)
+        if not fit:
+            return
+        deadlines = [date.fromisoformat(i.deadline) for i in fit if i.deadline]
+        latest = max(deadlines) if deadlines else None
+        base = latest or app.clock.today()
 
         def save(values: dict[str, str] | None) -> None:
             if values is None:
@@ -131,14 +160,14 @@ class ReviewActions:
                 ),
             )
 
-        dialog = ExtensionDialog(app.tr, base + timedelta(days=7), len(ids))
+        dialog = ExtensionDialog(app.tr, base + timedelta(days=7), len(ids), latest)
         self.app.push_screen(dialog, save)
 
     def action_appeal(self) -> None:
         from pqm_tui.screens.appeal_dialog import AppealDialog
 
         ids = self._need_selection()
-        if not ids:
+        if not ids or not self._allowing(ids, Action.REQUEST_APPEAL):
             return
         app = self.pqm
 
@@ -171,7 +200,8 @@ class ReviewActions:
             if values is None:
                 return
             yes = values["decision"] == "approve"
-            deadline = date.fromisoformat(values["deadline"]) if values["deadline"] else None
+            asked = values.get("deadline", "")
+            deadline = date.fromisoformat(asked) if asked else None
 
             def decide(item_id: str) -> object:
                 if pending[item_id] == "appeal-requested":
@@ -195,7 +225,25 @@ class ReviewActions:
 
             self._apply(ids, decide)
 
-        self.app.push_screen(DecideDialog(app.tr, extensions, appeals), save)
+        request = self._request_text(ids[0], pending[ids[0]]) if len(ids) == 1 else ""
+        self.app.push_screen(DecideDialog(app.tr, extensions, appeals, request), save)
+
+    def _request_text(self, item_id: str, pending: str | None) -> str:
+        """What the project asked for (the latest request event), in one line."""
+        tr = self.pqm.tr
+        for event in reversed(list_events(self.pqm.db, item_id)):
+            if event.action != pending:
+                continue
+            data = event.data
+            if pending == Action.REQUEST_APPEAL.value:
+                return tr("review.decide.request_appeal", grounds=data.get("grounds", ""))
+            return tr(
+                "review.decide.request_extension",
+                proposed=data.get("proposed", ""),
+                reason=data.get("reason", ""),
+                measures=data.get("measures", ""),
+            )
+        return ""
 
     def action_reinspect(self) -> None:
         ids = self._need_selection()

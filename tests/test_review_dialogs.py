@@ -1,0 +1,353 @@
+"""The review's extension, appeal and decision dialogs, driven by keys as a supervisor would.
+
+On the demo database (clock fixed at 2026-11-23): select a row, press the action's
+key, fill the form, save; then check the item, its events and what the table shows.
+Bad input must be named in the dialog (or before it opens) and change nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Select, Static
+
+from pqm_tui.app import PQMApp, create_app
+from pqm_tui.config import Settings
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.rectification import get_item, list_events
+from pqm_tui.screens.appeal_dialog import AppealDialog
+from pqm_tui.screens.decide_dialog import DecideDialog
+from pqm_tui.screens.extension_dialog import ExtensionDialog
+from pqm_tui.screens.review import ReviewScreen
+from pqm_tui.services.rectification import State, state_of
+
+TODAY = "2026-11-23"
+
+
+def make_app(path: Path, clock: Clock) -> PQMApp:
+    return create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="督导", clock=clock)
+
+
+async def settle(app: PQMApp, pilot) -> ReviewScreen:  # type: ignore[no-untyped-def]
+    """Wait for the review's loading worker and the refresh that follows."""
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen), type(screen).__name__
+    return screen
+
+
+async def open_review(app: PQMApp, pilot) -> ReviewScreen:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    if type(app.screen).__name__ == "ConfirmDialog":  # "resume the draft?" — not now
+        await pilot.press("escape")
+        await pilot.pause()
+    await pilot.press("v")
+    return await settle(app, pilot)
+
+
+def pick(screen: ReviewScreen, *, status: str, in_time: bool, skip: int = 0) -> str:
+    """A row with no pending request, by status and whether its deadline is still ahead."""
+    rows = [
+        r
+        for r in screen.page_rows.values()
+        if r.status == status
+        and r.pending is None
+        and r.deadline is not None
+        and (r.deadline >= TODAY) == in_time
+    ]
+    return rows[skip].id
+
+
+async def cursor_to(screen: ReviewScreen, pilot, item_id: str) -> None:  # type: ignore[no-untyped-def]
+    table = screen.query_one("#review-table", DataTable)
+    table.move_cursor(row=table.get_row_index(item_id))
+    await pilot.pause()
+
+
+def cursor_row(screen: ReviewScreen) -> tuple[int, str]:
+    """The cursor's line and the item on it."""
+    table = screen.query_one("#review-table", DataTable)
+    return table.cursor_row, str(
+        table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    )
+
+
+def cell(screen: ReviewScreen, item_id: str, column: str) -> str:
+    return str(screen.query_one("#review-table", DataTable).get_cell(item_id, column))
+
+
+def error_text(app: PQMApp) -> str:
+    return str(app.screen.query_one("#error", Static).render())
+
+
+def notifications(app: PQMApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def fill(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Clear the focused input and type ``text`` key by key.
+
+    Pilot cannot type full-width punctuation (，。) — a terminal delivers it; the
+    typed texts here use spaces instead.
+    """
+    await pilot.press("end", "ctrl+u", *text)
+
+
+# extension ---------------------------------------------------------------------------
+
+
+async def test_extension_request_then_approval(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=True)
+        before = get_item(app.db, item_id)
+        assert before.deadline is not None
+        await cursor_to(screen, pilot, item_id)
+
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExtensionDialog)
+        hint = str(dialog.query_one(".dialog-hint", Static).render())
+        assert f"当前整改期限：{before.deadline}" in hint
+        await pilot.press(*"材料未到货 厂家延迟发货", "enter")
+        await pilot.press(*"设置临时围挡和警示牌", "enter")
+        await fill(pilot, "2026-12-05")
+        await pilot.press("enter")  # Enter in the last field saves
+        screen = await settle(app, pilot)
+
+        item = get_item(app.db, item_id)
+        assert item.deadline == before.deadline  # a request changes no deadline ...
+        assert state_of(app.db, item) == State.EXTENSION_REQUESTED  # ... it waits
+        event = list_events(app.db, item_id)[-1]
+        assert (event.action, event.actor) == ("extension-requested", "督导")
+        assert event.data == {
+            "reason": "材料未到货 厂家延迟发货",
+            "measures": "设置临时围挡和警示牌",
+            "proposed": "2026-12-05",
+        }
+        assert screen.page_rows[item_id].pending == "extension-requested"
+        assert cell(screen, item_id, "status") == "待整改（延期申请中）"
+
+        # the cursor stayed on the item: "d" decides this request, not the top row's
+        await pilot.press("d")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DecideDialog)
+        hint = str(dialog.query_one(".dialog-hint", Static).render())
+        assert "申请延至 2026-12-05" in hint and "材料未到货" in hint
+        decision = dialog.query_one("#field-decision", Select)
+        assert app.focused is decision  # the decision is the first thing asked
+        assert decision.selection == "approve"
+        await pilot.press("tab", *"同意 请按期完成", "ctrl+s")  # empty date: as asked
+        screen = await settle(app, pilot)
+
+        item = get_item(app.db, item_id)
+        assert item.deadline == "2026-12-05"
+        assert state_of(app.db, item) == State.OPEN
+        event = list_events(app.db, item_id)[-1]
+        assert event.action == "extension-approved"
+        assert event.data == {"old_deadline": before.deadline, "new_deadline": "2026-12-05"}
+        assert cell(screen, item_id, "deadline") == "2026-12-05"
+        assert cell(screen, item_id, "status") == "待整改"
+        assert cell(screen, item_id, "days") == "剩 12 天"
+        assert cursor_row(screen)[1] == item_id  # the row moved (later deadline), the cursor too
+
+
+async def test_extension_approved_with_another_date(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=True, skip=1)
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("e", *"人手不足", "enter", *"先清理现场", "ctrl+s")
+        screen = await settle(app, pilot)
+        await pilot.press("d", "tab", *"只批到月底", "tab")
+        await fill(pilot, "2026-11-30")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert get_item(app.db, item_id).deadline == "2026-11-30"
+        assert list_events(app.db, item_id)[-1].data["new_deadline"] == "2026-11-30"
+
+
+BAD_EXTENSIONS = [  # reason, date asked, what the dialog must say
+    ("", "2026-12-05", "请填写「延期原因」"),
+    ("   ", "2026-12-05", "请填写「延期原因」"),
+    ("材料未到货", "2026-13-01", "「申请延至」不是有效日期：2026-13-01"),
+    ("材料未到货", "12/05/2026", "「申请延至」不是有效日期：12/05/2026"),
+    ("材料未到货", "", "请填写「申请延至」"),
+    ("材料未到货", "{deadline}", "申请日期 {deadline} 须晚于当前期限 {deadline}"),
+    ("材料未到货", "2026-11-01", "申请日期 2026-11-01 须晚于当前期限 {deadline}"),
+]
+
+
+async def test_extension_bad_input_is_named_and_changes_nothing(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=True)
+        before = get_item(app.db, item_id)
+        events = len(list_events(app.db, item_id))
+        deadline = str(before.deadline)
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("e")
+        await pilot.pause()
+        for reason, asked, message in BAD_EXTENSIONS:
+            await fill(pilot, reason)
+            await pilot.press("tab")
+            await fill(pilot, "设置警示")
+            await pilot.press("tab")
+            await fill(pilot, asked.format(deadline=deadline))
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, ExtensionDialog), (reason, asked)
+            assert message.format(deadline=deadline) in error_text(app)
+            assert app.screen.values()["measures"] == "设置警示"  # what was typed is kept
+            await pilot.press("shift+tab", "shift+tab")  # back to the reason
+        await pilot.press("escape")  # give up
+        screen = await settle(app, pilot)
+        assert get_item(app.db, item_id) == before
+        assert len(list_events(app.db, item_id)) == events
+        assert screen.page_rows[item_id].pending is None
+
+
+async def test_extension_refused_before_the_dialog(demo_db_path: Path, clock: Clock) -> None:
+    """Past its deadline, or already replied: said at once, no form to fill in for nothing."""
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        late = pick(screen, status="open", in_time=False)
+        replied = pick(screen, status="replied", in_time=False)
+        for item_id, expected in (
+            (late, f"整改期限 {screen.page_rows[late].deadline} 已过，延期须在期限前申请"),
+            (replied, "无法申请延期：该项当前为「已回复」"),
+        ):
+            events = len(list_events(app.db, item_id))
+            await cursor_to(screen, pilot, item_id)
+            await pilot.press("e")
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen)
+            assert any(expected in m for m in notifications(app)), notifications(app)
+            assert len(list_events(app.db, item_id)) == events
+
+
+# appeal and decision -----------------------------------------------------------------
+
+
+async def appeal(app: PQMApp, pilot, screen: ReviewScreen, item_id: str) -> ReviewScreen:  # type: ignore[no-untyped-def]
+    await cursor_to(screen, pilot, item_id)
+    await pilot.press("p")
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, AppealDialog)
+    assert "日期" not in str(dialog.query_one(".dialog-keys", Static).render())
+    await pilot.press(*"检查当日暴雨 属不可抗力", "enter")
+    return await settle(app, pilot)
+
+
+async def test_appeal_rejected_returns_to_rectification(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="replied", in_time=False)
+        screen = await appeal(app, pilot, screen, item_id)
+        item = get_item(app.db, item_id)
+        assert state_of(app.db, item) == State.APPEAL_REQUESTED
+        event = list_events(app.db, item_id)[-1]
+        assert (event.action, event.data) == (
+            "appeal-requested",
+            {"grounds": "检查当日暴雨 属不可抗力"},
+        )
+        assert cell(screen, item_id, "status") == "已回复（申诉中）"
+
+        await pilot.press("d")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DecideDialog)
+        assert not dialog.query("#field-deadline")  # no deadline to set for an appeal
+        assert "申诉理由：检查当日暴雨" in str(dialog.query_one(".dialog-hint", Static).render())
+        await pilot.press("enter", "down", "enter")  # open the choice, pick 驳回
+        await pilot.pause()
+        assert dialog.query_one("#field-decision", Select).selection == "reject"
+        await pilot.press("tab", *"照片显示雨前已积水 维持原判", "ctrl+s")
+        screen = await settle(app, pilot)
+
+        item = get_item(app.db, item_id)
+        assert item.status.value == "replied"  # back where it was, waiting for re-inspection
+        assert state_of(app.db, item) == State.REPLIED
+        event = list_events(app.db, item_id)[-1]
+        assert (event.action, event.reason) == ("appeal-rejected", "照片显示雨前已积水 维持原判")
+        assert screen.page_rows[item_id].pending is None
+        assert cell(screen, item_id, "status") == "已回复"
+
+
+async def test_appeal_upheld_voids_the_item(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=False, skip=2)  # not on the first line
+        counts = dict(screen.counts)
+        table_order = [str(k.value) for k in screen.query_one("#review-table", DataTable).rows]
+        screen = await appeal(app, pilot, screen, item_id)
+        assert cell(screen, item_id, "status") == "待整改（申诉中）"
+        line = cursor_row(screen)[0]
+        await pilot.press("d")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DecideDialog)
+        assert str(dialog.query_one("#field-decision", Select).value) == "approve"
+        await pilot.press("tab", *"经核实属实", "ctrl+s")
+        screen = await settle(app, pilot)
+
+        item = get_item(app.db, item_id)
+        assert item.status.value == "voided"
+        event = list_events(app.db, item_id)[-1]
+        assert (event.action, event.reason) == ("appeal-upheld", "经核实属实")
+        assert event.data["amendment_id"]  # the finding voided by an amendment, traceably
+        assert item_id not in screen.page_rows  # the review shows open and replied items
+        assert cursor_row(screen) == (line, table_order[line + 1])  # on the next item
+        assert screen.counts["voided"] == counts["voided"] + 1
+        assert screen.counts["open"] == counts["open"] - 1
+        assert screen.counts["overdue"] == counts["overdue"] - 1
+
+
+async def test_appeal_and_decision_refuse_bad_input(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=True)
+        await cursor_to(screen, pilot, item_id)
+        events = len(list_events(app.db, item_id))
+
+        await pilot.press("d")  # nothing pending: no dialog
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert "选中的整改项没有待审批的延期或申诉" in notifications(app)
+
+        await pilot.press("p", *"  ", "enter")  # blank grounds
+        await pilot.pause()
+        assert isinstance(app.screen, AppealDialog)
+        assert "请填写「申诉理由」" in error_text(app)
+        await pilot.press("escape")
+        screen = await settle(app, pilot)
+        assert len(list_events(app.db, item_id)) == events
+
+        screen = await appeal(app, pilot, screen, item_id)
+        await pilot.press("p")  # a second appeal while the first waits: refused at once
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert any("该项当前为「申诉中」" in m for m in notifications(app))
+
+        await pilot.press("d", "tab", "ctrl+s")  # a decision without a reason
+        await pilot.pause()
+        assert isinstance(app.screen, DecideDialog)
+        assert "请填写「审批意见」" in error_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(list_events(app.db, item_id)) == events + 1  # the appeal only
+        assert state_of(app.db, get_item(app.db, item_id)) == State.APPEAL_REQUESTED
