@@ -136,6 +136,8 @@ async def test_full_walk_to_signed_and_locked(app: PQMApp, photo: Path, clock: C
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, SignOffDialog)
+        hint = " ".join(str(h.render()) for h in dialog.query(".dialog-hint").results(Static))
+        assert "不合格 1 处将列入整改通知单" in hint  # as many as rectification items below
         dialog.query_one("#receiver", Input).value = "项目接收人"
         await pilot.press("ctrl+s")  # inspectors not ticked yet: refused
         assert isinstance(app.screen, SignOffDialog)
@@ -146,6 +148,11 @@ async def test_full_walk_to_signed_and_locked(app: PQMApp, photo: Path, clock: C
         assert app.screen is summary
         text = str(summary.query_one("#summary-status", Static).render())
         assert "已签字锁定" in text and "ZG-202611-" in text
+        assert "不合格 1 处（1 个检查项）" in str(summary.query_one("#total", Static).render())
+        await pilot.pause()
+        footer = [str(key.description) for key in summary.query("FooterKey")]
+        assert app.tr("keys.summary.report") in footer
+        assert app.tr("keys.summary.sign") not in footer  # locked: no key that does nothing
 
     db = connect(app.db_path)  # type: ignore[arg-type]
     inspection = inspections.get_inspection(db, inspection_id)

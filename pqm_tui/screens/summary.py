@@ -113,14 +113,17 @@ class SummaryScreen(Screen[None]):
             )
         band = state.band
         label = band.label_zh if tr.lang == "zh" else band.label_en
+        findings = amendments.effective_findings(app.db, self.inspection_id)
+        failed = [f for f in findings if f.result == Result.FAIL]
         self.query_one("#total", Static).update(
             tr(
                 "walk.summary.total",
                 total=state.card.total,
                 band=label,
                 pay=f"{band.pay_adjust_percent:+d}%",
-                failed=state.card.failed_items,
-                na=state.card.na_items,
+                failed=len(failed),
+                failed_items=state.card.failed_items,
+                na=sum(f.result == Result.NA for f in findings),
                 unanswered=len(state.unanswered),
             )
         )
@@ -128,9 +131,7 @@ class SummaryScreen(Screen[None]):
         failures.clear()
         areas = {a.id: a.name for a in state.plan.areas}
         items = {i.id: i for i in state.content.items}
-        for f in amendments.effective_findings(app.db, self.inspection_id):
-            if f.result != Result.FAIL:
-                continue
+        for f in failed:
             note = f.note if len(f.note) <= NOTE_WIDTH else f.note[:NOTE_WIDTH] + "…"
             code = items[f.item_id].code if f.item_id in items else "?"
             points = f"-{fmt_points(f.deduction)}" if f.deduction else "0"  # 0: the cap is reached
@@ -192,9 +193,8 @@ class SummaryScreen(Screen[None]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in UNSIGNED_ONLY and self.signed:
-            return None  # shown dimmed: a signed inspection is locked
-        return True
+        # hidden once signed: the inspection is locked (dimmed keys looked usable)
+        return not (action in UNSIGNED_ONLY and self.signed)
 
     # ------------------------------------------------------------ actions
     def action_mark_na(self) -> None:
@@ -241,7 +241,9 @@ class SummaryScreen(Screen[None]):
                 failed=results.count(Result.FAIL),
             )
         else:
-            effect = app.tr("walk.signoff.effect", failures=state.card.failed_items)
+            findings = amendments.effective_findings(app.db, self.inspection_id)
+            failed = sum(f.result == Result.FAIL for f in findings)
+            effect = app.tr("walk.signoff.effect", failures=failed)
         dialog = SignOffDialog(inspectors, people, effect)
         self.app.push_screen(dialog, self._signed)
 
