@@ -10,7 +10,8 @@ item in a realistic mix of states (open, overdue, replied, closed, voided),
 with notices and events. Then measures:
 
 * the open/overdue filter + sort by deadline query (``model.review.page``),
-  first page and a deep page, and the header counts — median of ``--runs``;
+  first page and a deep page, text searches of 1, 2 and 3+ characters, a code
+  and an area, and the header counts — median of ``--runs``;
 * the review screen: time from ``push_screen`` to the first paint of the
   table holding rows (Textual Pilot, headless, 160x45), median of 5.
 """
@@ -204,6 +205,15 @@ def bench_queries(path: Path, runs: int) -> None:
         "active, sort area, page 1": (ReviewFilter(), "area", 0),
         "all, department 工程部": (ReviewFilter(status="all", department="工程部"), "deadline", 0),
         "active, text search '责任人12'": (ReviewFilter(text="责任人12"), "deadline", 0),
+        "active, text search '漏' (1 char)": (ReviewFilter(text="漏"), "deadline", 0),
+        "active, text search '垃圾' (2 chars)": (ReviewFilter(text="垃圾"), "deadline", 0),
+        "active, text search '消防'": (ReviewFilter(text="消防"), "deadline", 0),
+        "active, text search 'hj-08' (code)": (ReviewFilter(text="hj-08"), "deadline", 0),
+        "all, text search '区域03' (area)": (
+            ReviewFilter(status="all", text="区域03"),
+            "deadline",
+            0,
+        ),
     }
     for label, (flt, sort, offset) in cases.items():
         desc = offset == -1
@@ -217,6 +227,8 @@ def bench_queries(path: Path, runs: int) -> None:
         print(f"  {label:45s} {ms:8.1f} ms")
     ms = _median_ms(lambda: counts(db, ReviewFilter(overdue=True), today), runs)
     print(f"  {'header counts (overdue filter)':45s} {ms:8.1f} ms")
+    ms = _median_ms(lambda: counts(db, ReviewFilter(text="责任人12"), today), runs)
+    print(f"  {'header counts (text search 责任人12)':45s} {ms:8.1f} ms")
     db.close()
 
 
