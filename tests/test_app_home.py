@@ -58,4 +58,5 @@ async def test_command_palette_speaks_the_users_language(demo_db_path: Path, clo
         assert not [d for d in descriptions if d.startswith(("keys.", "review.key"))]
         # Textual's own keys (the tables' cursor keys …) in Chinese too
         assert "下移" in descriptions
+        assert descriptions.index("新建检查") < descriptions.index("下移")  # PQM's keys first
         assert not [d for d in descriptions if d.isascii()], descriptions

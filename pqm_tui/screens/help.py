@@ -31,6 +31,7 @@ class HelpScreen(ModalScreen[None]):
         tr = self.app.tr  # type: ignore[attr-defined]
         table = self.query_one("#keys", DataTable)
         table.add_columns(tr("walk.help.key"), tr("walk.help.action"))
+        rows: list[tuple[bool, str, str]] = []
         seen: set[str] = set()
         for active in self.target.active_bindings.values():
             binding = active.binding
@@ -42,7 +43,10 @@ class HelpScreen(ModalScreen[None]):
                 for other in self.target.active_bindings.values()
                 if other.binding.description == binding.description
             ]
-            table.add_row(" / ".join(keys), tr.key(binding.description))
+            ours = binding.description in tr.messages  # PQM's keys first, Textual's after
+            rows.append((not ours, " / ".join(keys), tr.key(binding.description)))
+        for _, keys_text, description in sorted(rows, key=lambda row: row[0]):
+            table.add_row(keys_text, description)
         table.focus()
 
     def action_close(self) -> None:
