@@ -66,6 +66,10 @@ async def cursor_to(screen: ReviewScreen, pilot, item_id: str) -> None:  # type:
     await pilot.pause()
 
 
+def table_ids(screen: ReviewScreen) -> list[str]:
+    return [str(key.value) for key in screen.query_one("#review-table", DataTable).rows]
+
+
 def cursor_row(screen: ReviewScreen) -> tuple[int, str]:
     """The cursor's line and the item on it."""
     table = screen.query_one("#review-table", DataTable)
@@ -292,7 +296,7 @@ async def test_appeal_upheld_voids_the_item(demo_db_path: Path, clock: Clock) ->
         screen = await open_review(app, pilot)
         item_id = pick(screen, status="open", in_time=False, skip=2)  # not on the first line
         counts = dict(screen.counts)
-        table_order = [str(k.value) for k in screen.query_one("#review-table", DataTable).rows]
+        table_order = table_ids(screen)
         screen = await appeal(app, pilot, screen, item_id)
         assert cell(screen, item_id, "status") == "待整改（申诉中）"
         line = cursor_row(screen)[0]
@@ -351,3 +355,19 @@ async def test_appeal_and_decision_refuse_bad_input(demo_db_path: Path, clock: C
         await settle(app, pilot)
         assert len(list_events(app.db, item_id)) == events + 1  # the appeal only
         assert state_of(app.db, get_item(app.db, item_id)) == State.APPEAL_REQUESTED
+
+
+async def test_cursor_after_reloads(demo_db_path: Path, clock: Clock) -> None:
+    """A refresh keeps the cursor's item; a new sort or filter starts on the first row."""
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = table_ids(screen)[3]
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("f5")
+        screen = await settle(app, pilot)
+        assert cursor_row(screen) == (3, item_id)
+        await pilot.press("S")  # reversed: the latest deadlines first, seen from the top
+        screen = await settle(app, pilot)
+        assert cursor_row(screen)[0] == 0
+        assert cursor_row(screen)[1] == table_ids(screen)[0] != item_id

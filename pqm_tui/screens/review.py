@@ -131,6 +131,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         """Read the current page (and the counts) again."""
         if not keep_offset:
             self.row_offset = 0
+            self.shown_offset = -1  # a new query: the cursor starts on the first row
         self.generation += 1
         self.busy = True
         args = (self.generation, self.flt, self.sort_column, self.descending, self.row_offset)
@@ -195,13 +196,14 @@ class ReviewScreen(ReviewActions, Screen[None]):
             return  # a newer request is on its way
         today = self.pqm.clock.today()
         table = self.query_one("#review-table", DataTable)
-        # clear() puts the cursor on the first row: keep it on the item it was on (after
-        # an action the next key must act on the row the user sees), else on the same line
+        # clear() puts the cursor on the first row: on the same page (after an action, a
+        # refresh) keep it on the item it was on, so the next key acts on the row the user
+        # sees, else on the same line; a new query or another page starts at the top
         at = table.cursor_row
-        keep = None
-        if table.row_count:
-            keep = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         same_page = self.shown_offset == self.row_offset
+        keep = None
+        if table.row_count and same_page:
+            keep = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         table.clear()
         self.page_rows = {r.id: r for r in rows}
         for row in rows:
