@@ -57,6 +57,8 @@ class StartInspectionScreen(ModalScreen[str | None]):
                 yield Select(
                     [(p.name, p.id) for p in self.projects.values()],
                     value=project_id if project_id else Select.BLANK,
+                    prompt=tr("walk.start.no_project"),
+                    allow_blank=not project_id,
                     id="project",
                     compact=True,
                 )
@@ -75,6 +77,8 @@ class StartInspectionScreen(ModalScreen[str | None]):
                         for c in self.checklists
                     ],
                     value=self._checklist_for(project_id),
+                    prompt=tr("walk.start.no_checklist"),
+                    allow_blank=not self.checklists,
                     id="checklist",
                     compact=True,
                 )

@@ -39,7 +39,9 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
         """``effect`` says what signing will do (lock, notices, closing …)."""
         super().__init__()
         self.inspectors = inspectors
-        self.people = {p.name: p for p in people}
+        # managers first: completion offers the likely receiver (项目经理) before others
+        ordered = sorted(people, key=lambda p: ("经理" not in p.role, p.name))
+        self.people = {p.name: p for p in ordered}
         self.effect = effect
         self.with_pin = [p for p in inspectors if p.pin_hash]
 
@@ -57,7 +59,7 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
                     id="receiver",
                     compact=True,
                     suggester=SuggestFromList(list(self.people), case_sensitive=False),
-                    placeholder=tr("walk.signoff.receiver_hint"),
+                    placeholder=self._receiver_hint(),
                 )
                 yield Static(tr("walk.signoff.role"))
                 yield Input(id="role", compact=True)
@@ -76,6 +78,13 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
             yield Static(self.effect, classes="dialog-hint")
             yield Static("", id="error", classes="dialog-error")
             yield Static(tr("walk.signoff.keys"), classes="dialog-keys")
+
+    def _receiver_hint(self) -> str:
+        tr = self.app.tr  # type: ignore[attr-defined]
+        first = next(iter(self.people.values()), None)
+        if first is None:
+            return str(tr("walk.signoff.receiver_hint"))
+        return str(tr("walk.signoff.receiver_example", name=first.name, role=first.role))
 
     def on_mount(self) -> None:
         self.query_one("#receiver-pin-row").display = False
