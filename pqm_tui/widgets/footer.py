@@ -18,8 +18,8 @@ from pqm_tui.i18n import Translator
 class PQMFooter(Footer):
     """``Footer`` whose key descriptions are looked up in the app's translator."""
 
-    def __init__(self) -> None:
-        super().__init__(show_command_palette=False, compact=True)
+    def __init__(self, *, compact: bool = True, show_command_palette: bool = False) -> None:
+        super().__init__(show_command_palette=show_command_palette, compact=compact)
 
     def compose(self) -> ComposeResult:
         tr: Translator = getattr(self.app, "tr", Translator("zh"))
