@@ -134,7 +134,7 @@ async def test_extension_request_then_approval(demo_db_path: Path, clock: Clock)
             "proposed": "2026-12-05",
         }
         assert screen.page_rows[item_id].pending == "extension-requested"
-        assert cell(screen, item_id, "status") == "待整改（延期申请中）"
+        assert cell(screen, item_id, "status") == "待整改·延期申请中"
 
         # the cursor stayed on the item: "d" decides this request, not the top row's
         await pilot.press("d")
@@ -267,7 +267,7 @@ async def test_appeal_rejected_returns_to_rectification(demo_db_path: Path, cloc
             "appeal-requested",
             {"grounds": "检查当日暴雨 属不可抗力"},
         )
-        assert cell(screen, item_id, "status") == "已回复（申诉中）"
+        assert cell(screen, item_id, "status") == "已回复·申诉中"
 
         await pilot.press("d")
         await pilot.pause()
@@ -298,7 +298,7 @@ async def test_appeal_upheld_voids_the_item(demo_db_path: Path, clock: Clock) ->
         counts = dict(screen.counts)
         table_order = table_ids(screen)
         screen = await appeal(app, pilot, screen, item_id)
-        assert cell(screen, item_id, "status") == "待整改（申诉中）"
+        assert cell(screen, item_id, "status") == "待整改·申诉中"
         line = cursor_row(screen)[0]
         await pilot.press("d")
         await pilot.pause()

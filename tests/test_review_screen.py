@@ -179,6 +179,21 @@ async def test_text_search_and_paging(demo_db_path: Path, clock: Clock) -> None:
         assert screen.row_offset == 0
 
 
+async def test_search_runs_as_you_type(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_review(app, pilot)
+        code = screen.page_rows[table_ids(screen)[0]].item_code
+        await pilot.press("slash")
+        await pilot.press(*code.lower())  # no Enter
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert isinstance(app.focused, Input)  # still typing
+        assert table_ids(screen) and all(
+            screen.page_rows[i].item_code == code for i in table_ids(screen)
+        )
+
+
 def test_page_query_limits_before_joining(demo_db_path: Path) -> None:
     db = connect(demo_db_path)
     flt = review.ReviewFilter()

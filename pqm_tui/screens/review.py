@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
@@ -18,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from pqm_tui.model import organisation, review
@@ -30,21 +32,23 @@ if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
 
 PAGE = 100  # rows per page: the table measures every row it holds (200 rows: ~480 ms)
-# What a supervisor scans first (deadline, days, status) comes right after the item, so it
-# stays on screen at 80–100 columns; sorting still cycles through review.COLUMNS.
+# What a supervisor scans first (which item where, days left or overdue, status) comes
+# first, so it stays on screen at 80 columns; sorting still cycles through review.COLUMNS.
 COLUMNS = (
     "mark",
-    "project",
-    "area",
     "item",
-    "deadline",
+    "area",
     "days",
     "status",
+    "project",
+    "deadline",
     "level",
     "severity",
     "department",
     "person",
 )
+ITEM_TEXT = 8  # characters of the standard after the item's code
+SEARCH_PAUSE = 0.3  # seconds of no typing before the search runs
 
 
 class ReviewScreen(ReviewActions, Screen[None]):
@@ -82,6 +86,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         self.counts: dict[str, int] = {}
         self.generation = 0
         self.busy = False
+        self._search_timer: Timer | None = None
 
     @property
     def pqm(self) -> PQMApp:
@@ -251,7 +256,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
             "mark": "●" if row.id in self.marked else "",
             "project": row.project_name,
             "area": row.area_name,
-            "item": f"{row.item_code} {row.item_standard[:10]}",
+            "item": f"{row.item_code} {row.item_standard[:ITEM_TEXT]}",
             "severity": tr(f"enum.Severity.{row.severity}"),
             "department": row.department,
             "person": row.person,
@@ -285,11 +290,26 @@ class ReviewScreen(ReviewActions, Screen[None]):
             self.flt = replace(self.flt, **{field: value})
             self.reload()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Search as you type, once typing pauses (each keystroke would start a query)."""
+        if event.input.id != "f-text":
+            return
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_PAUSE, partial(self._search, event.value))
+
+    def _search(self, text: str) -> None:
+        self._search_timer = None
+        if text != self.flt.text:
+            self.flt = replace(self.flt, text=text)
+            self.reload()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "f-text":
-            self.flt = replace(self.flt, text=event.value)
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            self._search(event.value)
             self.query_one("#review-table", DataTable).focus()
-            self.reload()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         column = str(event.column_key.value)
