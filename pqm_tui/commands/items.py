@@ -1,7 +1,7 @@
 """``pqm items`` (list rectification items) and ``pqm item …`` (move one along).
 
 pqm items [--open|--overdue|--all] [--project NAME] [--department NAME]
-          [--format table|csv|json]
+          [--format table|csv|json|xlsx] [-o FILE]
 pqm item reply ID --done TEXT [--date YYYY-MM-DD] [--photo FILE …]
 pqm item extend ID --reason TEXT --measures TEXT --until YYYY-MM-DD
 pqm item appeal ID --grounds TEXT
@@ -19,6 +19,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from pqm_tui.commands.context import CommandContext, UserError
@@ -67,7 +68,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lst.add_argument("--sort", choices=review.COLUMNS, default="deadline")
     lst.add_argument("--desc", action="store_true", help="sort descending")
     lst.add_argument("--limit", type=int, default=0, help="at most this many (0 = all)")
-    lst.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    lst.add_argument("--format", choices=("table", "csv", "json", "xlsx"), default="table")
+    lst.add_argument("-o", "--output", type=Path, help="file to write (needed for xlsx)")
     lst.set_defaults(func=run_list, which="active")
 
     item = sub.add_parser("item", help="move a rectification item along (reply, extend …)")
@@ -126,19 +128,15 @@ def _filter(ctx: CommandContext, args: argparse.Namespace) -> review.ReviewFilte
 
 def _rows(ctx: CommandContext, args: argparse.Namespace) -> Iterator[review.ReviewRow]:
     """All matching rows, read a batch at a time (never the whole table at once)."""
-    flt = _filter(ctx, args)
-    today = ctx.clock.today()
-    offset, left = 0, args.limit or -1
-    while left != 0:
-        size = BATCH if left < 0 else min(BATCH, left)
-        batch = review.page(
-            ctx.db(), flt, today, sort=args.sort, descending=args.desc, limit=size, offset=offset
-        )
-        yield from batch
-        if len(batch) < size:
-            return
-        offset += size
-        left = left - size if left > 0 else left
+    return review.iter_rows(
+        ctx.db(),
+        _filter(ctx, args),
+        ctx.clock.today(),
+        sort=args.sort,
+        descending=args.desc,
+        limit=args.limit,
+        batch=BATCH,
+    )
 
 
 def _record(ctx: CommandContext, row: review.ReviewRow, today: date) -> dict[str, Any]:
@@ -165,6 +163,17 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
     if args.format == "json":
         records = [_record(ctx, r, today) for r in _rows(ctx, args)]
         print(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    if args.format == "xlsx":
+        from pqm_tui.reports.items_xlsx import write_items
+
+        if args.output is None:
+            raise UserError(tr("export.needs_output"))
+        try:
+            count = write_items(args.output, _rows(ctx, args), today, tr)
+        except OSError as exc:
+            raise UserError(tr("export.failed", error=f"{args.output}: {exc.strerror}")) from None
+        print(tr("export.written", count=count, path=args.output))
         return 0
     if args.format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=[*FIELDS, "overdue"])

@@ -10,6 +10,7 @@ items and projects for every item.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -289,3 +290,25 @@ def departments(db: Database) -> list[str]:
             "SELECT DISTINCT department FROM sections WHERE department != '' ORDER BY department"
         )
     ]
+
+
+def iter_rows(
+    db: Database,
+    flt: ReviewFilter,
+    today: date,
+    *,
+    sort: str = "deadline",
+    descending: bool = False,
+    limit: int = 0,
+    batch: int = 1000,
+) -> Iterator[ReviewRow]:
+    """All matching rows (at most ``limit``; 0 = all), read a page at a time."""
+    offset, left = 0, limit or -1
+    while left != 0:
+        size = batch if left < 0 else min(batch, left)
+        rows = page(db, flt, today, sort=sort, descending=descending, limit=size, offset=offset)
+        yield from rows
+        if len(rows) < size:
+            return
+        offset += size
+        left = left - size if left > 0 else left

@@ -71,6 +71,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         Binding("pagedown", "page(1)", "review.key.next", id="review.next", priority=True),
         Binding("pageup", "page(-1)", "review.key.prev", id="review.prev", priority=True),
         Binding("f5", "refresh", "review.key.refresh", id="review.refresh", show=False),
+        Binding("x", "export", "export.key", id="review.export"),
         Binding("question_mark", "help", "keys.walk.help", id="review.help"),
     ]
 
@@ -337,6 +338,31 @@ class ReviewScreen(ReviewActions, Screen[None]):
         self.flt = replace(self.flt, overdue=not self.flt.overdue)
         self.notify(self.pqm.tr("review.overdue_on" if self.flt.overdue else "review.overdue_off"))
         self.reload()
+
+    def action_export(self) -> None:
+        """All items of the current filter and sort (every page) to an Excel file."""
+        self._export(self.flt, self.sort_column, self.descending)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, flt: review.ReviewFilter, sort: str, descending: bool) -> None:
+        from pqm_tui.reports.items_xlsx import write_items
+
+        app = self.pqm
+        assert app.db_path is not None
+        stamp = app.clock.now().strftime("%Y%m%d-%H%M%S")
+        path = app.db_path.parent / f"{app.tr('export.sheet')}-{stamp}.xlsx"
+        db = connect(app.db_path, actor=app.actor, migrate_schema=False)  # this thread's own
+        try:
+            rows = review.iter_rows(db, flt, app.clock.today(), sort=sort, descending=descending)
+            count = write_items(path, rows, app.clock.today(), app.tr)
+        except OSError as exc:
+            message = app.tr("export.failed", error=f"{path}: {exc.strerror}")
+            app.call_from_thread(self.notify, message, severity="error")
+            return
+        finally:
+            db.close()
+        message = app.tr("export.written", count=count, path=path)
+        app.call_from_thread(self.notify, message, timeout=10)
 
     def action_search(self) -> None:
         self.query_one("#f-text", Input).focus()
