@@ -76,3 +76,22 @@ def test_demo_seeded_early_in_the_morning_has_nothing_in_the_future(tmp_path: Pa
     for table, column in stamps:
         latest = db.execute(f"SELECT max({column}) FROM {table}").fetchone()[0]
         assert datetime.fromisoformat(latest) <= now, (table, latest)
+
+
+def test_demo_walks_are_paced_and_one_was_ticked_through_too_fast(demo_db_path: Path) -> None:
+    from pqm_tui.model import amendments, inspections
+    from pqm_tui.model.entities import InspectionKind
+    from pqm_tui.services.walk_pace import walk_pace
+
+    db = connect(demo_db_path)
+    flagged = []
+    for row in inspections.list_inspections(db, limit=100):
+        if row.inspection.kind == InspectionKind.REINSPECTION:
+            continue
+        pace = walk_pace(amendments.effective_findings(db, row.inspection.id))
+        assert pace is not None and pace.single > 0
+        if pace.too_fast:
+            flagged.append(row.inspection.kind.value)
+        else:
+            assert pace.median_seconds is not None and pace.median_seconds >= 3
+    assert flagged == ["self"]

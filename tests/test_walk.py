@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from textual.widgets import DataTable, Input, SelectionList, Static
+from textual.widgets import DataTable, Input, SelectionList, Static, TextArea
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
@@ -148,7 +148,9 @@ async def test_full_walk_to_signed_and_locked(app: PQMApp, photo: Path, clock: C
         assert app.screen is summary
         text = str(summary.query_one("#summary-status", Static).render())
         assert "已签字锁定" in text and "ZG-202611-" in text
-        assert "不合格 1 处（1 个检查项）" in str(summary.query_one("#total", Static).render())
+        total = str(summary.query_one("#total", Static).render())
+        assert "不合格 1 处（1 个检查项）" in total
+        assert "作答 " in total and "批量" in total  # how the walk was paced
         await pilot.pause()
         footer = [str(key.description) for key in summary.query("FooterKey")]
         assert app.tr("keys.summary.report") in footer
@@ -251,7 +253,7 @@ async def test_supervision_note_in_chinese_round_trips(app: PQMApp) -> None:
         assert isinstance(dialog, NoteDialog)
         await pilot.press("enter")  # empty: refused
         assert isinstance(app.screen, NoteDialog)
-        dialog.query_one("#text", Input).value = text
+        dialog.query_one("#text", TextArea).text = text
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is walk

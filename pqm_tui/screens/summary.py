@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from pqm_tui.model import amendments, inspections, organisation, rectification
-from pqm_tui.model.entities import InspectionKind, InspectionStatus, Result
+from pqm_tui.model.entities import Finding, InspectionKind, InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
 from pqm_tui.services import signoff
 from pqm_tui.services.reinspection_summary import Verdict, target_lines
+from pqm_tui.services.walk_pace import walk_pace
 from pqm_tui.services.walk_session import fmt_points, mark_unanswered_na
 from pqm_tui.widgets.footer import PQMFooter
 
@@ -115,18 +117,17 @@ class SummaryScreen(Screen[None]):
         label = band.label_zh if tr.lang == "zh" else band.label_en
         findings = amendments.effective_findings(app.db, self.inspection_id)
         failed = [f for f in findings if f.result == Result.FAIL]
-        self.query_one("#total", Static).update(
-            tr(
-                "walk.summary.total",
-                total=state.card.total,
-                band=label,
-                pay=f"{band.pay_adjust_percent:+d}%",
-                failed=len(failed),
-                failed_items=state.card.failed_items,
-                na=sum(f.result == Result.NA for f in findings),
-                unanswered=len(state.unanswered),
-            )
+        total = tr(
+            "walk.summary.total",
+            total=state.card.total,
+            band=label,
+            pay=f"{band.pay_adjust_percent:+d}%",
+            failed=len(failed),
+            failed_items=state.card.failed_items,
+            na=sum(f.result == Result.NA for f in findings),
+            unanswered=len(state.unanswered),
         )
+        self.query_one("#total", Static).update(Text.assemble(total, *self._pace(findings)))
         failures = self.query_one("#failures", DataTable)
         failures.clear()
         areas = {a.id: a.name for a in state.plan.areas}
@@ -140,6 +141,25 @@ class SummaryScreen(Screen[None]):
         self.notice_number = notices[0].number if notices else None
         self._status()
         self.refresh_bindings()
+
+    def _pace(self, findings: list[Finding]) -> list[str | tuple[str, str]]:
+        """A second line: when and how fast the answers came (纸面合规 check)."""
+        tr, pace = self.pqm.tr, walk_pace(findings)
+        if pace is None:
+            return []
+        line = tr(
+            "walk.summary.pace",
+            first=pace.first.strftime("%H:%M"),
+            last=pace.last.strftime("%H:%M"),
+            minutes=pace.minutes,
+            single=pace.single,
+            median="—" if pace.median_seconds is None else f"{pace.median_seconds:.0f}",
+            bulk=pace.bulk,
+        )
+        parts: list[str | tuple[str, str]] = ["\n", line]
+        if pace.too_fast:
+            parts.append((tr("walk.summary.too_fast"), "bold red"))
+        return parts
 
     def _show_targets(self, state: signoff.InspectionState) -> None:
         """A re-inspection: per target, the result and what signing does or did."""

@@ -155,6 +155,9 @@ PLAN = [
     (0, 0, InspectionKind.MONTHLY, [0], 0, "draft"),
 ]
 
+HASTY_WALK = 10  # this self-check was ticked through at ~1.5 s an answer: the summary flags it
+WALK_MINUTES = 100  # a whole walk's answers are spread over this time
+
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -208,7 +211,7 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
             projects.append(project)
 
         finding_count = 0
-        for days_ago, p_index, inspection_kind, who, c_index, state in PLAN:
+        for index, (days_ago, p_index, inspection_kind, who, c_index, state) in enumerate(PLAN):
             project = projects[p_index]
             day = today - timedelta(days=days_ago)
             start = datetime.combine(
@@ -235,6 +238,7 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
                 project.id,
                 versions[c_index].id,
                 partial=state == "draft",
+                hasty=index == HASTY_WALK,
             )
             for area in organisation.list_areas(db, project.id)[:2]:
                 note_kind, text = rng.choice(NOTE_TEXTS)
@@ -264,12 +268,13 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
 def _walk(
     db: Database,
     rng: random.Random,
-    clock: Clock,
+    walk_clock: Clock,
     inspection_id: str,
     project_id: str,
     version_id: str,
     *,
     partial: bool,
+    hasty: bool = False,
 ) -> int:
     content = checklists.load_version(db, version_id)
     plan = build_plan(content, organisation.list_areas(db, project_id))
@@ -277,7 +282,12 @@ def _walk(
     pairs = plan.pairs[: len(plan.pairs) // 3] if partial else plan.pairs
     items = {i.id: i for i in content.items}
     recorded: list[Finding] = []
+    start, elapsed = walk_clock.now(), 0.0
+    step = 1.5 if hasty else WALK_MINUTES * 60 / max(len(plan.pairs), 1)
+    timing = random.Random(len(pairs))  # its own: the rest of the demo stays as it was
     for area_id, item_id in pairs:
+        elapsed += step * timing.uniform(0.5, 1.5)  # answers come one by one, as on site
+        clock = demo_rectification.clock_at(walk_clock, start + timedelta(seconds=elapsed))
         item = items[item_id]
         roll = rng.random()
         if roll < 0.05:
