@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from pqm_tui.model import inspections, organisation
+from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.widgets.due_panel import DuePanel
 from pqm_tui.widgets.footer import PQMFooter
@@ -93,7 +93,18 @@ class HomeScreen(Screen[None]):
             kind=tr.enum(draft.kind),
             started=draft.started_at[:16].replace("T", " "),
         )
-        hint = tr("walk.resume.hint", at=position.updated_at[11:19]) if position else ""
+        hint = ""
+        if position:  # name the area and item the walk will come back to
+            areas = {a.id: a.name for a in organisation.list_areas(self.pqm.db, draft.project_id)}
+            items = checklists.item_codes_and_standards(self.pqm.db, draft.checklist_version_id)
+            code, standard = items.get(position.item_id or "", ("", ""))
+            short = standard if len(standard) <= 16 else standard[:16] + "…"
+            hint = tr(
+                "walk.resume.hint",
+                at=position.updated_at[11:19],
+                area=areas.get(position.area_id or "", "—"),
+                item=f"{code} {short}".strip() or "—",
+            )
 
         def resume(answer: bool | None) -> None:
             if answer:

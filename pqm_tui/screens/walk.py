@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from pqm_tui.model.entities import Finding, Result
 from pqm_tui.model.errors import ModelError
+from pqm_tui.screens.walk_columns import add_columns
 from pqm_tui.screens.walk_dialogs import WalkDialogActions
 from pqm_tui.services.walk_session import FailureDetails, WalkSession, fmt_points
 from pqm_tui.widgets.footer import PQMFooter
@@ -40,8 +41,17 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         Binding("f", "fail", "keys.walk.fail", id="walk.fail"),
         Binding("n", "answer('na')", "keys.walk.na", id="walk.na"),
         Binding("u", "undo", "keys.walk.undo", id="walk.undo"),
-        Binding("tab", "area(1)", "keys.walk.next_area", id="walk.next_area", priority=True),
-        Binding("shift+tab", "area(-1)", "keys.walk.prev_area", id="walk.prev_area", priority=True),
+        Binding(
+            "tab", "area(1)", "keys.walk.next_area", id="walk.next_area", priority=True, show=False
+        ),
+        Binding(
+            "shift+tab",
+            "area(-1)",
+            "keys.walk.prev_area",
+            id="walk.prev_area",
+            priority=True,
+            show=False,
+        ),
         Binding("slash", "search", "keys.walk.search", id="walk.search"),
         Binding("l", "note", "keys.walk.note", id="walk.note"),
         Binding("x", "finish", "keys.walk.finish", id="walk.finish"),
@@ -87,26 +97,22 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         yield Static("", id="walk-title")
         with Horizontal(id="walk-main"):
             yield DataTable(id="areas", cursor_type="row", zebra_stripes=True)
-            yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="items-pane"):
+                yield Static("", id="area-title")
+                yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield Static("", id="walk-status")
-        yield PQMFooter()
+        yield PQMFooter(compact=True)  # the essential keys fit in 80 columns
 
     def on_mount(self) -> None:
         app, tr = self.pqm, self.pqm.tr
         self.session = WalkSession(app.db, app.clock, app.settings, self.inspection_id, app.db_path)
         areas = self.query_one("#areas", DataTable)
         areas.can_focus = False
-        areas.add_column(tr("walk.col.area"), key="name")
-        areas.add_column(tr("walk.col.progress"), key="progress")
-        areas.add_column(tr("walk.col.failed"), key="failed")
+        add_columns(areas, self.query_one("#items", DataTable), self.walk, tr)
         for area in self.walk.areas:
             areas.add_row(area.name, *self._area_cells(area.id), key=area.id)
         items = self.query_one("#items", DataTable)
-        items.add_column(tr("walk.col.code"), key="code")
-        items.add_column(tr("walk.col.result"), key="result")
-        items.add_column(tr("walk.col.deduction"), key="deduction")
-        items.add_column(tr("walk.col.standard"), key="standard")
         area_id, item_id = self.walk.position()
         if area_id not in self.walk.area_index:
             area_id, item_id = (self.walk.areas[0].id if self.walk.areas else ""), None
@@ -118,6 +124,23 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         items.focus()
 
     # ------------------------------------------------------------ drawing
+    def _area_title(self) -> None:
+        """Name the current area prominently, with its progress, above its items."""
+        progress = self.walk.progress(self.area_id)
+        self.query_one("#area-title", Static).update(
+            self.pqm.tr(
+                "walk.area_title",
+                area=self.area_name(self.area_id),
+                answered=progress.answered,
+                total=progress.applicable,
+                failed=progress.failed,
+            ),
+            layout=False,
+        )
+
+    def area_name(self, area_id: str) -> str:
+        return self.walk.areas[self.walk.area_index[area_id]].name
+
     def _title(self) -> None:
         tr, w = self.pqm.tr, self.walk
         totals = w.totals()
@@ -164,15 +187,23 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         areas.move_cursor(row=self.walk.area_index[area_id])
         row = self.row_items.index(item_id) if item_id in self.row_items else 0
         items.move_cursor(row=row)
+        self._area_title()
         self._detail()
         self.walk.save_position(area_id, self.current_item)
+
+    def _switch_area(self, area_id: str, item_id: str | None) -> str:
+        """Move to another area (search, undo) and return the notice saying so."""
+        self._show_area(area_id, item_id)
+        return self.pqm.tr("walk.area_switched", area=self.area_name(area_id))
 
     def _refresh_pair(self, area_id: str, item_id: str) -> None:
         """Redraw the one item row and the one area row a change touched."""
         areas = self.query_one("#areas", DataTable)
         progress, failed = self._area_cells(area_id)
-        areas.update_cell(area_id, "progress", progress, update_width=True)
-        areas.update_cell(area_id, "failed", failed, update_width=True)
+        areas.update_cell(area_id, "progress", progress)
+        areas.update_cell(area_id, "failed", failed)
+        if area_id == self.area_id:
+            self._area_title()
         if area_id == self.area_id and item_id in self.row_items:
             items = self.query_one("#items", DataTable)
             row_key = items.coordinate_to_cell_key((self.row_items.index(item_id), 0)).row_key
@@ -348,15 +379,17 @@ class WalkScreen(WalkDialogActions, Screen[None]):
             self._status(self.pqm.tr("walk.nothing_to_undo"))
             return
         first = changed[0]
+        switched = ""
         if first.area_id != self.area_id:
-            self._show_area(first.area_id, first.item_id)
+            switched = self._switch_area(first.area_id, first.item_id)
         for finding in changed:
             self._refresh_pair(finding.area_id, finding.item_id)
         if first.item_id in self.row_items:
             self.query_one("#items", DataTable).move_cursor(row=self.row_items.index(first.item_id))
         self._detail()
         code = self.walk.items[first.item_id].code
-        self._saved_now(self.pqm.tr("walk.undone", code=code, count=len(changed)))
+        undone = self.pqm.tr("walk.undone", code=code, count=len(changed))
+        self._saved_now("  ·  ".join(p for p in (undone, switched) if p))
 
     def action_area(self, step: int) -> None:
         if not self.walk.areas or not self.area_id:

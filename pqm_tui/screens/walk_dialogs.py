@@ -58,11 +58,15 @@ class WalkDialogActions:
             if area_id is None:
                 return
             if area_id != self.area_id:
-                self._show_area(area_id, item_id)
+                self._status(self._switch_area(area_id, item_id))
             else:
                 self.query_one("#items", DataTable).move_cursor(row=self.row_items.index(item_id))
 
-        self.app.push_screen(SearchDialog(self.walk.search), jump)
+        def area_of(item_id: str) -> str:
+            area_id = self.walk.area_for(item_id, self.area_id)
+            return self.area_name(area_id) if area_id else ""
+
+        self.app.push_screen(SearchDialog(self.walk.search, area_of), jump)
 
     def action_note(self: WalkScreen) -> None:
         from pqm_tui.widgets.note_dialog import NoteDialog

@@ -100,6 +100,10 @@ class WalkSession:
         self.findings: dict[tuple[str, str], Finding] = {}
         self.by_item: dict[str, dict[str, Finding]] = defaultdict(dict)
         self.pair_count = sum(len(items) for items in state.plan.items_by_area.values())
+        self.holding: dict[str, list[str]] = defaultdict(list)  # item → areas it applies to
+        for area in self.areas:
+            for item in self.items_of(area.id):
+                self.holding[item.id].append(area.id)
         self.failed_count = 0
         for finding in inspections.list_findings(db, inspection_id):
             self._remember(finding.area_id, finding.item_id, finding)
@@ -312,7 +316,7 @@ class WalkSession:
 
     def area_for(self, item_id: str, preferred: str) -> str | None:
         """Where to jump for an item: the current area if it applies, else the first open one."""
-        holding = [a.id for a in self.areas if any(i.id == item_id for i in self.items_of(a.id))]
+        holding = self.holding.get(item_id, [])
         if preferred in holding:
             return preferred
         open_areas = [a for a in holding if (a, item_id) not in self.findings]

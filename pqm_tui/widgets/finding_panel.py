@@ -4,7 +4,8 @@ Returns a ``FailureDetails`` or None (cancelled). The deduction follows the
 item's rule as occurrences change until the inspector types one himself; it
 is refused above the item's remaining cap (deductions of other areas count).
 Photos are copied into the media store as soon as they are named, so a bad
-path is reported at once and nothing is recorded for it.
+path is reported at once and nothing is recorded for it. The note (说明) has
+the focus when the panel opens, new or edited: it is what is typed most.
 """
 
 from __future__ import annotations
@@ -24,10 +25,16 @@ from pqm_tui.services import photos
 from pqm_tui.services.scoring import rule_deduction
 from pqm_tui.services.walk_session import FailureDetails, fmt_points, parse_points
 from pqm_tui.widgets.path_suggester import PathSuggester
+from pqm_tui.widgets.typing_guard import KeepTyping
 
 
-class FindingPanel(ModalScreen[FailureDetails | None]):
-    """Details of a failed item; ctrl+s saves, Escape cancels."""
+class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
+    """Details of a failed item; Enter (in any field but the photo) or ctrl+s saves, Escape cancels.
+
+    Text typed on the severity (a Select) goes to the note rather than being lost.
+    """
+
+    TYPING_TARGET = "#note"
 
     BINDINGS = [
         Binding("ctrl+s", "save", "keys.panel.save", id="panel.save", priority=True),
@@ -94,7 +101,13 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
                 yield Static(tr("walk.panel.deduction"))
                 yield Input(fmt_points(d.deduction), id="deduction", type="number", compact=True)
                 yield Static(tr("walk.panel.note"))
-                yield Input(d.note, id="note", compact=True, placeholder=tr("walk.panel.note_hint"))
+                yield Input(
+                    d.note,
+                    id="note",
+                    compact=True,
+                    placeholder=tr("walk.panel.note_hint"),
+                    select_on_focus=False,  # editing adds to the note, never replaces it
+                )
                 yield Static(tr("walk.panel.location"))
                 yield Input(d.location, id="location", compact=True)
                 yield Static(tr("walk.panel.department"))
@@ -126,7 +139,9 @@ class FindingPanel(ModalScreen[FailureDetails | None]):
             yield Static(tr("walk.panel.keys"), classes="dialog-keys")
 
     def on_mount(self) -> None:
-        self.query_one("#note" if self.details.note == "" else "#occurrences", Input).focus()
+        note = self.query_one("#note", Input)
+        note.cursor_position = len(note.value)
+        note.focus()
 
     def _photo_line(self) -> str:
         names = "、".join(p.original_name for p in self.stored) or self.tr("common.none")

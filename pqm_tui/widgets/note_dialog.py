@@ -6,13 +6,28 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Select, Static
+from textual.widgets import Select, Static, TextArea
 
 from pqm_tui.model.entities import NoteKind
+from pqm_tui.widgets.typing_guard import KeepTyping
 
 
-class NoteDialog(ModalScreen[tuple[NoteKind, str] | None]):
-    """Choose the kind, type the note; Enter saves, Escape cancels."""
+class NoteText(TextArea):
+    """A few wrapped lines for a sentence or two; Enter saves (a note is one paragraph)."""
+
+    DEFAULT_CSS = """
+    NoteText {
+        height: 4;  /* a sentence of Chinese visible at once, wrapped */
+    }
+    """
+    BINDINGS = [Binding("enter", "screen.save", show=False, id="note.enter_saves", priority=True)]
+
+
+class NoteDialog(KeepTyping, ModalScreen[tuple[NoteKind, str] | None]):
+    """Choose the kind, type the note; Enter saves, Escape cancels.
+
+    Tab moves between the kind and the text; text typed on the kind goes to the text.
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "keys.panel.save", id="note.save", priority=True),
@@ -36,20 +51,16 @@ class NoteDialog(ModalScreen[tuple[NoteKind, str] | None]):
                     id="kind",
                     compact=True,
                 )
-                yield Static(tr("walk.note.text"))
-                yield Input(id="text", compact=True)
+            yield Static(tr("walk.note.text"))  # the text below, full width: a sentence shows
+            yield NoteText(id="text", soft_wrap=True, compact=True, tab_behavior="focus")
             yield Static("", id="error", classes="dialog-error")
             yield Static(tr("walk.note.keys"), classes="dialog-keys")
 
     def on_mount(self) -> None:
-        self.query_one("#text", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
+        self.query_one("#text", TextArea).focus()
 
     def action_save(self) -> None:
-        text = self.query_one("#text", Input).value.strip()
+        text = " ".join(self.query_one("#text", TextArea).text.split("\n")).strip()
         if not text:
             self.query_one("#error", Static).update(self.app.tr("walk.note.empty"))  # type: ignore[attr-defined]
             return

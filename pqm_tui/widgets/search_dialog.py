@@ -1,9 +1,10 @@
-"""Jump to an item by code or text (按编号或内容查找检查项)."""
+"""Jump to an item by code or text (按编号或内容查找检查项); each result names its area."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,11 +14,15 @@ from textual.widgets.option_list import Option
 
 from pqm_tui.model.entities import Item
 
-MAX_TEXT = 40
+MAX_TEXT = 28
 
 
 class SearchDialog(ModalScreen[str | None]):
-    """Type to filter; ↑/↓ choose; Enter jumps to the item (returns its id)."""
+    """Type to filter; ↑/↓ choose; Enter jumps to the item (returns its id).
+
+    Focus stays on the query (the list is not a Tab stop), so typing is never lost.
+    ``area_of`` names the area a jump to the item would land in.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "keys.panel.cancel", id="search.cancel"),
@@ -25,16 +30,21 @@ class SearchDialog(ModalScreen[str | None]):
         Binding("up", "move(-1)", show=False, id="search.up", priority=True),
     ]
 
-    def __init__(self, search: Callable[[str], list[Item]]) -> None:
+    def __init__(
+        self, search: Callable[[str], list[Item]], area_of: Callable[[str], str] | None = None
+    ) -> None:
         super().__init__()
         self.search = search
+        self.area_of = area_of
 
     def compose(self) -> ComposeResult:
         tr = self.app.tr  # type: ignore[attr-defined]
         with Vertical(classes="dialog wide"):
             yield Static(tr("walk.search.title"), classes="dialog-title")
             yield Input(id="query", compact=True, placeholder=tr("walk.search.hint"))
-            yield OptionList(id="results")
+            results = OptionList(id="results")
+            results.can_focus = False  # ↑/↓ move it from the query; Tab has nowhere else to go
+            yield results
             yield Static("", id="error", classes="dialog-error")
 
     def on_mount(self) -> None:
@@ -49,7 +59,13 @@ class SearchDialog(ModalScreen[str | None]):
             text = (
                 item.standard if len(item.standard) <= MAX_TEXT else item.standard[:MAX_TEXT] + "…"
             )
-            results.add_option(Option(f"{item.code}  {text}", id=item.id))
+            area = self.area_of(item.id) if self.area_of else ""
+            prompt = Text.assemble((item.code, "bold"), "  ")
+            if area:
+                prompt.append(f"〔{area}〕", style="bold cyan")
+                prompt.append(" ")
+            prompt.append(text)
+            results.add_option(Option(prompt, id=item.id))
         if items:
             results.highlighted = 0
         none = self.app.tr("walk.search.none") if not items else ""  # type: ignore[attr-defined]

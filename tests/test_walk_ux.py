@@ -1,0 +1,268 @@
+"""The walk as a new user meets it: where am I, can I read the results, the keys, the dialogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from textual.color import Color
+from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual.widgets._footer import FooterKey
+
+from pqm_tui.app import PQMApp, create_app
+from pqm_tui.config import Settings
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.entities import Result
+from pqm_tui.screens.home import HomeScreen
+from pqm_tui.screens.start import StartInspectionScreen
+from pqm_tui.screens.walk import WalkScreen
+from pqm_tui.widgets.confirm import ConfirmDialog
+from pqm_tui.widgets.finding_panel import FindingPanel
+from pqm_tui.widgets.note_dialog import NoteDialog
+from pqm_tui.widgets.search_dialog import SearchDialog
+
+# Pilot cannot send full-width punctuation (a terminal can: tried in tmux), so none here.
+SENTENCE = "业主反映地下车库照明不足夜间巡查需加强已转工程部跟进处理并于本周五前回复品质部"
+
+
+@pytest.fixture
+def app(demo_db_path: Path, settings: Settings, clock: Clock) -> PQMApp:
+    return create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+
+
+async def start_new(app: PQMApp, pilot) -> WalkScreen:  # type: ignore[no-untyped-def]
+    """Decline resuming the demo draft, then n → start form → ctrl+s: a fresh inspection."""
+    await pilot.pause()
+    assert isinstance(app.screen, ConfirmDialog)
+    await pilot.press("n")
+    assert isinstance(app.screen, HomeScreen)
+    await pilot.press("n")
+    await pilot.pause()
+    assert isinstance(app.screen, StartInspectionScreen)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(app.screen, WalkScreen)
+    return app.screen
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+def area_name(walk: WalkScreen, area_id: str) -> str:
+    return walk.walk.areas[walk.walk.area_index[area_id]].name
+
+
+# ---------------------------------------------------------------- 1. which area am I in
+async def test_the_current_area_is_named_above_the_items(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        first = walk.area_id
+        total = walk.walk.progress(first).applicable
+        title = text_of(walk.query_one("#area-title", Static))
+        assert area_name(walk, first) in title
+        assert f"已查 0/{total}" in title and "不合格 0" in title
+        await pilot.press("p")
+        assert f"已查 1/{total}" in text_of(walk.query_one("#area-title", Static))
+        await pilot.press("tab")
+        second = walk.area_id
+        assert second != first
+        assert area_name(walk, second) in text_of(walk.query_one("#area-title", Static))
+
+
+async def test_the_highlighted_area_stands_out(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        areas = walk.query_one("#areas", DataTable)
+        cursor = areas.get_component_styles("datatable--cursor")
+        faint = Color.parse(app.theme_variables["block-cursor-blurred-background"])
+        assert cursor.background != faint
+        assert cursor.background.a > 0.9  # opaque, not a tint
+        assert cursor.text_style.bold
+
+
+async def test_search_shows_the_area_and_says_when_it_switches(app: PQMApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        walk = await start_new(app, pilot)
+        session, here = walk.walk, walk.area_id
+        mine = {i.id for i in session.items_of(here)}
+        other = next(
+            i
+            for i in session.content.items
+            if i.id in session.plan.applicable_item_ids and i.id not in mine
+        )
+        target = session.area_for(other.id, here)
+        assert target is not None and target != here
+        await pilot.press("slash")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SearchDialog)
+        dialog.query_one("#query", Input).value = other.code
+        await pilot.pause()
+        results = dialog.query_one("#results")
+        prompt = str(results.get_option_at_index(0).prompt)  # type: ignore[attr-defined]
+        assert other.code in prompt and area_name(walk, target) in prompt
+        await pilot.press("enter")
+        await pilot.pause()
+        assert walk.area_id == target and walk.current_item == other.id
+        status = text_of(walk.query_one("#walk-status", Static))
+        assert f"已切换到区域：{area_name(walk, target)}" in status
+        assert area_name(walk, target) in text_of(walk.query_one("#area-title", Static))
+
+
+# ---------------------------------------------------------------- 2. the result column
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_result_column_holds_its_longest_word(app: PQMApp, size: tuple[int, int]) -> None:
+    async with app.run_test(size=size) as pilot:
+        walk = await start_new(app, pilot)
+        items = walk.query_one("#items", DataTable)
+        assert all(walk.walk.finding(walk.area_id, i) is None for i in walk.row_items)
+        longest = max(cell_len(app.tr.enum(r) + " !") for r in Result)
+        width = items.columns["result"].get_render_width(items) - 2 * items.cell_padding
+        assert width >= longest
+        await pilot.press("n")
+        await pilot.pause()
+        width = items.columns["result"].get_render_width(items) - 2 * items.cell_padding
+        assert width >= longest
+        cell = items.get_cell_at((0, 1))
+        assert str(cell) == "不适用"
+        deduction = items.columns["deduction"].get_render_width(items) - 2 * items.cell_padding
+        most = max(i.points for i in walk.walk.items.values())
+        assert deduction >= cell_len(f"-{most}")
+
+
+# ---------------------------------------------------------------- 3. the footer at 80 columns
+async def test_footer_shows_the_essential_keys_within_80_columns(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        await pilot.pause()
+        keys = list(walk.query(FooterKey))
+        palette = [k for k in keys if k.has_class("-command-palette")]
+        limit = palette[0].region.x if palette else 80
+        shown = {k.action: k for k in keys if not k.has_class("-command-palette")}
+        for action in (
+            "answer('pass')",
+            "fail",
+            "answer('na')",
+            "undo",
+            "search",
+            "note",
+            "finish",
+            "help",
+        ):
+            assert action in shown, action
+            assert shown[action].region.right <= limit, (action, shown[action].region)
+        assert "area(1)" not in shown and "area(-1)" not in shown
+
+
+# ---------------------------------------------------------------- 4. the finding panel
+async def test_editing_a_failure_focuses_its_note(app: PQMApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        walk = await start_new(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        assert app.focused is not None and app.focused.id == "note"
+        keys = text_of(panel.query_one(".dialog-keys", Static))
+        assert "Enter" in keys and "ctrl+s" in keys
+        panel.query_one("#note", Input).value = "地面有烟头"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is walk
+        await pilot.press("k")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, FindingPanel)
+        note = app.screen.query_one("#note", Input)
+        assert app.focused is note and note.cursor_position == len(note.value)
+        await pilot.press("两", "处")  # typing adds to the note, it does not replace it
+        assert note.value == "地面有烟头两处"
+
+
+async def test_supervision_note_is_a_text_area_showing_a_sentence(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NoteDialog)
+        text = dialog.query_one("#text", TextArea)
+        assert app.focused is text
+        await pilot.press(*SENTENCE)
+        assert text.text == SENTENCE
+        assert text.size.height >= 3  # the whole sentence is visible, wrapped
+        assert text.wrapped_document.height >= 2
+        await pilot.press("enter")  # Enter saves (the note is one paragraph)
+        await pilot.pause()
+        assert app.screen is walk
+        assert "已记录监督记录" in text_of(walk.query_one("#walk-status", Static))
+
+
+# ---------------------------------------------------------------- 6. typing is never lost
+async def test_note_typed_after_tab_is_not_dropped(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_new(app, pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NoteDialog)
+        await pilot.press("tab")  # onto the kind
+        assert isinstance(app.focused, Select)
+        for char in "车库":
+            await pilot.press(char)
+        text = dialog.query_one("#text", TextArea)
+        assert text.text == "车库" and app.focused is text
+
+
+async def test_panel_text_typed_on_the_severity_goes_to_the_note(app: PQMApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start_new(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        while not isinstance(app.focused, Select):
+            await pilot.press("tab")
+        for char in "积水":
+            await pilot.press(char)
+        note = panel.query_one("#note", Input)
+        assert note.value == "积水" and app.focused is note
+
+
+async def test_search_keeps_focus_on_its_query(app: PQMApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start_new(app, pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SearchDialog)
+        await pilot.press("tab")
+        await pilot.press("G", "C")
+        assert dialog.query_one("#query", Input).value == "GC"
+
+
+# ---------------------------------------------------------------- 5. the resume offer
+async def test_resume_offer_names_the_area_and_item(app: PQMApp) -> None:
+    from pqm_tui.model import inspections
+    from pqm_tui.services.walk_session import WalkSession
+
+    db, clock = app.db, app.clock
+    draft = inspections.latest_draft(db)
+    assert draft is not None
+    session = WalkSession(db, clock, app.settings, draft.id)
+    area = session.areas[1]
+    item = session.items_of(area.id)[2]
+    session.save_position(area.id, item.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        hint = text_of(dialog.query_one(".dialog-hint", Static))
+        assert area.name in hint and item.code in hint, hint
+        await pilot.press("y")
+        await pilot.pause()
+        walk = app.screen
+        assert isinstance(walk, WalkScreen)
+        assert walk.area_id == area.id and walk.current_item == item.id
