@@ -1,10 +1,20 @@
 """Document dialog (生成文件): render the notice or the report of one inspection.
 
+The title names the inspection (project · kind · date · status). ``1``/``2``/``3``
+(or ``n``/``r``/``s``) pick the notice, the report or the signed report without
+tabbing. The signer (签名人) is pre-filled with the person named like the app's
+actor, else the inspection's first inspector, and completes from the
+inspection's inspectors, the quality department and the project's people; a
+line under it says whether that person has a signing key, and ``k`` makes one
+(as ``pqm keys init`` does) when he has none. A key protected by a passphrase
+is opened with ``PQM_KEY_PASSPHRASE``, as on the command line.
+
 The render runs in a thread worker with its own database connection (a
 connection belongs to the thread that opened it); the UI shows progress and
-never freezes. When done, the path is shown and ``o`` opens it with the
-system viewer (``xdg-open``) when there is one. Dismisses with the written
-path, or None.
+never freezes. Failures are said in the user's language (``report_messages``)
+and hide the progress bar. When done, the path is shown and ``o`` opens it
+with the system viewer (``xdg-open``) when there is one. Dismisses with the
+written path, or None.
 """
 
 from __future__ import annotations
@@ -18,10 +28,17 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, LoadingIndicator, ProgressBar, Static
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, ProgressBar, Static
+
+from pqm_tui.model import inspections, organisation, rectification
+from pqm_tui.model.entities import Inspection, Person
+from pqm_tui.model.errors import NotFoundError
+from pqm_tui.paths import keys_dir
+from pqm_tui.screens.report_messages import describe_failure, keys_init_command
 
 if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
@@ -33,26 +50,28 @@ class ReportDialog(ModalScreen[Path | None]):
     """Pick a document, render it in a worker, show where it went."""
 
     DEFAULT_CSS = """
-    ReportDialog { align: center middle; }
-    ReportDialog > Vertical {
-        width: 72; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 1 2;
-    }
-    ReportDialog #title { text-style: bold; margin-bottom: 1; }
-    ReportDialog Horizontal { height: auto; }
-    ReportDialog Button { margin-right: 1; }
-    ReportDialog #signer { margin-top: 1; }
-    ReportDialog LoadingIndicator { height: 1; display: none; }
-    ReportDialog.busy LoadingIndicator { display: block; }
-    ReportDialog #result { margin-top: 1; }
-    ReportDialog #result.error { color: $error; }
+    ReportDialog .kinds { height: auto; margin-bottom: 1; }
+    ReportDialog .actions { height: auto; margin-top: 1; }
+    ReportDialog Button { margin-right: 2; }
+    ReportDialog .form { grid-columns: 8 1fr; }
+    ReportDialog #make-key { display: none; margin-top: 1; }
+    ReportDialog #make-key.shown { display: block; }
+    ReportDialog #progress { display: none; margin-top: 1; }
+    ReportDialog.busy #progress, ReportDialog.done #progress { display: block; }
+    ReportDialog #result { margin-top: 1; height: auto; }
+    ReportDialog #key-state { color: $text-muted; }
+    ReportDialog #result.error, ReportDialog #key-state.error { color: $error; }
     """
 
     BINDINGS = [
         Binding("escape", "close", "reports.dialog.close", id="report.close"),
-        Binding("n", "render('notice')", "reports.dialog.notice", id="report.notice"),
-        Binding("r", "render('report')", "reports.dialog.report", id="report.report"),
+        Binding("1", "render('notice')", "reports.dialog.notice", priority=True),
+        Binding("2", "render('report')", "reports.dialog.report", priority=True),
+        Binding("3", "render('signed_report')", "reports.dialog.signed_report", priority=True),
+        Binding("n", "render('notice')", "reports.dialog.notice", id="report.notice", show=False),
+        Binding("r", "render('report')", "reports.dialog.report", id="report.report", show=False),
         Binding("s", "render('signed_report')", "reports.dialog.signed_report", id="report.sign"),
+        Binding("k", "make_key", "reports.dialog.make_key_binding", id="report.make_key"),
         Binding("o", "open", "reports.dialog.open", id="report.open"),
     ]
 
@@ -77,49 +96,233 @@ class ReportDialog(ModalScreen[Path | None]):
         self.output_dir = output_dir
         self.written: Path | None = None
         self.busy = False
+        self.inspection: Inspection | None = None
+        self.inspectors: list[Person] = []
+        self.people: dict[str, Person] = {}
 
     @property
     def pqm(self) -> PQMApp:
         return cast("PQMApp", self.app)
 
+    @property
+    def db_path(self) -> Path:
+        return self.pqm.db_path or Path("pqm.sqlite3")
+
+    def _load(self) -> None:
+        """The inspection and the people who may sign (inspectors first)."""
+        db = self.pqm.db
+        try:
+            self.inspection = inspections.get_inspection(db, self.inspection_id)
+        except NotFoundError:
+            return
+        for pid in self.inspection.inspector_ids:
+            try:
+                self.inspectors.append(organisation.get_person(db, pid))
+            except NotFoundError:
+                continue
+        others = organisation.inspectors(db) + organisation.list_people(
+            db, self.inspection.project_id
+        )
+        for person in self.inspectors + others:
+            self.people.setdefault(person.name, person)
+
+    def _heading(self) -> str:
+        tr = self.pqm.tr
+        if self.inspection is None:
+            return tr("reports.dialog.title")
+        project = organisation.get_project(self.pqm.db, self.inspection.project_id)
+        return tr(
+            "reports.dialog.heading",
+            project=project.name,
+            kind=tr.enum(self.inspection.kind),
+            date=self.inspection.started_at[:10],
+            status=tr.enum(self.inspection.status),
+        )
+
     def compose(self) -> ComposeResult:
         tr = self.pqm.tr
-        with Vertical():
-            yield Label(tr("reports.dialog.title"), id="title")
-            with Horizontal():
-                for kind in KINDS:
-                    yield Button(tr(f"reports.dialog.{kind}"), id=f"kind-{kind}")
-            yield Input(placeholder=tr("reports.dialog.signer"), id="signer")
-            yield LoadingIndicator()
+        self._load()
+        names = "、".join(p.name for p in self.inspectors) or tr("reports.none")
+        with Vertical(classes="dialog wide"):
+            yield Static(self._heading(), classes="dialog-title", markup=False)
+            with Horizontal(classes="kinds"):
+                for n, kind in enumerate(KINDS, start=1):
+                    label = f"{n} {tr(f'reports.dialog.{kind}')}"
+                    yield Button(label, id=f"kind-{kind}", compact=True)
+            with Grid(classes="form"):
+                yield Static(tr("reports.dialog.signer"))
+                yield Input(
+                    id="signer",
+                    compact=True,
+                    suggester=SuggestFromList(list(self.people), case_sensitive=False),
+                )
+            yield Static(tr("reports.dialog.signer_hint", names=names), classes="dialog-hint")
+            yield Static("", id="key-state", markup=False)
+            yield Button("", id="make-key", compact=True)
             yield ProgressBar(total=4, show_eta=False, id="progress")
             yield Static("", id="result", markup=False)
-            with Horizontal():
-                yield Button(tr("reports.dialog.open"), id="open", disabled=True)
-                yield Button(tr("reports.dialog.close"), id="close")
+            with Horizontal(classes="actions"):
+                yield Button(tr("reports.dialog.open"), id="open", disabled=True, compact=True)
+                yield Button(tr("reports.dialog.close"), id="close", compact=True)
+            yield Static(tr("reports.dialog.keys"), id="keys", classes="dialog-keys")
 
     def on_mount(self) -> None:
         signer = self.query_one("#signer", Input)
-        signer.value = self.pqm.actor
+        signer.value = self._default_signer()
+        self._show_key_state()
+        self._say("")
+        self.query_one("#kind-notice", Button).focus()
+        if self.inspection is None:
+            self._fail(self.pqm.tr("reports.dialog.not_found"))
 
+    def _default_signer(self) -> str:
+        if self.pqm.actor in self.people:
+            return self.pqm.actor
+        return self.inspectors[0].name if self.inspectors else ""
+
+    # signer and key ------------------------------------------------------------------
+    def _signer(self) -> Person | None:
+        """The person typed in the signer field (a name, or an id), or None."""
+        typed = self.query_one("#signer", Input).value.strip()
+        if not typed:
+            return None
+        if typed in self.people:
+            return self.people[typed]
+        try:
+            return organisation.find_person(self.pqm.db, typed)
+        except NotFoundError:
+            return None
+
+    def _signer_problem(self) -> str | None:
+        """Why the signed report cannot be made as the typed signer, or None."""
+        from pqm_tui.services.signing import key_path
+
+        tr = self.pqm.tr
+        typed = self.query_one("#signer", Input).value.strip()
+        if not typed:
+            return tr("reports.dialog.signer_empty")
+        person = self._signer()
+        if person is None:
+            return tr("reports.dialog.signer_unknown", name=typed)
+        if not key_path(keys_dir(self.db_path), person.id).is_file():
+            command = keys_init_command(self.db_path, person.name)
+            return tr("reports.dialog.key_missing", person=person.name, command=command)
+        return None
+
+    def _show_key_state(self) -> None:
+        """The line under the signer: his key's validity, or what is missing."""
+        from pqm_tui.services.signing import key_info
+
+        person = self._signer()
+        problem = self._signer_problem()
+        info = None if person is None else key_info(keys_dir(self.db_path), person.id, person.name)
+        text = problem or ""
+        if info is not None:
+            text = self.pqm.tr(
+                "reports.dialog.key_ok", person=info.person_name, until=info.not_after
+            )
+        state = self.query_one("#key-state", Static)
+        state.update(text)
+        state.remove_class("error")
+        make_key = self.query_one("#make-key", Button)
+        missing = person is not None and info is None
+        make_key.set_class(missing, "shown")
+        if missing and person is not None:
+            make_key.label = self.pqm.tr("reports.dialog.make_key", person=person.name)
+
+    @on(Input.Changed, "#signer")
+    def _signer_changed(self) -> None:
+        self._show_key_state()
+
+    @on(Input.Submitted, "#signer")
+    def _signer_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_render("signed_report")
+
+    def action_make_key(self) -> None:
+        """Make the signer a key and self-signed certificate (``pqm keys init``)."""
+        from pqm_tui.services.signing import SigningError, create_self_signed, key_path
+
+        person = self._signer()
+        if self.busy or person is None or key_path(keys_dir(self.db_path), person.id).exists():
+            return
+        tr = self.pqm.tr
+        company = self.pqm.settings.company_name or organisation.first_company_name(self.pqm.db)
+        try:
+            path = create_self_signed(keys_dir(self.db_path), person.id, person.name, company)
+        except (OSError, SigningError) as exc:
+            self._fail(
+                describe_failure(
+                    tr, exc, out=keys_dir(self.db_path), signer=person.name, db_path=self.db_path
+                )
+            )
+            return
+        self._show_key_state()
+        self._say(tr("reports.keys.created", person=person.name, path=path))
+        self.query_one("#kind-signed_report", Button).focus()
+
+    # rendering -----------------------------------------------------------------------
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
         if button.startswith("kind-"):
             self.action_render(button.removeprefix("kind-"))
+        elif button == "make-key":
+            self.action_make_key()
         elif button == "open":
             self.action_open()
         elif button == "close":
             self.action_close()
 
+    def _say(self, text: str, *, error: bool = False) -> None:
+        result = self.query_one("#result", Static)
+        result.set_class(error, "error")
+        result.update(text)
+        result.display = bool(text)
+
+    def _fail(self, text: str) -> None:
+        """Show a failure; the progress bar goes away (nothing was made)."""
+        self.remove_class("done")
+        self.query_one("#progress", ProgressBar).update(progress=0)
+        self._say(self.pqm.tr("reports.dialog.failed", reason=text), error=True)
+
+    def _precheck(self, kind: str) -> str | None:
+        """A refusal known before rendering (no notice, no signer, no key), or None."""
+        if self.inspection is None:
+            return self.pqm.tr("reports.dialog.not_found")
+        if kind == "notice" and not rectification.notices_of_inspection(
+            self.pqm.db, self.inspection_id
+        ):
+            return self.pqm.tr("reports.no_notice")
+        if kind == "signed_report":
+            return self._signer_problem()
+        return None
+
     def action_render(self, kind: str) -> None:
         if self.busy:
+            self._say(self.pqm.tr("reports.dialog.busy"))
+            return
+        refusal = self._precheck(kind)
+        if refusal is not None and kind == "signed_report":
+            self._say("")  # the line under the signer says what is wrong: make it red
+            self.remove_class("done")
+            self.query_one("#key-state", Static).add_class("error")
+            make_key = self.query_one("#make-key", Button)
+            if make_key.has_class("shown"):
+                make_key.focus()
+            else:
+                self.query_one("#signer", Input).focus()
+            return
+        if refusal is not None:
+            self._fail(refusal)
             return
         self.busy = True
+        self.remove_class("done")
         self.add_class("busy")
         self.query_one("#progress", ProgressBar).update(progress=0)
-        self.query_one("#result", Static).update(self.pqm.tr("reports.dialog.rendering"))
-        signer = self.query_one("#signer", Input).value.strip()
-        self.render_document(kind, signer)
+        self._say(self.pqm.tr("reports.dialog.rendering"))
+        person = self._signer()
+        self.render_document(kind, person.id if person else "", person.name if person else "")
 
     def target_path(self, kind: str) -> Path:
         folder = self.output_dir or (self.pqm.db_path.parent if self.pqm.db_path else Path.cwd())
@@ -128,29 +331,20 @@ class ReportDialog(ModalScreen[Path | None]):
         return folder / f"{stem}-{self.inspection_id[-8:]}{suffix}.pdf"
 
     @work(thread=True, exclusive=True, group="report")
-    def render_document(self, kind: str, signer: str) -> None:
+    def render_document(self, kind: str, signer_id: str, signer_name: str) -> None:
         """Worker: own connection, render, optionally sign; report back by message."""
         from pqm_tui.model.db import connect
-        from pqm_tui.model.organisation import find_person
-        from pqm_tui.paths import keys_dir
         from pqm_tui.reports.documents import DocumentService
         from pqm_tui.services.signing import sign_pdf
 
         app = self.pqm
         tr = app.tr
         out = self.target_path(kind)
-        db_path = app.db_path or Path("pqm.sqlite3")
+        db_path = self.db_path
         db = connect(db_path, actor=app.actor)
         try:
             service = DocumentService(
-                db,
-                db_path,
-                app.settings,
-                app.clock,
-                app.actor,
-                progress=lambda step, total, _label: self.post_message(
-                    self.Progressed(step, total)
-                ),
+                db, db_path, app.settings, app.clock, app.actor, progress=self._progressed
             )
             if kind == "notice":
                 result = service.notice(self.inspection_id, out)
@@ -158,11 +352,11 @@ class ReportDialog(ModalScreen[Path | None]):
                 result = service.report(self.inspection_id, out)
             lines = [tr("reports.cli.written", path=out, pages=result.pages, code=result.code)]
             lines += [tr("reports.cli.missing", reason=m.missing_reason) for m in result.missing]
+            lines += [tr("reports.cli.warning", message=w) for w in result.warnings]
             if kind == "signed_report":
-                person = find_person(db, signer)
                 name = sign_pdf(
                     keys_dir(db_path),
-                    person.id,
+                    signer_id,
                     out,
                     out,
                     reason=tr("reports.report.title"),
@@ -170,10 +364,15 @@ class ReportDialog(ModalScreen[Path | None]):
                 )
                 lines.append(tr("reports.cli.signed", signer=name))
             self.post_message(self.Finished(out, "\n".join(lines)))
-        except Exception as exc:  # shown to the user in the dialog, never swallowed
-            self.post_message(self.Finished(None, "", f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # said to the user in the dialog, never swallowed
+            reason = describe_failure(tr, exc, out=out, signer=signer_name, db_path=db_path)
+            self.post_message(self.Finished(None, "", reason))
         finally:
             db.close()
+
+    def _progressed(self, step: int, total: int, _label: str) -> None:
+        """Called on the worker thread by the document service."""
+        self.post_message(self.Progressed(step, total))
 
     def on_report_dialog_progressed(self, message: Progressed) -> None:
         self.query_one("#progress", ProgressBar).update(total=message.total, progress=message.step)
@@ -181,18 +380,16 @@ class ReportDialog(ModalScreen[Path | None]):
     def on_report_dialog_finished(self, message: Finished) -> None:
         self.busy = False
         self.remove_class("busy")
-        result = self.query_one("#result", Static)
         if message.path is None:
-            result.add_class("error")
-            result.update(self.pqm.tr("reports.dialog.failed", reason=message.error))
+            self._fail(message.error)
             return
-        result.remove_class("error")
+        self.add_class("done")
         self.written = message.path
-        text = message.summary
-        if shutil.which("xdg-open") is None:
-            text += "\n" + self.pqm.tr("reports.dialog.no_viewer")
-        result.update(text)
-        self.query_one("#open", Button).disabled = shutil.which("xdg-open") is None
+        viewer = shutil.which("xdg-open") is not None
+        tr = self.pqm.tr
+        hint = tr("reports.dialog.keys_open") if viewer else tr("reports.dialog.no_viewer")
+        self._say(f"{message.summary}\n{hint}")
+        self.query_one("#open", Button).disabled = not viewer
 
     def action_open(self) -> None:
         if self.written is None or shutil.which("xdg-open") is None:
@@ -205,5 +402,7 @@ class ReportDialog(ModalScreen[Path | None]):
         )
 
     def action_close(self) -> None:
-        if not self.busy:
-            self.dismiss(self.written)
+        if self.busy:
+            self._say(self.pqm.tr("reports.dialog.busy"))
+            return
+        self.dismiss(self.written)
