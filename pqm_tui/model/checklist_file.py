@@ -13,10 +13,12 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from pqm_tui.model.entities import AreaType, ProjectKind, Severity
 
 TOTAL_POINTS = Decimal("100")
+ITEM_AREA_TYPES_ERROR = "item_area_types"  # error type carrying its path inside the section
 
 
 class ChecklistFileError(ValueError):
@@ -29,7 +31,11 @@ class ChecklistFileError(ValueError):
 
 
 class ItemSpec(BaseModel):
-    """One checklist item (检查项) as written in the file."""
+    """One checklist item (检查项) as written in the file.
+
+    ``area_types`` narrows the section's area types for this item (e.g. lift
+    certificates only in lifts); empty means the section's.
+    """
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
@@ -40,6 +46,7 @@ class ItemSpec(BaseModel):
     per_occurrence: Decimal = Field(gt=0)
     severity: Severity = Severity.NORMAL
     photo_required: bool = False
+    area_types: list[AreaType] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _rule_within_points(self) -> ItemSpec:
@@ -60,6 +67,26 @@ class SectionSpec(BaseModel):
     department: str = ""
     area_types: list[AreaType] = Field(default_factory=list)
     items: list[ItemSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _items_narrow_the_section(self) -> SectionSpec:
+        """An item's area types must be among its section's (when the section names any)."""
+        if not self.area_types:
+            return self
+        for index, item in enumerate(self.items):
+            outside = [a.value for a in item.area_types if a not in self.area_types]
+            if outside:
+                raise PydanticCustomError(
+                    ITEM_AREA_TYPES_ERROR,
+                    "{outside} not among the section's area types ({allowed}); "
+                    "an item's area types can only narrow its section's",
+                    {
+                        "loc": ("items", index, "area_types"),
+                        "outside": ", ".join(outside),
+                        "allowed": ", ".join(a.value for a in self.area_types),
+                    },
+                )
+        return self
 
 
 class ChecklistSpec(BaseModel):
@@ -122,6 +149,14 @@ def _location(loc: tuple[int | str, ...], data: Any) -> str:
     return " / ".join(parts) or "(top level)"
 
 
+def _error_loc(err: Any) -> tuple[int | str, ...]:
+    """An error's location, extended by the path a section's own check names."""
+    loc = tuple(err["loc"])
+    if err["type"] == ITEM_AREA_TYPES_ERROR:
+        loc += tuple(err["ctx"]["loc"])
+    return loc
+
+
 def parse_checklist(text: str, source: str) -> ChecklistSpec:
     """Parse and validate checklist YAML; raise ChecklistFileError naming each problem."""
     try:
@@ -135,7 +170,7 @@ def parse_checklist(text: str, source: str) -> ChecklistSpec:
     try:
         return ChecklistSpec.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{_location(err['loc'], data)}: {err['msg']}" for err in exc.errors()]
+        problems = [f"{_location(_error_loc(err), data)}: {err['msg']}" for err in exc.errors()]
         raise ChecklistFileError(source, problems) from None
 
 
@@ -149,10 +184,16 @@ def load_checklist_file(path: Path) -> ChecklistSpec:
 
 
 def dump_checklist(spec: ChecklistSpec) -> str:
-    """Write a checklist back as YAML in the same format (round-trips through parse)."""
+    """Write a checklist back as YAML in the same format (round-trips through parse).
+
+    An item's empty ``area_types`` (= the section's) is left out, so a checklist
+    without item area types keeps the text, and the digest, it always had.
+    """
     data = spec.model_dump(mode="json", exclude_defaults=False)
     for section in data["sections"]:
         for item in section["items"]:
+            if not item["area_types"]:
+                del item["area_types"]
             for key in ("points", "per_occurrence"):
                 value = Decimal(item[key])
                 item[key] = int(value) if value == value.to_integral() else float(value)

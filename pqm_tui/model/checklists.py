@@ -149,6 +149,7 @@ def _insert_content(db: Database, version_id: str, spec: ChecklistSpec) -> None:
                     "severity": item.severity.value,
                     "photo_required": int(item.photo_required),
                     "position": i_pos,
+                    "area_types": json.dumps([a.value for a in item.area_types]),
                 }
             )
     db.table("sections").insert_all(sections)
@@ -262,6 +263,7 @@ def load_version(db: Database, version_id: str) -> VersionContent:
             severity=r["severity"],
             photo_required=as_bool(r["photo_required"]),
             position=r["position"],
+            area_types=json_list(r["area_types"]),
         )
         for r in db.query("SELECT * FROM items WHERE version_id = ?", [version_id])
     ]
@@ -293,6 +295,7 @@ def version_to_spec(content: VersionContent) -> ChecklistSpec:
                         per_occurrence=i.per_occurrence,
                         severity=i.severity,
                         photo_required=i.photo_required,
+                        area_types=i.area_types,
                     )
                     for i in content.items_by_section[s.id]
                 ],

@@ -200,6 +200,7 @@ class Item(Entity):
     severity: Severity = Severity.NORMAL
     photo_required: bool = False
     position: int = 0
+    area_types: list[AreaType] = Field(default_factory=list)  # empty: the section's
 
 
 class Inspection(Entity):

@@ -459,3 +459,29 @@ def m006_review_search(db: Database) -> None:
                 ORDER BY r.rowid""",
         ],
     )
+
+
+@migrations()
+def m007_item_area_types(db: Database) -> None:
+    """Items may narrow their section's area types (检查项适用区域): JSON list, empty = inherit.
+
+    Existing items get ``'[]'`` and so keep their section's. Items and sections
+    of a frozen checklist version (one an inspection uses) cannot change any
+    more: the walk plan and score of its inspections depend on them.
+    """
+    refuse = f"SELECT RAISE(ABORT, '{LOCKED}: {{what}}');"
+    frozen = "(SELECT frozen FROM checklist_versions WHERE id = OLD.version_id) = 1"
+    _run(
+        db,
+        [
+            "ALTER TABLE items ADD COLUMN area_types TEXT NOT NULL DEFAULT '[]'",
+            *(
+                f"""CREATE TRIGGER {table}_frozen_{event.lower()} BEFORE {event} ON {table}
+                WHEN {frozen}
+                BEGIN {refuse.format(what=f"{table} of a checklist version in use cannot change")}
+                END"""
+                for table in ("items", "sections")
+                for event in ("UPDATE", "DELETE")
+            ),
+        ],
+    )
