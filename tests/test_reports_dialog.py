@@ -1,4 +1,4 @@
-"""The report dialog renders in a worker, shows progress, then the path."""
+"""The document dialog (生成文件) driven by keys: worker, progress, signer, keys, messages."""
 
 from __future__ import annotations
 
@@ -6,15 +6,44 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Button, Input, ProgressBar, Static
 
-from pqm_tui.app import create_app
+from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections
+from pqm_tui.model import inspections, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.paths import keys_dir
 from pqm_tui.reports.documents import DocumentService, RenderedDocument
+from pqm_tui.reports.render import RenderError
 from pqm_tui.screens.report_dialog import ReportDialog
+from pqm_tui.screens.report_messages import describe_failure
+from pqm_tui.services.signing import SigningError, key_path
+
+CLASS_NAMES = ("Error", "Exception", "Traceback")
+
+
+def signed_failed_inspection(app: PQMApp) -> str:
+    """A signed inspection with failures (it has a rectification notice)."""
+    rows = inspections.list_inspections(app.db, status=InspectionStatus.SIGNED)
+    return next(r.inspection.id for r in rows if r.failed)
+
+
+def text_of(dialog: ReportDialog, selector: str) -> str:
+    return str(dialog.query_one(selector, Static).render())
+
+
+async def open_dialog(app: PQMApp, pilot, inspection_id: str, out: Path) -> ReportDialog:  # type: ignore[no-untyped-def]
+    dialog = ReportDialog(inspection_id, output_dir=out)
+    app.push_screen(dialog)
+    await pilot.pause()
+    return dialog
+
+
+async def settle(app: PQMApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def test_dialog_renders_notice_in_worker(
@@ -33,18 +62,15 @@ async def test_dialog_renders_notice_in_worker(
 
     monkeypatch.setattr(DocumentService, "notice", recording)
     app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
-    rows = inspections.list_inspections(app.db, status=InspectionStatus.SIGNED)
-    inspection_id = next(r.inspection.id for r in rows if r.failed)
+    inspection_id = signed_failed_inspection(app)
     results: list[Path | None] = []
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = ReportDialog(inspection_id, output_dir=tmp_path)
         app.push_screen(dialog, results.append)
         await pilot.pause()
         await pilot.press("n")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        text = str(dialog.query_one("#result", Static).render())
+        await settle(app, pilot)
+        text = text_of(dialog, "#result")
         assert dialog.written is not None and dialog.written.exists(), text
         assert str(dialog.written) in text
         assert dialog.query_one(ProgressBar).progress == 4
@@ -52,3 +78,164 @@ async def test_dialog_renders_notice_in_worker(
         await pilot.press("escape")
         await pilot.pause()
     assert results == [dialog.written]
+
+
+async def test_title_names_the_inspection_and_signer_is_prefilled(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    inspection = inspections.get_inspection(app.db, inspection_id)
+    project = organisation.get_project(app.db, inspection.project_id)
+    first = organisation.get_person(app.db, inspection.inspector_ids[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        title = str(dialog.query_one(".dialog-title", Static).render())
+        assert project.name in title and inspection.started_at[:10] in title
+        assert "月度检查" in title or "检查" in title
+        # the OS user "root" is nobody: the inspection's first inspector signs
+        assert dialog.query_one("#signer", Input).value == first.name
+        assert "签名人" in str(dialog.query_one(".form Static", Static).render())
+        keys = text_of(dialog, "#keys")
+        assert "1" in keys and "Esc" in keys
+        assert not dialog.query_one(ProgressBar).display  # nothing claimed before anything ran
+
+
+async def test_actor_who_is_a_person_is_the_default_signer(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    app = create_app(settings, db_path=demo_db_path, actor="刘芳", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    organisation.find_person(app.db, "刘芳")  # a person of the demo
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        assert dialog.query_one("#signer", Input).value == "刘芳"
+
+
+async def test_unknown_signer_is_named_in_chinese_and_nothing_is_written(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        await pilot.press("tab", "tab", "tab")  # notice → report → signed → signer
+        signer = dialog.query_one("#signer", Input)
+        assert app.focused is signer
+        await pilot.press(*["backspace"] * len(signer.value), "r", "o", "o", "t")
+        await pilot.press("enter")  # Enter in the signer field: the signed report
+        await settle(app, pilot)
+        message = text_of(dialog, "#key-state")
+        assert "没有名为“root”的人员" in message
+        assert dialog.query_one("#key-state").has_class("error")
+        assert not any(word in message for word in CLASS_NAMES)
+        assert not dialog.query_one(ProgressBar).display
+        assert dialog.written is None and not list(tmp_path.glob("*.pdf"))
+
+
+async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    inspection = inspections.get_inspection(app.db, inspection_id)
+    person = organisation.get_person(app.db, inspection.inspector_ids[0])
+    folder = keys_dir(demo_db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        await pilot.press("3")
+        await settle(app, pilot)
+        message = text_of(dialog, "#key-state")
+        assert f"{person.name} 还没有签名密钥" in message
+        assert f"pqm --db {demo_db_path} keys init --person {person.name}" in message
+        assert dialog.query_one("#key-state").has_class("error")
+        assert app.focused is dialog.query_one("#make-key", Button)
+        assert not list(tmp_path.glob("*.pdf"))
+        await pilot.press("k")
+        await pilot.pause()
+        assert key_path(folder, person.id).is_file()
+        assert "有效" in text_of(dialog, "#key-state")
+        await pilot.press("3")
+        await settle(app, pilot)
+        text = text_of(dialog, "#result")
+        assert dialog.written == tmp_path / f"report-{inspection_id[-8:]}-signed.pdf", text
+        assert dialog.written.is_file()
+        assert str(dialog.written) in text and f"已签名：{person.name}" in text
+
+
+async def test_notice_by_number_key_needs_no_signing_key(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        await pilot.press("1")
+        await settle(app, pilot)
+        text = text_of(dialog, "#result")
+        assert dialog.written == tmp_path / f"notice-{inspection_id[-8:]}.pdf", text
+        assert dialog.written.is_file() and str(dialog.written) in text
+        assert not keys_dir(demo_db_path).exists()
+        assert dialog.query_one(ProgressBar).display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReportDialog)
+
+
+async def test_no_notice_is_said_before_rendering(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    draft = inspections.list_inspections(app.db, status=InspectionStatus.DRAFT)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, draft.inspection.id, tmp_path)
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert "没有整改通知单" in text_of(dialog, "#result")
+        assert not list(tmp_path.glob("*.pdf"))
+
+
+async def test_render_failure_is_said_plainly_and_hides_progress(
+    demo_db_path: Path,
+    settings: Settings,
+    clock: Clock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(self: DocumentService, ref: str, out: Path) -> RenderedDocument:
+        raise RenderError("template stylesheet x.css not found")
+
+    monkeypatch.setattr(DocumentService, "report", broken)
+    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        await pilot.press("2")
+        await settle(app, pilot)
+        text = text_of(dialog, "#result")
+        assert "生成失败：PDF 排版失败：template stylesheet x.css not found" in text
+        assert "RenderError" not in text
+        assert not dialog.query_one(ProgressBar).display
+        assert dialog.written is None
+
+
+def test_failures_are_sentences_not_class_names(tmp_path: Path) -> None:
+    from pqm_tui.i18n import Translator
+
+    tr = Translator("zh")
+    db = tmp_path / "x.sqlite3"
+    out = tmp_path / "r.pdf"
+
+    def say(exc: BaseException) -> str:
+        return describe_failure(tr, exc, out=out, signer="王丽华", db_path=db)
+
+    locked = say(SigningError("cannot load k.p12 (wrong PQM_KEY_PASSPHRASE?)"))
+    assert "王丽华" in locked and "PQM_KEY_PASSPHRASE" in locked
+    missing = say(SigningError(f"no key {db}.keys/abc.p12"))
+    assert missing.startswith("王丽华 还没有签名密钥") and "keys init --person 王丽华" in missing
+    denied = say(PermissionError(13, "Permission denied"))
+    assert str(out) in denied and "Permission denied" in denied
+    odd = say(ValueError("could not convert"))
+    assert "could not convert" in odd
+    for text in (locked, missing, denied, odd):
+        assert not any(word in text for word in CLASS_NAMES), text

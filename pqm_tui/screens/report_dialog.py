@@ -2,7 +2,8 @@
 
 The title names the inspection (project · kind · date · status). ``1``/``2``/``3``
 (or ``n``/``r``/``s``) pick the notice, the report or the signed report without
-tabbing. The signer (签名人) is pre-filled with the person named like the app's
+tabbing; in the signer field (which takes those keys as text) Enter makes the
+signed report. The signer (签名人) is pre-filled with the person named like the app's
 actor, else the inspection's first inspector, and completes from the
 inspection's inspectors, the quality department and the project's people; a
 line under it says whether that person has a signing key, and ``k`` makes one
@@ -65,9 +66,9 @@ class ReportDialog(ModalScreen[Path | None]):
 
     BINDINGS = [
         Binding("escape", "close", "reports.dialog.close", id="report.close"),
-        Binding("1", "render('notice')", "reports.dialog.notice", priority=True),
-        Binding("2", "render('report')", "reports.dialog.report", priority=True),
-        Binding("3", "render('signed_report')", "reports.dialog.signed_report", priority=True),
+        Binding("1", "render('notice')", "reports.dialog.notice"),
+        Binding("2", "render('report')", "reports.dialog.report"),
+        Binding("3", "render('signed_report')", "reports.dialog.signed_report"),
         Binding("n", "render('notice')", "reports.dialog.notice", id="report.notice", show=False),
         Binding("r", "render('report')", "reports.dialog.report", id="report.report", show=False),
         Binding("s", "render('signed_report')", "reports.dialog.signed_report", id="report.sign"),
