@@ -103,6 +103,7 @@ async def test_search_shows_the_area_and_says_when_it_switches(app: PQMApp) -> N
         results = dialog.query_one("#results")
         prompt = str(results.get_option_at_index(0).prompt)  # type: ignore[attr-defined]
         assert other.code in prompt and area_name(walk, target) in prompt
+        assert cell_len(prompt) <= results.content_size.width  # one line per result
         await pilot.press("enter")
         await pilot.pause()
         assert walk.area_id == target and walk.current_item == other.id
@@ -179,6 +180,29 @@ async def test_editing_a_failure_focuses_its_note(app: PQMApp) -> None:
         assert app.focused is note and note.cursor_position == len(note.value)
         await pilot.press("两", "处")  # typing adds to the note, it does not replace it
         assert note.value == "地面有烟头两处"
+
+
+async def test_enter_saves_a_failure_without_its_required_photo_after_the_warning(
+    app: PQMApp,
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        row = next(n for n, i in enumerate(walk.row_items) if walk.walk.items[i].photo_required)
+        walk.query_one("#items", DataTable).move_cursor(row=row)
+        item_id = walk.current_item
+        assert item_id is not None
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        await pilot.press("enter")  # warned: the photo is required
+        assert app.screen is panel and app.focused is panel.query_one("#photo", Input)
+        assert "Enter" in text_of(panel.query_one("#error", Static))
+        await pilot.press("enter")  # the empty photo field: save without
+        await pilot.pause()
+        assert app.screen is walk
+        finding = walk.walk.finding(walk.area_id, item_id)
+        assert finding is not None and finding.result == Result.FAIL
 
 
 async def test_supervision_note_is_a_text_area_showing_a_sentence(app: PQMApp) -> None:

@@ -102,7 +102,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
                 yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield Static("", id="walk-status")
-        yield PQMFooter(compact=True)  # the essential keys fit in 80 columns
+        yield PQMFooter()
 
     def on_mount(self) -> None:
         app, tr = self.pqm, self.pqm.tr

@@ -167,9 +167,9 @@ class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "photo":
+        if event.input.id == "photo" and event.value.strip():
             self._add_photo(event.value)
-        else:
+        else:  # Enter in an empty photo field saves too (after the missing-photo warning)
             self.action_save()
 
     def _add_photo(self, text: str) -> None:

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from pqm_tui.model.entities import Item
 
-MAX_TEXT = 28
+DIALOG_MAX, FRAME = 100, 10  # .dialog.wide is 90% up to 100 columns; borders and padding
 
 
 class SearchDialog(ModalScreen[str | None]):
@@ -55,16 +55,15 @@ class SearchDialog(ModalScreen[str | None]):
         results = self.query_one("#results", OptionList)
         results.clear_options()
         items = self.search(query)
+        room = min(self.app.size.width * 9 // 10, DIALOG_MAX) - FRAME  # one line per result
         for item in items:
-            text = (
-                item.standard if len(item.standard) <= MAX_TEXT else item.standard[:MAX_TEXT] + "…"
-            )
             area = self.area_of(item.id) if self.area_of else ""
             prompt = Text.assemble((item.code, "bold"), "  ")
             if area:
                 prompt.append(f"〔{area}〕", style="bold cyan")
                 prompt.append(" ")
-            prompt.append(text)
+            prompt.append(item.standard)
+            prompt.truncate(max(room, 20), overflow="ellipsis")
             results.add_option(Option(prompt, id=item.id))
         if items:
             results.highlighted = 0
