@@ -290,3 +290,19 @@ async def test_resume_offer_names_the_area_and_item(app: PQMApp) -> None:
         walk = app.screen
         assert isinstance(walk, WalkScreen)
         assert walk.area_id == area.id and walk.current_item == item.id
+
+
+async def test_help_says_more_than_the_short_footer_labels(app: PQMApp) -> None:
+    from pqm_tui.screens.help import HelpScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_new(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = app.screen.query_one("#keys", DataTable)
+        rows = {
+            str(keys.get_row_at(i)[0]): str(keys.get_row_at(i)[1]) for i in range(keys.row_count)
+        }
+        assert rows["l"].startswith("品质监督记录") and rows["x"].startswith("结束检查")
+        assert rows["p / space"] == "合格"

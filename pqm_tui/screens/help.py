@@ -44,7 +44,9 @@ class HelpScreen(ModalScreen[None]):
                 if other.binding.description == binding.description
             ]
             ours = binding.description in tr.messages  # PQM's keys first, Textual's after
-            rows.append((not ours, " / ".join(keys), tr.key(binding.description)))
+            # a footer label is short; help may say more (``<id>_help``)
+            long = tr.messages.get(f"{binding.description}_help")
+            rows.append((not ours, " / ".join(keys), long or tr.key(binding.description)))
         for _, keys_text, description in sorted(rows, key=lambda row: row[0]):
             table.add_row(keys_text, description)
         table.focus()
