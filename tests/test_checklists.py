@@ -11,16 +11,18 @@ import yaml
 from pqm_tui.model import checklists
 from pqm_tui.model.checklist_file import (
     ChecklistFileError,
+    ChecklistSpec,
     dump_checklist,
     load_checklist_file,
     parse_checklist,
 )
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
+from pqm_tui.model.entities import AreaType
 
 
 @pytest.mark.parametrize("spec", checklists.builtin_specs(), ids=lambda s: s.name)
-def test_default_checklist_totals_100_and_caps_rules(spec: checklists.ChecklistSpec) -> None:
+def test_default_checklist_totals_100_and_caps_rules(spec: ChecklistSpec) -> None:
     items = [i for s in spec.sections for i in s.items]
     assert spec.total_points == Decimal(100)
     assert all(i.per_occurrence <= i.points for i in items)
@@ -42,6 +44,13 @@ def test_default_checklists_have_required_content() -> None:
     ):
         assert section in names
     assert sum(len(s.items) for s in property_service.sections) >= 80
+    item_types = {i.code: i.area_types for s in property_service.sections for i in s.items}
+    assert item_types["GC-07"] == [AreaType.LIFT]  # lift certificates: only in lifts
+    assert item_types["HJ-01"] == [AreaType.PUBLIC]  # roads and squares: outdoors
+    assert item_types["ZX-11"] == [AreaType.CAR_PARK] and item_types["ZX-06"] == [
+        AreaType.FIRE_CONTROL
+    ]
+    assert item_types["ZX-07"] == []  # fire escapes (red line): the section's areas
     reception = by_name["案场服务接待检查表"]
     assert len(reception.sections) == 12
     standards = " ".join(i.standard for s in reception.sections for i in s.items)
@@ -51,12 +60,16 @@ def test_default_checklists_have_required_content() -> None:
 
 @pytest.mark.parametrize("spec", checklists.builtin_specs(), ids=lambda s: s.name)
 def test_default_checklist_round_trips_through_export_and_import(
-    spec: checklists.ChecklistSpec, tmp_path: Path, clock: Clock
+    spec: ChecklistSpec, tmp_path: Path, clock: Clock
 ) -> None:
     db = connect(tmp_path / "rt.sqlite3")
     version, created = checklists.import_spec(db, spec, clock)
     assert created
-    exported = dump_checklist(checklists.version_to_spec(checklists.load_version(db, version.id)))
+    stored = checklists.load_version(db, version.id)
+    assert [i.area_types for i in stored.items] == [
+        i.area_types for s in spec.sections for i in s.items
+    ]
+    exported = dump_checklist(checklists.version_to_spec(stored))
     again = parse_checklist(exported, "export.yaml")
     assert again == spec
     assert checklists.import_spec(db, again, clock) == (version, False)
