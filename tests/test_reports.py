@@ -160,8 +160,8 @@ def test_verification_code_detects_a_change(
 def test_second_notice_and_circular(
     db: Database, demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
 ) -> None:
-    number, month = db.execute(
-        """SELECT n.number, substr(e.at, 1, 7) FROM rectification_events e
+    number, month, level = db.execute(
+        """SELECT n.number, substr(e.at, 1, 7), r.escalation_level FROM rectification_events e
            JOIN rectification_items r ON r.id = e.item_id JOIN notices n ON n.id = r.notice_id
            WHERE e.action = 'reinspection-failed' AND r.status = 'open' LIMIT 1"""
     ).fetchone()
@@ -170,7 +170,8 @@ def test_second_notice_and_circular(
     again = svc.notice2(number, tmp_path / "n2b.pdf")
     assert first.number == again.number != number  # one second notice, its own number
     text = "\n".join(pdf_text(tmp_path / "n2.pdf")[0])
-    assert "第二次整改通知单" in text and number in text and "升级 1 级" in text
+    assert "第二次整改通知单" in text and number in text and f"升级 {level} 级" in text
+    assert level >= 1
     circ = svc.circular(month, tmp_path / "c.pdf")
     text = "\n".join(pdf_text(tmp_path / "c.pdf")[0])
     flat = text.replace("\n", "")

@@ -73,16 +73,38 @@ class ImageCache:
     """Downscaled copies of photos and signature images for the PDF (Pillow)."""
 
     def __init__(self, media_dir: Path, max_pixels: int) -> None:
-        self.media_dir = media_dir
-        self.cache_dir = media_dir / ".pdf-cache"
+        self.media_dir = media_dir.absolute()  # ``pqm --db x.sqlite3``: file URLs need a root
+        self.cache_dir = self.media_dir / ".pdf-cache"
         self.max_pixels = max_pixels
         self.missing: list[PhotoRef] = []
 
+    def locate(self, stored_path: str) -> Path:
+        """The file of a ``photos.stored_path``, or the place it should be when missing.
+
+        The convention (what the walk writes): relative to the database's folder,
+        ``<db name>.media/<sha256>.<ext>``. Also found: absolute paths inside the
+        store, paths relative to the store itself (older sample databases), and a
+        store moved or renamed with its database (the content-named file in the
+        store). Nothing outside the media store is ever read.
+        """
+        stored = Path(stored_path)
+        store = self.media_dir.resolve()
+        if stored.is_absolute():
+            candidates = [stored, self.media_dir / stored.name]
+        else:
+            candidates = [
+                self.media_dir.parent / stored,
+                self.media_dir / stored,
+                self.media_dir / stored.name,
+            ]
+        for candidate in candidates:
+            if candidate.resolve().is_relative_to(store) and candidate.is_file():
+                return candidate
+        return candidates[0]
+
     def photo(self, sha256: str, name: str, stored_path: str, missing_text: str) -> PhotoRef:
         """A photo of the media store, downscaled; a missing file is recorded, not dropped."""
-        source = Path(stored_path)
-        if not source.is_absolute():
-            source = self.media_dir / source
+        source = self.locate(stored_path)
         inside = source.resolve().is_relative_to(self.media_dir.resolve())
         if not inside or not source.is_file():
             ref = PhotoRef(sha256, name, None, missing_text.format(name=name, path=source))

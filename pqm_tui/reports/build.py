@@ -34,6 +34,7 @@ from pqm_tui.reports.context import (
     CircularRow,
     FailedRow,
     Letterhead,
+    NaGroup,
     NaRow,
     NoteRow,
     NoticeContext,
@@ -44,6 +45,18 @@ from pqm_tui.reports.context import (
     Signature,
 )
 from pqm_tui.services.signoff import load_state
+
+UNCHECKED = "—"  # a score over no applicable points: the section was not checked
+
+
+def na_groups(rows: tuple[NaRow, ...], area_order: list[str]) -> tuple[NaGroup, ...]:
+    """N/A rows as one line of item codes per area, areas in walk order."""
+    codes: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        codes[row.area].append(row.item_code)
+    order = {name: n for n, name in enumerate(area_order)}
+    areas = sorted(codes, key=lambda a: (order.get(a, len(order)), a))
+    return tuple(NaGroup(area, tuple(codes[area])) for area in areas)
 
 
 class Builder:
@@ -68,6 +81,10 @@ class Builder:
     @staticmethod
     def num(value: Decimal) -> str:
         return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+    def rate(self, value: Decimal, applicable: Decimal) -> str:
+        """A score or percentage; "—" when nothing was applicable (not checked, not 100)."""
+        return self.num(value) if applicable else UNCHECKED
 
     def letterhead(self, project_id: str | None, title: str, number: str) -> Letterhead:
         if project_id is None:
@@ -125,6 +142,12 @@ class Builder:
             )
         )
         band = state.band
+        checked = bool(card.applicable)
+        na = tuple(
+            NaRow(areas.get(f.area_id, ""), items[f.item_id].code, items[f.item_id].standard)
+            for f in findings
+            if f.result == Result.NA
+        )
         return ReportContext(
             letterhead=self.letterhead(
                 project.id, tr("reports.report.title"), notices[0].number if notices else ""
@@ -141,9 +164,13 @@ class Builder:
             checklist=content.checklist.name,
             checklist_version=content.version.version,
             notice_numbers=tuple(n.number for n in notices),
-            total=self.num(card.total),
-            band=band.label_zh if self.settings.lang == "zh" else band.label_en,
-            pay_adjust=f"{band.pay_adjust_percent:+d}%" if band.pay_adjust_percent else "0%",
+            total=self.rate(card.total, card.applicable),
+            band=(band.label_zh if self.settings.lang == "zh" else band.label_en)
+            if checked
+            else UNCHECKED,
+            pay_adjust=(f"{band.pay_adjust_percent:+d}%" if band.pay_adjust_percent else "0%")
+            if checked
+            else UNCHECKED,
             answered_items=card.answered_items,
             failed_items=card.failed_items,
             na_items=card.na_items,
@@ -155,8 +182,8 @@ class Builder:
                     self.num(s.points),
                     self.num(s.applicable),
                     self.num(s.deducted),
-                    self.num(s.score),
-                    self.num(s.percent),
+                    self.rate(s.score, s.applicable),
+                    self.rate(s.percent, s.applicable),
                     s.failed_items,
                 )
                 for s in card.sections
@@ -177,14 +204,12 @@ class Builder:
                     person=f.responsible_person,
                     location=f.location,
                     photos=tuple(photos.get(f.id, [])),
+                    photo_lacking=items[f.item_id].photo_required and not photos.get(f.id),
                 )
                 for n, f in enumerate(failed, 1)
             ),
-            na=tuple(
-                NaRow(areas.get(f.area_id, ""), items[f.item_id].code, items[f.item_id].standard)
-                for f in findings
-                if f.result == Result.NA
-            ),
+            na=na,
+            na_groups=na_groups(na, [a.name for a in state.plan.areas]),
             notes=tuple(
                 NoteRow(
                     tr.enum(n.kind), areas.get(n.area_id or "", ""), n.text, self.when(n.created_at)
@@ -223,6 +248,8 @@ class Builder:
         content_items = checklists.item_codes_and_standards(
             self.db, inspection.checklist_version_id
         )
+        content = checklists.load_version(self.db, inspection.checklist_version_id)
+        photo_required = {i.id for i in content.items if i.photo_required}
         areas = {a.id: a.name for a in organisation.list_areas(self.db, project.id)}
         rows: list[NoticeRow] = []
         for item in items:
@@ -245,6 +272,7 @@ class Builder:
                     deadline=item.deadline or "",
                     escalation_level=item.escalation_level,
                     photos=tuple(photos.get(finding.id, [])),
+                    photo_lacking=finding.item_id in photo_required and not photos.get(finding.id),
                 )
             )
         title_key = "reports.notice.title" if notice.sequence == 1 else "reports.notice2.title"

@@ -14,8 +14,15 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-# Fields that depend on the machine or the rendering, not on the recorded facts.
-RENDER_ONLY_FIELDS = frozenset({"url", "chart_svg", "qr_svg", "verification", "generated_at"})
+# Fields that depend on the machine or the rendering, not on the recorded facts
+# (whether a photo file is on this disk, and where, is the machine's business;
+# ``na_groups`` is ``na`` laid out for print).
+RENDER_ONLY_FIELDS = frozenset(
+    {"url", "missing_reason", "chart_svg", "qr_svg", "verification", "generated_at", "na_groups"}
+)
+# Fields added after documents were first issued: left out of the canonical form
+# while they hold this value, so codes printed before still verify.
+LATER_FIELDS: dict[str, object] = {"photo_lacking": False}
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,7 @@ class PhotoRef:
     sha256: str
     name: str
     url: str | None  # file:// URL of the downscaled copy; None when missing
-    missing_reason: str = ""
+    missing_reason: str = ""  # full sentence with the path looked at (notes, CLI)
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class NoticeRow:
     deadline: str
     escalation_level: int
     photos: tuple[PhotoRef, ...] = ()
+    photo_lacking: bool = False  # the item requires a photo and none was attached
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,7 @@ class FailedRow:
     person: str
     location: str
     photos: tuple[PhotoRef, ...] = ()
+    photo_lacking: bool = False  # the item requires a photo and none was attached
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,14 @@ class NaRow:
     area: str
     item_code: str
     standard: str
+
+
+@dataclass(frozen=True)
+class NaGroup:
+    """The N/A items of one area, as printed: one line of item codes."""
+
+    area: str
+    codes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -197,6 +214,7 @@ class ReportContext:
     generated_at: str
     chart_svg: str = ""
     verification: Verification | None = None
+    na_groups: tuple[NaGroup, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,9 +262,14 @@ class CircularContext:
 def canonical(context: object) -> dict[str, Any]:
     """The context as plain data without render-only fields (stable across machines)."""
 
+    def kept(key: str, value: Any) -> bool:
+        if key in RENDER_ONLY_FIELDS:
+            return False
+        return key not in LATER_FIELDS or value != LATER_FIELDS[key]
+
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in RENDER_ONLY_FIELDS}
+            return {k: strip(v) for k, v in value.items() if kept(k, v)}
         if isinstance(value, list | tuple):
             return [strip(v) for v in value]
         return value

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,29 @@ import jinja2
 from markupsafe import Markup
 
 from pqm_tui.reports.assets import SafeFetcher
+from pqm_tui.reports.context import PhotoRef
 
 STYLESHEETS = ("print.css",)
 OPTIONAL_STYLESHEETS = ("company.css",)
+
+
+def missing_photos(context: Any) -> list[PhotoRef]:
+    """Photos and signature images of a context whose file was not found, once each."""
+    found: dict[str, PhotoRef] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, PhotoRef):
+            if value.url is None:
+                found.setdefault(value.missing_reason, value)
+        elif is_dataclass(value) and not isinstance(value, type):
+            for f in fields(value):
+                walk(getattr(value, f.name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(context)
+    return list(found.values())
 
 
 class RenderError(RuntimeError):
@@ -90,7 +110,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(t=translate, asset=self.asset, svg=self.svg, lang=lang)
+        self.env.globals.update(
+            t=translate, asset=self.asset, svg=self.svg, lang=lang, missing_photos=missing_photos
+        )
         self.fetcher = SafeFetcher([*existing, *extra_roots])
         self.base_url = (existing[-1] if existing else Path.cwd()).as_uri() + "/"
 

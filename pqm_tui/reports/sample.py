@@ -116,7 +116,8 @@ def build_sample(
         _make_photo(image, p)
         target = failed_ids[p % len(failed_ids)]
         digest = hashlib.sha256(image.read_bytes()).hexdigest()
-        inspections.add_photo(db, clock, target, digest, image.name, image.name)
+        stored = f"{store.name}/{image.name}"  # relative to the database's folder, as the walk
+        inspections.add_photo(db, clock, target, digest, image.name, stored)
     for text in hostile:
         notes.add_note(db, clock, inspection.id, area_ids[0], NoteKind.INCIDENT, text)
     inspections.mark_completed(db, clock, inspection.id)

@@ -16,7 +16,11 @@ FONT = "Noto Sans CJK SC, Noto Serif CJK SC, sans-serif"
 
 
 def bar_chart(sections: Sequence[SectionRow], title: str) -> str:
-    """Horizontal bars of section scores in percent (0–100), labels escaped."""
+    """Horizontal bars of section scores in percent (0–100), labels escaped.
+
+    A section whose percent is not a number ("—": no applicable points) gets an
+    empty dashed track with its text instead of a bar.
+    """
     top = 24
     height = top + len(sections) * (BAR_HEIGHT + GAP) + 20
     width = LABEL_WIDTH + BAR_WIDTH + 60
@@ -34,11 +38,22 @@ def bar_chart(sections: Sequence[SectionRow], title: str) -> str:
         )
     for n, section in enumerate(sections):
         y = top + n * (BAR_HEIGHT + GAP)
-        percent = max(0.0, min(100.0, float(section.percent)))
-        colour = "#2e7d32" if percent >= 90 else "#f9a825" if percent >= 80 else "#c62828"
         label = escape(f"{section.code} {section.name}")
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT - 4}" text-anchor="end">{label}</text>'
+        )
+        try:
+            percent = max(0.0, min(100.0, float(section.percent)))
+        except ValueError:  # "—": nothing applicable, not checked — an empty track, no bar
+            parts.append(
+                f'<rect x="{LABEL_WIDTH}" y="{y}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" '
+                'fill="none" stroke="#bbbbbb" stroke-width="0.6" stroke-dasharray="3 2"/>'
+                f'<text x="{LABEL_WIDTH + 4}" y="{y + BAR_HEIGHT - 4}" fill="#666666">'
+                f"{escape(section.percent)}</text>"
+            )
+            continue
+        colour = "#2e7d32" if percent >= 90 else "#f9a825" if percent >= 80 else "#c62828"
+        parts.append(
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{BAR_WIDTH * percent / 100:.1f}" '
             f'height="{BAR_HEIGHT}" fill="{colour}"/>'
             f'<text x="{LABEL_WIDTH + BAR_WIDTH * percent / 100 + 4:.1f}" '
