@@ -251,3 +251,13 @@ def test_codes_printed_before_stay_valid_facts_only_in_the_hash() -> None:
     plain = canonical(Row(tuple(row["photos"])))
     assert plain == {"photos": [{"sha256": "s", "name": "a.jpg"}]}  # no path, no new default
     assert canonical(Row((), photo_lacking=True)) == {"photos": [], "photo_lacking": True}
+
+
+def test_a_missing_file_shared_by_two_findings_is_reported_once(tmp_path: Path) -> None:
+    from pqm_tui.reports.assets import ImageCache
+
+    cache = ImageCache(media_dir(tmp_path / "x.sqlite3"), 100)
+    for _ in range(2):
+        ref = cache.photo("s", "a.jpg", "x.sqlite3.media/s.jpg", "missing {name} ({path})")
+        assert ref.url is None and ref.missing_reason.startswith("missing a.jpg (")
+    assert len(cache.missing) == 1

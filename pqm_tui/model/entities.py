@@ -260,7 +260,11 @@ class Amendment(Entity):
 
 
 class Photo(Entity):
-    """Photo evidence (照片), copied into the media store under its sha256."""
+    """Photo evidence (照片), copied into the media store under its sha256.
+
+    ``stored_path`` is relative to the database's folder (``<db name>.media/<sha256>.jpg``);
+    readers (reports.assets.ImageCache.locate) also find older forms.
+    """
 
     finding_id: str | None = None
     sha256: str

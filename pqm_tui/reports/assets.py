@@ -108,13 +108,13 @@ class ImageCache:
         inside = source.resolve().is_relative_to(self.media_dir.resolve())
         if not inside or not source.is_file():
             ref = PhotoRef(sha256, name, None, missing_text.format(name=name, path=source))
-            self.missing.append(ref)
+            self._missing(ref)
             return ref
         try:
             return PhotoRef(sha256, name, self._downscaled(source, sha256, "jpg").as_uri())
         except OSError as exc:  # unreadable or not an image (PIL.UnidentifiedImageError)
             ref = PhotoRef(sha256, name, None, missing_text.format(name=name, path=exc))
-            self.missing.append(ref)
+            self._missing(ref)
             return ref
 
     def signature(self, image_path: str, name: str, missing_text: str) -> PhotoRef:
@@ -124,15 +124,20 @@ class ImageCache:
             source = self.media_dir / source
         if not source.is_file():
             ref = PhotoRef("", name, None, missing_text.format(name=name, path=source))
-            self.missing.append(ref)
+            self._missing(ref)
             return ref
         digest = hashlib.sha256(source.read_bytes()).hexdigest()
         try:
             return PhotoRef(digest, name, self._downscaled(source, digest, "png").as_uri())
         except OSError as exc:
             ref = PhotoRef(digest, name, None, missing_text.format(name=name, path=exc))
-            self.missing.append(ref)
+            self._missing(ref)
             return ref
+
+    def _missing(self, ref: PhotoRef) -> None:
+        """Record a missing file once (one picture may be attached to several findings)."""
+        if all(m.missing_reason != ref.missing_reason for m in self.missing):
+            self.missing.append(ref)
 
     def _downscaled(self, source: Path, digest: str, ext: str) -> Path:
         from PIL import Image, ImageOps
