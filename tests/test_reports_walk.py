@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model import checklists, inspections, organisation, rectification
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind, Result
@@ -119,6 +119,9 @@ def test_photo_attached_in_the_walk_is_printed_in_notice_and_report(
         text = flat_text(pdf)
         assert "照片缺失" not in text and "消防通道堆放杂物" in text
         assert image_count(pdf) >= 1, f"{pdf.name} has no image"
+    # the report counts failures as rectification items are made: one per failed answer
+    items = rectification.items_of_inspection(db, w.inspection_id)
+    assert f"不合格 {len(items)} 处" in flat_text(tmp_path / "report.pdf")
 
 
 def test_required_photo_never_attached_is_marked_in_both(
