@@ -122,6 +122,9 @@ def import_spec(
 
 def _insert_content(db: Database, version_id: str, spec: ChecklistSpec) -> None:
     sections, items = [], []
+    # No item narrows its section: leave items.area_types to its default '[]' (= the
+    # section's), which also lets a database from before m007 take such a checklist.
+    narrows = any(i.area_types for s in spec.sections for i in s.items)
     for s_pos, section in enumerate(spec.sections):
         section_id = new_id()
         sections.append(
@@ -136,6 +139,9 @@ def _insert_content(db: Database, version_id: str, spec: ChecklistSpec) -> None:
             }
         )
         for i_pos, item in enumerate(section.items):
+            narrowed = (
+                {"area_types": json.dumps([a.value for a in item.area_types])} if narrows else {}
+            )
             items.append(
                 {
                     "id": new_id(),
@@ -149,7 +155,7 @@ def _insert_content(db: Database, version_id: str, spec: ChecklistSpec) -> None:
                     "severity": item.severity.value,
                     "photo_required": int(item.photo_required),
                     "position": i_pos,
-                    "area_types": json.dumps([a.value for a in item.area_types]),
+                    **narrowed,
                 }
             )
     db.table("sections").insert_all(sections)
@@ -263,7 +269,7 @@ def load_version(db: Database, version_id: str) -> VersionContent:
             severity=r["severity"],
             photo_required=as_bool(r["photo_required"]),
             position=r["position"],
-            area_types=json_list(r["area_types"]),
+            area_types=json_list(r.get("area_types")),  # none before m007: the section's
         )
         for r in db.query("SELECT * FROM items WHERE version_id = ?", [version_id])
     ]
