@@ -38,7 +38,6 @@ PROJECTS: list[tuple[str, str, ProjectKind, str, list[tuple[str, AreaType]]]] = 
         "成都市高新区天府大道中段 888 号",
         [
             ("南大门岗亭", A.GATE),
-            ("东侧车行出入口", A.GATE),
             ("1 栋大堂", A.LOBBY),
             ("1 栋电梯", A.LIFT),
             ("3 栋标准层楼道", A.CORRIDOR),
@@ -49,6 +48,7 @@ PROJECTS: list[tuple[str, str, ProjectKind, str, list[tuple[str, AreaType]]]] = 
             ("客服中心", A.SERVICE_CENTER),
             ("项目办公室", A.OFFICE),
             ("物资仓库", A.WAREHOUSE),
+            ("小区主干道及中心广场", A.PUBLIC),
         ],
     ),
     (
@@ -66,6 +66,7 @@ PROJECTS: list[tuple[str, str, ProjectKind, str, list[tuple[str, AreaType]]]] = 
             ("消防控制室", A.FIRE_CONTROL),
             ("物业服务中心", A.SERVICE_CENTER),
             ("管理处办公室", A.OFFICE),
+            ("大厦前广场", A.PUBLIC),
         ],
     ),
     (
@@ -97,6 +98,8 @@ PROJECTS: list[tuple[str, str, ProjectKind, str, list[tuple[str, AreaType]]]] = 
             ("生活水泵房", A.PLANT_ROOM),
             ("滨江绿化带", A.GREEN),
             ("客服中心", A.SERVICE_CENTER),
+            ("消防监控室", A.FIRE_CONTROL),
+            ("滨江步道及广场", A.PUBLIC),
         ],
     ),
 ]
