@@ -56,6 +56,9 @@ def test_checklist_list_show_export_import(
     assert code == 0 and "物业服务品质检查表" in out and "案场服务接待检查表" in out
     code, out, _ = run(capsys, "--db", db, "checklist", "show", "案场服务接待检查表")
     assert code == 0 and "CP1" in out
+    code, out, _ = run(capsys, "--db", db, "checklist", "show", "物业服务品质检查表")
+    lift_only = next(line for line in out.splitlines() if line.startswith("GC-07 "))
+    assert code == 0 and "仅限区域" in out and "电梯" in lift_only  # the item's own area types
     target = tmp_path / "out.yaml"
     code, _, _ = run(
         capsys, "--db", db, "checklist", "export", "物业服务品质检查表", "-o", str(target)

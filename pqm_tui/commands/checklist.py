@@ -84,7 +84,8 @@ def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:
     for section in content.sections:
         items = content.items_by_section[section.id]
         total = sum(i.points for i in items)
-        print(f"\n[{section.code}] {section.name} — {total} {tr('cli.checklist.points')}")
+        where = "、".join(tr.enum(t) for t in section.area_types) or tr("cli.checklist.all_areas")
+        print(f"\n[{section.code}] {section.name} — {total} {tr('cli.checklist.points')} · {where}")
         rows = [
             (
                 i.code,
@@ -92,13 +93,14 @@ def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:
                 i.per_occurrence,
                 tr.enum(i.severity),
                 "📷" if i.photo_required else "",
+                "、".join(tr.enum(t) for t in i.area_types),  # empty: the section's
                 i.standard,
             )
             for i in items
         ]
         headers = [
             tr(f"cli.checklist.col_{c}")
-            for c in ("code", "points", "per", "severity", "photo", "standard")
+            for c in ("code", "points", "per", "severity", "photo", "areas", "standard")
         ]
         print(format_table(headers, rows))
     return 0
