@@ -252,8 +252,23 @@ def test_codes_printed_before_stay_valid_facts_only_in_the_hash() -> None:
         photo_lacking: bool = False
 
     plain = canonical(Row(tuple(row["photos"])))
-    assert plain == {"photos": [{"sha256": "s", "name": "a.jpg"}]}  # no path, no new default
-    assert canonical(Row((), photo_lacking=True)) == {"photos": [], "photo_lacking": True}
+    # the field stays (codes issued before hashed it, empty for a photo that was found),
+    # but whether the file is on this disk, and where, is not part of it
+    assert plain == {"photos": [{"sha256": "s", "name": "a.jpg", "missing_reason": ""}]}
+    assert canonical(Row((), photo_lacking=True)) == {"photos": []}  # derived, not a fact
+
+
+def test_sections_now_printed_as_a_dash_hash_as_printed_before() -> None:
+    from pqm_tui.reports.context import SectionRow, content_sha256
+
+    before = SectionRow("ZH", "综合管理", "11", "0", "0", "11", "100", 0)
+    now = SectionRow(
+        "ZH", "综合管理", "11", "0", "0", "—", "—", 0, {"score": "11", "percent": "100"}
+    )
+    assert content_sha256(now) == content_sha256(before)
+    assert content_sha256(SectionRow("ZH", "综合管理", "11", "0", "0", "—", "—", 0)) != (
+        content_sha256(before)
+    )
 
 
 def test_a_missing_file_shared_by_two_findings_is_reported_once(tmp_path: Path) -> None:

@@ -143,6 +143,11 @@ class Builder:
         )
         band = state.band
         checked = bool(card.applicable)
+        band_label = band.label_zh if self.settings.lang == "zh" else band.label_en
+        pay = f"{band.pay_adjust_percent:+d}%" if band.pay_adjust_percent else "0%"
+        legacy = {} if checked else {"total": self.num(card.total), "band": band_label}
+        if not checked:
+            legacy["pay_adjust"] = pay
         na = tuple(
             NaRow(areas.get(f.area_id, ""), items[f.item_id].code, items[f.item_id].standard)
             for f in findings
@@ -165,12 +170,9 @@ class Builder:
             checklist_version=content.version.version,
             notice_numbers=tuple(n.number for n in notices),
             total=self.rate(card.total, card.applicable),
-            band=(band.label_zh if self.settings.lang == "zh" else band.label_en)
-            if checked
-            else UNCHECKED,
-            pay_adjust=(f"{band.pay_adjust_percent:+d}%" if band.pay_adjust_percent else "0%")
-            if checked
-            else UNCHECKED,
+            band=band_label if checked else UNCHECKED,
+            pay_adjust=pay if checked else UNCHECKED,
+            legacy=legacy,
             answered_items=card.answered_items,
             failed_items=card.failed_items,
             na_items=card.na_items,
@@ -185,6 +187,9 @@ class Builder:
                     self.rate(s.score, s.applicable),
                     self.rate(s.percent, s.applicable),
                     s.failed_items,
+                    {}
+                    if s.applicable
+                    else {"score": self.num(s.score), "percent": self.num(s.percent)},
                 )
                 for s in card.sections
             ),

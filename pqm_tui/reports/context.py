@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Fields that depend on the machine or the rendering, not on the recorded facts
-# (whether a photo file is on this disk, and where, is the machine's business;
-# ``na_groups`` is ``na`` laid out for print).
+# (``na_groups`` is ``na`` laid out for print; ``photo_lacking`` is derived from the
+# item's photo rule and the finding's photos, and was not printed on older documents).
 RENDER_ONLY_FIELDS = frozenset(
-    {"url", "missing_reason", "chart_svg", "qr_svg", "verification", "generated_at", "na_groups"}
+    {"url", "chart_svg", "qr_svg", "verification", "generated_at", "na_groups", "photo_lacking"}
 )
-# Fields added after documents were first issued: left out of the canonical form
-# while they hold this value, so codes printed before still verify.
-LATER_FIELDS: dict[str, object] = {"photo_lacking": False}
+# Kept in the canonical form as it always was: whether a photo file is on this disk is
+# not a recorded fact, but codes issued before were computed with the field present.
+EMPTIED_FIELDS = frozenset({"missing_reason"})
+# A row's ``legacy`` mapping holds, for fields now printed differently ("—" for nothing
+# applicable), the value printed before; the canonical form uses it, so old codes verify.
+LEGACY = "legacy"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class SectionRow:
     score: str
     percent: str
     failed_items: int
+    legacy: dict[str, str] = field(default_factory=dict)  # see LEGACY
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,7 @@ class ReportContext:
     chart_svg: str = ""
     verification: Verification | None = None
     na_groups: tuple[NaGroup, ...] = ()
+    legacy: dict[str, str] = field(default_factory=dict)  # see LEGACY
 
 
 @dataclass(frozen=True)
@@ -263,13 +268,15 @@ def canonical(context: object) -> dict[str, Any]:
     """The context as plain data without render-only fields (stable across machines)."""
 
     def kept(key: str, value: Any) -> bool:
-        if key in RENDER_ONLY_FIELDS:
-            return False
-        return key not in LATER_FIELDS or value != LATER_FIELDS[key]
+        return key not in RENDER_ONLY_FIELDS
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if kept(k, v)}
+            value = {**value, **(value.get(LEGACY) or {})}
+            value.pop(LEGACY, None)
+            return {
+                k: "" if k in EMPTIED_FIELDS else strip(v) for k, v in value.items() if kept(k, v)
+            }
         if isinstance(value, list | tuple):
             return [strip(v) for v in value]
         return value
