@@ -38,6 +38,8 @@ def test_a_careful_walk_is_not_flagged_and_bulk_answers_do_not_count_as_fast() -
 def test_ticking_without_looking_is_flagged_but_not_a_short_walk() -> None:
     hasty = walk_pace(_findings([i * 1.5 for i in range(MIN_ANSWERS)]))
     assert hasty is not None and hasty.too_fast
+    hastier = walk_pace(_findings([i * 0.6 for i in range(MIN_ANSWERS)]))  # under a second
+    assert hastier is not None and hastier.single == MIN_ANSWERS and hastier.too_fast
     short = walk_pace(_findings([i * 1.5 for i in range(MIN_ANSWERS - 1)]))
     assert short is not None and not short.too_fast
     assert walk_pace([]) is None

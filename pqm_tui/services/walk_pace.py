@@ -1,9 +1,9 @@
 """How a walk was paced: a supervisor's check against ticking without looking (纸面合规).
 
-Answers recorded within the same second are one action (``P`` passing the rest of an
-area, ``a`` marking the unanswered N/A). The pace is the median time between single
-answers; a median under ``TOO_FAST_SECONDS`` over at least ``MIN_ANSWERS`` of them is
-flagged: nobody checks an item on site in that time.
+Answers recorded milliseconds apart are one action (``P`` passing the rest of an area,
+``a`` marking the unanswered N/A); no hand presses keys that fast. The pace is the median
+time between single answers; a median under ``TOO_FAST_SECONDS`` over at least
+``MIN_ANSWERS`` of them is flagged: nobody checks an item on site in that time.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from itertools import pairwise
 from pqm_tui.model.entities import Finding
 
 TOO_FAST_SECONDS = 3.0
+BULK_GAP_SECONDS = 0.05  # one bulk action writes its answers milliseconds apart; keys are slower
 MIN_ANSWERS = 20
 
 
@@ -50,7 +51,7 @@ def walk_pace(findings: Iterable[Finding]) -> WalkPace | None:
         return None
     actions: list[list[datetime]] = []
     for moment in moments:
-        if actions and (moment - actions[-1][0]).total_seconds() < 1:
+        if actions and (moment - actions[-1][-1]).total_seconds() < BULK_GAP_SECONDS:
             actions[-1].append(moment)
         else:
             actions.append([moment])
