@@ -69,3 +69,42 @@ async def test_review_screen_exports_the_current_filter(demo_db_path: Path, cloc
         assert all(r[11] == "是" for r in rows)
         notices = [str(n.message) for n in app._notifications]
         assert any(str(files[0]) in n and f"{matching} 个整改项" in n for n in notices)
+
+
+def test_user_text_stays_text_and_the_workbook_is_shared_like_other_files(tmp_path: Path) -> None:
+    import os
+
+    from pqm_tui.i18n import Translator
+    from pqm_tui.model.review import ReviewRow
+    from pqm_tui.reports.items_xlsx import write_items
+
+    row = ReviewRow(
+        id="01a20000-0000-7000-8000-0000000000ab",
+        project_id="p",
+        project_name="=1+1",
+        area_name="大堂",
+        item_code="HJ-01",
+        item_standard="地面干净",
+        severity="normal",
+        department="环境部",
+        person="王\x01强",
+        note='=HYPERLINK("http://x","点我")',
+        deadline="2026-11-30",
+        status="open",
+        pending=None,
+        escalation_level=0,
+        notice_id=None,
+        inspection_id="i",
+    )
+    target = tmp_path / "items.xlsx"
+    assert write_items(target, [row], dt.date(2026, 11, 23), Translator("zh")) == 1
+    _, (cells) = _sheet_rows(target)
+    assert cells[1] == "=1+1" and cells[5] == '=HYPERLINK("http://x","点我")'
+    sheet = load_workbook(target).active
+    assert sheet is not None
+    assert sheet["B2"].data_type == "s" and sheet["F2"].data_type == "s"  # text, not formulas
+    assert cells[8] == "王强"  # a control character would make Excel refuse the file
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == ["items.xlsx"]  # no temporary left

@@ -172,7 +172,8 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         try:
             count = write_items(args.output, _rows(ctx, args), today, tr)
         except OSError as exc:
-            raise UserError(tr("export.failed", error=f"{args.output}: {exc.strerror}")) from None
+            reason = exc.strerror or str(exc)
+            raise UserError(tr("export.failed", error=f"{args.output}: {reason}")) from None
         print(tr("export.written", count=count, path=args.output))
         return 0
     if args.format == "csv":

@@ -8,13 +8,14 @@ a failed export never leaves half a workbook under the name asked for.
 from __future__ import annotations
 
 import os
-import tempfile
+import threading
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -46,15 +47,16 @@ OVERDUE_FONT = Font(color="C00000", bold=True)
 def write_items(path: Path, rows: Iterable[ReviewRow], today: date, tr: Translator) -> int:
     """Write ``rows`` to the workbook ``path``; returns how many items were written."""
     path = Path(path)
-    # the temporary file first: a wrong folder fails before any work is done
-    handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(handle)
+    # the temporary file first: a wrong folder fails before any work is done; created
+    # with the user's umask (not mkstemp's 0600) so the workbook is shared like others
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
-        count = _write(temporary, rows, today, tr)
+        count = _write(str(temporary), rows, today, tr)
         os.replace(temporary, path)
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        if temporary.exists():
+            temporary.unlink()
     return count
 
 
@@ -84,6 +86,15 @@ def _write(target: str, rows: Iterable[ReviewRow], today: date, tr: Translator) 
     return count
 
 
+def _text(sheet: object, value: str, *, wrap: bool = False) -> WriteOnlyCell:
+    """User text as text: control characters dropped, never a formula (``=…``)."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    if wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
+
+
 def _cells(sheet: object, row: ReviewRow, today: date, tr: Translator) -> list[object]:
     days = row.days_left(today) if row.status in ("open", "replied") else None
     overdue = row.overdue(today)
@@ -94,24 +105,19 @@ def _cells(sheet: object, row: ReviewRow, today: date, tr: Translator) -> list[o
     days_cell = WriteOnlyCell(sheet, value=days)
     if overdue:
         days_cell.font = OVERDUE_FONT
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    standard = WriteOnlyCell(sheet, value=row.item_standard)
-    standard.alignment = wrapped
-    note = WriteOnlyCell(sheet, value=row.note)
-    note.alignment = wrapped
     status = tr(f"review.state.{row.status}")
     if row.pending:
         status += tr("review.pending", what=tr(f"review.state.{row.pending}"))
     return [
         short_id(row.id),
-        row.project_name,
-        row.area_name,
-        row.item_code,
-        standard,
-        note,
+        _text(sheet, row.project_name),
+        _text(sheet, row.area_name),
+        _text(sheet, row.item_code),
+        _text(sheet, row.item_standard, wrap=True),
+        _text(sheet, row.note, wrap=True),
         tr(f"enum.Severity.{row.severity}"),
-        row.department,
-        row.person,
+        _text(sheet, row.department),
+        _text(sheet, row.person),
         deadline,
         days_cell,
         tr("export.overdue_mark") if overdue else "",

@@ -343,7 +343,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         """All items of the current filter and sort (every page) to an Excel file."""
         self._export(self.flt, self.sort_column, self.descending)
 
-    @work(thread=True, exclusive=True, group="export")
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self, flt: review.ReviewFilter, sort: str, descending: bool) -> None:
         from pqm_tui.reports.items_xlsx import write_items
 
@@ -355,8 +355,9 @@ class ReviewScreen(ReviewActions, Screen[None]):
         try:
             rows = review.iter_rows(db, flt, app.clock.today(), sort=sort, descending=descending)
             count = write_items(path, rows, app.clock.today(), app.tr)
-        except OSError as exc:
-            message = app.tr("export.failed", error=f"{path}: {exc.strerror}")
+        except Exception as exc:  # an export must never take the app down
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            message = app.tr("export.failed", error=f"{path}: {reason}")
             app.call_from_thread(self.notify, message, severity="error")
             return
         finally:
