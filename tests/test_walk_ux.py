@@ -238,6 +238,12 @@ async def test_note_typed_after_tab_is_not_dropped(app: PQMApp) -> None:
             await pilot.press(char)
         text = dialog.query_one("#text", TextArea)
         assert text.text == "车库" and app.focused is text
+        await pilot.press("shift+tab")  # back onto the kind: space still opens it
+        kind = dialog.query_one(Select)
+        assert app.focused is kind
+        await pilot.press("space")
+        await pilot.pause()
+        assert kind.expanded and text.text == "车库"
 
 
 async def test_panel_text_typed_on_the_severity_goes_to_the_note(app: PQMApp) -> None:

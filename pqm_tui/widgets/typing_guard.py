@@ -29,6 +29,8 @@ class KeepTyping:
         assert isinstance(self, Screen)
         if isinstance(self.focused, Input | TextArea):
             return
+        if event.key in self.active_bindings:
+            return  # a key with a use here (space opens a Select)
         target = self.query_one(self.TYPING_TARGET)
         target.focus()
         if isinstance(target, Input):
