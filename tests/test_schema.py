@@ -132,3 +132,15 @@ def test_amendment_changes_effective_finding_not_the_row(tmp_path: Path, clock: 
     assert [(a.actor, a.field, a.old_value, a.new_value) for a in trail] == [
         ("陈志强", "voided", "0", "1")
     ]
+
+
+def test_an_old_sqlite_is_refused_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pqm_tui.model.db import DatabaseError
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(DatabaseError, match=r"SQLite 3\.34 or newer .* 3\.31\.1"):
+        connect(tmp_path / "old.sqlite3")
+    assert not (tmp_path / "old.sqlite3").exists()  # nothing written

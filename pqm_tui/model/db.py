@@ -23,6 +23,9 @@ class DatabaseError(Exception):
     """The database cannot be opened or is not a PQM database."""
 
 
+MIN_SQLITE = (3, 34)  # FTS5's trigram tokenizer (review search, migration m006)
+
+
 def connect(
     path: Path | str, actor: str = SYSTEM_ACTOR, *, migrate_schema: bool = True
 ) -> Database:
@@ -31,6 +34,12 @@ def connect(
     ``actor`` is recorded in the audit log for every change made through this
     connection. A connection belongs to the thread that opened it.
     """
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        wanted = ".".join(map(str, MIN_SQLITE))
+        raise DatabaseError(
+            f"PQM needs SQLite {wanted} or newer (trigram search); "
+            f"this Python has SQLite {sqlite3.sqlite_version}"
+        )
     target = Path(path)
     if target.exists() and target.is_dir():
         raise DatabaseError(f"{target}: is a directory, not a database file")
