@@ -163,6 +163,27 @@ async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
         assert str(dialog.written) in text and f"已签名：{person.name}" in text
 
 
+async def test_a_damaged_certificate_is_said_and_k_makes_the_key_again(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    from pqm_tui.services.signing import create_self_signed
+
+    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    inspection = inspections.get_inspection(app.db, inspection_id)
+    person = organisation.get_person(app.db, inspection.inspector_ids[0])
+    folder = keys_dir(demo_db_path)
+    create_self_signed(folder, person.id, person.name, "公司")
+    (folder / f"{person.id}.pem").write_text("not a certificate")
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)  # no crash
+        assert "证书文件已损坏" in text_of(dialog, "#key-state")
+        dialog.query_one("#make-key", Button).focus()
+        await pilot.press("k")
+        await pilot.pause()
+        assert "有效" in text_of(dialog, "#key-state")
+
+
 async def test_notice_by_number_key_needs_no_signing_key(
     demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
 ) -> None:

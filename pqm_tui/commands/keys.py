@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sys
 from pathlib import Path
 
 from pqm_tui.commands.context import CommandContext, UserError
@@ -76,12 +77,16 @@ def run_import(ctx: CommandContext, args: argparse.Namespace) -> int:
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
     from pqm_tui.model.organisation import list_people
     from pqm_tui.paths import keys_dir
-    from pqm_tui.services.signing import key_info
+    from pqm_tui.services.signing import SigningError, key_info
 
     folder = keys_dir(ctx.db_path)
     rows = []
     for person in list_people(ctx.db()):
-        info = key_info(folder, person.id, person.name)
+        try:
+            info = key_info(folder, person.id, person.name)
+        except SigningError as exc:  # one damaged file must not hide the others
+            print(f"pqm: {exc}", file=sys.stderr)
+            continue
         if info:
             rows.append((person.name, info.subject, info.not_after, info.p12_path))
     headers = [ctx.tr(f"reports.keys.col_{c}") for c in ("person", "subject", "until", "file")]

@@ -212,11 +212,16 @@ class ReportDialog(ModalScreen[Path | None]):
 
     def _show_key_state(self) -> None:
         """The line under the signer: his key's validity, or what is missing."""
-        from pqm_tui.services.signing import key_info
+        from pqm_tui.services.signing import SigningError, key_info
 
         person = self._signer()
         problem = self._signer_problem()
-        info = None if person is None else key_info(keys_dir(self.db_path), person.id, person.name)
+        try:
+            folder = keys_dir(self.db_path)
+            info = None if person is None else key_info(folder, person.id, person.name)
+        except SigningError:  # a damaged certificate file: make the key again
+            info = None
+            problem = self.pqm.tr("reports.dialog.key_unreadable", person=person.name)
         text = problem or ""
         if info is not None:
             text = self.pqm.tr(
@@ -242,11 +247,16 @@ class ReportDialog(ModalScreen[Path | None]):
 
     def action_make_key(self) -> None:
         """Make the signer a key and self-signed certificate (``pqm keys init``)."""
-        from pqm_tui.services.signing import SigningError, create_self_signed, key_path
+        from pqm_tui.services.signing import SigningError, create_self_signed, key_info
 
         person = self._signer()
-        if self.busy or person is None or key_path(keys_dir(self.db_path), person.id).exists():
+        if self.busy or person is None:
             return
+        try:
+            if key_info(keys_dir(self.db_path), person.id, person.name) is not None:
+                return  # he has a working key
+        except SigningError:
+            pass  # a damaged certificate: make the key again
         tr = self.pqm.tr
         company = self.pqm.settings.company_name or organisation.first_company_name(self.pqm.db)
         try:

@@ -166,7 +166,10 @@ def key_info(keys_dir: Path, person_id: str, person_name: str) -> KeyInfo | None
         return None
     from cryptography import x509
 
-    cert = x509.load_pem_x509_certificate(pem.read_bytes())
+    try:
+        cert = x509.load_pem_x509_certificate(pem.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise SigningError(f"cannot load the certificate {pem}: {exc}") from None
     return KeyInfo(
         person_id,
         person_name,
