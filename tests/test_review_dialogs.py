@@ -371,3 +371,23 @@ async def test_cursor_after_reloads(demo_db_path: Path, clock: Clock) -> None:
         screen = await settle(app, pilot)
         assert cursor_row(screen)[0] == 0
         assert cursor_row(screen)[1] == table_ids(screen)[0] != item_id
+
+
+async def test_a_form_names_the_items_it_is_about(demo_db_path: Path, clock: Clock) -> None:
+    from textual.widgets import Static
+
+    from pqm_tui.screens.reply_dialog import ReplyDialog
+
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=True)
+        row = screen.page_rows[item_id]
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReplyDialog)
+        subject = str(dialog.query_one("#subject", Static).render())
+        assert row.item_code in subject and row.area_name in subject
+        assert row.project_name in subject

@@ -27,6 +27,7 @@ class FormField:
     default: str = ""
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()
+    placeholder: str = ""
 
 
 class FormDialog(ModalScreen[dict[str, str] | None]):
@@ -42,11 +43,14 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         self.title_text = title
         self.fields = fields
         self.hint = hint
+        self.subject = ""  # which items the form is about (set by the caller)
 
     def compose(self) -> ComposeResult:
         tr = self.app.tr  # type: ignore[attr-defined]
         with Vertical(classes="dialog wide"):
             yield Static(self.title_text, classes="dialog-title")
+            if self.subject:
+                yield Static(self.subject, id="subject", classes="dialog-subject")
             if self.hint:
                 yield Static(self.hint, classes="dialog-hint")
             with Grid(classes="form"):
@@ -61,7 +65,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
                             compact=True,
                         )
                     else:
-                        placeholder = "YYYY-MM-DD" if field.kind == "date" else ""
+                        placeholder = "YYYY-MM-DD" if field.kind == "date" else field.placeholder
                         yield Input(
                             field.default,
                             placeholder=placeholder,

@@ -17,7 +17,12 @@ class ReplyDialog(FormDialog):
             [
                 FormField("done", tr("review.reply.done")),
                 FormField("date", tr("review.reply.date"), "date", today.isoformat()),
-                FormField("photos", tr("review.reply.photos"), required=False),
+                FormField(
+                    "photos",
+                    tr("review.reply.photos"),
+                    required=False,
+                    placeholder=tr("review.reply.photos_hint"),
+                ),
             ],
             tr("review.reply.hint"),
         )

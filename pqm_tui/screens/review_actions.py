@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from pqm_tui.model.review import ReviewRow
 
 
+SUBJECT_LINES = 3  # a form names up to this many items in full
+
+
 class ReviewActions:
     """Actions of the review screen; the screen provides the attributes declared here."""
 
@@ -113,7 +116,9 @@ class ReviewActions:
                 ),
             )
 
-        self.app.push_screen(ReplyDialog(app.tr, app.clock.today(), len(ids)), save)
+        dialog = ReplyDialog(app.tr, app.clock.today(), len(ids))
+        dialog.subject = self._subject(ids)
+        self.app.push_screen(dialog, save)
 
     def _store_photos(self, text: str) -> list[dict[str, str]]:
         paths = [p.strip() for p in text.replace("；", ";").split(";") if p.strip()]
@@ -161,6 +166,7 @@ class ReviewActions:
             )
 
         dialog = ExtensionDialog(app.tr, base + timedelta(days=7), len(ids), latest)
+        dialog.subject = self._subject(ids)
         self.app.push_screen(dialog, save)
 
     def action_appeal(self) -> None:
@@ -180,7 +186,9 @@ class ReviewActions:
                     ),
                 )
 
-        self.app.push_screen(AppealDialog(app.tr, len(ids)), save)
+        appeal = AppealDialog(app.tr, len(ids))
+        appeal.subject = self._subject(ids)
+        self.app.push_screen(appeal, save)
 
     def action_decide(self) -> None:
         from pqm_tui.screens.decide_dialog import DecideDialog
@@ -226,7 +234,22 @@ class ReviewActions:
             self._apply(ids, decide)
 
         request = self._request_text(ids[0], pending[ids[0]]) if len(ids) == 1 else ""
-        self.app.push_screen(DecideDialog(app.tr, extensions, appeals, request), save)
+        decision = DecideDialog(app.tr, extensions, appeals, request)
+        decision.subject = self._subject(ids)
+        self.app.push_screen(decision, save)
+
+    def _subject(self, ids: list[str]) -> str:
+        """Which items a form is about: one line each (a few), or their codes."""
+        rows = [self.page_rows[i] for i in ids if i in self.page_rows]
+        if len(rows) != len(ids):  # marked on another page: their numbers
+            return "、".join(short_id(i) for i in ids[:8]) + ("…" if len(ids) > 8 else "")
+        if len(rows) <= SUBJECT_LINES:
+            return "\n".join(
+                f"{r.item_code} {r.item_standard[:16]} · {r.area_name} · {r.project_name}"
+                for r in rows
+            )
+        codes = "、".join(f"{r.item_code}（{r.area_name}）" for r in rows[:6])
+        return codes + ("…" if len(rows) > 6 else "")
 
     def _request_text(self, item_id: str, pending: str | None) -> str:
         """What the project asked for (the latest request event), in one line."""
