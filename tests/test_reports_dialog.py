@@ -12,13 +12,13 @@ from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model import inspections, organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.model.entities import InspectionStatus, Person
 from pqm_tui.paths import keys_dir
 from pqm_tui.reports.documents import DocumentService, RenderedDocument
 from pqm_tui.reports.render import RenderError
 from pqm_tui.screens.report_dialog import ReportDialog
 from pqm_tui.screens.report_messages import describe_failure
-from pqm_tui.services.signing import SigningError, key_path
+from pqm_tui.services.signing import KeyLockedError, KeyMissingError, key_path
 
 CLASS_NAMES = ("Error", "Exception", "Traceback")
 
@@ -133,13 +133,17 @@ async def test_unknown_signer_is_named_in_chinese_and_nothing_is_written(
         assert dialog.written is None and not list(tmp_path.glob("*.pdf"))
 
 
+def first_inspector(app: PQMApp, inspection_id: str) -> Person:
+    inspection = inspections.get_inspection(app.db, inspection_id)
+    return organisation.get_person(app.db, inspection.inspector_ids[0])
+
+
 async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
     demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
 ) -> None:
     app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
     inspection_id = signed_failed_inspection(app)
-    inspection = inspections.get_inspection(app.db, inspection_id)
-    person = organisation.get_person(app.db, inspection.inspector_ids[0])
+    person = first_inspector(app, inspection_id)
     folder = keys_dir(demo_db_path)
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
@@ -170,8 +174,7 @@ async def test_a_damaged_certificate_is_said_and_k_makes_the_key_again(
 
     app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
     inspection_id = signed_failed_inspection(app)
-    inspection = inspections.get_inspection(app.db, inspection_id)
-    person = organisation.get_person(app.db, inspection.inspector_ids[0])
+    person = first_inspector(app, inspection_id)
     folder = keys_dir(demo_db_path)
     create_self_signed(folder, person.id, person.name, "公司")
     (folder / f"{person.id}.pem").write_text("not a certificate")
@@ -250,9 +253,9 @@ def test_failures_are_sentences_not_class_names(tmp_path: Path) -> None:
     def say(exc: BaseException) -> str:
         return describe_failure(tr, exc, out=out, signer="王丽华", db_path=db)
 
-    locked = say(SigningError("cannot load k.p12 (wrong PQM_KEY_PASSPHRASE?)"))
+    locked = say(KeyLockedError("cannot load k.p12 (wrong PQM_KEY_PASSPHRASE?)"))
     assert "王丽华" in locked and "PQM_KEY_PASSPHRASE" in locked
-    missing = say(SigningError(f"no key {db}.keys/abc.p12"))
+    missing = say(KeyMissingError(f"no key {db}.keys/abc.p12"))
     assert missing.startswith("王丽华 还没有签名密钥") and "keys init --person 王丽华" in missing
     denied = say(PermissionError(13, "Permission denied"))
     assert str(out) in denied and "Permission denied" in denied

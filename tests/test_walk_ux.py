@@ -14,13 +14,12 @@ from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Result
-from pqm_tui.screens.home import HomeScreen
-from pqm_tui.screens.start import StartInspectionScreen
 from pqm_tui.screens.walk import WalkScreen
 from pqm_tui.widgets.confirm import ConfirmDialog
 from pqm_tui.widgets.finding_panel import FindingPanel
 from pqm_tui.widgets.note_dialog import NoteDialog
 from pqm_tui.widgets.search_dialog import SearchDialog
+from tests.test_walk import start_new
 
 # Pilot cannot send full-width punctuation (a terminal can: tried in tmux), so none here.
 SENTENCE = "业主反映地下车库照明不足夜间巡查需加强已转工程部跟进处理并于本周五前回复品质部"
@@ -29,21 +28,6 @@ SENTENCE = "业主反映地下车库照明不足夜间巡查需加强已转工�
 @pytest.fixture
 def app(demo_db_path: Path, settings: Settings, clock: Clock) -> PQMApp:
     return create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
-
-
-async def start_new(app: PQMApp, pilot) -> WalkScreen:  # type: ignore[no-untyped-def]
-    """Decline resuming the demo draft, then n → start form → ctrl+s: a fresh inspection."""
-    await pilot.pause()
-    assert isinstance(app.screen, ConfirmDialog)
-    await pilot.press("n")
-    assert isinstance(app.screen, HomeScreen)
-    await pilot.press("n")
-    await pilot.pause()
-    assert isinstance(app.screen, StartInspectionScreen)
-    await pilot.press("ctrl+s")
-    await pilot.pause()
-    assert isinstance(app.screen, WalkScreen)
-    return app.screen
 
 
 def text_of(widget: Static) -> str:

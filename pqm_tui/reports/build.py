@@ -121,7 +121,7 @@ class Builder:
         areas = {a.id: a.name for a in state.plan.areas}
         items = {i.id: i for i in content.items}
         sections = {s.id: s for s in content.sections}
-        findings = amendments.effective_findings(self.db, inspection.id)
+        findings = list(state.findings)  # sorted below for print
         photos = self.photos_by_finding(inspection.id)
         area_order = {a.id: n for n, a in enumerate(state.plan.areas)}
         item_order = {i.id: n for n, i in enumerate(content.items)}

@@ -29,7 +29,7 @@ def describe_failure(tr: Tr, exc: BaseException, *, out: Path, signer: str, db_p
     from pqm_tui.paths import keys_dir
     from pqm_tui.reports.assets import FontMissingError
     from pqm_tui.reports.render import RenderError
-    from pqm_tui.services.signing import LOG_NAME, SigningError
+    from pqm_tui.services.signing import LOG_NAME, KeyLockedError, KeyMissingError, SigningError
 
     if isinstance(exc, FontMissingError | RuleError):  # their messages are translated already
         return str(exc)
@@ -37,17 +37,13 @@ def describe_failure(tr: Tr, exc: BaseException, *, out: Path, signer: str, db_p
         return tr("reports.dialog.not_found")
     if isinstance(exc, RenderError):
         return tr("reports.dialog.render_failed", detail=exc)
+    if isinstance(exc, KeyMissingError):
+        command = keys_init_command(db_path, signer)
+        return tr("reports.dialog.key_missing", person=signer, command=command)
+    if isinstance(exc, KeyLockedError):
+        return tr("reports.dialog.key_locked", person=signer)
     if isinstance(exc, SigningError):
-        text = str(exc)
-        if text.startswith("no key"):
-            return tr(
-                "reports.dialog.key_missing",
-                person=signer,
-                command=keys_init_command(db_path, signer),
-            )
-        if text.startswith("cannot load"):
-            return tr("reports.dialog.key_locked", person=signer)
-        return tr("reports.dialog.sign_failed", detail=text, log=keys_dir(db_path) / LOG_NAME)
+        return tr("reports.dialog.sign_failed", detail=exc, log=keys_dir(db_path) / LOG_NAME)
     if isinstance(exc, OSError):
         return tr("reports.dialog.write_failed", path=out, detail=exc.strerror or exc)
     return tr("reports.dialog.unexpected", detail=exc)

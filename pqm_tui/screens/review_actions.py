@@ -4,7 +4,7 @@ re-inspection, notice PDF. A mixin of ``ReviewScreen``, kept apart to keep modul
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
     from pqm_tui.model.entities import RectificationItem
     from pqm_tui.model.review import ReviewRow
+    from pqm_tui.screens.form_dialog import FormDialog
 
 
 SUBJECT_LINES = 3  # a form names up to this many items in full
@@ -116,9 +117,7 @@ class ReviewActions:
                 ),
             )
 
-        dialog = ReplyDialog(app.tr, app.clock.today(), len(ids))
-        dialog.subject = self._subject(ids)
-        self.app.push_screen(dialog, save)
+        self._ask(ReplyDialog(app.tr, app.clock.today(), len(ids)), ids, save)
 
     def _store_photos(self, text: str) -> list[dict[str, str]]:
         paths = [p.strip() for p in text.replace("；", ";").split(";") if p.strip()]
@@ -165,9 +164,7 @@ class ReviewActions:
                 ),
             )
 
-        dialog = ExtensionDialog(app.tr, base + timedelta(days=7), len(ids), latest)
-        dialog.subject = self._subject(ids)
-        self.app.push_screen(dialog, save)
+        self._ask(ExtensionDialog(app.tr, base + timedelta(days=7), len(ids), latest), ids, save)
 
     def action_appeal(self) -> None:
         from pqm_tui.screens.appeal_dialog import AppealDialog
@@ -186,9 +183,7 @@ class ReviewActions:
                     ),
                 )
 
-        appeal = AppealDialog(app.tr, len(ids))
-        appeal.subject = self._subject(ids)
-        self.app.push_screen(appeal, save)
+        self._ask(AppealDialog(app.tr, len(ids)), ids, save)
 
     def action_decide(self) -> None:
         from pqm_tui.screens.decide_dialog import DecideDialog
@@ -234,9 +229,12 @@ class ReviewActions:
             self._apply(ids, decide)
 
         request = self._request_text(ids[0], pending[ids[0]]) if len(ids) == 1 else ""
-        decision = DecideDialog(app.tr, extensions, appeals, request)
-        decision.subject = self._subject(ids)
-        self.app.push_screen(decision, save)
+        self._ask(DecideDialog(app.tr, extensions, appeals, request), ids, save)
+
+    def _ask(self, dialog: FormDialog, ids: list[str], save: Callable[[Any], None]) -> None:
+        """Open a form about ``ids``, naming them under its title."""
+        dialog.subject = self._subject(ids)
+        self.app.push_screen(dialog, save)
 
     def _subject(self, ids: list[str]) -> str:
         """Which items a form is about: one line each (a few), or their codes."""
@@ -281,25 +279,14 @@ class ReviewActions:
         self.marked.difference_update(ids)
         self.reload(keep_offset=True)
         self.notify(app.tr("review.reinspection_created", id=short_id(inspection.id)))
-        try:
-            walk = importlib.import_module("pqm_tui.screens.walk")
-        except ImportError:
-            return
-        self.app.push_screen(walk.WalkScreen(inspection.id))
+        from pqm_tui.screens.walk import WalkScreen
+
+        self.app.push_screen(WalkScreen(inspection.id))
 
     def action_notice(self) -> None:
         ids = self.selected()
         if not ids or ids[0] not in self.page_rows:
             return
-        row = self.page_rows[ids[0]]
-        try:
-            dialogs = importlib.import_module("pqm_tui.screens.report_dialog")
-        except ImportError:
-            command = (
-                f"pqm report notice2 {short_id(row.id)}"
-                if row.escalation_level
-                else f"pqm report notice {short_id(row.inspection_id)}"
-            )
-            self.notify(self.pqm.tr("review.notice_cli", command=command + " -o FILE.pdf"))
-            return
-        self.app.push_screen(dialogs.ReportDialog(row.inspection_id))
+        from pqm_tui.screens.report_dialog import ReportDialog
+
+        self.app.push_screen(ReportDialog(self.page_rows[ids[0]].inspection_id))

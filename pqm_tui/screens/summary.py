@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from pqm_tui.model import amendments, inspections, organisation, rectification
+from pqm_tui.model import inspections, organisation, rectification
 from pqm_tui.model.entities import Finding, InspectionKind, InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
 from pqm_tui.services import signoff
@@ -115,7 +115,7 @@ class SummaryScreen(Screen[None]):
             )
         band = state.band
         label = band.label_zh if tr.lang == "zh" else band.label_en
-        findings = amendments.effective_findings(app.db, self.inspection_id)
+        findings = state.findings
         failed = [f for f in findings if f.result == Result.FAIL]
         total = tr(
             "walk.summary.total",
@@ -261,8 +261,7 @@ class SummaryScreen(Screen[None]):
                 failed=results.count(Result.FAIL),
             )
         else:
-            findings = amendments.effective_findings(app.db, self.inspection_id)
-            failed = sum(f.result == Result.FAIL for f in findings)
+            failed = sum(f.result == Result.FAIL for f in state.findings)
             effect = app.tr("walk.signoff.effect", failures=failed)
         dialog = SignOffDialog(inspectors, people, effect)
         self.app.push_screen(dialog, self._signed)

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlite_utils import Database
 
-from pqm_tui.model import amendments, reinspections
+from pqm_tui.model import reinspections
 from pqm_tui.model.entities import InspectionStatus, Result
 from pqm_tui.model.rectification import RectificationEvent, get_item, list_events
 from pqm_tui.services.signoff import InspectionState
@@ -55,9 +55,7 @@ def target_lines(db: Database, state: InspectionState) -> list[TargetLine]:
     signed = state.inspection.status == InspectionStatus.SIGNED
     areas = {a.id: a.name for a in state.plan.areas}
     codes = {i.id: i.code for i in state.content.items}
-    results = {
-        (f.area_id, f.item_id): f.result for f in amendments.effective_findings(db, inspection_id)
-    }
+    results = {(f.area_id, f.item_id): f.result for f in state.findings}
     lines = []
     for target in reinspections.targets(db, inspection_id):
         item = get_item(db, target.rectification_item_id)

@@ -23,6 +23,14 @@ class SigningError(Exception):
     """A key is missing or unreadable, or signing failed (message fit for users)."""
 
 
+class KeyMissingError(SigningError):
+    """The person has no key file yet (``pqm keys init`` makes one)."""
+
+
+class KeyLockedError(SigningError):
+    """The key file cannot be opened (wrong or missing passphrase)."""
+
+
 @dataclass(frozen=True)
 class KeyInfo:
     """A person's signing key on disk."""
@@ -189,12 +197,12 @@ def sign_pdf(
     _route_logging(keys_dir)
     path = key_path(keys_dir, person_id)
     if not path.is_file():
-        raise SigningError(f"no key {path}")
+        raise KeyMissingError(f"no key {path}")
     signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
         str(path), passphrase=_passphrase()
     )
     if signer is None:
-        raise SigningError(f"cannot load {path} (wrong {PASSPHRASE_ENV}?)")
+        raise KeyLockedError(f"cannot load {path} (wrong {PASSPHRASE_ENV}?)")
     meta = signers.PdfSignatureMetadata(
         field_name="PQMSignature",
         md_algorithm="sha256",

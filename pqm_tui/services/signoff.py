@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from pqm_tui.config import ScoreBand, Settings
 from pqm_tui.model import amendments, checklists, inspections, organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Inspection, InspectionKind, InspectionStatus
+from pqm_tui.model.entities import Finding, Inspection, InspectionKind, InspectionStatus
 from pqm_tui.model.errors import RuleError
 from pqm_tui.services import reinspection
 from pqm_tui.services.deadlines import deadline_from_receipt
@@ -30,6 +30,7 @@ class InspectionState:
     card: ScoreCard
     band: ScoreBand
     unanswered: list[tuple[str, str]]
+    findings: list[Finding]  # as amended (effective_findings)
 
 
 def load_state(db: Database, settings: Settings, inspection_id: str) -> InspectionState:
@@ -48,6 +49,7 @@ def load_state(db: Database, settings: Settings, inspection_id: str) -> Inspecti
         card,
         band_for(card.total, settings.bands),
         plan.unanswered(findings),
+        findings,
     )
 
 
