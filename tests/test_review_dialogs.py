@@ -391,3 +391,32 @@ async def test_a_form_names_the_items_it_is_about(demo_db_path: Path, clock: Clo
         subject = str(dialog.query_one("#subject", Static).render())
         assert row.item_code in subject and row.area_name in subject
         assert row.project_name in subject
+
+
+async def test_a_missing_reply_photo_is_said_in_the_form_and_nothing_is_lost(
+    demo_db_path: Path, clock: Clock, tmp_path: Path
+) -> None:
+    from textual.widgets import Input
+
+    from pqm_tui.model.rectification import list_events
+    from pqm_tui.screens.reply_dialog import ReplyDialog
+
+    app = make_app(demo_db_path, clock)
+    missing = tmp_path / "no-such.jpg"
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=True)
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReplyDialog)
+        await fill(pilot, "已更换灯具")
+        dialog.query_one("#field-photos", Input).value = str(missing)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog  # still open, with what was typed
+        assert dialog.query_one("#field-done", Input).value == "已更换灯具"
+        message = error_text(app)
+        assert str(missing) in message and "no such file" not in message
+        assert not [e for e in list_events(app.db, item_id) if e.action == "reply"]

@@ -1,17 +1,23 @@
-"""整改回复 dialog: what was done, the date, evidence photos (paths, ';'-separated)."""
+"""整改回复 dialog: what was done, the date, evidence photos (paths, ';'-separated).
+
+The photos are copied into the media store when the form is saved; a missing or
+unreadable file is said in the form, which stays open with what was typed.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from pqm_tui.i18n import Translator
 from pqm_tui.screens.form_dialog import FormDialog, FormField
+from pqm_tui.services import photos
 
 
 class ReplyDialog(FormDialog):
     """Record the project's rectification reply for the selected items."""
 
-    def __init__(self, tr: Translator, today: date, count: int) -> None:
+    def __init__(self, tr: Translator, today: date, count: int, db_path: Path | None) -> None:
         super().__init__(
             tr("review.reply.title", count=count),
             [
@@ -26,3 +32,21 @@ class ReplyDialog(FormDialog):
             ],
             tr("review.reply.hint"),
         )
+        self.db_path = db_path
+        self.evidence: list[photos.StoredPhoto] = []  # the stored photos, once saved
+
+    def problem(self, values: dict[str, str]) -> str | None:
+        """The form's checks, then every photo stored (or the first that cannot be)."""
+        problem = super().problem(values)
+        text = values["photos"].replace("；", ";")
+        paths = [p.strip() for p in text.split(";") if p.strip()]
+        if problem or not paths:
+            return problem
+        tr = self.app.tr  # type: ignore[attr-defined]
+        if self.db_path is None:
+            return str(tr("review.reply.no_store"))
+        try:
+            self.evidence = [photos.store_photo(self.db_path, path) for path in paths]
+        except photos.PhotoError as exc:
+            return photos.explain(tr, exc)
+        return None

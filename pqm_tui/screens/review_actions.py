@@ -95,15 +95,15 @@ class ReviewActions:
         if not ids:
             return
         app = self.pqm
+        dialog = ReplyDialog(app.tr, app.clock.today(), len(ids), app.db_path)
 
         def save(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            try:
-                evidence = self._store_photos(values["photos"])
-            except ModelError as exc:
-                self.notify(str(exc), severity="error")
-                return
+            evidence = [
+                {"sha256": s.sha256, "name": s.original_name, "path": str(s.stored_path)}
+                for s in dialog.evidence
+            ]
             self._apply(
                 ids,
                 lambda i: rectification.reply(
@@ -117,22 +117,7 @@ class ReviewActions:
                 ),
             )
 
-        self._ask(ReplyDialog(app.tr, app.clock.today(), len(ids)), ids, save)
-
-    def _store_photos(self, text: str) -> list[dict[str, str]]:
-        paths = [p.strip() for p in text.replace("；", ";").split(";") if p.strip()]
-        if not paths:
-            return []
-        from pqm_tui.services.photos import store_photo
-
-        base = self.pqm.db_path
-        if base is None:
-            raise ModelError(self.pqm.tr("review.reply.no_store"))
-        stored = [store_photo(base, p) for p in paths]
-        return [
-            {"sha256": s.sha256, "name": s.original_name, "path": str(s.stored_path)}
-            for s in stored
-        ]
+        self._ask(dialog, ids, save)
 
     def action_extension(self) -> None:
         from pqm_tui.screens.extension_dialog import ExtensionDialog

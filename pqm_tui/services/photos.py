@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +88,14 @@ SUFFIX_OF = {
     "bmp": ".bmp",
     "tiff": ".tif",
 }
+
+
+def explain(tr: Callable[..., str], exc: PhotoError) -> str:
+    """``exc`` in the user's language: which file, and what is wrong with it."""
+    reason = tr(f"walk.photo.{exc.reason}")
+    if exc.detail:
+        reason += f"（{exc.detail}）"
+    return tr("walk.panel.photo_error", path=exc.path, error=reason)
 
 
 def _check(source: Path) -> tuple[str, str]:

@@ -205,10 +205,7 @@ class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
         self._error(message)
 
     def _photo_error(self, exc: photos.PhotoError) -> str:
-        reason = self.tr(f"walk.photo.{exc.reason}")
-        if exc.detail:
-            reason += f"（{exc.detail}）"
-        return self.tr("walk.panel.photo_error", path=exc.path, error=reason)
+        return photos.explain(self.tr, exc)
 
     def action_import_folder(self) -> None:
         text = self.query_one("#photo", Input).value.strip()
