@@ -7,6 +7,7 @@ check that every language has exactly the same ids.
 
 from __future__ import annotations
 
+from enum import Enum
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -58,6 +59,22 @@ class Translator:
         if description in self.messages:
             return self.messages[description]
         return self.messages.get(f"textual.{description}", description)
+
+    def error(self, exc: BaseException) -> str:
+        """The user's sentence for an error of the core (``PQMError``: key and parameters).
+
+        Enum parameters are shown by their label. Anything else is shown as its text
+        (only for errors that are not ours: an OS error's reason, say).
+        """
+        key = getattr(exc, "key", None)
+        params = getattr(exc, "params", None)
+        if not isinstance(key, str) or not isinstance(params, dict):
+            return str(exc)
+        shown = {
+            name: self.enum(value) if isinstance(value, Enum) else value
+            for name, value in params.items()
+        }
+        return self(key, **shown)
 
     def enum(self, value: object) -> str:
         """Label of an enum member: ``enum.<ClassName>.<value>``."""

@@ -1,4 +1,9 @@
-"""Errors raised by the model layer, with messages fit to show a user."""
+"""The one error mechanism: the core raises a message id and parameters, the edges translate.
+
+Every error a user may see is a ``PQMError``: ``key`` is a message id of the i18n
+catalogs (``errors.*``) and ``params`` fill its placeholders. The core never builds
+user-visible text; the CLI and the screens render an error with ``Translator.error``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,19 @@ from contextlib import contextmanager
 from pqm_tui.model.schema import LOCKED
 
 
-class ModelError(Exception):
+class PQMError(Exception):
+    """An error a user sees: message id ``key`` of the catalogs and its parameters."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        super().__init__(key, params)
+        self.key = key
+        self.params = params
+
+    def __str__(self) -> str:  # for logs and tracebacks; users see ``Translator.error``
+        return f"{self.key} {self.params}" if self.params else self.key
+
+
+class ModelError(PQMError):
     """Base of model errors."""
 
 
