@@ -23,7 +23,14 @@ class PQMApp(App[None]):
 
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "keys.app.quit", id="app.quit", priority=True),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "keys.app.quit",
+            tooltip="keys.app.quit_tip",
+            id="app.quit",
+            priority=True,
+        ),
     ]
 
     def __init__(
@@ -43,6 +50,8 @@ class PQMApp(App[None]):
         self.tr = Translator(settings.lang)
         self.title = self.tr("app.title")
         self.sub_title = self.tr("app.subtitle")
+        if settings.keymap:  # the user's keys (``keymap:`` of config.yaml), by binding id
+            self.set_keymap(settings.keymap)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's palette commands in the user's language; our help replaces "Keys".

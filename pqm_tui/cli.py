@@ -12,6 +12,7 @@ from pathlib import Path
 from pqm_tui import __version__
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.config import SettingsError, load_settings
+from pqm_tui.i18n import Translator
 from pqm_tui.model.checklist_file import ChecklistFileError
 from pqm_tui.model.db import DatabaseError
 from pqm_tui.model.errors import ModelError
@@ -82,7 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(context)
         return int(args.func(context, args) or 0)
-    except (UserError, ModelError, ChecklistFileError, DatabaseError, SettingsError) as exc:
+    except SettingsError as exc:  # said in the language asked for, if that one is valid
+        print(f"pqm: {Translator(exc.lang).error(exc)}", file=sys.stderr)
+        return 2
+    except (UserError, ModelError, ChecklistFileError, DatabaseError) as exc:
         message = str(exc)
         if isinstance(exc, ChecklistFileError) and len(exc.problems) > 1:
             print(f"pqm: {len(exc.problems)} problems in {exc.path}:", file=sys.stderr)

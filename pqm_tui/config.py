@@ -1,18 +1,23 @@
 """Settings: one object, read once at start and passed in (never read globally).
 
-Sources, later wins: defaults, the YAML file ``<data dir>/config.yaml`` (or
-``PQM_CONFIG``), environment variables ``PQM_*``, command-line options.
+Sources, later wins: defaults, the YAML file ``<config dir>/config.yaml`` (or
+``PQM_CONFIG``), environment variables ``PQM_*``, command-line options. A wrong
+value is reported with the source that gave it (the file, the variable or the option).
 """
 
 from __future__ import annotations
 
 import os
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from pqm_tui.model.errors import PQMError
 
 Language = Literal["zh", "en"]
 
@@ -53,6 +58,17 @@ class Settings(BaseModel):
     photo_max_pixels: int = Field(default=1600, ge=200)
     company_name: str = ""
     bands: list[ScoreBand] = Field(default_factory=lambda: list(DEFAULT_BANDS))
+    keymap: dict[str, str] = Field(default_factory=dict)  # binding id → keys, e.g. walk.pass: g
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                raise ValueError("unknown timezone") from None
+        return name
 
     @field_validator("bands")
     @classmethod
@@ -62,15 +78,30 @@ class Settings(BaseModel):
         return sorted(bands, key=lambda b: b.min_score, reverse=True)
 
 
-class SettingsError(ValueError):
-    """The configuration file or an environment variable is invalid."""
+class SettingSource(StrEnum):
+    """Where a setting was given (设置来源): named when its value is wrong."""
+
+    FILE = "file"
+    ENV = "env"
+    OPTION = "option"
+
+
+class SettingsError(PQMError):
+    """A setting is invalid; ``lang`` is the language to say it in (the one asked for, if valid)."""
+
+    def __init__(self, key: str, /, lang: str = "zh", **params: object) -> None:
+        super().__init__(key, **params)
+        self.lang = lang
 
 
 ENV_KEYS = {"PQM_DB": "db", "PQM_LANG": "lang", "PQM_TZ": "timezone"}
+OPTIONS = {"db": "--db", "lang": "--lang", "timezone": "--tz"}  # the CLI's option of a setting
+# a wrong value of these has its own message; others say the field and pydantic's reason
+OWN_MESSAGES = {"timezone": "config.err.timezone", "lang": "config.err.lang"}
 
 
 def config_file_path() -> Path:
-    """The configuration file: ``PQM_CONFIG`` or ``<data dir>/config.yaml``."""
+    """The configuration file: ``PQM_CONFIG`` or ``<config dir>/config.yaml``."""
     explicit = os.environ.get("PQM_CONFIG")
     if explicit:
         return Path(explicit)
@@ -80,24 +111,41 @@ def config_file_path() -> Path:
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Merge defaults, config file, environment and ``overrides`` (None = not given)."""
+    """Merge defaults, config file, environment and ``overrides`` (None = not given).
+
+    ``overrides`` are the command-line options, by setting name (``timezone`` for ``--tz``).
+    """
     data: dict[str, object] = {}
+    given: dict[str, tuple[SettingSource, str]] = {}  # setting → where it was given
     path = config_file_path()
     if path.is_file():
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
-            raise SettingsError(f"{path}: cannot read the configuration ({exc})") from None
+            raise SettingsError("config.err.unreadable", path=str(path), reason=exc) from None
         if not isinstance(loaded, dict):
-            raise SettingsError(f"{path}: the configuration must be a mapping")
+            raise SettingsError("config.err.not_mapping", path=str(path))
         data.update(loaded)
+        given.update({str(key): (SettingSource.FILE, str(path)) for key in loaded})
     for env, key in ENV_KEYS.items():
         if os.environ.get(env):
             data[key] = os.environ[env]
-    data.update({k: v for k, v in overrides.items() if v is not None})
+            given[key] = (SettingSource.ENV, env)
+    for key, value in overrides.items():
+        if value is not None:
+            data[key] = value
+            given[key] = (SettingSource.OPTION, OPTIONS.get(key, key))
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise SettingsError(f"{path}: {where}: {first['msg']}") from None
+        setting = str(first["loc"][0]) if first["loc"] else ""
+        origin, name = given.get(setting, (SettingSource.FILE, str(path)))
+        lang = data.get("lang") if data.get("lang") in ("zh", "en") else "zh"
+        where = {"lang": str(lang), "origin": origin, "name": name}
+        if setting in OWN_MESSAGES and len(first["loc"]) == 1:
+            raise SettingsError(OWN_MESSAGES[setting], value=data[setting], **where) from None
+        field = ".".join(str(p) for p in first["loc"])
+        raise SettingsError(
+            "config.err.invalid", field=field, detail=first["msg"], **where
+        ) from None

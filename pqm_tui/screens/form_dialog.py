@@ -34,8 +34,21 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     """Fill the fields; Ctrl+S or Enter in the last field saves, Escape cancels."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "review.key.save", id="form.save", priority=True),
-        Binding("escape", "cancel", "review.key.cancel", id="form.cancel"),
+        Binding(
+            "ctrl+s",
+            "save",
+            "review.key.save",
+            tooltip="review.key.save_tip",
+            id="form.save",
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "review.key.cancel",
+            tooltip="review.key.cancel_tip",
+            id="form.cancel",
+        ),
     ]
 
     def __init__(self, title: str, fields: list[FormField], hint: str = "") -> None:

@@ -13,7 +13,13 @@ class HelpScreen(ModalScreen[None]):
     """Lists the bindings of ``target`` (the screen the help was asked from)."""
 
     BINDINGS = [
-        Binding("escape,question_mark,q", "close", "keys.help.close", id="help.close"),
+        Binding(
+            "escape,question_mark,q",
+            "close",
+            "keys.help.close",
+            tooltip="keys.help.close_tip",
+            id="help.close",
+        ),
     ]
 
     def __init__(self, target: Screen[object]) -> None:

@@ -29,11 +29,15 @@ class HomeScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("n", "new", "keys.home.new", id="home.new"),
-        Binding("o", "open", "keys.home.open", id="home.open"),
-        Binding("r", "refresh", "keys.home.refresh", id="home.refresh"),
-        Binding("question_mark", "help", "keys.walk.help", id="home.help"),
-        Binding("v", "review", "review.key.open", id="home.review"),
+        Binding("n", "new", "keys.home.new", tooltip="keys.home.new_tip", id="home.new"),
+        Binding("o", "open", "keys.home.open", tooltip="keys.home.open_tip", id="home.open"),
+        Binding(
+            "r", "refresh", "keys.home.refresh", tooltip="keys.home.refresh_tip", id="home.refresh"
+        ),
+        Binding(
+            "question_mark", "help", "keys.walk.help", tooltip="keys.walk.help_tip", id="home.help"
+        ),
+        Binding("v", "review", "review.key.open", tooltip="review.key.open_tip", id="home.review"),
     ]
 
     def __init__(self, offer_resume: bool = True) -> None:

@@ -65,15 +65,44 @@ class ReportDialog(ModalScreen[Path | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "close", "reports.dialog.close", id="report.close"),
-        Binding("1", "render('notice')", "reports.dialog.notice"),
-        Binding("2", "render('report')", "reports.dialog.report"),
-        Binding("3", "render('signed_report')", "reports.dialog.signed_report"),
+        Binding(
+            "escape",
+            "close",
+            "reports.dialog.close",
+            tooltip="reports.dialog.close_tip",
+            id="report.close",
+        ),
+        Binding(
+            "1", "render('notice')", "reports.dialog.notice", tooltip="reports.dialog.notice_tip"
+        ),
+        Binding(
+            "2", "render('report')", "reports.dialog.report", tooltip="reports.dialog.report_tip"
+        ),
+        Binding(
+            "3",
+            "render('signed_report')",
+            "reports.dialog.signed_report",
+            tooltip="reports.dialog.signed_report_tip",
+        ),
         Binding("n", "render('notice')", "reports.dialog.notice", id="report.notice", show=False),
         Binding("r", "render('report')", "reports.dialog.report", id="report.report", show=False),
-        Binding("s", "render('signed_report')", "reports.dialog.signed_report", id="report.sign"),
-        Binding("k", "make_key", "reports.dialog.make_key_binding", id="report.make_key"),
-        Binding("o", "open", "reports.dialog.open", id="report.open"),
+        Binding(
+            "s",
+            "render('signed_report')",
+            "reports.dialog.signed_report",
+            tooltip="reports.dialog.signed_report_tip",
+            id="report.sign",
+        ),
+        Binding(
+            "k",
+            "make_key",
+            "reports.dialog.make_key_binding",
+            tooltip="reports.dialog.make_key_binding_tip",
+            id="report.make_key",
+        ),
+        Binding(
+            "o", "open", "reports.dialog.open", tooltip="reports.dialog.open_tip", id="report.open"
+        ),
     ]
 
     @dataclass

@@ -56,23 +56,79 @@ class ReviewScreen(ReviewActions, Screen[None]):
 
     CSS_PATH = "review.tcss"
     BINDINGS = [
-        Binding("escape", "back", "review.key.back", id="review.back"),
-        Binding("space", "mark", "review.key.mark", id="review.mark"),
-        Binding("r", "reply", "review.key.reply", id="review.reply"),
-        Binding("e", "extension", "review.key.extension", id="review.extension"),
-        Binding("p", "appeal", "review.key.appeal", id="review.appeal"),
-        Binding("d", "decide", "review.key.decide", id="review.decide"),
-        Binding("i", "reinspect", "review.key.reinspect", id="review.reinspect"),
-        Binding("n", "notice", "review.key.notice", id="review.notice"),
-        Binding("o", "overdue", "review.key.overdue", id="review.overdue"),
-        Binding("s", "sort", "review.key.sort", id="review.sort"),
+        Binding(
+            "escape", "back", "review.key.back", tooltip="review.key.back_tip", id="review.back"
+        ),
+        Binding(
+            "space", "mark", "review.key.mark", tooltip="review.key.mark_tip", id="review.mark"
+        ),
+        Binding(
+            "r", "reply", "review.key.reply", tooltip="review.key.reply_tip", id="review.reply"
+        ),
+        Binding(
+            "e",
+            "extension",
+            "review.key.extension",
+            tooltip="review.key.extension_tip",
+            id="review.extension",
+        ),
+        Binding(
+            "p", "appeal", "review.key.appeal", tooltip="review.key.appeal_tip", id="review.appeal"
+        ),
+        Binding(
+            "d", "decide", "review.key.decide", tooltip="review.key.decide_tip", id="review.decide"
+        ),
+        Binding(
+            "i",
+            "reinspect",
+            "review.key.reinspect",
+            tooltip="review.key.reinspect_tip",
+            id="review.reinspect",
+        ),
+        Binding(
+            "n", "notice", "review.key.notice", tooltip="review.key.notice_tip", id="review.notice"
+        ),
+        Binding(
+            "o",
+            "overdue",
+            "review.key.overdue",
+            tooltip="review.key.overdue_tip",
+            id="review.overdue",
+        ),
+        Binding("s", "sort", "review.key.sort", tooltip="review.key.sort_tip", id="review.sort"),
         Binding("S", "reverse", "review.key.reverse", id="review.reverse", show=False),
-        Binding("slash", "search", "review.key.search", id="review.search"),
-        Binding("pagedown", "page(1)", "review.key.next", id="review.next", priority=True),
-        Binding("pageup", "page(-1)", "review.key.prev", id="review.prev", priority=True),
+        Binding(
+            "slash",
+            "search",
+            "review.key.search",
+            tooltip="review.key.search_tip",
+            id="review.search",
+        ),
+        Binding(
+            "pagedown",
+            "page(1)",
+            "review.key.next",
+            tooltip="review.key.next_tip",
+            id="review.next",
+            priority=True,
+        ),
+        Binding(
+            "pageup",
+            "page(-1)",
+            "review.key.prev",
+            tooltip="review.key.prev_tip",
+            id="review.prev",
+            priority=True,
+        ),
         Binding("f5", "refresh", "review.key.refresh", id="review.refresh", show=False),
-        Binding("x", "export", "export.key", id="review.export"),
-        Binding("question_mark", "help", "keys.walk.help", id="review.help"),
+        Binding("x", "export", "export.key", tooltip="export.key_tip", id="review.export"),
+        Binding(
+            "question_mark",
+            "help",
+            "keys.walk.help",
+            tooltip="keys.walk.help_tip",
+            id="review.help",
+        ),
     ]
 
     def __init__(self, flt: review.ReviewFilter | None = None) -> None:

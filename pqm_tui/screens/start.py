@@ -30,8 +30,21 @@ class StartInspectionScreen(ModalScreen[str | None]):
     """The start form; returns the new inspection's id, or None."""
 
     BINDINGS = [
-        Binding("ctrl+s", "start", "keys.start.start", id="start.start", priority=True),
-        Binding("escape", "cancel", "keys.panel.cancel", id="start.cancel"),
+        Binding(
+            "ctrl+s",
+            "start",
+            "keys.start.start",
+            tooltip="keys.start.start_tip",
+            id="start.start",
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "keys.panel.cancel",
+            tooltip="keys.panel.cancel_tip",
+            id="start.cancel",
+        ),
     ]
 
     def __init__(self, project_id: str | None = None) -> None:

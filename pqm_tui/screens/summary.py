@@ -41,12 +41,40 @@ class SummaryScreen(Screen[None]):
 
     CSS_PATH = "summary.tcss"
     BINDINGS = [
-        Binding("s", "sign", "keys.summary.sign", id="summary.sign"),
-        Binding("a", "mark_na", "keys.summary.mark_na", id="summary.mark_na"),
-        Binding("w", "walk", "keys.summary.walk", id="summary.walk"),
-        Binding("r", "report", "keys.summary.report", id="summary.report"),
-        Binding("question_mark", "help", "keys.walk.help", id="summary.help"),
-        Binding("escape", "leave", "keys.summary.leave", id="summary.leave"),
+        Binding(
+            "s", "sign", "keys.summary.sign", tooltip="keys.summary.sign_tip", id="summary.sign"
+        ),
+        Binding(
+            "a",
+            "mark_na",
+            "keys.summary.mark_na",
+            tooltip="keys.summary.mark_na_tip",
+            id="summary.mark_na",
+        ),
+        Binding(
+            "w", "walk", "keys.summary.walk", tooltip="keys.summary.walk_tip", id="summary.walk"
+        ),
+        Binding(
+            "r",
+            "report",
+            "keys.summary.report",
+            tooltip="keys.summary.report_tip",
+            id="summary.report",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "keys.walk.help",
+            tooltip="keys.walk.help_tip",
+            id="summary.help",
+        ),
+        Binding(
+            "escape",
+            "leave",
+            "keys.summary.leave",
+            tooltip="keys.summary.leave_tip",
+            id="summary.leave",
+        ),
     ]
 
     def __init__(self, inspection_id: str) -> None:

@@ -37,10 +37,16 @@ class WalkScreen(WalkDialogActions, Screen[None]):
 
     CSS_PATH = "walk.tcss"
     BINDINGS = [
-        Binding("p,space", "answer('pass')", "keys.walk.pass", id="walk.pass"),
-        Binding("f", "fail", "keys.walk.fail", id="walk.fail"),
-        Binding("n", "answer('na')", "keys.walk.na", id="walk.na"),
-        Binding("u", "undo", "keys.walk.undo", id="walk.undo"),
+        Binding(
+            "p,space",
+            "answer('pass')",
+            "keys.walk.pass",
+            tooltip="keys.walk.pass_tip",
+            id="walk.pass",
+        ),
+        Binding("f", "fail", "keys.walk.fail", tooltip="keys.walk.fail_tip", id="walk.fail"),
+        Binding("n", "answer('na')", "keys.walk.na", tooltip="keys.walk.na_tip", id="walk.na"),
+        Binding("u", "undo", "keys.walk.undo", tooltip="keys.walk.undo_tip", id="walk.undo"),
         Binding(
             "tab", "area(1)", "keys.walk.next_area", id="walk.next_area", priority=True, show=False
         ),
@@ -52,10 +58,16 @@ class WalkScreen(WalkDialogActions, Screen[None]):
             priority=True,
             show=False,
         ),
-        Binding("slash", "search", "keys.walk.search", id="walk.search"),
-        Binding("l", "note", "keys.walk.note", id="walk.note"),
-        Binding("x", "finish", "keys.walk.finish", id="walk.finish"),
-        Binding("question_mark", "help", "keys.walk.help", id="walk.help"),
+        Binding(
+            "slash", "search", "keys.walk.search", tooltip="keys.walk.search_tip", id="walk.search"
+        ),
+        Binding("l", "note", "keys.walk.note", tooltip="keys.walk.note_tip", id="walk.note"),
+        Binding(
+            "x", "finish", "keys.walk.finish", tooltip="keys.walk.finish_tip", id="walk.finish"
+        ),
+        Binding(
+            "question_mark", "help", "keys.walk.help", tooltip="keys.walk.help_tip", id="walk.help"
+        ),
         Binding("P", "rest('pass')", "keys.walk.rest_pass", id="walk.rest_pass", show=False),
         Binding("N", "rest('na')", "keys.walk.rest_na", id="walk.rest_na", show=False),
         Binding("e", "edit", "keys.walk.edit", id="walk.edit", show=False),

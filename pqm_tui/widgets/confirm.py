@@ -13,8 +13,20 @@ class ConfirmDialog(ModalScreen[bool]):
     """Ask a question; y / Enter = yes, n / Escape = no."""
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "keys.confirm.yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "keys.confirm.no", id="confirm.no"),
+        Binding(
+            "y,enter",
+            "answer(True)",
+            "keys.confirm.yes",
+            tooltip="keys.confirm.yes_tip",
+            id="confirm.yes",
+        ),
+        Binding(
+            "n,escape",
+            "answer(False)",
+            "keys.confirm.no",
+            tooltip="keys.confirm.no_tip",
+            id="confirm.no",
+        ),
     ]
 
     def __init__(self, question: str, hint: str = "") -> None:

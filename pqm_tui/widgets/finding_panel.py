@@ -37,10 +37,35 @@ class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
     TYPING_TARGET = "#note"
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "keys.panel.save", id="panel.save", priority=True),
-        Binding("escape", "cancel", "keys.panel.cancel", id="panel.cancel"),
-        Binding("ctrl+r", "repeat_note", "keys.panel.repeat_note", id="panel.repeat_note"),
-        Binding("ctrl+o", "import_folder", "keys.panel.import", id="panel.import"),
+        Binding(
+            "ctrl+s",
+            "save",
+            "keys.panel.save",
+            tooltip="keys.panel.save_tip",
+            id="panel.save",
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "keys.panel.cancel",
+            tooltip="keys.panel.cancel_tip",
+            id="panel.cancel",
+        ),
+        Binding(
+            "ctrl+r",
+            "repeat_note",
+            "keys.panel.repeat_note",
+            tooltip="keys.panel.repeat_note_tip",
+            id="panel.repeat_note",
+        ),
+        Binding(
+            "ctrl+o",
+            "import_folder",
+            "keys.panel.import",
+            tooltip="keys.panel.import_tip",
+            id="panel.import",
+        ),
         Binding("down", "app.focus_next", show=False, id="panel.next_field"),
         Binding("up", "app.focus_previous", show=False, id="panel.previous_field"),
     ]

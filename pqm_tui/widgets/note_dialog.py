@@ -30,8 +30,21 @@ class NoteDialog(KeepTyping, ModalScreen[tuple[NoteKind, str] | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "keys.panel.save", id="note.save", priority=True),
-        Binding("escape", "cancel", "keys.panel.cancel", id="note.cancel"),
+        Binding(
+            "ctrl+s",
+            "save",
+            "keys.panel.save",
+            tooltip="keys.panel.save_tip",
+            id="note.save",
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "keys.panel.cancel",
+            tooltip="keys.panel.cancel_tip",
+            id="note.cancel",
+        ),
     ]
 
     def __init__(self, area_name: str) -> None:

@@ -25,7 +25,13 @@ class SearchDialog(ModalScreen[str | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "keys.panel.cancel", id="search.cancel"),
+        Binding(
+            "escape",
+            "cancel",
+            "keys.panel.cancel",
+            tooltip="keys.panel.cancel_tip",
+            id="search.cancel",
+        ),
         Binding("down", "move(1)", show=False, id="search.down", priority=True),
         Binding("up", "move(-1)", show=False, id="search.up", priority=True),
     ]

@@ -31,8 +31,21 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
     """Tick every inspector (space), name the receiver, ctrl+s signs."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "keys.signoff.sign", id="signoff.sign", priority=True),
-        Binding("escape", "cancel", "keys.panel.cancel", id="signoff.cancel"),
+        Binding(
+            "ctrl+s",
+            "save",
+            "keys.signoff.sign",
+            tooltip="keys.signoff.sign_tip",
+            id="signoff.sign",
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "keys.panel.cancel",
+            tooltip="keys.panel.cancel_tip",
+            id="signoff.cancel",
+        ),
     ]
 
     def __init__(self, inspectors: list[Person], people: list[Person], effect: str) -> None:
