@@ -11,7 +11,7 @@ import os
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -141,11 +141,11 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         setting = str(first["loc"][0]) if first["loc"] else ""
         origin, name = given.get(setting, (SettingSource.FILE, str(path)))
-        lang = data.get("lang") if data.get("lang") in ("zh", "en") else "zh"
-        where = {"lang": str(lang), "origin": origin, "name": name}
+        lang = str(data["lang"]) if data.get("lang") in get_args(Language) else "zh"
+        where = {"origin": origin, "name": name}
         if setting in OWN_MESSAGES and len(first["loc"]) == 1:
-            raise SettingsError(OWN_MESSAGES[setting], value=data[setting], **where) from None
+            value = data[setting]
+            raise SettingsError(OWN_MESSAGES[setting], lang=lang, value=value, **where) from None
         field = ".".join(str(p) for p in first["loc"])
-        raise SettingsError(
-            "config.err.invalid", field=field, detail=first["msg"], **where
-        ) from None
+        problem = {"field": field, "detail": first["msg"]}
+        raise SettingsError("config.err.invalid", lang=lang, **problem, **where) from None
