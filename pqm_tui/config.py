@@ -57,6 +57,7 @@ class Settings(BaseModel):
     carry_over_points: Decimal = Field(default=Decimal(2), ge=0)
     photo_max_pixels: int = Field(default=1600, ge=200)
     company_name: str = ""
+    issuing_department: str = "品质管理部"  # who issues notices (签发部门)
     bands: list[ScoreBand] = Field(default_factory=lambda: list(DEFAULT_BANDS))
     keymap: dict[str, str] = Field(default_factory=dict)  # binding id → keys, e.g. walk.pass: g
 

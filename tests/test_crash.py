@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model import checklists, findings, inspections, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind, Result
@@ -110,7 +110,7 @@ def test_killed_walker_loses_no_acknowledged_finding(demo_db_path: Path, tmp_pat
         rounds += 1
         total += len(acknowledged)
         db = connect(demo_db_path)
-        stored = {f.id: f for f in inspections.list_findings(db, inspection_id)}
+        stored = {f.id: f for f in findings.list_findings(db, inspection_id)}
         db.close()
         assert len(stored) - len(acknowledged) in (0, 1)  # at most the one being printed
         missing = [fid for fid in acknowledged if fid not in stored]

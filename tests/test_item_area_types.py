@@ -22,6 +22,7 @@ from pqm_tui.model.checklist_file import (
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import Area, AreaType, InspectionKind, ProjectKind, Result
+from pqm_tui.model.findings import list_findings
 from pqm_tui.model.ids import new_id
 from pqm_tui.model.schema import latest_version, migrate, migrations, schema_version
 from pqm_tui.services.scoring import score
@@ -161,7 +162,7 @@ def test_scoring_ignores_items_whose_areas_the_project_lacks(tmp_path: Path, clo
     assert plan.applicable_item_ids == {content.items[1].id, content.items[2].id}
     for area_id, item_id in plan.pairs:
         inspections.record_finding(db, clock, inspection.id, item_id, area_id, Result.PASS)
-    findings = inspections.list_findings(db, inspection.id)
+    findings = list_findings(db, inspection.id)
     card = score(content, findings, plan.applicable_item_ids)
     assert (card.unanswered_items, card.answered_items, card.applicable) == (0, 2, Decimal(60))
     assert score(content, findings).unanswered_items == 1  # without the plan the lift item counts

@@ -11,13 +11,13 @@ import pytest
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import amendments, inspections, reinspections
+from pqm_tui.model import amendments, carry_overs, findings, inspections, reinspection_targets
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import RectificationItem, RectificationStatus, Result
 from pqm_tui.model.rectification import get_item, list_events
+from pqm_tui.services import inspection_state, reinspection, signoff
 from pqm_tui.services import rectification as rect
-from pqm_tui.services import reinspection, signoff
 from pqm_tui.services.deadlines import days_left, deadline_from_receipt
 from pqm_tui.services.rectification import Action, State, TransitionError
 
@@ -221,13 +221,13 @@ def test_upheld_appeal_voids_finding_score_and_carry_over(
     db: Database, clock: Clock, settings: Settings
 ) -> None:
     item, reinspection_id = fail_once(db, clock, settings)
-    finding = reinspections.get_finding(db, item.finding_id)
-    before = signoff.load_state(db, settings, finding.inspection_id).card.total
-    assert len(reinspections.carry_overs(db, item_id=item.id)) == 1
+    finding = findings.get_finding(db, item.finding_id)
+    before = inspection_state.load_state(db, settings, finding.inspection_id).card.total
+    assert len(carry_overs.carry_overs(db, item_id=item.id)) == 1
     rect.request_appeal(db, clock, item.id, actor="项目经理", grounds="非物业范围")
     voided = rect.decide_appeal(db, clock, item.id, actor="总经理", uphold=True, reason="属实")
     assert voided.status == RectificationStatus.VOIDED
-    after = signoff.load_state(db, settings, finding.inspection_id).card.total
+    after = inspection_state.load_state(db, settings, finding.inspection_id).card.total
     assert after == before + finding.deduction and finding.deduction > 0
     trail = [
         a
@@ -237,8 +237,8 @@ def test_upheld_appeal_voids_finding_score_and_carry_over(
     assert [(a.field, a.old_value, a.new_value, a.actor, a.reason) for a in trail] == [
         ("voided", "0", "1", "总经理", "属实")
     ]
-    assert reinspections.carry_overs(db, item_id=item.id) == []
-    kept = reinspections.carry_overs(db, item_id=item.id, include_voided=True)
+    assert carry_overs.carry_overs(db, item_id=item.id) == []
+    kept = carry_overs.carry_overs(db, item_id=item.id, include_voided=True)
     assert kept[0].voided_reason == "属实" and kept[0].reinspection_id == reinspection_id
 
 
@@ -247,10 +247,10 @@ def reinspect(
     db: Database, clock: Clock, settings: Settings, ids: list[str], results: dict[str, Result]
 ) -> str | None:
     created = reinspection.create_reinspection(db, clock, ids, actor="王丽华")
-    state = signoff.load_state(db, settings, created.id)
+    state = inspection_state.load_state(db, settings, created.id)
     targets = {
         (t.area_id, t.item_id): t.rectification_item_id
-        for t in reinspections.targets(db, created.id)
+        for t in reinspection_targets.targets(db, created.id)
     }
     assert set(state.plan.pairs) == set(targets)  # the walk is only the chosen items
     for pair in state.plan.pairs:
@@ -315,13 +315,13 @@ def test_reinspection_closes_passed_and_escalates_failed_twice(
     last = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
     assert twice.escalation_level == 2 and last.data["penalty"] is True  # the third lapse
     assert twice.deadline == "2026-12-09"
-    months = [c.assessment_month for c in reinspections.carry_overs(db, item_id=item.id)]
+    months = [c.assessment_month for c in carry_overs.carry_overs(db, item_id=item.id)]
     assert months == ["2026-11", "2026-12"]
 
 
 def test_carry_over_recorded_once(db: Database, clock: Clock, settings: Settings) -> None:
     item, reinspection_id = fail_once(db, clock, settings)
-    assert not reinspections.record_carry_over(
+    assert not carry_overs.record_carry_over(
         db,
         clock,
         item_id=item.id,
@@ -330,7 +330,7 @@ def test_carry_over_recorded_once(db: Database, clock: Clock, settings: Settings
         assessment_month="2026-11",
         amount=Decimal(2),
     )
-    rows = reinspections.carry_overs(db, item_id=item.id)
+    rows = carry_overs.carry_overs(db, item_id=item.id)
     assert [(c.points, c.assessment_month) for c in rows] == [(Decimal(2), "2026-11")]
     assert len([e for e in list_events(db, item.id) if e.action == "reinspection-failed"]) == 1
 

@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 
 from pqm_tui.app import create_app
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, reinspections
+from pqm_tui.model import inspections, reinspection_targets
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import RectificationStatus, Result
@@ -50,7 +50,7 @@ async def test_reinspection_summary_shows_targets_then_outcomes(
     level = get_item(db, failed_id).escalation_level
     created = reinspection.create_reinspection(db, clock, [passed_id, failed_id], actor="王丽华")
     verdicts = {passed_id: Result.PASS, failed_id: Result.FAIL}
-    for t in reinspections.targets(db, created.id):
+    for t in reinspection_targets.targets(db, created.id):
         verdict = verdicts[t.rectification_item_id]
         inspections.record_finding(
             db, clock, created.id, t.item_id, t.area_id, verdict,

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from pqm_tui.cli import main
 from pqm_tui.config import Settings
-from pqm_tui.model import amendments, inspections, notes, rectification
+from pqm_tui.model import amendments, findings, inspections, notes, notices, rectification
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
@@ -74,7 +74,7 @@ def test_notice_has_project_items_deadlines_numbering_and_cjk_font(
     result = service(db, demo_db_path, settings, clock).notice(inspection_id[-8:], out)
     pages, reader = pdf_text(out)
     text = "\n".join(pages)
-    notice = rectification.notices_of_inspection(db, inspection_id)[0]
+    notice = notices.notices_of_inspection(db, inspection_id)[0]
     items = rectification.items_of_inspection(db, inspection_id)
     project = db.execute(
         "SELECT p.name FROM projects p JOIN inspections i ON i.project_id = p.id WHERE i.id = ?",
@@ -149,9 +149,7 @@ def test_verification_code_detects_a_change(
         db, demo_db_path, settings, clock, result.code.lower().replace("-", "")
     )
     assert same and stored.subject == inspection_id
-    finding = next(
-        f for f in inspections.list_findings(db, inspection_id) if f.result.value == "fail"
-    )
+    finding = next(f for f in findings.list_findings(db, inspection_id) if f.result.value == "fail")
     amendments.add_amendment(db, clock, "陈志强", finding, "note", "更正后的描述", "笔误")
     _, same_after = check_code(db, demo_db_path, settings, clock, result.code)
     assert not same_after

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
-from pqm_tui.model import reinspections, review
+from pqm_tui.model import reinspection_targets, review
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind
@@ -157,7 +157,9 @@ async def test_reinspection_of_two_marked_items(demo_db_path: Path, clock: Clock
         ).fetchone()[0]
         inspection = get_inspection(db, created)
         assert inspection.kind == InspectionKind.REINSPECTION
-        assert {t.rectification_item_id for t in reinspections.targets(db, created)} == set(pair)
+        assert {t.rectification_item_id for t in reinspection_targets.targets(db, created)} == set(
+            pair
+        )
         assert type(app.screen).__name__ == "WalkScreen"  # the walk of just those items
 
 

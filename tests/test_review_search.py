@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from pqm_tui.model import checklists, inspections, organisation, review
+from pqm_tui.model import checklists, findings, inspections, organisation, review
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import check_integrity, connect
 from pqm_tui.model.entities import InspectionKind, ProjectKind, Result
@@ -160,7 +160,7 @@ def test_a_replied_item_is_still_found_under_its_new_status(tmp_path: Path, cloc
 def test_search_follows_a_changed_note_and_a_removed_item(tmp_path: Path, clock: Clock) -> None:
     db = connect(tmp_path / "pqm.sqlite3")
     inspection = _inspection_with_failures(db, clock, NOTES[:1], sign=False)
-    finding = inspections.list_findings(db, inspection)[0]
+    finding = findings.list_findings(db, inspection)[0]
     item_id = new_id()
     row = {"id": item_id, "finding_id": finding.id, "project_id": finding_project(db, finding.id)}
     now = clock.now_iso()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from pqm_tui.model import amendments, checklists, inspections, organisation
+from pqm_tui.model import amendments, checklists, findings, inspections, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind, InspectionStatus, ProjectKind, Result
@@ -98,7 +98,7 @@ def test_triggers_refuse_editing_findings_of_a_signed_inspection(
 def test_record_finding_on_signed_inspection_raises_locked(tmp_path: Path, clock: Clock) -> None:
     db = connect(tmp_path / "lock2.sqlite3")
     inspection_id = _signed_inspection(db, clock)
-    finding = inspections.list_findings(db, inspection_id)[0]
+    finding = findings.list_findings(db, inspection_id)[0]
     with pytest.raises(LockedError, match="signed"):
         inspections.record_finding(
             db, clock, inspection_id, finding.item_id, finding.area_id, Result.PASS
@@ -123,11 +123,11 @@ def test_every_change_is_audited_with_actor_and_old_new(tmp_path: Path, clock: C
 def test_amendment_changes_effective_finding_not_the_row(tmp_path: Path, clock: Clock) -> None:
     db = connect(tmp_path / "amend.sqlite3")
     inspection_id = _signed_inspection(db, clock)
-    finding = inspections.list_findings(db, inspection_id)[0]
+    finding = findings.list_findings(db, inspection_id)[0]
     amendments.add_amendment(db, clock, "陈志强", finding, "voided", "1", "申诉成立")
     effective = amendments.effective_findings(db, inspection_id)[0]
     assert effective.result == Result.PASS and effective.deduction == 0
-    assert inspections.list_findings(db, inspection_id)[0].result == Result.FAIL
+    assert findings.list_findings(db, inspection_id)[0].result == Result.FAIL
     trail = amendments.list_amendments(db, inspection_id)
     assert [(a.actor, a.field, a.old_value, a.new_value) for a in trail] == [
         ("陈志强", "voided", "0", "1")

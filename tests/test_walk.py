@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, SelectionList, Static, TextArea
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, notes, rectification
+from pqm_tui.model import findings, inspections, notes, rectification
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus, NoteKind, Result
@@ -160,7 +160,7 @@ async def test_full_walk_to_signed_and_locked(app: PQMApp, photo: Path, clock: C
     inspection = inspections.get_inspection(db, inspection_id)
     assert inspection.status == InspectionStatus.SIGNED
     assert inspection.receiver_name == "项目接收人"
-    saved = {(f.area_id, f.item_id): f for f in inspections.list_findings(db, inspection_id)}
+    saved = {(f.area_id, f.item_id): f for f in findings.list_findings(db, inspection_id)}
     assert saved[(first_area, items[1])].note == NOTE
     photos = inspections.list_photos(db, inspection_id)
     assert len(photos) == 1 and photos[0].original_name == "IMG_0001.jpg"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 from pathlib import Path
 
 from pqm_tui.commands.context import CommandContext, UserError
@@ -10,6 +11,7 @@ from pqm_tui.commands.table import format_table
 from pqm_tui.model import checklists
 from pqm_tui.model.checklist_file import dump_checklist, load_checklist_file
 from pqm_tui.model.ids import short_id
+from pqm_tui.services.points import format_points
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -83,14 +85,14 @@ def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:
         print(content.checklist.description)
     for section in content.sections:
         items = content.items_by_section[section.id]
-        total = sum(i.points for i in items)
+        total = format_points(sum((i.points for i in items), Decimal(0)))
         where = "、".join(tr.enum(t) for t in section.area_types) or tr("cli.checklist.all_areas")
         print(f"\n[{section.code}] {section.name} — {total} {tr('cli.checklist.points')} · {where}")
         rows = [
             (
                 i.code,
-                i.points,
-                i.per_occurrence,
+                format_points(i.points),
+                format_points(i.per_occurrence),
                 tr.enum(i.severity),
                 "📷" if i.photo_required else "",
                 "、".join(tr.enum(t) for t in i.area_types),  # empty: the section's

@@ -24,7 +24,7 @@ from typing import Any
 
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
-from pqm_tui.model import documents, organisation, review
+from pqm_tui.model import notices, organisation, review
 from pqm_tui.model.errors import ModelError
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
@@ -337,7 +337,7 @@ def run_reinspect(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 def run_receive(ctx: CommandContext, args: argparse.Namespace) -> int:
     db = ctx.db()
-    notice_id = documents.notice_id_by_number(db, args.notice.strip())
+    notice_id = notices.notice_id_by_number(db, args.notice.strip())
     if notice_id is None:
         raise UserError(ctx.tr("review.err.no_notice", notice=args.notice))
 

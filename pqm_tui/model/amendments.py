@@ -11,8 +11,8 @@ from sqlite_utils import Database
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Amendment, Finding
 from pqm_tui.model.errors import RuleError
+from pqm_tui.model.findings import list_findings
 from pqm_tui.model.ids import new_id
-from pqm_tui.model.inspections import list_findings
 
 AMENDABLE_FIELDS = (
     "result",

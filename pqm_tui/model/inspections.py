@@ -25,8 +25,9 @@ from pqm_tui.model.entities import (
     Severity,
 )
 from pqm_tui.model.errors import NotFoundError, RuleError, translate_locks
+from pqm_tui.model.findings import find_finding, list_findings
 from pqm_tui.model.ids import new_id
-from pqm_tui.model.rows import points
+from pqm_tui.model.notices import next_notice_number
 
 
 @dataclass(frozen=True)
@@ -177,32 +178,6 @@ def latest_draft(db: Database) -> Inspection | None:
     return _inspection(db, rows[0]) if rows else None
 
 
-def _finding(row: dict[str, object]) -> Finding:
-    data = dict(row)
-    data["deduction"] = points(data["deduction"])  # type: ignore[arg-type]
-    return Finding.model_validate(data)
-
-
-def get_finding(db: Database, inspection_id: str, item_id: str, area_id: str) -> Finding | None:
-    rows = list(
-        db.query(
-            "SELECT * FROM findings WHERE inspection_id = ? AND item_id = ? AND area_id = ?",
-            [inspection_id, item_id, area_id],
-        )
-    )
-    return _finding(rows[0]) if rows else None
-
-
-def list_findings(db: Database, inspection_id: str) -> list[Finding]:
-    """All findings of an inspection as recorded (amendments not applied)."""
-    return [
-        _finding(r)
-        for r in db.query(
-            "SELECT * FROM findings WHERE inspection_id = ? ORDER BY created_at", [inspection_id]
-        )
-    ]
-
-
 def record_finding(
     db: Database,
     clock: Clock,
@@ -226,7 +201,7 @@ def record_finding(
     """
     now = clock.now_iso()
     with translate_locks(), db.atomic():
-        previous = get_finding(db, inspection_id, item_id, area_id)
+        previous = find_finding(db, inspection_id, item_id, area_id)
         finding = Finding(
             id=previous.id if previous else new_id(),
             inspection_id=inspection_id,
@@ -354,16 +329,6 @@ def reopen(db: Database, inspection_id: str) -> None:
         )
 
 
-def next_notice_number(db: Database, month: str) -> str:
-    """The next free rectification-notice number for ``month`` (YYYYMM): ZG-YYYYMM-NNNN."""
-    prefix = f"ZG-{month}-"
-    row = db.execute(
-        "SELECT max(CAST(substr(number, ?) AS INTEGER)) FROM notices WHERE number LIKE ?",
-        [len(prefix) + 1, prefix + "%"],
-    ).fetchone()
-    return f"{prefix}{(row[0] or 0) + 1:04d}"
-
-
 def sign_inspection(
     db: Database,
     clock: Clock,
@@ -437,3 +402,16 @@ def lock_signed(
         [now, now, receiver_name, receiver_role, inspection_id],
     )
     db.execute("DELETE FROM walk_positions WHERE inspection_id = ?", [inspection_id])
+
+
+def inspectors_of(db: Database, inspection_id: str) -> list[tuple[str, str, str | None]]:
+    """(name, role, signed_at) of an inspection's inspectors, in their order."""
+    return [
+        (r["name"], r["role"], r["signed_at"])
+        for r in db.query(
+            """SELECT p.name, p.role, ii.signed_at FROM inspection_inspectors ii
+               JOIN people p ON p.id = ii.person_id
+               WHERE ii.inspection_id = ? ORDER BY ii.position""",
+            [inspection_id],
+        )
+    ]

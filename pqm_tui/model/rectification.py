@@ -13,7 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Notice, RectificationItem, RectificationStatus
+from pqm_tui.model.entities import RectificationItem, RectificationStatus
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.model.ids import new_id
 
@@ -112,16 +112,6 @@ def list_events(db: Database, item_id: str) -> list[RectificationEvent]:
         )
         for r in db.query(
             "SELECT * FROM rectification_events WHERE item_id = ? ORDER BY at, rowid", [item_id]
-        )
-    ]
-
-
-def notices_of_inspection(db: Database, inspection_id: str) -> list[Notice]:
-    return [
-        Notice.model_validate(r)
-        for r in db.query(
-            "SELECT * FROM notices WHERE inspection_id = ? ORDER BY sequence, issued_at",
-            [inspection_id],
         )
     ]
 

@@ -17,15 +17,17 @@ from pqm_tui.i18n import Translator
 from pqm_tui.model import (
     amendments,
     checklists,
-    documents,
     inspections,
     notes,
     organisation,
     rectification,
 )
+from pqm_tui.model.circulars import failed_reinspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Inspection, Notice, Photo, RectificationItem, Result, Severity
 from pqm_tui.model.errors import RuleError
+from pqm_tui.model.findings import finding_item_codes
+from pqm_tui.model.notices import notices_of_inspection
 from pqm_tui.reports.assets import ImageCache
 from pqm_tui.reports.context import (
     AmendmentRow,
@@ -44,7 +46,8 @@ from pqm_tui.reports.context import (
     SectionRow,
     Signature,
 )
-from pqm_tui.services.signoff import load_state
+from pqm_tui.services.inspection_state import load_state
+from pqm_tui.services.points import format_points
 
 UNCHECKED = "—"  # a score over no applicable points: the section was not checked
 
@@ -78,13 +81,9 @@ class Builder:
     def day(self, stamp: str | None) -> str:
         return self.when(stamp)[:10]
 
-    @staticmethod
-    def num(value: Decimal) -> str:
-        return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
-
     def rate(self, value: Decimal, applicable: Decimal) -> str:
         """A score or percentage; "—" when nothing was applicable (not checked, not 100)."""
-        return self.num(value) if applicable else UNCHECKED
+        return format_points(value) if applicable else UNCHECKED
 
     def letterhead(self, project_id: str | None, title: str, number: str) -> Letterhead:
         if project_id is None:
@@ -110,7 +109,7 @@ class Builder:
         return Signature(label, name, role, at, image)
 
     def inspectors(self, inspection: Inspection) -> list[tuple[str, str, str | None]]:
-        return documents.inspectors_of(self.db, inspection.id)
+        return inspections.inspectors_of(self.db, inspection.id)
 
     # 检查报告 ----------------------------------------------------------------------
     def report(self, inspection_id: str) -> ReportContext:
@@ -127,7 +126,7 @@ class Builder:
         item_order = {i.id: n for n, i in enumerate(content.items)}
         findings.sort(key=lambda f: (item_order.get(f.item_id, 0), area_order.get(f.area_id, 0)))
         failed = [f for f in findings if f.result == Result.FAIL]
-        notices = rectification.notices_of_inspection(self.db, inspection.id)
+        notices = notices_of_inspection(self.db, inspection.id)
         people = self.inspectors(inspection)
         signatures = [
             self.person_signature(name, role, tr("reports.sig.inspector"), self.when(at))
@@ -145,7 +144,7 @@ class Builder:
         checked = bool(card.applicable)
         band_label = band.label_zh if self.settings.lang == "zh" else band.label_en
         pay = f"{band.pay_adjust_percent:+d}%" if band.pay_adjust_percent else "0%"
-        legacy = {} if checked else {"total": self.num(card.total), "band": band_label}
+        legacy = {} if checked else {"total": format_points(card.total), "band": band_label}
         if not checked:
             legacy["pay_adjust"] = pay
         na = tuple(
@@ -181,15 +180,15 @@ class Builder:
                 SectionRow(
                     s.code,
                     s.name,
-                    self.num(s.points),
-                    self.num(s.applicable),
-                    self.num(s.deducted),
+                    format_points(s.points),
+                    format_points(s.applicable),
+                    format_points(s.deducted),
                     self.rate(s.score, s.applicable),
                     self.rate(s.percent, s.applicable),
                     s.failed_items,
                     {}
                     if s.applicable
-                    else {"score": self.num(s.score), "percent": self.num(s.percent)},
+                    else {"score": format_points(s.score), "percent": format_points(s.percent)},
                 )
                 for s in card.sections
             ),
@@ -201,7 +200,7 @@ class Builder:
                     item_code=items[f.item_id].code,
                     standard=items[f.item_id].standard,
                     occurrences=f.occurrences,
-                    deduction=self.num(f.deduction),
+                    deduction=format_points(f.deduction),
                     note=f.note,
                     severity=tr.enum(f.severity),
                     severity_key=f.severity.value,
@@ -227,7 +226,7 @@ class Builder:
         )
 
     def amendment_rows(self, inspection_id: str) -> tuple[AmendmentRow, ...]:
-        finding_items = documents.finding_item_codes(self.db, inspection_id)
+        finding_items = finding_item_codes(self.db, inspection_id)
         return tuple(
             AmendmentRow(
                 self.when(a.at),
@@ -300,11 +299,7 @@ class Builder:
         )
 
     def first_notice(self, inspection_id: str) -> tuple[Notice, list[RectificationItem]]:
-        notices = [
-            n
-            for n in rectification.notices_of_inspection(self.db, inspection_id)
-            if n.sequence == 1
-        ]
+        notices = [n for n in notices_of_inspection(self.db, inspection_id) if n.sequence == 1]
         if not notices:
             raise RuleError(self.tr("reports.no_notice"))
         items = [
@@ -317,7 +312,7 @@ class Builder:
     # 通报 --------------------------------------------------------------------------
     def circular(self, month: str) -> CircularContext:
         tr = self.tr
-        events = documents.failed_reinspections(self.db, self.clock, month)
+        events = failed_reinspections(self.db, self.clock, month)
         carry = self.settings.carry_over_points
         grouped: dict[str, list[CircularRow]] = defaultdict(list)
         for e in events:
@@ -335,12 +330,12 @@ class Builder:
                     escalation_level=e.item.escalation_level,
                     lapses=e.lapses,
                     penalty=e.lapses >= 2,
-                    carry_over=self.num(carry),
+                    carry_over=format_points(carry),
                     reason=e.reason,
                 )
             )
         projects = tuple(
-            CircularProject(name, tuple(rows), self.num(carry * len(rows)))
+            CircularProject(name, tuple(rows), format_points(carry * len(rows)))
             for name, rows in grouped.items()
         )
         return CircularContext(
@@ -349,6 +344,6 @@ class Builder:
             issuing_department=tr("reports.circular.department"),
             projects=projects,
             item_count=len(events),
-            carry_over_points=self.num(carry),
+            carry_over_points=format_points(carry),
             generated_at=self.clock.now_iso(),
         )

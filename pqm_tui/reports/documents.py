@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
-from pqm_tui.model import documents, inspections, rectification, reinspections
+from pqm_tui.model import findings, inspections, notices, rectification, verification_codes
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.paths import media_dir
@@ -89,12 +89,10 @@ class DocumentService:
         """第二次整改通知单 for a notice number, a rectification item or an inspection."""
         self._font()
         first = self._first_notice_of(ref)
-        items = documents.escalated_items(self.db, first.inspection_id)
+        items = notices.escalated_items(self.db, first.inspection_id)
         if not items:
             raise RuleError(self.tr("reports.notice2.none", number=first.number))
-        second = documents.ensure_second_notice(
-            self.db, self.clock, first, first.issuing_department
-        )
+        second = notices.ensure_second_notice(self.db, self.clock, first, first.issuing_department)
         context = self.builder.notice(second, items, first)
         return self._finish("notice2", first.inspection_id, second.number, context, out)
 
@@ -123,13 +121,13 @@ class DocumentService:
     def _first_notice_of(self, ref: str):  # type: ignore[no-untyped-def]
         text = ref.strip()
         if text.upper().startswith("ZG-"):
-            notice = documents.get_notice_by_number(self.db, text)
+            notice = notices.get_notice_by_number(self.db, text)
             if notice.sequence == 1:
                 return notice
         else:
             try:
                 item = rectification.get_item(self.db, text)
-                inspection_id = reinspections.get_finding(self.db, item.finding_id).inspection_id
+                inspection_id = findings.get_finding(self.db, item.finding_id).inspection_id
             except NotFoundError:
                 inspection_id = inspections.get_inspection(self.db, text).id
             return self.builder.first_notice(inspection_id)[0]
@@ -153,7 +151,7 @@ class DocumentService:
 
     def _verified(self, document: str, subject: str, context: Any) -> Any:
         digest = content_sha256(context)
-        code = documents.register_code(
+        code = verification_codes.register_code(
             self.db, self.clock, self.actor, document, subject, digest
         ).code
         payload = f"PQM|{subject}|{digest}|{code}"
@@ -195,9 +193,9 @@ def write_atomic(out: Path, data: bytes) -> None:
 
 def check_code(
     db: Database, db_path: Path, settings: Settings, clock: Clock, code: str
-) -> tuple[documents.ReportCode, bool]:
+) -> tuple[verification_codes.ReportCode, bool]:
     """The stored code and whether the database still yields the same content hash."""
-    stored = documents.find_code(db, code)
+    stored = verification_codes.find_code(db, code)
     if stored is None:
         raise NotFoundError(Translator(settings.lang)("reports.verify.unknown_code", code=code))
     builder = Builder(
@@ -211,8 +209,8 @@ def check_code(
         context = builder.notice(notice, items)
     elif stored.document == "notice2":
         first, _ = builder.first_notice(stored.subject)
-        second = documents.ensure_second_notice(db, clock, first, first.issuing_department)
-        context = builder.notice(second, documents.escalated_items(db, stored.subject), first)
+        second = notices.ensure_second_notice(db, clock, first, first.issuing_department)
+        context = builder.notice(second, notices.escalated_items(db, stored.subject), first)
     else:
         context = builder.circular(stored.subject)
     return stored, content_sha256(context) == stored.content_sha256

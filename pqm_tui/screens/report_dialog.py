@@ -35,7 +35,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, ProgressBar, Static
 
-from pqm_tui.model import inspections, organisation, rectification
+from pqm_tui.model import inspections, notices, organisation
 from pqm_tui.model.entities import Inspection, Person
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.paths import keys_dir
@@ -330,9 +330,7 @@ class ReportDialog(ModalScreen[Path | None]):
         """A refusal known before rendering (no notice, no signer, no key), or None."""
         if self.inspection is None:
             return self.pqm.tr("reports.dialog.not_found")
-        if kind == "notice" and not rectification.notices_of_inspection(
-            self.pqm.db, self.inspection_id
-        ):
+        if kind == "notice" and not notices.notices_of_inspection(self.pqm.db, self.inspection_id):
             return self.pqm.tr("reports.no_notice")
         if kind == "signed_report":
             return self._signer_problem()

@@ -19,13 +19,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from pqm_tui.model import inspections, organisation, rectification
+from pqm_tui.model import inspections, organisation
 from pqm_tui.model.entities import Finding, InspectionKind, InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
-from pqm_tui.services import signoff
+from pqm_tui.model.notices import notices_of_inspection
+from pqm_tui.services import inspection_state, signoff
+from pqm_tui.services.points import format_points
 from pqm_tui.services.reinspection_summary import Verdict, target_lines
 from pqm_tui.services.walk_pace import walk_pace
-from pqm_tui.services.walk_session import fmt_points, mark_unanswered_na
+from pqm_tui.services.walk_session import mark_unanswered_na
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
@@ -80,7 +82,7 @@ class SummaryScreen(Screen[None]):
     def __init__(self, inspection_id: str) -> None:
         super().__init__()
         self.inspection_id = inspection_id
-        self.state: signoff.InspectionState | None = None
+        self.state: inspection_state.InspectionState | None = None
         self.notice_number: str | None = None
 
     @property
@@ -113,7 +115,7 @@ class SummaryScreen(Screen[None]):
     def reload(self) -> None:
         """Read the inspection again and redraw everything (after a change)."""
         app, tr = self.pqm, self.pqm.tr
-        self.state = state = signoff.load_state(app.db, app.settings, self.inspection_id)
+        self.state = state = inspection_state.load_state(app.db, app.settings, self.inspection_id)
         inspection = state.inspection
         project = organisation.get_project(app.db, inspection.project_id)
         self.query_one("#summary-title", Static).update(
@@ -135,9 +137,9 @@ class SummaryScreen(Screen[None]):
         for s in state.card.sections:
             sections.add_row(
                 f"{s.code} {s.name}",
-                fmt_points(s.points),
-                fmt_points(s.applicable),
-                fmt_points(s.deducted),
+                format_points(s.points),
+                format_points(s.applicable),
+                format_points(s.deducted),
                 f"{s.percent:.1f}%" if s.applicable else "—",
                 str(s.failed_items or ""),
             )
@@ -163,9 +165,11 @@ class SummaryScreen(Screen[None]):
         for f in failed:
             note = f.note if len(f.note) <= NOTE_WIDTH else f.note[:NOTE_WIDTH] + "…"
             code = items[f.item_id].code if f.item_id in items else "?"
-            points = f"-{fmt_points(f.deduction)}" if f.deduction else "0"  # 0: the cap is reached
+            points = (
+                f"-{format_points(f.deduction)}" if f.deduction else "0"
+            )  # 0: the cap is reached
             failures.add_row(areas.get(f.area_id, "?"), code, points, note)
-        notices = rectification.notices_of_inspection(app.db, self.inspection_id)
+        notices = notices_of_inspection(app.db, self.inspection_id)
         self.notice_number = notices[0].number if notices else None
         self._status()
         self.refresh_bindings()
@@ -189,7 +193,7 @@ class SummaryScreen(Screen[None]):
             parts.append((tr("walk.summary.too_fast"), "bold red"))
         return parts
 
-    def _show_targets(self, state: signoff.InspectionState) -> None:
+    def _show_targets(self, state: inspection_state.InspectionState) -> None:
         """A re-inspection: per target, the result and what signing does or did."""
         tr = self.pqm.tr
         self.query_one("#sections", DataTable).display = False

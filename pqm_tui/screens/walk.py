@@ -22,7 +22,8 @@ from pqm_tui.model.entities import Finding, Result
 from pqm_tui.model.errors import ModelError
 from pqm_tui.screens.walk_columns import add_columns
 from pqm_tui.screens.walk_dialogs import WalkDialogActions
-from pqm_tui.services.walk_session import FailureDetails, WalkSession, fmt_points
+from pqm_tui.services.points import format_points
+from pqm_tui.services.walk_session import FailureDetails, WalkSession
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         label = self.pqm.tr.enum(finding.result)
         if self.walk.missing_photo(self.area_id, item_id):
             label += " !"
-        deduction = f"-{fmt_points(finding.deduction)}" if finding.result == Result.FAIL else ""
+        deduction = f"-{format_points(finding.deduction)}" if finding.result == Result.FAIL else ""
         return Text(label, style=STYLE[finding.result]), deduction
 
     def _show_area(self, area_id: str, item_id: str | None = None) -> None:
@@ -241,9 +242,9 @@ class WalkScreen(WalkDialogActions, Screen[None]):
                 "walk.detail.head",
                 code=item.code,
                 section=section.name,
-                points=fmt_points(item.points),
-                per=fmt_points(item.per_occurrence),
-                cap=fmt_points(self.walk.cap(item_id, self.area_id)),
+                points=format_points(item.points),
+                per=format_points(item.per_occurrence),
+                cap=format_points(self.walk.cap(item_id, self.area_id)),
                 severity=tr.enum(item.severity),
             )
             + (tr("walk.detail.photo_required") if item.photo_required else ""),
@@ -256,7 +257,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
                 tr(
                     "walk.detail.finding",
                     occurrences=finding.occurrences,
-                    deduction=fmt_points(finding.deduction),
+                    deduction=format_points(finding.deduction),
                     note=finding.note or "—",
                     photos=self.walk.photo_counts.get(finding.id, 0),
                 )

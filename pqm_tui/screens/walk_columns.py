@@ -12,7 +12,8 @@ from textual.widgets import DataTable
 
 from pqm_tui.i18n import Translator
 from pqm_tui.model.entities import Result
-from pqm_tui.services.walk_session import WalkSession, fmt_points
+from pqm_tui.services.points import format_points
+from pqm_tui.services.walk_session import WalkSession
 
 
 def fit(label: str, *contents: str) -> int:
@@ -37,6 +38,6 @@ def add_columns(
     labels = (tr.enum(r) + " !" for r in Result)  # "!": a required photo is missing
     items.add_column(result, key="result", width=fit(result, *labels))
     deduction = tr("walk.col.deduction")
-    points = (f"-{fmt_points(i.points)}" for i in walk.items.values())
+    points = (f"-{format_points(i.points)}" for i in walk.items.values())
     items.add_column(deduction, key="deduction", width=fit(deduction, *points))
     items.add_column(tr("walk.col.standard"), key="standard")  # the rest of the width

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, organisation, rectification, reinspections
+from pqm_tui.model import findings, inspections, organisation, rectification
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Result
 from pqm_tui.services import rectification as flow
@@ -105,7 +105,7 @@ def _reinspect(
     failing = {rectification.get_item(db, i).finding_id for i in to_fail}
     for item_id in to_pass + to_fail:
         item = rectification.get_item(db, item_id)
-        original = reinspections.get_finding(db, item.finding_id)
+        original = findings.get_finding(db, item.finding_id)
         failed = item.finding_id in failing
         inspections.record_finding(
             db,

@@ -22,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import amendments, documents, reinspections
+from pqm_tui.model import amendments, carry_overs, findings, notices
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import RectificationItem, RectificationStatus
 from pqm_tui.model.errors import NotFoundError, RuleError
@@ -294,10 +294,10 @@ def decide_appeal(
     why = _required(reason, "reason")
     if not uphold:
         return record_transition(db, clock, item, actor=actor, action=action.value, reason=why)
-    finding = reinspections.get_finding(db, item.finding_id)
+    finding = findings.get_finding(db, item.finding_id)
     with db.atomic():
         amendment = amendments.add_amendment(db, clock, actor, finding, "voided", "1", why)
-        voided = reinspections.void_carry_overs(db, clock, item.id, why)
+        voided = carry_overs.void_carry_overs(db, clock, item.id, why)
         return record_transition(
             db,
             clock,
@@ -364,7 +364,7 @@ def acknowledge_notice(
     Returns how many items got a new deadline. A notice is received once.
     """
     try:
-        notice = documents.get_notice(db, notice_id)
+        notice = notices.get_notice(db, notice_id)
     except NotFoundError:
         raise RectificationError(
             "no_notice", f"no notice {notice_id!r}", notice=notice_id
@@ -383,8 +383,8 @@ def acknowledge_notice(
     deadline = deadline_from_receipt(day, settings.deadline_days).isoformat()
     changed = 0
     with db.atomic():
-        reinspections.set_notice_receipt(db, notice.id, day.isoformat(), who)
-        for item_id in reinspections.items_of_notice(db, notice):
+        notices.set_notice_receipt(db, notice.id, day.isoformat(), who)
+        for item_id in notices.items_of_notice(db, notice):
             item = get_item(db, item_id)
             if item.status not in (RectificationStatus.OPEN, RectificationStatus.REPLIED):
                 continue

@@ -17,7 +17,15 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import amendments, documents, inspections, organisation, reinspections
+from pqm_tui.model import (
+    amendments,
+    carry_overs,
+    findings,
+    inspections,
+    notices,
+    organisation,
+    reinspection_targets,
+)
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import current_actor
 from pqm_tui.model.entities import Inspection, InspectionKind, Notice, RectificationItem, Result
@@ -32,8 +40,6 @@ from pqm_tui.services.rectification import (
     state_of,
 )
 from pqm_tui.services.walk_plan import WalkPlan
-
-ISSUING_DEPARTMENT = "品质管理部"
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def create_reinspection(
             f"the items belong to {len(projects)} projects: re-inspect one project at a time",
             count=len(projects),
         )
-    originals = {reinspections.get_finding(db, i.finding_id).inspection_id for i in items}
+    originals = {findings.get_finding(db, i.finding_id).inspection_id for i in items}
     versions = {inspections.get_inspection(db, o).checklist_version_id for o in originals}
     if len(versions) > 1:
         raise RectificationError(
@@ -94,7 +100,7 @@ def create_reinspection(
         inspection = inspections.create_inspection(
             db, clock, projects.pop(), InspectionKind.REINSPECTION, versions.pop(), who
         )
-        reinspections.add_targets(db, inspection.id, [i.id for i in items])
+        reinspection_targets.add_targets(db, inspection.id, [i.id for i in items])
     return inspection
 
 
@@ -111,7 +117,7 @@ def group_by_version(db: Database, item_ids: list[str]) -> list[list[str]]:
     groups: dict[tuple[str, str], list[str]] = {}
     for item_id in item_ids:
         item = get_item(db, item_id)
-        original = reinspections.get_finding(db, item.finding_id).inspection_id
+        original = findings.get_finding(db, item.finding_id).inspection_id
         version = inspections.get_inspection(db, original).checklist_version_id
         groups.setdefault((item.project_id, version), []).append(item.id)
     return list(groups.values())
@@ -128,7 +134,7 @@ def restrict_plan(plan: WalkPlan, pairs: list[tuple[str, str]]) -> WalkPlan:
 
 
 def target_pairs(db: Database, inspection_id: str) -> list[tuple[str, str]]:
-    return [(t.area_id, t.item_id) for t in reinspections.targets(db, inspection_id)]
+    return [(t.area_id, t.item_id) for t in reinspection_targets.targets(db, inspection_id)]
 
 
 def sign_reinspection(
@@ -140,7 +146,6 @@ def sign_reinspection(
     actor: str,
     receiver_name: str,
     receiver_role: str,
-    issuing_department: str = ISSUING_DEPARTMENT,
 ) -> Outcome:
     """Lock the re-inspection and apply its verdicts, in one transaction.
 
@@ -148,12 +153,10 @@ def sign_reinspection(
     """
     actor = actor or current_actor(db)
     with db.atomic():
-        reinspections.lock_inspection(
+        reinspection_targets.lock_inspection(
             db, clock, inspection_id, receiver_name=receiver_name, receiver_role=receiver_role
         )
-        return apply_outcome(
-            db, clock, settings, inspection_id, actor=actor, issuing_department=issuing_department
-        )
+        return apply_outcome(db, clock, settings, inspection_id, actor=actor)
 
 
 def apply_outcome(
@@ -163,7 +166,6 @@ def apply_outcome(
     inspection_id: str,
     *,
     actor: str,
-    issuing_department: str = ISSUING_DEPARTMENT,
 ) -> Outcome:
     """Close passed items, escalate failed ones; items already done are left alone."""
     inspection = inspections.get_inspection(db, inspection_id)
@@ -178,10 +180,10 @@ def apply_outcome(
     recorded = 0
     numbers: list[str] = []
     with db.atomic():
-        for target in reinspections.targets(db, inspection_id):
+        for target in reinspection_targets.targets(db, inspection_id):
             item = get_item(db, target.rectification_item_id)
             base: dict[str, object] = {"reinspection_id": inspection_id}
-            if reinspections.has_outcome(db, item.id, inspection_id):
+            if reinspection_targets.has_outcome(db, item.id, inspection_id):
                 continue
             finding = results.get((target.area_id, target.item_id))
             state = state_of(db, item)
@@ -204,7 +206,7 @@ def apply_outcome(
                 record_reinspection(db, clock, settings, item, actor=actor, passed=True, data=base)
                 outcome.passed.append(item.id)
                 continue
-            notice = _second_notice(db, clock, item, inspection, issuing_department)
+            notice = _second_notice(db, clock, item, inspection, settings.issuing_department)
             if notice.number not in numbers:
                 numbers.append(notice.number)
             escalated = record_reinspection(
@@ -224,7 +226,7 @@ def apply_outcome(
                     "carry_over_points": str(amount),
                 },
             )
-            if reinspections.record_carry_over(
+            if carry_overs.record_carry_over(
                 db,
                 clock,
                 item_id=item.id,
@@ -251,8 +253,8 @@ def _second_notice(
 ) -> Notice:
     """A new follow-up notice after the item's first notice (shared within one signing)."""
     if item.notice_id:
-        first = documents.get_notice(db, item.notice_id)
-        return documents.ensure_second_notice(db, clock, first, issuing_department, reissue=True)
+        first = notices.get_notice(db, item.notice_id)
+        return notices.ensure_second_notice(db, clock, first, issuing_department, reissue=True)
     orphan = Notice(  # an item without a first notice: the re-inspection issues one
         id="",
         number="",
@@ -261,4 +263,4 @@ def _second_notice(
         issued_at=clock.now_iso(),
         issuing_department=issuing_department,
     )
-    return documents.ensure_second_notice(db, clock, orphan, issuing_department, reissue=True)
+    return notices.ensure_second_notice(db, clock, orphan, issuing_department, reissue=True)

@@ -13,10 +13,10 @@ from enum import StrEnum
 
 from sqlite_utils import Database
 
-from pqm_tui.model import reinspections
+from pqm_tui.model import reinspection_targets
 from pqm_tui.model.entities import InspectionStatus, Result
 from pqm_tui.model.rectification import RectificationEvent, get_item, list_events
-from pqm_tui.services.signoff import InspectionState
+from pqm_tui.services.inspection_state import InspectionState
 
 OUTCOME_ACTIONS = ("reinspection-passed", "reinspection-failed", "reinspection-skipped")
 
@@ -57,7 +57,7 @@ def target_lines(db: Database, state: InspectionState) -> list[TargetLine]:
     codes = {i.id: i.code for i in state.content.items}
     results = {(f.area_id, f.item_id): f.result for f in state.findings}
     lines = []
-    for target in reinspections.targets(db, inspection_id):
+    for target in reinspection_targets.targets(db, inspection_id):
         item = get_item(db, target.rectification_item_id)
         result = results.get((target.area_id, target.item_id))
         where = (item.id[-8:], areas.get(target.area_id, "?"), codes.get(target.item_id, "?"))

@@ -2,55 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlite_utils import Database
 
-from pqm_tui.config import ScoreBand, Settings
-from pqm_tui.model import amendments, checklists, inspections, organisation
+from pqm_tui.config import Settings
+from pqm_tui.model import inspections
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Finding, Inspection, InspectionKind, InspectionStatus
+from pqm_tui.model.entities import InspectionKind, InspectionStatus
 from pqm_tui.model.errors import RuleError
 from pqm_tui.services import reinspection
 from pqm_tui.services.deadlines import deadline_from_receipt
-from pqm_tui.services.scoring import ScoreCard, band_for, score
-from pqm_tui.services.walk_plan import WalkPlan, build_plan
-
-ISSUING_DEPARTMENT = "品质管理部"
-
-
-@dataclass(frozen=True)
-class InspectionState:
-    """An inspection with its plan, findings (amended) and score."""
-
-    inspection: Inspection
-    plan: WalkPlan
-    content: checklists.VersionContent
-    card: ScoreCard
-    band: ScoreBand
-    unanswered: list[tuple[str, str]]
-    findings: list[Finding]  # as amended (effective_findings)
-
-
-def load_state(db: Database, settings: Settings, inspection_id: str) -> InspectionState:
-    """Everything the summary screen and the reports need about one inspection."""
-    inspection = inspections.get_inspection(db, inspection_id)
-    content = checklists.load_version(db, inspection.checklist_version_id)
-    plan = build_plan(content, organisation.list_areas(db, inspection.project_id))
-    if inspection.kind == InspectionKind.REINSPECTION:  # only the items being re-checked
-        plan = reinspection.restrict_plan(plan, reinspection.target_pairs(db, inspection.id))
-    findings = amendments.effective_findings(db, inspection.id)
-    card = score(content, findings, plan.applicable_item_ids)
-    return InspectionState(
-        inspection,
-        plan,
-        content,
-        card,
-        band_for(card.total, settings.bands),
-        plan.unanswered(findings),
-        findings,
-    )
+from pqm_tui.services.inspection_state import load_state
 
 
 def sign_off(
@@ -61,7 +24,6 @@ def sign_off(
     *,
     receiver_name: str,
     receiver_role: str,
-    issuing_department: str = ISSUING_DEPARTMENT,
 ) -> str | None:
     """Sign and lock an inspection; return the rectification notice number if any.
 
@@ -86,7 +48,6 @@ def sign_off(
             actor="",
             receiver_name=receiver_name.strip(),
             receiver_role=receiver_role.strip(),
-            issuing_department=issuing_department,
         ).notice_number
     deadline: date = deadline_from_receipt(clock.today(), settings.deadline_days)
     return inspections.sign_inspection(
@@ -95,6 +56,6 @@ def sign_off(
         inspection_id,
         receiver_name=receiver_name.strip(),
         receiver_role=receiver_role.strip(),
-        issuing_department=issuing_department,
+        issuing_department=settings.issuing_department,
         deadline=deadline,
     )

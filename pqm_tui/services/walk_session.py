@@ -1,7 +1,7 @@
 """A walk in progress (检查进行中): the state the walk screen keeps between keypresses.
 
-Holds the plan (from ``signoff.load_state``, so re-inspection plans flow in),
-the findings by (area, item), per-area progress and the undo stack. Every
+Holds the plan (from ``inspection_state.load_state``, so re-inspection plans
+flow in), the findings by (area, item), per-area progress and the undo stack. Every
 answer goes straight to ``inspections.record_finding`` (one commit); this
 object only mirrors what the database already holds. No Textual here.
 """
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, notes, organisation
+from pqm_tui.model import findings, inspections, notes, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import (
     Area,
@@ -30,9 +30,9 @@ from pqm_tui.model.entities import (
     SupervisionNote,
 )
 from pqm_tui.model.errors import RuleError
+from pqm_tui.services.inspection_state import load_state
 from pqm_tui.services.photos import StoredPhoto
 from pqm_tui.services.scoring import remaining_cap, rule_deduction
-from pqm_tui.services.signoff import load_state
 
 Change = tuple[Finding, Finding | None]
 
@@ -58,20 +58,6 @@ class FailureDetails:
     responsible_person: str = ""
     location: str = ""
     photos: list[StoredPhoto] = field(default_factory=list)
-
-
-def parse_points(text: str) -> Decimal | None:
-    """A deduction typed by a person ("1", "0.5", "1.5"), or None when not a number."""
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def fmt_points(value: Decimal) -> str:
-    """Points as people write them: 1, 0.5, 1.5 (no trailing zeros)."""
-    return f"{value.normalize():f}"
 
 
 class WalkSession:
@@ -105,7 +91,7 @@ class WalkSession:
             for item in self.items_of(area.id):
                 self.holding[item.id].append(area.id)
         self.failed_count = 0
-        for finding in inspections.list_findings(db, inspection_id):
+        for finding in findings.list_findings(db, inspection_id):
             self._remember(finding.area_id, finding.item_id, finding)
         self.photo_counts: dict[str, int] = defaultdict(int)
         for photo in inspections.list_photos(db, inspection_id):

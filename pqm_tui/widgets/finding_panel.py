@@ -22,8 +22,9 @@ from textual.widgets import Input, Select, Static
 
 from pqm_tui.model.entities import Item, Severity
 from pqm_tui.services import photos
+from pqm_tui.services.points import format_points, parse_points
 from pqm_tui.services.scoring import rule_deduction
-from pqm_tui.services.walk_session import FailureDetails, fmt_points, parse_points
+from pqm_tui.services.walk_session import FailureDetails
 from pqm_tui.widgets.path_suggester import PathSuggester
 from pqm_tui.widgets.typing_guard import KeepTyping
 
@@ -113,10 +114,10 @@ class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
             yield Static(
                 tr(
                     "walk.panel.rule",
-                    points=fmt_points(self.item.points),
-                    per=fmt_points(self.item.per_occurrence),
-                    cap=fmt_points(self.cap),
-                    used=fmt_points(self.used_elsewhere),
+                    points=format_points(self.item.points),
+                    per=format_points(self.item.per_occurrence),
+                    cap=format_points(self.cap),
+                    used=format_points(self.used_elsewhere),
                 ),
                 classes="dialog-hint",
             )
@@ -124,7 +125,7 @@ class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
                 yield Static(tr("walk.panel.occurrences"))
                 yield Input(str(d.occurrences), id="occurrences", type="integer", compact=True)
                 yield Static(tr("walk.panel.deduction"))
-                yield Input(fmt_points(d.deduction), id="deduction", type="number", compact=True)
+                yield Input(format_points(d.deduction), id="deduction", type="number", compact=True)
                 yield Static(tr("walk.panel.note"))
                 yield Input(
                     d.note,
@@ -188,7 +189,7 @@ class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
             except ValueError:
                 return
             value = min(rule_deduction(self.item, max(count, 0)), self.cap)
-            self.query_one("#deduction", Input).value = fmt_points(value)
+            self.query_one("#deduction", Input).value = format_points(value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -269,10 +270,10 @@ class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
             self._error(
                 tr(
                     "walk.panel.over_cap",
-                    value=fmt_points(deduction),
-                    cap=fmt_points(self.cap),
-                    points=fmt_points(self.item.points),
-                    used=fmt_points(self.used_elsewhere),
+                    value=format_points(deduction),
+                    cap=format_points(self.cap),
+                    points=format_points(self.item.points),
+                    used=format_points(self.used_elsewhere),
                 )
             )
             self.query_one("#deduction", Input).focus()

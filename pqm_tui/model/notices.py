@@ -1,0 +1,120 @@
+"""Rectification notices (整改通知单): numbering, lookup, receipt, the items they list.
+
+A first notice (sequence 1) is issued when an inspection is signed; a follow-up
+notice (第二次整改通知单, sequence ≥ 2) when a re-inspection fails items again.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.entities import Notice, RectificationItem
+from pqm_tui.model.errors import NotFoundError
+from pqm_tui.model.ids import new_id
+
+
+def get_notice(db: Database, notice_id: str) -> Notice:
+    rows = list(db.query("SELECT * FROM notices WHERE id = ?", [notice_id]))
+    if not rows:
+        raise NotFoundError(f"no rectification notice {notice_id!r}")
+    return Notice.model_validate(rows[0])
+
+
+def get_notice_by_number(db: Database, number: str) -> Notice:
+    rows = list(db.query("SELECT * FROM notices WHERE number = ?", [number.strip().upper()]))
+    if not rows:
+        raise NotFoundError(f"no rectification notice numbered {number!r}")
+    return Notice.model_validate(rows[0])
+
+
+def notice_id_by_number(db: Database, number: str) -> str | None:
+    """The id of the notice numbered exactly ``number``, or None."""
+    row = db.execute("SELECT id FROM notices WHERE number = ?", [number]).fetchone()
+    return str(row[0]) if row else None
+
+
+def escalated_items(db: Database, inspection_id: str) -> list[RectificationItem]:
+    """Items of an inspection that failed re-inspection and are still to be rectified."""
+    return [
+        RectificationItem.model_validate(r)
+        for r in db.query(
+            """SELECT r.* FROM rectification_items r JOIN findings f ON f.id = r.finding_id
+               WHERE f.inspection_id = ? AND r.escalation_level >= 1
+                 AND r.status IN ('open', 'replied')
+               ORDER BY r.created_at""",
+            [inspection_id],
+        )
+    ]
+
+
+def ensure_second_notice(
+    db: Database, clock: Clock, first: Notice, issuing_department: str, *, reissue: bool = False
+) -> Notice:
+    """The latest follow-up notice (sequence ≥ 2) after ``first``, created when needed.
+
+    ``reissue``: a re-inspection failed items again, so a new notice (next sequence,
+    this month's number) is issued — unless one was already issued today for the same
+    inspection (several items failing in one re-inspection share one notice).
+    """
+    rows = list(
+        db.query(
+            """SELECT * FROM notices WHERE inspection_id = ? AND sequence >= 2
+               ORDER BY sequence DESC, issued_at DESC LIMIT 1""",
+            [first.inspection_id],
+        )
+    )
+    latest = Notice.model_validate(rows[0]) if rows else None
+    if latest and (not reissue or clock.local_date_of(latest.issued_at) == clock.today()):
+        return latest
+    now = clock.now_iso()
+    with db.atomic():
+        notice = Notice(
+            id=new_id(),
+            number=next_notice_number(db, clock.now().strftime("%Y%m")),
+            inspection_id=first.inspection_id,
+            project_id=first.project_id,
+            sequence=latest.sequence + 1 if latest else 2,
+            issued_at=now,
+            issuing_department=issuing_department,
+        )
+        db.table("notices").insert(notice.model_dump())
+    return notice
+
+
+def next_notice_number(db: Database, month: str) -> str:
+    """The next free rectification-notice number for ``month`` (YYYYMM): ZG-YYYYMM-NNNN."""
+    prefix = f"ZG-{month}-"
+    row = db.execute(
+        "SELECT max(CAST(substr(number, ?) AS INTEGER)) FROM notices WHERE number LIKE ?",
+        [len(prefix) + 1, prefix + "%"],
+    ).fetchone()
+    return f"{prefix}{(row[0] or 0) + 1:04d}"
+
+
+def items_of_notice(db: Database, notice: Notice) -> list[str]:
+    """Ids of the rectification items a notice lists (a second notice: its failed items)."""
+    if notice.sequence < 2:
+        sql = "SELECT id FROM rectification_items WHERE notice_id = ? ORDER BY created_at"
+    else:
+        sql = """SELECT item_id AS id FROM rectification_events
+                 WHERE action = 'reinspection-failed'
+                   AND json_extract(data, '$.notice_id') = ? ORDER BY rowid"""
+    return [r["id"] for r in db.query(sql, [notice.id])]
+
+
+def set_notice_receipt(db: Database, notice_id: str, received_at: str, received_by: str) -> None:
+    db.execute(
+        "UPDATE notices SET received_at = ?, received_by = ? WHERE id = ?",
+        [received_at, received_by, notice_id],
+    )
+
+
+def notices_of_inspection(db: Database, inspection_id: str) -> list[Notice]:
+    return [
+        Notice.model_validate(r)
+        for r in db.query(
+            "SELECT * FROM notices WHERE inspection_id = ? ORDER BY sequence, issued_at",
+            [inspection_id],
+        )
+    ]
