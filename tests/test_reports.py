@@ -16,7 +16,7 @@ from pqm_tui.model import amendments, inspections, notes, rectification
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
-from pqm_tui.reports.documents import DocumentService, check_code
+from pqm_tui.reports.document_service import DocumentService, check_code
 
 
 def service(db: Database, path: Path, settings: Settings, clock: Clock) -> DocumentService:
