@@ -41,7 +41,7 @@ from pqm_tui.model import inspections, organisation, rectification
 from pqm_tui.model.entities import Inspection, Person
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.paths import keys_dir
-from pqm_tui.screens.report_messages import describe_failure, keys_init_command
+from pqm_tui.screens.report_messages import describe_failure, describe_result, keys_init_command
 
 if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
@@ -342,14 +342,10 @@ class ReportDialog(ModalScreen[Path | None]):
         self.add_class("busy")
         self.query_one("#progress", ProgressBar).update(progress=0)
         self._say(self.pqm.tr("reports.dialog.rendering"))
-        person = self._signer()
-        signer = person if kind == "signed_report" else None
-        self.render_document(
-            DOCUMENTS[kind],
-            self.target_path(kind),
-            signer.id if signer else None,
-            person.name if person else "",
-        )
+        signer = self._signer() if kind == "signed_report" else None
+        out = self.target_path(kind)
+        name = signer.name if signer else ""
+        self.render_document(DOCUMENTS[kind], out, signer.id if signer else None, name)
 
     def target_path(self, kind: str) -> Path:
         folder = self.output_dir or (self.pqm.db_path.parent if self.pqm.db_path else Path.cwd())
@@ -387,31 +383,18 @@ class ReportDialog(ModalScreen[Path | None]):
     def on_report_dialog_failed(self, message: Failed) -> None:
         self.busy = False
         self.remove_class("busy")
+        tr, out, signer = self.pqm.tr, message.out, message.signer
         self._fail(
-            describe_failure(
-                self.pqm.tr,
-                message.error,
-                out=message.out,
-                signer=message.signer,
-                db_path=self.db_path,
-            )
+            describe_failure(tr, message.error, out=out, signer=signer, db_path=self.db_path)
         )
 
     def on_report_dialog_made(self, message: Made) -> None:
         self.busy = False
         self.remove_class("busy")
-        tr = self.pqm.tr
-        result = message.result
         self.add_class("done")
-        self.written = result.path
+        self.written = message.result.path
         viewer = shutil.which("xdg-open") is not None
-        lines = [tr("reports.cli.written", path=result.path, pages=result.pages, code=result.code)]
-        lines += [tr("reports.cli.missing", reason=m.missing_reason) for m in result.missing]
-        lines += [tr("reports.cli.warning", message=w) for w in result.warnings]
-        if result.signer is not None:
-            lines.append(tr("reports.cli.signed", signer=result.signer))
-        lines.append(tr("reports.dialog.keys_open") if viewer else tr("reports.dialog.no_viewer"))
-        self._say("\n".join(lines))
+        self._say(describe_result(self.pqm.tr, message.result, viewer=viewer))
         self.query_one("#open", Button).disabled = not viewer
 
     def action_open(self) -> None:

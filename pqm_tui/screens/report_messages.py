@@ -1,4 +1,4 @@
-"""Messages of the document dialog (生成文件): failures said in the user's language.
+"""Messages of the document dialog (生成文件): what was made, or what failed and why.
 
 A render or a signature can fail in many layers (model, reports, signing, the file
 system); :func:`~pqm_tui.reports.production.document_error` gives each a message id
@@ -13,8 +13,12 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pqm_tui.i18n import Translator
+
+if TYPE_CHECKING:
+    from pqm_tui.reports.document_service import RenderedDocument
 
 _PLAIN = re.compile(r"[^\s'\"\\$`!*?&;|<>(){}\[\]#~]+")  # no quoting needed (Chinese names too)
 
@@ -42,3 +46,14 @@ def describe_failure(
     if isinstance(error, NotFoundError):
         return tr("reports.dialog.not_found")
     return tr.error(error)
+
+
+def describe_result(tr: Translator, result: RenderedDocument, *, viewer: bool) -> str:
+    """Where the document went, its pages and code, what is missing, who signed it."""
+    lines = [tr("reports.cli.written", path=result.path, pages=result.pages, code=result.code)]
+    lines += [tr("reports.cli.missing", reason=m.missing_reason) for m in result.missing]
+    lines += [tr("reports.cli.warning", message=w) for w in result.warnings]
+    if result.signer is not None:
+        lines.append(tr("reports.cli.signed", signer=result.signer))
+    lines.append(tr("reports.dialog.keys_open") if viewer else tr("reports.dialog.no_viewer"))
+    return "\n".join(lines)
