@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
-from pqm_tui.reports.documents import DocumentService
+from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.reports.sample import build_sample
 
 
@@ -82,8 +82,8 @@ def main() -> None:
         service = DocumentService(db, db_path, settings, clock, "bench")
         out = folder / "report.pdf"
         result = service.report(sample.inspection_id, out)  # warm-up (imports, photo cache)
-        template, context = service.build("report", sample.inspection_id)
-        html = service.renderer.html(template, context)
+        draft = service.build("report", sample.inspection_id)
+        html = service.renderer.html(draft.template, draft.context)
 
         def direct() -> None:
             import weasyprint
@@ -100,10 +100,12 @@ def main() -> None:
             fulls.append(median_time(lambda: service.report(sample.inspection_id, out), 1))
             raws.append(median_time(direct, 1))
         full, raw = statistics.median(fulls), statistics.median(raws)
-        ours = median_time(
-            lambda: service.renderer.html(*service.build("report", sample.inspection_id)),
-            args.runs,
-        )
+
+        def our_html() -> str:
+            draft = service.build("report", sample.inspection_id)
+            return service.renderer.html(draft.template, draft.context)
+
+        ours = median_time(our_html, args.runs)
         notice = median_time(
             lambda: service.notice(sample.inspection_id, folder / "notice.pdf"), args.runs
         )

@@ -16,7 +16,8 @@ from pqm_tui.model import amendments, findings, inspections, notes, notices, rec
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
-from pqm_tui.reports.documents import DocumentService, check_code
+from pqm_tui.model.errors import NotFoundError
+from pqm_tui.reports.document_service import DocumentService, check_code
 
 
 def service(db: Database, path: Path, settings: Settings, clock: Clock) -> DocumentService:
@@ -153,6 +154,19 @@ def test_verification_code_detects_a_change(
     amendments.add_amendment(db, clock, "陈志强", finding, "note", "更正后的描述", "笔误")
     _, same_after = check_code(db, demo_db_path, settings, clock, result.code)
     assert not same_after
+
+
+def test_building_writes_nothing_issuing_records_the_code(
+    db: Database, demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    svc = service(db, demo_db_path, settings, clock)
+    draft = svc.build("report", signed_with_failures(db))
+    code = draft.context.verification.code
+    assert draft.template == "report.html"
+    with pytest.raises(NotFoundError):  # built, not issued: no code recorded
+        check_code(db, demo_db_path, settings, clock, code)
+    result = svc.issue("report", draft.subject, tmp_path / "r.pdf")
+    assert result.code == code and check_code(db, demo_db_path, settings, clock, code)[1]
 
 
 def test_second_notice_and_circular(

@@ -14,7 +14,7 @@ from pqm_tui.model import inspections, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import InspectionStatus, Person
 from pqm_tui.paths import keys_dir
-from pqm_tui.reports.documents import DocumentService, RenderedDocument
+from pqm_tui.reports.document_service import DocumentService, RenderedDocument
 from pqm_tui.reports.render import RenderError
 from pqm_tui.screens.report_dialog import ReportDialog
 from pqm_tui.screens.report_messages import describe_failure
@@ -54,13 +54,13 @@ async def test_dialog_renders_notice_in_worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     threads: list[int] = []
-    original = DocumentService.notice
+    original = DocumentService.issue
 
-    def recording(self: DocumentService, ref: str, out: Path) -> RenderedDocument:
+    def recording(self: DocumentService, kind: str, ref: str, out: Path) -> RenderedDocument:
         threads.append(threading.get_ident())
-        return original(self, ref, out)
+        return original(self, kind, ref, out)
 
-    monkeypatch.setattr(DocumentService, "notice", recording)
+    monkeypatch.setattr(DocumentService, "issue", recording)
     app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
     inspection_id = signed_failed_inspection(app)
     results: list[Path | None] = []
@@ -226,10 +226,10 @@ async def test_render_failure_is_said_plainly_and_hides_progress(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(self: DocumentService, ref: str, out: Path) -> RenderedDocument:
+    def broken(self: DocumentService, kind: str, ref: str, out: Path) -> RenderedDocument:
         raise RenderError("template stylesheet x.css not found")
 
-    monkeypatch.setattr(DocumentService, "report", broken)
+    monkeypatch.setattr(DocumentService, "issue", broken)
     app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
     inspection_id = signed_failed_inspection(app)
     async with app.run_test(size=(100, 30)) as pilot:

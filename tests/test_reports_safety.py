@@ -12,7 +12,7 @@ from pqm_tui.model import inspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.paths import media_dir
-from pqm_tui.reports.documents import DocumentService
+from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.reports.sample import build_sample
 
 HOSTILE = (

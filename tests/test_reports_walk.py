@@ -22,7 +22,7 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind, Result
 from pqm_tui.paths import media_dir
-from pqm_tui.reports.documents import DocumentService
+from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.services import photos
 from pqm_tui.services.signoff import sign_off
 from pqm_tui.services.walk_session import WalkSession

@@ -58,13 +58,13 @@ def check_file(ctx: CommandContext, path: Path) -> int:
 
 def check_code(ctx: CommandContext, code: str) -> int:
     from pqm_tui.model.errors import NotFoundError
-    from pqm_tui.reports.documents import check_code as check
+    from pqm_tui.reports.document_service import check_code as check
 
     tr = ctx.tr
     try:
         stored, same = check(ctx.db(), ctx.db_path, ctx.settings, ctx.clock, code)
     except NotFoundError as exc:
-        print(str(exc), file=sys.stderr)
+        print(tr.error(exc), file=sys.stderr)
         return 1
     values = {
         "code": stored.code,

@@ -1,7 +1,7 @@
 """Build report contexts from the model (检查报告, 整改通知单, 通报).
 
 Reads only; the one write a document makes (its verification code) happens
-in :mod:`pqm_tui.reports.documents` after the context is built.
+in :mod:`pqm_tui.reports.document_service` when it is issued.
 """
 
 from __future__ import annotations

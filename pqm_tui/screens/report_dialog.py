@@ -11,9 +11,11 @@ line under it says whether that person has a signing key, and ``k`` makes one
 is opened with ``PQM_KEY_PASSPHRASE``, as on the command line.
 
 The render runs in a thread worker with its own database connection (a
-connection belongs to the thread that opened it); the UI shows progress and
-never freezes. Failures are said in the user's language (``report_messages``)
-and hide the progress bar. When done, the path is shown and ``o`` opens it
+connection belongs to the thread that opened it) through the same flow as
+``pqm report`` (``reports.production.produce``); it reports back only by message
+(``Progressed``, ``Made``, ``Failed``), so the UI shows progress and never freezes.
+Failures are said in the user's language (``report_messages``) and hide the
+progress bar. When done, the path is shown and ``o`` opens it
 with the system viewer (``xdg-open``) when there is one. Dismisses with the
 written path, or None.
 """
@@ -39,12 +41,14 @@ from pqm_tui.model import inspections, notices, organisation
 from pqm_tui.model.entities import Inspection, Person
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.paths import keys_dir
-from pqm_tui.screens.report_messages import describe_failure, keys_init_command
+from pqm_tui.screens.report_messages import describe_failure, describe_result, keys_init_command
 
 if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
+    from pqm_tui.reports.document_service import RenderedDocument
 
 KINDS = ("notice", "report", "signed_report")
+DOCUMENTS = {"notice": "notice", "report": "report", "signed_report": "report"}  # kinds.KINDS
 
 
 class ReportDialog(ModalScreen[Path | None]):
@@ -113,12 +117,18 @@ class ReportDialog(ModalScreen[Path | None]):
         total: int
 
     @dataclass
-    class Finished(Message):
-        """The worker wrote the file (path) or failed (error)."""
+    class Made(Message):
+        """The worker made the document."""
 
-        path: Path | None
-        summary: str
-        error: str = ""
+        result: RenderedDocument
+
+    @dataclass
+    class Failed(Message):
+        """The worker failed writing ``out`` (signed by ``signer``, a name, if any)."""
+
+        error: BaseException
+        out: Path
+        signer: str
 
     def __init__(self, inspection_id: str, output_dir: Path | None = None) -> None:
         super().__init__()
@@ -359,8 +369,10 @@ class ReportDialog(ModalScreen[Path | None]):
         self.add_class("busy")
         self.query_one("#progress", ProgressBar).update(progress=0)
         self._say(self.pqm.tr("reports.dialog.rendering"))
-        person = self._signer()
-        self.render_document(kind, person.id if person else "", person.name if person else "")
+        signer = self._signer() if kind == "signed_report" else None
+        out = self.target_path(kind)
+        name = signer.name if signer else ""
+        self.render_document(DOCUMENTS[kind], out, signer.id if signer else None, name)
 
     def target_path(self, kind: str) -> Path:
         folder = self.output_dir or (self.pqm.db_path.parent if self.pqm.db_path else Path.cwd())
@@ -369,42 +381,22 @@ class ReportDialog(ModalScreen[Path | None]):
         return folder / f"{stem}-{self.inspection_id[-8:]}{suffix}.pdf"
 
     @work(thread=True, exclusive=True, group="report")
-    def render_document(self, kind: str, signer_id: str, signer_name: str) -> None:
-        """Worker: own connection, render, optionally sign; report back by message."""
+    def render_document(self, kind: str, out: Path, signer_id: str | None, name: str) -> None:
+        """Worker: own connection, the one document flow (``produce``); reports by message."""
         from pqm_tui.model.db import connect
-        from pqm_tui.reports.documents import DocumentService
-        from pqm_tui.services.signing import sign_pdf
+        from pqm_tui.reports.document_service import DocumentService
+        from pqm_tui.reports.production import DocumentRequest, produce
 
         app = self.pqm
-        tr = app.tr
-        out = self.target_path(kind)
-        db_path = self.db_path
-        db = connect(db_path, actor=app.actor)
+        request = DocumentRequest(kind, self.inspection_id, out, force=True, signer=signer_id)
+        db = connect(self.db_path, actor=app.actor)
         try:
             service = DocumentService(
-                db, db_path, app.settings, app.clock, app.actor, progress=self._progressed
+                db, self.db_path, app.settings, app.clock, app.actor, progress=self._progressed
             )
-            if kind == "notice":
-                result = service.notice(self.inspection_id, out)
-            else:
-                result = service.report(self.inspection_id, out)
-            lines = [tr("reports.cli.written", path=out, pages=result.pages, code=result.code)]
-            lines += [tr("reports.cli.missing", reason=m.missing_reason) for m in result.missing]
-            lines += [tr("reports.cli.warning", message=w) for w in result.warnings]
-            if kind == "signed_report":
-                name = sign_pdf(
-                    keys_dir(db_path),
-                    signer_id,
-                    out,
-                    out,
-                    reason=tr("reports.report.title"),
-                    location=app.settings.company_name or "PQM",
-                )
-                lines.append(tr("reports.cli.signed", signer=name))
-            self.post_message(self.Finished(out, "\n".join(lines)))
+            self.post_message(self.Made(produce(service, request)))
         except Exception as exc:  # said to the user in the dialog, never swallowed
-            reason = describe_failure(tr, exc, out=out, signer=signer_name, db_path=db_path)
-            self.post_message(self.Finished(None, "", reason))
+            self.post_message(self.Failed(exc, out, name))
         finally:
             db.close()
 
@@ -415,18 +407,21 @@ class ReportDialog(ModalScreen[Path | None]):
     def on_report_dialog_progressed(self, message: Progressed) -> None:
         self.query_one("#progress", ProgressBar).update(total=message.total, progress=message.step)
 
-    def on_report_dialog_finished(self, message: Finished) -> None:
+    def on_report_dialog_failed(self, message: Failed) -> None:
         self.busy = False
         self.remove_class("busy")
-        if message.path is None:
-            self._fail(message.error)
-            return
+        tr, out, signer = self.pqm.tr, message.out, message.signer
+        self._fail(
+            describe_failure(tr, message.error, out=out, signer=signer, db_path=self.db_path)
+        )
+
+    def on_report_dialog_made(self, message: Made) -> None:
+        self.busy = False
+        self.remove_class("busy")
         self.add_class("done")
-        self.written = message.path
+        self.written = message.result.path
         viewer = shutil.which("xdg-open") is not None
-        tr = self.pqm.tr
-        hint = tr("reports.dialog.keys_open") if viewer else tr("reports.dialog.no_viewer")
-        self._say(f"{message.summary}\n{hint}")
+        self._say(describe_result(self.pqm.tr, message.result, viewer=viewer))
         self.query_one("#open", Button).disabled = not viewer
 
     def action_open(self) -> None:

@@ -1,19 +1,25 @@
-"""Messages of the document dialog (生成文件): failures said in the user's language.
+"""Messages of the document dialog (生成文件): what was made, or what failed and why.
 
-A render or a signature can fail in many layers (model, reports, signing, the
-file system). The dialog never shows a Python class name: ``describe_failure``
-turns each error into a sentence saying what is wrong and what to do.
-No Textual here, so the mapping is tested on its own.
+A render or a signature can fail in many layers (model, reports, signing, the file
+system); :func:`~pqm_tui.reports.production.document_error` gives each a message id
+and ``Translator.error`` says it. The dialog adds what only it can say: how to make
+a missing key (k, or the ``pqm keys init`` command for this database) and that its
+inspection is gone. It never shows a Python class name. No Textual here, so the
+mapping is tested on its own.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-Tr = Callable[..., str]
+from pqm_tui.i18n import Translator
+
+if TYPE_CHECKING:
+    from pqm_tui.reports.document_service import RenderedDocument
+
 _PLAIN = re.compile(r"[^\s'\"\\$`!*?&;|<>(){}\[\]#~]+")  # no quoting needed (Chinese names too)
 
 
@@ -23,27 +29,31 @@ def keys_init_command(db_path: Path, person: str) -> str:
     return " ".join(w if _PLAIN.fullmatch(w) else shlex.quote(w) for w in words)
 
 
-def describe_failure(tr: Tr, exc: BaseException, *, out: Path, signer: str, db_path: Path) -> str:
+def describe_failure(
+    tr: Translator, exc: BaseException, *, out: Path, signer: str, db_path: Path
+) -> str:
     """What went wrong and what to do, for any error of the render worker."""
-    from pqm_tui.model.errors import NotFoundError, RuleError
+    from pqm_tui.model.errors import NotFoundError
     from pqm_tui.paths import keys_dir
-    from pqm_tui.reports.assets import FontMissingError
-    from pqm_tui.reports.render import RenderError
-    from pqm_tui.services.signing import LOG_NAME, KeyLockedError, KeyMissingError, SigningError
+    from pqm_tui.reports.production import SignerKeyMissing, document_error
 
-    if isinstance(exc, FontMissingError | RuleError):  # their messages are translated already
-        return str(exc)
-    if isinstance(exc, NotFoundError):
-        return tr("reports.dialog.not_found")
-    if isinstance(exc, RenderError):
-        return tr("reports.dialog.render_failed", detail=exc)
-    if isinstance(exc, KeyMissingError):
+    error = document_error(exc, out=out, signer=signer, keys=keys_dir(db_path))
+    if error is None:  # not foreseen: say it, never swallow it
+        return tr("reports.dialog.unexpected", detail=exc)
+    if isinstance(error, SignerKeyMissing):
         command = keys_init_command(db_path, signer)
         return tr("reports.dialog.key_missing", person=signer, command=command)
-    if isinstance(exc, KeyLockedError):
-        return tr("reports.dialog.key_locked", person=signer)
-    if isinstance(exc, SigningError):
-        return tr("reports.dialog.sign_failed", detail=exc, log=keys_dir(db_path) / LOG_NAME)
-    if isinstance(exc, OSError):
-        return tr("reports.dialog.write_failed", path=out, detail=exc.strerror or exc)
-    return tr("reports.dialog.unexpected", detail=exc)
+    if isinstance(error, NotFoundError):
+        return tr("reports.dialog.not_found")
+    return tr.error(error)
+
+
+def describe_result(tr: Translator, result: RenderedDocument, *, viewer: bool) -> str:
+    """Where the document went, its pages and code, what is missing, who signed it."""
+    lines = [tr("reports.cli.written", path=result.path, pages=result.pages, code=result.code)]
+    lines += [tr("reports.cli.missing", reason=m.missing_reason) for m in result.missing]
+    lines += [tr("reports.cli.warning", message=w) for w in result.warnings]
+    if result.signer is not None:
+        lines.append(tr("reports.cli.signed", signer=result.signer))
+    lines.append(tr("reports.dialog.keys_open") if viewer else tr("reports.dialog.no_viewer"))
+    return "\n".join(lines)

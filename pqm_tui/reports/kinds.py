@@ -1,0 +1,126 @@
+"""Document kinds (文书种类): notice, second notice, report and circular, each said once.
+
+A kind says how the reference a user types resolves to the document's subject (the
+id its verification code is stored under), what must exist before it is issued (a
+second notice gets its number), how its context is built from the subject (reads
+only) and which template prints it. Issuing a document, building one and checking a
+printed code all dispatch through ``KINDS``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pqm_tui.model import findings, inspections, notices, rectification
+from pqm_tui.model.entities import Notice
+from pqm_tui.model.errors import NotFoundError, RuleError
+from pqm_tui.reports.build import Builder
+from pqm_tui.reports.svg import bar_chart
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+Resolve = Callable[[Builder, str], str]
+Build = Callable[[Builder, str], tuple[str, Any]]
+
+
+def _nothing(builder: Builder, subject: str) -> None:
+    """Most documents need nothing written before they are issued."""
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """One kind of document: how to find its subject, build its context, print it."""
+
+    name: str  # stored with its verification codes (``report_codes.document``)
+    template: str
+    title: str  # message id of its title (the reason given when it is signed)
+    resolve: Resolve  # the reference a user typed → the subject
+    build: Build  # subject → (document number, context); reads only
+    prepare: Callable[[Builder, str], None] = _nothing  # writes issuing needs first
+
+
+# 整改通知单 ------------------------------------------------------------------------
+def _inspection(builder: Builder, ref: str) -> str:
+    return inspections.get_inspection(builder.db, ref).id
+
+
+def _notice(builder: Builder, inspection_id: str) -> tuple[str, Any]:
+    notice, items = builder.first_notice(inspection_id)
+    return notice.number, builder.notice(notice, items)
+
+
+# 第二次整改通知单 ------------------------------------------------------------------
+def _first_notice_of(builder: Builder, ref: str) -> Notice:
+    """The first notice behind a notice number, a rectification item or an inspection."""
+    text = ref.strip()
+    if text.upper().startswith("ZG-"):
+        notice = notices.get_notice_by_number(builder.db, text)
+        if notice.sequence == 1:
+            return notice
+        return builder.first_notice(notice.inspection_id)[0]
+    try:
+        item = rectification.get_item(builder.db, text)
+        inspection_id = findings.get_finding(builder.db, item.finding_id).inspection_id
+    except NotFoundError:
+        inspection_id = inspections.get_inspection(builder.db, text).id
+    return builder.first_notice(inspection_id)[0]
+
+
+def _escalated_inspection(builder: Builder, ref: str) -> str:
+    """The inspection whose first notice has items that failed re-inspection."""
+    first = _first_notice_of(builder, ref)
+    if not notices.escalated_items(builder.db, first.inspection_id):
+        raise RuleError("reports.err.no_escalated", number=first.number)
+    return first.inspection_id
+
+
+def _issue_second_notice(builder: Builder, inspection_id: str) -> None:
+    """The second notice gets its number when it is first issued."""
+    first, _ = builder.first_notice(inspection_id)
+    notices.ensure_second_notice(builder.db, builder.clock, first, first.issuing_department)
+
+
+def _notice2(builder: Builder, inspection_id: str) -> tuple[str, Any]:
+    first, _ = builder.first_notice(inspection_id)
+    later = [n for n in notices.notices_of_inspection(builder.db, inspection_id) if n.sequence >= 2]
+    if not later:
+        raise NotFoundError("reports.err.no_second_notice", number=first.number)
+    second = later[-1]  # the latest: highest sequence, then latest issued
+    items = notices.escalated_items(builder.db, inspection_id)
+    return second.number, builder.notice(second, items, first)
+
+
+# 检查报告 --------------------------------------------------------------------------
+def _report(builder: Builder, inspection_id: str) -> tuple[str, Any]:
+    context = builder.report(inspection_id)
+    chart = bar_chart(context.sections, builder.tr("reports.report.chart"))
+    return context.letterhead.number, dataclasses.replace(context, chart_svg=chart)
+
+
+# 通报 ------------------------------------------------------------------------------
+def _month(builder: Builder, ref: str) -> str:
+    if not MONTH.match(ref):
+        raise RuleError("reports.err.bad_month", month=ref)
+    return ref
+
+
+def _circular(builder: Builder, month: str) -> tuple[str, Any]:
+    return month, builder.circular(month)
+
+
+NOTICE = DocumentKind("notice", "notice.html", "reports.notice.title", _inspection, _notice)
+NOTICE2 = DocumentKind(
+    "notice2",
+    "notice.html",
+    "reports.notice2.title",
+    _escalated_inspection,
+    _notice2,
+    _issue_second_notice,
+)
+REPORT = DocumentKind("report", "report.html", "reports.report.title", _inspection, _report)
+CIRCULAR = DocumentKind("circular", "circular.html", "reports.circular.title", _month, _circular)
+KINDS: dict[str, DocumentKind] = {k.name: k for k in (NOTICE, NOTICE2, REPORT, CIRCULAR)}

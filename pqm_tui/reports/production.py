@@ -1,0 +1,101 @@
+"""Producing a document (出具文书): the one flow behind ``pqm report`` and the document dialog.
+
+``produce`` checks what it can before rendering (the output file, the signer and his
+key), issues the document through the :class:`DocumentService` (render, atomic write,
+verification code), signs it when asked and returns what was made. Whatever layer a
+failure comes from (model, rendering, signing, the file system), it leaves here as a
+``PQMError`` with a message id (``reports.err.*``) that the edges translate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from pqm_tui.model.errors import PQMError
+from pqm_tui.model.organisation import find_person
+from pqm_tui.paths import keys_dir
+from pqm_tui.reports.assets import CJK_FONT_PACKAGE, FontMissingError
+from pqm_tui.reports.document_service import DocumentService, RenderedDocument
+from pqm_tui.reports.kinds import KINDS
+from pqm_tui.reports.render import RenderError
+from pqm_tui.services.signing import (
+    LOG_NAME,
+    KeyLockedError,
+    KeyMissingError,
+    SigningError,
+    key_path,
+    sign_pdf,
+)
+
+
+class DocumentError(PQMError):
+    """A document could not be produced (message id ``reports.err.*`` and parameters)."""
+
+
+class SignerKeyMissing(DocumentError):
+    """The signer has no signing key yet (``pqm keys init`` makes one)."""
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """What to produce: which document about what, where, and signed by whom."""
+
+    kind: str  # notice | notice2 | report | circular (``kinds.KINDS``)
+    reference: str  # inspection id, notice number or item, or month (YYYY-MM)
+    output: Path
+    force: bool = False  # overwrite an existing file
+    signer: str | None = None  # name or id of the person who signs it; None: unsigned
+
+
+def produce(service: DocumentService, request: DocumentRequest) -> RenderedDocument:
+    """Issue the requested document to its file, signed when asked, or raise a PQMError."""
+    out = request.output
+    keys = keys_dir(service.db_path)
+    signer = request.signer or ""
+    try:
+        if out.exists() and not request.force:
+            raise DocumentError("reports.err.exists", path=out)
+        person_id = ""
+        if request.signer:  # fail before rendering when he has no key
+            person = find_person(service.db, request.signer)
+            person_id, signer = person.id, person.name
+            if not key_path(keys, person_id).is_file():
+                raise SignerKeyMissing("reports.err.key_missing", person=signer)
+        result = service.issue(request.kind, request.reference, out)
+        if not request.signer:
+            return result
+        name = sign_pdf(
+            keys,
+            person_id,
+            out,
+            out,
+            reason=service.tr(KINDS[request.kind].title),
+            location=service.settings.company_name or "PQM",
+        )
+        return dataclasses.replace(result, signer=name)
+    except Exception as exc:
+        error = document_error(exc, out=out, signer=signer, keys=keys)
+        if error is None or error is exc:
+            raise
+        raise error from exc
+
+
+def document_error(exc: BaseException, *, out: Path, signer: str, keys: Path) -> PQMError | None:
+    """``exc`` as a PQMError with a message id, or None for an error that is not foreseen."""
+    if isinstance(exc, PQMError):
+        return exc
+    if isinstance(exc, FontMissingError):
+        return DocumentError("reports.font_missing", package=CJK_FONT_PACKAGE)
+    if isinstance(exc, RenderError):
+        return DocumentError("reports.err.render_failed", detail=str(exc))
+    if isinstance(exc, KeyMissingError):
+        return SignerKeyMissing("reports.err.key_missing", person=signer)
+    if isinstance(exc, KeyLockedError):
+        return DocumentError("reports.err.key_locked", person=signer)
+    if isinstance(exc, SigningError):
+        return DocumentError("reports.err.sign_failed", detail=str(exc), log=keys / LOG_NAME)
+    if isinstance(exc, OSError):
+        return DocumentError("reports.err.write_failed", path=out, detail=exc.strerror or exc)
+    return None
