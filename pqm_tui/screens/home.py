@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.screens.base import PQMScreen
 from pqm_tui.widgets.due_panel import DuePanel
 from pqm_tui.widgets.footer import PQMFooter
-
-if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
 
 RECENT_LIMIT = 100
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(PQMScreen[None]):
     """Projects on top, the most recent inspections below.
 
     ``n`` starts an inspection (for the highlighted project); Enter on an
@@ -41,12 +36,8 @@ class HomeScreen(Screen[None]):
         self.offer_resume = offer_resume
         self._resumed = False
 
-    @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
-
     def compose(self) -> ComposeResult:
-        tr = self.pqm.tr
+        tr = self.tr
         yield Header()
         yield Static(tr("home.projects"), classes="pane-title")
         yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
@@ -57,7 +48,7 @@ class HomeScreen(Screen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
-        tr = self.pqm.tr
+        tr = self.tr
         projects = self.query_one("#projects", DataTable)
         projects.add_columns(*(tr(f"home.col.{c}") for c in ("project", "kind", "areas")))
         recent = self.query_one("#inspections", DataTable)
@@ -84,7 +75,7 @@ class HomeScreen(Screen[None]):
         draft = inspections.latest_draft(self.pqm.db)
         if draft is None:
             return
-        tr = self.pqm.tr
+        tr = self.tr
         project = organisation.get_project(self.pqm.db, draft.project_id)
         position = inspections.get_position(self.pqm.db, draft.id)
         question = tr(
@@ -164,7 +155,7 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(ReviewScreen())
 
     def action_refresh(self) -> None:
-        tr = self.pqm.tr
+        tr = self.tr
         db = self.pqm.db
         projects = self.query_one("#projects", DataTable)
         recent = self.query_one("#inspections", DataTable)

@@ -42,7 +42,7 @@ class ReplyDialog(FormDialog):
         paths = [p.strip() for p in text.split(";") if p.strip()]
         if problem or not paths:
             return problem
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         if self.db_path is None:
             return str(tr("review.reply.no_store"))
         try:

@@ -24,14 +24,12 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, ProgressBar, Static
 
@@ -39,15 +37,13 @@ from pqm_tui.model import inspections, organisation, rectification
 from pqm_tui.model.entities import Inspection, Person
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.paths import keys_dir
+from pqm_tui.screens.base import PQMModal
 from pqm_tui.screens.report_messages import describe_failure, keys_init_command
-
-if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
 
 KINDS = ("notice", "report", "signed_report")
 
 
-class ReportDialog(ModalScreen[Path | None]):
+class ReportDialog(PQMModal[Path | None]):
     """Pick a document, render it in a worker, show where it went."""
 
     DEFAULT_CSS = """
@@ -100,10 +96,6 @@ class ReportDialog(ModalScreen[Path | None]):
         self.inspection: Inspection | None = None
         self.inspectors: list[Person] = []
         self.people: dict[str, Person] = {}
-
-    @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
 
     @property
     def db_path(self) -> Path:

@@ -11,25 +11,22 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from pqm_tui.model import organisation, review
 from pqm_tui.model.db import connect
 from pqm_tui.model.errors import ModelError
+from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.review_actions import ReviewActions
 from pqm_tui.widgets.footer import PQMFooter
-
-if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
 
 PAGE = 100  # rows per page: the table measures every row it holds (200 rows: ~480 ms)
 # What a supervisor scans first (which item where, days left or overdue, status) comes
@@ -51,7 +48,7 @@ ITEM_TEXT = 8  # characters of the standard after the item's code
 SEARCH_PAUSE = 0.3  # seconds of no typing before the search runs
 
 
-class ReviewScreen(ReviewActions, Screen[None]):
+class ReviewScreen(ReviewActions, PQMScreen[None]):
     """Open items first, by deadline; space marks rows, letters act on the marked rows."""
 
     CSS_PATH = "review.tcss"
@@ -89,13 +86,9 @@ class ReviewScreen(ReviewActions, Screen[None]):
         self.busy = False
         self._search_timer: Timer | None = None
 
-    @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
-
     # layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        tr = self.pqm.tr
+        tr = self.tr
         db = self.pqm.db
         yield Header()
         yield Static(tr("review.loading"), id="review-counts")
@@ -125,7 +118,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
-        tr = self.pqm.tr
+        tr = self.tr
         table = self.query_one("#review-table", DataTable)
         for column in COLUMNS:
             table.add_column(tr(f"review.col.{column}"), key=column)
@@ -224,7 +217,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
 
     def _show_page_line(self) -> None:
         """Rows shown, sort order and how many rows are marked."""
-        tr = self.pqm.tr
+        tr = self.tr
         count = len(self.page_rows)
         shown = f"{self.row_offset + 1}–{self.row_offset + count}" if count else "0"
         self.query_one("#review-page", Static).update(
@@ -238,7 +231,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         )
 
     def _cells(self, row: review.ReviewRow, today: date) -> list[object]:
-        tr = self.pqm.tr
+        tr = self.tr
         left = row.days_left(today)
         if left is None:
             days: object = ""
@@ -272,7 +265,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         if gen != self.generation:
             return
         self.counts = counts
-        self.query_one("#review-counts", Static).update(self.pqm.tr("review.counts", **counts))
+        self.query_one("#review-counts", Static).update(self.tr("review.counts", **counts))
 
     # filters and sorting -------------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -336,7 +329,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
 
     def action_overdue(self) -> None:
         self.flt = replace(self.flt, overdue=not self.flt.overdue)
-        self.notify(self.pqm.tr("review.overdue_on" if self.flt.overdue else "review.overdue_off"))
+        self.notify(self.tr("review.overdue_on" if self.flt.overdue else "review.overdue_off"))
         self.reload()
 
     def action_export(self) -> None:

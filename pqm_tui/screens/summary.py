@@ -11,17 +11,17 @@ new deadline, follow-up notice number).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from pqm_tui.model import inspections, organisation, rectification
 from pqm_tui.model.entities import Finding, InspectionKind, InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
+from pqm_tui.screens.base import PQMScreen
 from pqm_tui.services import signoff
 from pqm_tui.services.reinspection_summary import Verdict, target_lines
 from pqm_tui.services.walk_pace import walk_pace
@@ -29,14 +29,13 @@ from pqm_tui.services.walk_session import fmt_points, mark_unanswered_na
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
     from pqm_tui.widgets.signoff_dialog import SignOffForm
 
 NOTE_WIDTH = 40
 UNSIGNED_ONLY = {"sign", "mark_na", "walk"}
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(PQMScreen[None]):
     """What the walk found, and the sign-off."""
 
     CSS_PATH = "summary.tcss"
@@ -56,10 +55,6 @@ class SummaryScreen(Screen[None]):
         self.notice_number: str | None = None
 
     @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
-
-    @property
     def signed(self) -> bool:
         return self.state is not None and self.state.inspection.status == InspectionStatus.SIGNED
 
@@ -72,7 +67,7 @@ class SummaryScreen(Screen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
-        tr = self.pqm.tr
+        tr = self.tr
         sections = self.query_one("#sections", DataTable)
         for key in ("section", "points", "applicable", "deducted", "percent", "failed"):
             sections.add_column(tr(f"walk.summary.col.{key}"), key=key)
@@ -84,7 +79,7 @@ class SummaryScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read the inspection again and redraw everything (after a change)."""
-        app, tr = self.pqm, self.pqm.tr
+        app, tr = self.pqm, self.tr
         self.state = state = signoff.load_state(app.db, app.settings, self.inspection_id)
         inspection = state.inspection
         project = organisation.get_project(app.db, inspection.project_id)
@@ -144,7 +139,7 @@ class SummaryScreen(Screen[None]):
 
     def _pace(self, findings: list[Finding]) -> list[str | tuple[str, str]]:
         """A second line: when and how fast the answers came (纸面合规 check)."""
-        tr, pace = self.pqm.tr, walk_pace(findings)
+        tr, pace = self.tr, walk_pace(findings)
         if pace is None:
             return []
         line = tr(
@@ -163,7 +158,7 @@ class SummaryScreen(Screen[None]):
 
     def _show_targets(self, state: signoff.InspectionState) -> None:
         """A re-inspection: per target, the result and what signing does or did."""
-        tr = self.pqm.tr
+        tr = self.tr
         self.query_one("#sections", DataTable).display = False
         table = self.query_one("#failures", DataTable)
         table.clear(columns=True)
@@ -193,7 +188,7 @@ class SummaryScreen(Screen[None]):
         self.notice_number = "、".join(dict.fromkeys(n for n in numbers if n)) or None
 
     def _status(self, message: str = "") -> None:
-        tr, state = self.pqm.tr, self.state
+        tr, state = self.tr, self.state
         assert state is not None
         inspection = state.inspection
         if self.signed:
@@ -223,7 +218,7 @@ class SummaryScreen(Screen[None]):
         assert self.state is not None
         count = len(self.state.unanswered)
         if not count:
-            self._status(self.pqm.tr("walk.summary.nothing_unanswered"))
+            self._status(self.tr("walk.summary.nothing_unanswered"))
             return
 
         def done(confirmed: bool | None) -> None:
@@ -238,7 +233,7 @@ class SummaryScreen(Screen[None]):
             self.reload()
             self._status(app.tr("walk.summary.marked_na", count=marked))
 
-        question = self.pqm.tr("walk.summary.mark_na_question", count=count)
+        question = self.tr("walk.summary.mark_na_question", count=count)
         self.app.push_screen(ConfirmDialog(question), done)
 
     def action_sign(self) -> None:
@@ -292,7 +287,7 @@ class SummaryScreen(Screen[None]):
         try:
             inspections.reopen(self.pqm.db, self.inspection_id)
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._status(self.tr("walk.error", error=str(exc)))
             return
         self.app.switch_screen(WalkScreen(self.inspection_id))
 
@@ -301,7 +296,7 @@ class SummaryScreen(Screen[None]):
         try:
             from pqm_tui.screens.report_dialog import ReportDialog  # type: ignore[import-not-found]
         except ImportError:
-            self.notify(self.pqm.tr("walk.summary.no_report"), severity="warning")
+            self.notify(self.tr("walk.summary.no_report"), severity="warning")
             return
         self.app.push_screen(ReportDialog(self.inspection_id))
 

@@ -8,31 +8,27 @@ screen stays instant with hundreds of items and dozens of areas.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from pqm_tui.model.entities import Finding, Result
 from pqm_tui.model.errors import ModelError
+from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.walk_columns import add_columns
 from pqm_tui.screens.walk_dialogs import WalkDialogActions
 from pqm_tui.services.walk_session import FailureDetails, WalkSession, fmt_points
 from pqm_tui.widgets.footer import PQMFooter
 
-if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
-
 POSITION_DELAY = 0.4
 STYLE = {Result.PASS: "green", Result.FAIL: "bold red", Result.NA: "dim"}
 
 
-class WalkScreen(WalkDialogActions, Screen[None]):
+class WalkScreen(WalkDialogActions, PQMScreen[None]):
     """Walk one inspection area by area."""
 
     CSS_PATH = "walk.tcss"
@@ -79,10 +75,6 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         self._last_item: str | None = None
 
     @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
-
-    @property
     def db_path(self) -> Path:
         """The database file (photos are stored beside it)."""
         assert self.pqm.db_path is not None
@@ -105,7 +97,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
-        app, tr = self.pqm, self.pqm.tr
+        app, tr = self.pqm, self.tr
         self.session = WalkSession(app.db, app.clock, app.settings, self.inspection_id, app.db_path)
         areas = self.query_one("#areas", DataTable)
         areas.can_focus = False
@@ -128,7 +120,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         """Name the current area prominently, with its progress, above its items."""
         progress = self.walk.progress(self.area_id)
         self.query_one("#area-title", Static).update(
-            self.pqm.tr(
+            self.tr(
                 "walk.area_title",
                 area=self.area_name(self.area_id),
                 answered=progress.answered,
@@ -142,7 +134,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         return self.walk.areas[self.walk.area_index[area_id]].name
 
     def _title(self) -> None:
-        tr, w = self.pqm.tr, self.walk
+        tr, w = self.tr, self.walk
         totals = w.totals()
         self.query_one("#walk-title", Static).update(
             tr(
@@ -167,7 +159,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         finding = self.walk.finding(self.area_id, item_id)
         if finding is None:
             return Text("·", style="dim"), ""
-        label = self.pqm.tr.enum(finding.result)
+        label = self.tr.enum(finding.result)
         if self.walk.missing_photo(self.area_id, item_id):
             label += " !"
         deduction = f"-{fmt_points(finding.deduction)}" if finding.result == Result.FAIL else ""
@@ -194,7 +186,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
     def _switch_area(self, area_id: str, item_id: str | None) -> str:
         """Move to another area (search, undo) and return the notice saying so."""
         self._show_area(area_id, item_id)
-        return self.pqm.tr("walk.area_switched", area=self.area_name(area_id))
+        return self.tr("walk.area_switched", area=self.area_name(area_id))
 
     def _refresh_pair(self, area_id: str, item_id: str) -> None:
         """Redraw the one item row and the one area row a change touched."""
@@ -217,7 +209,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         return self.row_items[row] if 0 <= row < len(self.row_items) else None
 
     def _detail(self) -> None:
-        tr, item_id = self.pqm.tr, self.current_item
+        tr, item_id = self.tr, self.current_item
         self._last_item = item_id
         if item_id is None:
             self.query_one("#detail", Static).update("", layout=False)
@@ -257,7 +249,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
 
     def _saved_now(self, message: str = "") -> None:
         stamp = self.pqm.clock.now().strftime("%H:%M:%S")
-        self._saved = self.pqm.tr("common.saved_at", time=stamp)
+        self._saved = self.tr("common.saved_at", time=stamp)
         self._title()
         self._status(message)
 
@@ -317,7 +309,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         try:
             finding = self.walk.answer(self.area_id, item_id, Result(value))
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._status(self.tr("walk.error", error=str(exc)))
             return
         self._saved_now()
         self._after_change([finding], advance=True)
@@ -346,16 +338,16 @@ class WalkScreen(WalkDialogActions, Screen[None]):
 
     def _record_failure(self, area_id: str, item_id: str, details: FailureDetails | None) -> None:
         if details is None:
-            self._status(self.pqm.tr("walk.cancelled"))
+            self._status(self.tr("walk.cancelled"))
             return
         try:
             finding = self.walk.fail(area_id, item_id, details)
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._status(self.tr("walk.error", error=str(exc)))
             return
         warning = ""
         if self.walk.missing_photo(area_id, item_id):
-            warning = self.pqm.tr("walk.photo_missing", code=self.walk.items[item_id].code)
+            warning = self.tr("walk.photo_missing", code=self.walk.items[item_id].code)
         self._saved_now(warning)
         self._after_change([finding], advance=area_id == self.area_id)
 
@@ -367,16 +359,16 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         if finding is not None and finding.result == Result.FAIL:
             self.action_fail(finding.occurrences)
         else:
-            self._status(self.pqm.tr("walk.edit_hint"))
+            self._status(self.tr("walk.edit_hint"))
 
     def action_undo(self) -> None:
         try:
             changed = self.walk.undo()
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._status(self.tr("walk.error", error=str(exc)))
             return
         if not changed:
-            self._status(self.pqm.tr("walk.nothing_to_undo"))
+            self._status(self.tr("walk.nothing_to_undo"))
             return
         first = changed[0]
         switched = ""
@@ -388,7 +380,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
             self.query_one("#items", DataTable).move_cursor(row=self.row_items.index(first.item_id))
         self._detail()
         code = self.walk.items[first.item_id].code
-        undone = self.pqm.tr("walk.undone", code=code, count=len(changed))
+        undone = self.tr("walk.undone", code=code, count=len(changed))
         self._saved_now("  ·  ".join(p for p in (undone, switched) if p))
 
     def action_area(self, step: int) -> None:
