@@ -70,7 +70,7 @@ class HomeScreen(PQMScreen[None]):
 
     def _offer_resume(self) -> None:
         """Offer to continue the draft worked on last (after a crash or a closed terminal)."""
-        from pqm_tui.widgets.confirm import ConfirmDialog
+        from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 
         draft = inspections.latest_draft(self.pqm.db)
         if draft is None:
@@ -134,7 +134,7 @@ class HomeScreen(PQMScreen[None]):
         self._start(project_id)
 
     def _start(self, project_id: str | None) -> None:
-        from pqm_tui.screens.start import StartInspectionScreen
+        from pqm_tui.screens.dialogs.start import StartInspectionScreen
         from pqm_tui.screens.walk import WalkScreen
 
         def started(inspection_id: str | None) -> None:
@@ -144,7 +144,7 @@ class HomeScreen(PQMScreen[None]):
         self.app.push_screen(StartInspectionScreen(project_id), started)
 
     def action_help(self) -> None:
-        from pqm_tui.screens.help import HelpScreen
+        from pqm_tui.screens.dialogs.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
 

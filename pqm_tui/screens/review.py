@@ -316,7 +316,7 @@ class ReviewScreen(ReviewActions, PQMScreen[None]):
         self.reload()
 
     def action_help(self) -> None:
-        from pqm_tui.screens.help import HelpScreen
+        from pqm_tui.screens.dialogs.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
     from pqm_tui.model.entities import RectificationItem
     from pqm_tui.model.review import ReviewRow
-    from pqm_tui.screens.form_dialog import FormDialog
+    from pqm_tui.screens.dialogs.form import FormDialog
 
 
 SUBJECT_LINES = 3  # a form names up to this many items in full
@@ -89,7 +89,7 @@ class ReviewActions:
         return fit
 
     def action_reply(self) -> None:
-        from pqm_tui.screens.reply_dialog import ReplyDialog
+        from pqm_tui.screens.dialogs.reply import ReplyDialog
 
         ids = self._need_selection()
         if not ids:
@@ -120,7 +120,7 @@ class ReviewActions:
         self._ask(dialog, ids, save)
 
     def action_extension(self) -> None:
-        from pqm_tui.screens.extension_dialog import ExtensionDialog
+        from pqm_tui.screens.dialogs.extension import ExtensionDialog
 
         ids = self._need_selection()
         if not ids:
@@ -152,7 +152,7 @@ class ReviewActions:
         self._ask(ExtensionDialog(app.tr, base + timedelta(days=7), len(ids), latest), ids, save)
 
     def action_appeal(self) -> None:
-        from pqm_tui.screens.appeal_dialog import AppealDialog
+        from pqm_tui.screens.dialogs.appeal import AppealDialog
 
         ids = self._need_selection()
         if not ids or not self._allowing(ids, Action.REQUEST_APPEAL):
@@ -171,7 +171,7 @@ class ReviewActions:
         self._ask(AppealDialog(app.tr, len(ids)), ids, save)
 
     def action_decide(self) -> None:
-        from pqm_tui.screens.decide_dialog import DecideDialog
+        from pqm_tui.screens.dialogs.decide import DecideDialog
 
         ids = self._need_selection()
         if not ids:
@@ -272,6 +272,6 @@ class ReviewActions:
         ids = self.selected()
         if not ids or ids[0] not in self.page_rows:
             return
-        from pqm_tui.screens.report_dialog import ReportDialog
+        from pqm_tui.screens.dialogs.report import ReportDialog
 
         self.app.push_screen(ReportDialog(self.page_rows[ids[0]].inspection_id))

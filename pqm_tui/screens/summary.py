@@ -29,7 +29,7 @@ from pqm_tui.services.walk_session import fmt_points, mark_unanswered_na
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
-    from pqm_tui.widgets.signoff_dialog import SignOffForm
+    from pqm_tui.screens.dialogs.signoff import SignOffForm
 
 NOTE_WIDTH = 40
 UNSIGNED_ONLY = {"sign", "mark_na", "walk"}
@@ -213,7 +213,7 @@ class SummaryScreen(PQMScreen[None]):
 
     # ------------------------------------------------------------ actions
     def action_mark_na(self) -> None:
-        from pqm_tui.widgets.confirm import ConfirmDialog
+        from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 
         assert self.state is not None
         count = len(self.state.unanswered)
@@ -237,7 +237,7 @@ class SummaryScreen(PQMScreen[None]):
         self.app.push_screen(ConfirmDialog(question), done)
 
     def action_sign(self) -> None:
-        from pqm_tui.widgets.signoff_dialog import SignOffDialog
+        from pqm_tui.screens.dialogs.signoff import SignOffDialog
 
         app, state = self.pqm, self.state
         assert state is not None
@@ -292,16 +292,16 @@ class SummaryScreen(PQMScreen[None]):
         self.app.switch_screen(WalkScreen(self.inspection_id))
 
     def action_report(self) -> None:
-        """Hook for the PDF report (生成报告): ``screens.report_dialog.ReportDialog``."""
+        """Hook for the PDF report (生成报告): ``screens.dialogs.report.ReportDialog``."""
         try:
-            from pqm_tui.screens.report_dialog import ReportDialog  # type: ignore[import-not-found]
+            from pqm_tui.screens.dialogs.report import ReportDialog  # type: ignore[import-not-found]
         except ImportError:
             self.notify(self.tr("walk.summary.no_report"), severity="warning")
             return
         self.app.push_screen(ReportDialog(self.inspection_id))
 
     def action_help(self) -> None:
-        from pqm_tui.screens.help import HelpScreen
+        from pqm_tui.screens.dialogs.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
 

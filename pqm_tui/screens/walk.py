@@ -315,7 +315,7 @@ class WalkScreen(WalkDialogActions, PQMScreen[None]):
         self._after_change([finding], advance=True)
 
     def action_fail(self, occurrences: int = 1) -> None:
-        from pqm_tui.widgets.finding_panel import FindingPanel
+        from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 
         item_id, area_id = self.current_item, self.area_id
         if item_id is None:

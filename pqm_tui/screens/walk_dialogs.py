@@ -21,7 +21,7 @@ class WalkDialogActions:
     """Actions of the walk that open a dialog first."""
 
     def action_rest(self: WalkScreen, value: str) -> None:
-        from pqm_tui.widgets.confirm import ConfirmDialog
+        from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 
         progress = self.walk.progress(self.area_id)
         left = progress.applicable - progress.answered
@@ -49,7 +49,7 @@ class WalkDialogActions:
         self.app.push_screen(ConfirmDialog(question), done)
 
     def action_search(self: WalkScreen) -> None:
-        from pqm_tui.widgets.search_dialog import SearchDialog
+        from pqm_tui.screens.dialogs.search import SearchDialog
 
         def jump(item_id: str | None) -> None:
             if not item_id:
@@ -69,7 +69,7 @@ class WalkDialogActions:
         self.app.push_screen(SearchDialog(self.walk.search, area_of), jump)
 
     def action_note(self: WalkScreen) -> None:
-        from pqm_tui.widgets.note_dialog import NoteDialog
+        from pqm_tui.screens.dialogs.note import NoteDialog
 
         area = self.walk.areas[self.walk.area_index[self.area_id]] if self.area_id else None
 
@@ -87,12 +87,12 @@ class WalkDialogActions:
         self.app.push_screen(NoteDialog(area.name if area else ""), save)
 
     def action_help(self: WalkScreen) -> None:
-        from pqm_tui.screens.help import HelpScreen
+        from pqm_tui.screens.dialogs.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
 
     def action_finish(self: WalkScreen) -> None:
-        from pqm_tui.widgets.confirm import ConfirmDialog
+        from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 
         totals = self.walk.totals()
         left = totals.applicable - totals.answered

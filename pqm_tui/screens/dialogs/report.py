@@ -38,7 +38,7 @@ from pqm_tui.model.entities import Inspection, Person
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.paths import keys_dir
 from pqm_tui.screens.base import PQMModal
-from pqm_tui.screens.report_messages import describe_failure, keys_init_command
+from pqm_tui.screens.dialogs.report_messages import describe_failure, keys_init_command
 
 KINDS = ("notice", "report", "signed_report")
 

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from pqm_tui.i18n import Translator
-from pqm_tui.screens.form_dialog import FormDialog, FormField
+from pqm_tui.screens.dialogs.form import FormDialog, FormField
 from pqm_tui.services import photos
 
 
