@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Header, Static
 from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.screens.base import PQMScreen
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.widgets.due_panel import DuePanel
 from pqm_tui.widgets.footer import PQMFooter
 
@@ -70,8 +71,6 @@ class HomeScreen(PQMScreen[None]):
 
     def _offer_resume(self) -> None:
         """Offer to continue the draft worked on last (after a crash or a closed terminal)."""
-        from pqm_tui.screens.dialogs.confirm import ConfirmDialog
-
         draft = inspections.latest_draft(self.pqm.db)
         if draft is None:
             return
@@ -104,14 +103,9 @@ class HomeScreen(PQMScreen[None]):
         self.app.push_screen(ConfirmDialog(question, hint), resume)
 
     def _open(self, inspection_id: str) -> None:
-        from pqm_tui.screens.summary import SummaryScreen
-        from pqm_tui.screens.walk import WalkScreen
-
         inspection = inspections.get_inspection(self.pqm.db, inspection_id)
-        if inspection.status == InspectionStatus.DRAFT:
-            self.app.push_screen(WalkScreen(inspection_id))
-        else:
-            self.app.push_screen(SummaryScreen(inspection_id))
+        draft = inspection.status == InspectionStatus.DRAFT
+        self.pqm.open("walk" if draft else "summary", inspection_id=inspection_id)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "inspections" and event.row_key.value:
@@ -134,25 +128,18 @@ class HomeScreen(PQMScreen[None]):
         self._start(project_id)
 
     def _start(self, project_id: str | None) -> None:
-        from pqm_tui.screens.dialogs.start import StartInspectionScreen
-        from pqm_tui.screens.walk import WalkScreen
-
         def started(inspection_id: str | None) -> None:
             if inspection_id:
-                self.app.push_screen(WalkScreen(inspection_id))
+                self.pqm.open("walk", inspection_id=inspection_id)
 
-        self.app.push_screen(StartInspectionScreen(project_id), started)
+        self.pqm.open("start", project_id=project_id, callback=started)
 
     def action_help(self) -> None:
-        from pqm_tui.screens.dialogs.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self))
+        self.pqm.open("help", target=self)
 
     def action_review(self) -> None:
         """整改跟踪: the review of rectification items."""
-        from pqm_tui.screens.review import ReviewScreen
-
-        self.app.push_screen(ReviewScreen())
+        self.pqm.open("review")
 
     def action_refresh(self) -> None:
         tr = self.tr

@@ -316,9 +316,7 @@ class ReviewScreen(ReviewActions, PQMScreen[None]):
         self.reload()
 
     def action_help(self) -> None:
-        from pqm_tui.screens.dialogs.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self))
+        self.pqm.open("help", target=self)
 
     def action_sort(self) -> None:
         columns = list(review.COLUMNS)
@@ -338,6 +336,7 @@ class ReviewScreen(ReviewActions, PQMScreen[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self, flt: review.ReviewFilter, sort: str, descending: bool) -> None:
+        # lazy: openpyxl and the reports package stay out of the app's start (tested)
         from pqm_tui.reports.items_xlsx import write_items
 
         app = self.pqm

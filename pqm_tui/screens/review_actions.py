@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 from pqm_tui.model.errors import ModelError
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
+from pqm_tui.screens.dialogs.appeal import AppealDialog
+from pqm_tui.screens.dialogs.decide import DecideDialog
+from pqm_tui.screens.dialogs.extension import ExtensionDialog
+from pqm_tui.screens.dialogs.reply import ReplyDialog
 from pqm_tui.services import rectification, reinspection
 from pqm_tui.services.rectification import Action
 from pqm_tui.services.rectification_messages import explain
@@ -20,7 +24,6 @@ if TYPE_CHECKING:
     from pqm_tui.model.entities import RectificationItem
     from pqm_tui.model.review import ReviewRow
     from pqm_tui.screens.dialogs.form import FormDialog
-
 
 SUBJECT_LINES = 3  # a form names up to this many items in full
 
@@ -89,7 +92,6 @@ class ReviewActions:
         return fit
 
     def action_reply(self) -> None:
-        from pqm_tui.screens.dialogs.reply import ReplyDialog
 
         ids = self._need_selection()
         if not ids:
@@ -120,7 +122,6 @@ class ReviewActions:
         self._ask(dialog, ids, save)
 
     def action_extension(self) -> None:
-        from pqm_tui.screens.dialogs.extension import ExtensionDialog
 
         ids = self._need_selection()
         if not ids:
@@ -152,7 +153,6 @@ class ReviewActions:
         self._ask(ExtensionDialog(app.tr, base + timedelta(days=7), len(ids), latest), ids, save)
 
     def action_appeal(self) -> None:
-        from pqm_tui.screens.dialogs.appeal import AppealDialog
 
         ids = self._need_selection()
         if not ids or not self._allowing(ids, Action.REQUEST_APPEAL):
@@ -171,7 +171,6 @@ class ReviewActions:
         self._ask(AppealDialog(app.tr, len(ids)), ids, save)
 
     def action_decide(self) -> None:
-        from pqm_tui.screens.dialogs.decide import DecideDialog
 
         ids = self._need_selection()
         if not ids:
@@ -264,14 +263,11 @@ class ReviewActions:
         self.marked.difference_update(ids)
         self.reload(keep_offset=True)
         self.notify(app.tr("review.reinspection_created", id=short_id(inspection.id)))
-        from pqm_tui.screens.walk import WalkScreen
-
-        self.app.push_screen(WalkScreen(inspection.id))
+        self.pqm.open("walk", inspection_id=inspection.id)
 
     def action_notice(self) -> None:
         ids = self.selected()
         if not ids or ids[0] not in self.page_rows:
             return
-        from pqm_tui.screens.dialogs.report import ReportDialog
 
-        self.app.push_screen(ReportDialog(self.page_rows[ids[0]].inspection_id))
+        self.pqm.open("report", inspection_id=self.page_rows[ids[0]].inspection_id)

@@ -22,6 +22,8 @@ from pqm_tui.model import inspections, organisation, rectification
 from pqm_tui.model.entities import Finding, InspectionKind, InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
 from pqm_tui.screens.base import PQMScreen
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.services import signoff
 from pqm_tui.services.reinspection_summary import Verdict, target_lines
 from pqm_tui.services.walk_pace import walk_pace
@@ -213,8 +215,6 @@ class SummaryScreen(PQMScreen[None]):
 
     # ------------------------------------------------------------ actions
     def action_mark_na(self) -> None:
-        from pqm_tui.screens.dialogs.confirm import ConfirmDialog
-
         assert self.state is not None
         count = len(self.state.unanswered)
         if not count:
@@ -237,8 +237,6 @@ class SummaryScreen(PQMScreen[None]):
         self.app.push_screen(ConfirmDialog(question), done)
 
     def action_sign(self) -> None:
-        from pqm_tui.screens.dialogs.signoff import SignOffDialog
-
         app, state = self.pqm, self.state
         assert state is not None
         if state.unanswered:
@@ -282,28 +280,19 @@ class SummaryScreen(PQMScreen[None]):
         self.notify(message)
 
     def action_walk(self) -> None:
-        from pqm_tui.screens.walk import WalkScreen
-
         try:
             inspections.reopen(self.pqm.db, self.inspection_id)
         except ModelError as exc:
             self._status(self.tr("walk.error", error=str(exc)))
             return
-        self.app.switch_screen(WalkScreen(self.inspection_id))
+        self.pqm.open("walk", inspection_id=self.inspection_id, replace=True)
 
     def action_report(self) -> None:
-        """Hook for the PDF report (生成报告): ``screens.dialogs.report.ReportDialog``."""
-        try:
-            from pqm_tui.screens.dialogs.report import ReportDialog  # type: ignore[import-not-found]
-        except ImportError:
-            self.notify(self.tr("walk.summary.no_report"), severity="warning")
-            return
-        self.app.push_screen(ReportDialog(self.inspection_id))
+        """The documents of the inspection (生成文件): notice, report, signed report."""
+        self.pqm.open("report", inspection_id=self.inspection_id)
 
     def action_help(self) -> None:
-        from pqm_tui.screens.dialogs.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self))
+        self.pqm.open("help", target=self)
 
     def action_leave(self) -> None:
         self.app.pop_screen()

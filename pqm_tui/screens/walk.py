@@ -16,9 +16,11 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
-from pqm_tui.model.entities import Finding, Result
+from pqm_tui.model import inspections
+from pqm_tui.model.entities import Finding, InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
 from pqm_tui.screens.base import PQMScreen
+from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.walk_columns import add_columns
 from pqm_tui.screens.walk_dialogs import WalkDialogActions
 from pqm_tui.services.walk_session import FailureDetails, WalkSession, fmt_points
@@ -289,9 +291,6 @@ class WalkScreen(WalkDialogActions, PQMScreen[None]):
 
     def walk_is_open(self) -> bool:
         """True while the inspection can still be walked (a draft)."""
-        from pqm_tui.model import inspections
-        from pqm_tui.model.entities import InspectionStatus
-
         if self.session is None:
             return False
         status = inspections.get_inspection(self.pqm.db, self.inspection_id).status
@@ -315,8 +314,6 @@ class WalkScreen(WalkDialogActions, PQMScreen[None]):
         self._after_change([finding], advance=True)
 
     def action_fail(self, occurrences: int = 1) -> None:
-        from pqm_tui.screens.dialogs.finding_panel import FindingPanel
-
         item_id, area_id = self.current_item, self.area_id
         if item_id is None:
             return

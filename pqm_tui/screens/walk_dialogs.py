@@ -10,8 +10,12 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import DataTable
 
+from pqm_tui.model import inspections
 from pqm_tui.model.entities import Result
 from pqm_tui.model.errors import ModelError
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.screens.dialogs.note import NoteDialog
+from pqm_tui.screens.dialogs.search import SearchDialog
 
 if TYPE_CHECKING:
     from pqm_tui.screens.walk import WalkScreen
@@ -21,7 +25,6 @@ class WalkDialogActions:
     """Actions of the walk that open a dialog first."""
 
     def action_rest(self: WalkScreen, value: str) -> None:
-        from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 
         progress = self.walk.progress(self.area_id)
         left = progress.applicable - progress.answered
@@ -49,7 +52,6 @@ class WalkDialogActions:
         self.app.push_screen(ConfirmDialog(question), done)
 
     def action_search(self: WalkScreen) -> None:
-        from pqm_tui.screens.dialogs.search import SearchDialog
 
         def jump(item_id: str | None) -> None:
             if not item_id:
@@ -69,7 +71,6 @@ class WalkDialogActions:
         self.app.push_screen(SearchDialog(self.walk.search, area_of), jump)
 
     def action_note(self: WalkScreen) -> None:
-        from pqm_tui.screens.dialogs.note import NoteDialog
 
         area = self.walk.areas[self.walk.area_index[self.area_id]] if self.area_id else None
 
@@ -87,12 +88,10 @@ class WalkDialogActions:
         self.app.push_screen(NoteDialog(area.name if area else ""), save)
 
     def action_help(self: WalkScreen) -> None:
-        from pqm_tui.screens.dialogs.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(self))
+        self.pqm.open("help", target=self)
 
     def action_finish(self: WalkScreen) -> None:
-        from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 
         totals = self.walk.totals()
         left = totals.applicable - totals.answered
@@ -103,11 +102,8 @@ class WalkDialogActions:
             self._finish(True)
 
     def _finish(self: WalkScreen, confirmed: bool | None) -> None:
-        from pqm_tui.model import inspections
-        from pqm_tui.screens.summary import SummaryScreen
-
         if not confirmed:
             return
         self._save_position()
         inspections.mark_completed(self.pqm.db, self.pqm.clock, self.inspection_id)
-        self.app.switch_screen(SummaryScreen(self.inspection_id))
+        self.pqm.open("summary", inspection_id=self.inspection_id, replace=True)

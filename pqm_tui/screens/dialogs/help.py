@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,7 +20,7 @@ class HelpScreen(PQMModal[None]):
         Binding("escape,question_mark,q", "close", "keys.help.close", id="help.close"),
     ]
 
-    def __init__(self, target: Screen[object]) -> None:
+    def __init__(self, target: Screen[Any]) -> None:
         super().__init__()
         self.target = target
 
