@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import var
 from textual.widgets import DataTable, Static
 
 from pqm_tui.model import inspections, organisation, rectification
@@ -50,10 +51,12 @@ class SummaryScreen(PQMScreen[None]):
         Binding("escape", "leave", "keys.summary.leave", id="summary.leave"),
     ]
 
+    state: var[signoff.InspectionState | None] = var(None, init=False, always_update=True)
+    """The inspection with its plan, findings and score; setting it redraws the screen."""
+
     def __init__(self, inspection_id: str) -> None:
         super().__init__()
         self.inspection_id = inspection_id
-        self.state: signoff.InspectionState | None = None
         self.notice_number: str | None = None
 
     @property
@@ -80,9 +83,14 @@ class SummaryScreen(PQMScreen[None]):
         self.query_one("#failures", DataTable).focus()
 
     def reload(self) -> None:
-        """Read the inspection again and redraw everything (after a change)."""
+        """Read the inspection again (after a change): the watcher redraws everything."""
+        app = self.pqm
+        self.state = signoff.load_state(app.db, app.settings, self.inspection_id)
+
+    def watch_state(self, state: signoff.InspectionState | None) -> None:
+        if state is None:
+            return
         app, tr = self.pqm, self.tr
-        self.state = state = signoff.load_state(app.db, app.settings, self.inspection_id)
         inspection = state.inspection
         project = organisation.get_project(app.db, inspection.project_id)
         self.query_one("#summary-title", Static).update(
