@@ -47,7 +47,7 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
     out: Path = args.output
     if out.exists() and not args.force:
         raise UserError(tr("reports.cli.exists", path=out))
-    signer = getattr(args, "signer", None) or getattr(args, "actor", None)
+    signer: str = getattr(args, "signer", None) or getattr(args, "actor", None) or ""
     if getattr(args, "sign", False) and not signer:
         raise UserError(tr("reports.cli.sign_needs_person"))
     db = ctx.db()

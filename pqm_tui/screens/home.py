@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Static
 
 from pqm_tui.model import checklists, inspections, organisation
@@ -116,7 +117,7 @@ class HomeScreen(PQMScreen[None]):
     def action_open(self) -> None:
         table = self.query_one("#inspections", DataTable)
         if table.row_count:
-            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
             if key:
                 self._open(str(key))
 
@@ -124,7 +125,9 @@ class HomeScreen(PQMScreen[None]):
         projects = self.query_one("#projects", DataTable)
         project_id = None
         if projects.row_count:
-            project_id = projects.coordinate_to_cell_key((projects.cursor_row, 0)).row_key.value
+            project_id = projects.coordinate_to_cell_key(
+                Coordinate(projects.cursor_row, 0)
+            ).row_key.value
         self._start(project_id)
 
     def _start(self, project_id: str | None) -> None:

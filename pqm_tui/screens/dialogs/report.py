@@ -213,7 +213,8 @@ class ReportDialog(PQMModal[Path | None]):
             info = None if person is None else key_info(folder, person.id, person.name)
         except SigningError:  # a damaged certificate file: make the key again
             info = None
-            problem = self.pqm.tr("reports.dialog.key_unreadable", person=person.name)
+            name = person.name if person else ""
+            problem = self.pqm.tr("reports.dialog.key_unreadable", person=name)
         text = problem or ""
         if info is not None:
             text = self.pqm.tr(
