@@ -5,18 +5,17 @@ are read by a thread worker on its own connection, which posts them back as
 messages, so the screen stays responsive on a database of millions of findings.
 The filter, the sort order, the counts and the marks are reactive attributes
 whose watchers reload or redraw. What the keys do to the selected items is
-``ReviewController``'s (on the app's connection); the screen opens the forms.
+``ReviewController``'s (on the app's connection) and what a row shows is
+``review_text``'s; the screen holds the widgets, opens the forms and reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,6 +35,7 @@ from pqm_tui.screens.dialogs.decide import DecideDialog
 from pqm_tui.screens.dialogs.extension import ExtensionDialog
 from pqm_tui.screens.dialogs.reply import ReplyDialog
 from pqm_tui.screens.review_controller import Outcome, ReviewController
+from pqm_tui.screens.review_text import COLUMNS, row_cells
 from pqm_tui.services.rectification import Action
 from pqm_tui.widgets.footer import PQMFooter
 
@@ -46,22 +46,6 @@ if TYPE_CHECKING:
     from pqm_tui.screens.dialogs.form import FormDialog
 
 PAGE = 100  # rows per page: the table measures every row it holds (200 rows: ~480 ms)
-# What a supervisor scans first (which item where, days left or overdue, status) comes
-# first, so it stays on screen at 80 columns; sorting still cycles through review.COLUMNS.
-COLUMNS = (
-    "mark",
-    "item",
-    "area",
-    "days",
-    "status",
-    "project",
-    "deadline",
-    "level",
-    "severity",
-    "department",
-    "person",
-)
-ITEM_TEXT = 8  # characters of the standard after the item's code
 SEARCH_PAUSE = 0.3  # seconds of no typing before the search runs
 
 
@@ -290,7 +274,7 @@ class ReviewScreen(PQMScreen[None]):
         table.clear()
         self.page_rows = {r.id: r for r in rows}
         for row in rows:
-            table.add_row(*self._cells(row, today), key=row.id)
+            table.add_row(*row_cells(row, today, self.tr, marked=row.id in self.marked), key=row.id)
         if keep in self.page_rows:
             table.move_cursor(row=table.get_row_index(keep))
         elif same_page and rows:
@@ -313,36 +297,6 @@ class ReviewScreen(PQMScreen[None]):
                 marked=len(self.marked),
             )
         )
-
-    def _cells(self, row: review.ReviewRow, today: date) -> list[str | Text]:
-        tr = self.tr
-        left = row.days_left(today)
-        days: str | Text
-        if left is None or row.status not in ("open", "replied"):
-            days = ""
-        elif row.overdue(today):
-            days = Text(tr("review.days_overdue", n=-left), style="bold red")
-        elif left < 0:  # replied in time or not, waiting for re-inspection: not red
-            days = tr("review.days_past", n=-left)
-        else:
-            days = tr("review.days_left", n=left)
-        status = tr(f"enum.RectificationStatus.{row.status}")
-        if row.pending:
-            status += tr("review.pending", what=tr(f"review.state.{row.pending}"))
-        cells: dict[str, str | Text] = {
-            "mark": "●" if row.id in self.marked else "",
-            "project": row.project_name,
-            "area": row.area_name,
-            "item": f"{row.item_code} {row.item_standard[:ITEM_TEXT]}",
-            "severity": tr(f"enum.Severity.{row.severity}"),
-            "department": row.department,
-            "person": row.person,
-            "deadline": row.deadline or "",
-            "days": days,
-            "status": status,
-            "level": str(row.escalation_level),
-        }
-        return [cells[column] for column in COLUMNS]
 
     def _show_counts(self, gen: int, counts: dict[str, int]) -> None:
         if gen != self.generation:
