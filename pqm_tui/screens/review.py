@@ -110,7 +110,6 @@ class ReviewScreen(PQMScreen[None]):
         self.shown_offset = 0  # the offset of the page the table holds
         self.page_rows: dict[str, review.ReviewRow] = {}
         self.generation = 0
-        self.busy = False
         self._search_timer: Timer | None = None
         self._actions: ReviewController | None = None
 
@@ -188,7 +187,6 @@ class ReviewScreen(PQMScreen[None]):
             self.row_offset = 0
             self.shown_offset = -1  # a new query: the cursor starts on the first row
         self.generation += 1
-        self.busy = True
         args = (self.generation, self.flt, self.sort_column, self.descending, self.row_offset)
         if self.pqm.db_path is None:
             self._load_here(self.pqm.db, *args)
@@ -280,7 +278,6 @@ class ReviewScreen(PQMScreen[None]):
         elif same_page and rows:
             table.move_cursor(row=min(at, len(rows) - 1))
         self.shown_offset = self.row_offset
-        self.busy = False
         self._show_page_line()
 
     def _show_page_line(self) -> None:
