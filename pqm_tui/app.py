@@ -24,6 +24,8 @@ from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
 
+# The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
+# imports it (tests/test_screen_navigation.py).
 ScreenName = Literal["home", "start", "walk", "summary", "review", "report", "help"]
 SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "home": HomeScreen,
