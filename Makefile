@@ -11,10 +11,10 @@ demo: install  ## install everything and open the app on the demo data
 	@[ -s "$(DEMO_DB)" ] || $(BIN)/pqm --db "$(DEMO_DB)" seed-demo
 	$(BIN)/pqm --db "$(DEMO_DB)"
 
-test: install  ## the one gate: lint, format, strict typing of the core, the whole test suite
+test: install  ## the one gate: lint, format, strict typing of the whole package, the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy pqm_tui/model pqm_tui/services pqm_tui/reports
+	$(BIN)/mypy --strict pqm_tui
 	$(BIN)/python -m pytest -q
 
 check: test  ## kept as an alias of the full gate

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import Any, Literal
 
 from sqlite_utils import Database
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from pqm_tui.commands.context import CommandContext
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
 from pqm_tui.model.clock import Clock, resolve_timezone
 from pqm_tui.model.db import connect
+from pqm_tui.screens.dialogs.help import HelpScreen
+from pqm_tui.screens.dialogs.report import ReportDialog
+from pqm_tui.screens.dialogs.start import StartInspectionScreen
+from pqm_tui.screens.home import HomeScreen
+from pqm_tui.screens.review import ReviewScreen
+from pqm_tui.screens.summary import SummaryScreen
+from pqm_tui.screens.walk import WalkScreen
+
+# The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
+# imports it (tests/test_screen_navigation.py).
+ScreenName = Literal["home", "start", "walk", "summary", "review", "report", "help"]
+SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
+    "home": HomeScreen,
+    "start": StartInspectionScreen,
+    "walk": WalkScreen,
+    "summary": SummaryScreen,
+    "review": ReviewScreen,
+    "report": ReportDialog,
+    "help": HelpScreen,
+}
 
 
 class PQMApp(App[None]):
@@ -76,9 +96,28 @@ class PQMApp(App[None]):
                 yield command._replace(title=title, help=self.tr(f"palette.{slug}_more"))
 
     def on_mount(self) -> None:
-        from pqm_tui.screens.home import HomeScreen
+        self.open("home")
 
-        self.push_screen(HomeScreen())
+    def open(
+        self,
+        name: ScreenName,
+        /,
+        *,
+        replace: bool = False,
+        callback: Callable[[Any], None] | None = None,
+        **params: Any,
+    ) -> None:
+        """Show the screen called ``name`` (导航), built with ``params``.
+
+        Screens navigate by name through here and never import each other;
+        ``replace`` takes the place of the current screen (the walk becomes the
+        summary), ``callback`` receives what a dialog dismisses with.
+        """
+        screen = SCREENS[name](**params)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen, callback)
 
 
 def create_app(
@@ -89,12 +128,3 @@ def create_app(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(db_path, actor=actor)
     return PQMApp(db, settings, clock, actor, db_path)
-
-
-def run_app(context: CommandContext) -> int:
-    """``pqm`` without a command: run the app until the user quits."""
-    app = create_app(
-        context.settings, db_path=context.db_path, actor=context.actor, clock=context.clock
-    )
-    app.run()
-    return int(app.return_code or 0)

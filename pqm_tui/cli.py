@@ -70,6 +70,17 @@ def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParse
     return parser
 
 
+def run_app(context: CommandContext) -> int:
+    """``pqm`` without a command: build the app through the factory and run it until quit."""
+    from pqm_tui.app import create_app  # the app's screens load only when the app is run
+
+    app = create_app(
+        context.settings, db_path=context.db_path, actor=context.actor, clock=context.clock
+    )
+    app.run()
+    return int(app.return_code or 0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(command_modules(argv))
     args = parser.parse_args(argv)
@@ -79,8 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.actor:
             context.actor = args.actor
         if args.command is None:
-            from pqm_tui.app import run_app
-
             return run_app(context)
         return int(args.func(context, args) or 0)
     except SettingsError as exc:  # said in the language asked for, if that one is valid

@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 from pqm_tui.app import create_app
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
-from pqm_tui.screens.help import HelpScreen
+from pqm_tui.screens.dialogs.help import HelpScreen
 
 
 async def test_home_lists_projects_and_recent_inspections(demo_db_path: Path, clock: Clock) -> None:

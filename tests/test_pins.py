@@ -16,10 +16,10 @@ from pqm_tui.model import inspections, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.services.pins import PinFormatError, hash_pin, verify_pin
 from pqm_tui.services.walk_session import mark_unanswered_na
-from pqm_tui.widgets.signoff_dialog import SignOffDialog
 
 SIZE = (100, 30)
 

@@ -13,9 +13,9 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import RectificationStatus, Result
 from pqm_tui.model.rectification import get_item
+from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.services import reinspection
-from pqm_tui.widgets.signoff_dialog import SignOffDialog
 
 SIZE = (100, 30)
 

@@ -16,8 +16,8 @@ from pqm_tui.model.entities import InspectionStatus, Person
 from pqm_tui.paths import keys_dir
 from pqm_tui.reports.document_service import DocumentService, RenderedDocument
 from pqm_tui.reports.render import RenderError
-from pqm_tui.screens.report_dialog import ReportDialog
-from pqm_tui.screens.report_messages import describe_failure
+from pqm_tui.screens.dialogs.report import ReportDialog
+from pqm_tui.screens.dialogs.report_messages import describe_failure
 from pqm_tui.services.signing import KeyLockedError, KeyMissingError, key_path
 
 CLASS_NAMES = ("Error", "Exception", "Traceback")

@@ -15,9 +15,9 @@ from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.rectification import get_item, list_events
-from pqm_tui.screens.appeal_dialog import AppealDialog
-from pqm_tui.screens.decide_dialog import DecideDialog
-from pqm_tui.screens.extension_dialog import ExtensionDialog
+from pqm_tui.screens.dialogs.appeal import AppealDialog
+from pqm_tui.screens.dialogs.decide import DecideDialog
+from pqm_tui.screens.dialogs.extension import ExtensionDialog
 from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.services.rectification import State, state_of
 
@@ -376,7 +376,7 @@ async def test_cursor_after_reloads(demo_db_path: Path, clock: Clock) -> None:
 async def test_a_form_names_the_items_it_is_about(demo_db_path: Path, clock: Clock) -> None:
     from textual.widgets import Static
 
-    from pqm_tui.screens.reply_dialog import ReplyDialog
+    from pqm_tui.screens.dialogs.reply import ReplyDialog
 
     app = make_app(demo_db_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -399,7 +399,7 @@ async def test_a_missing_reply_photo_is_said_in_the_form_and_nothing_is_lost(
     from textual.widgets import Input
 
     from pqm_tui.model.rectification import list_events
-    from pqm_tui.screens.reply_dialog import ReplyDialog
+    from pqm_tui.screens.dialogs.reply import ReplyDialog
 
     app = make_app(demo_db_path, clock)
     missing = tmp_path / "no-such.jpg"

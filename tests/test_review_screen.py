@@ -238,7 +238,7 @@ async def test_help_lists_the_review_keys(demo_db_path: Path, clock: Clock) -> N
 
     from pqm_tui.app import create_app
     from pqm_tui.config import Settings
-    from pqm_tui.screens.help import HelpScreen
+    from pqm_tui.screens.dialogs.help import HelpScreen
 
     app = create_app(Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:

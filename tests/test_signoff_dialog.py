@@ -10,7 +10,7 @@ from pqm_tui.app import create_app
 from pqm_tui.config import Settings
 from pqm_tui.model import organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.widgets.signoff_dialog import SignOffDialog
+from pqm_tui.screens.dialogs.signoff import SignOffDialog
 
 
 async def test_receiver_completion_offers_the_project_manager_first(

@@ -16,15 +16,15 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus, NoteKind, Result
 from pqm_tui.model.errors import LockedError
 from pqm_tui.paths import media_dir
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.screens.dialogs.finding_panel import FindingPanel
+from pqm_tui.screens.dialogs.note import NoteDialog
+from pqm_tui.screens.dialogs.search import SearchDialog
+from pqm_tui.screens.dialogs.signoff import SignOffDialog
+from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.home import HomeScreen
-from pqm_tui.screens.start import StartInspectionScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
-from pqm_tui.widgets.confirm import ConfirmDialog
-from pqm_tui.widgets.finding_panel import FindingPanel
-from pqm_tui.widgets.note_dialog import NoteDialog
-from pqm_tui.widgets.search_dialog import SearchDialog
-from pqm_tui.widgets.signoff_dialog import SignOffDialog
 
 NOTE = "大堂地面有烟头两处，垃圾桶满溢；已当场告知保洁主管。"
 SIZE = (100, 30)

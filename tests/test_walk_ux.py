@@ -14,11 +14,11 @@ from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Result
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.screens.dialogs.finding_panel import FindingPanel
+from pqm_tui.screens.dialogs.note import NoteDialog
+from pqm_tui.screens.dialogs.search import SearchDialog
 from pqm_tui.screens.walk import WalkScreen
-from pqm_tui.widgets.confirm import ConfirmDialog
-from pqm_tui.widgets.finding_panel import FindingPanel
-from pqm_tui.widgets.note_dialog import NoteDialog
-from pqm_tui.widgets.search_dialog import SearchDialog
 from tests.test_walk import start_new
 
 # Pilot cannot send full-width punctuation (a terminal can: tried in tmux), so none here.
@@ -283,7 +283,7 @@ async def test_resume_offer_names_the_area_and_item(app: PQMApp) -> None:
 
 
 async def test_help_says_more_than_the_short_footer_labels(app: PQMApp) -> None:
-    from pqm_tui.screens.help import HelpScreen
+    from pqm_tui.screens.dialogs.help import HelpScreen
 
     async with app.run_test(size=(80, 24)) as pilot:
         await start_new(app, pilot)

@@ -291,23 +291,15 @@ def run_appeal(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 def run_decide(ctx: CommandContext, args: argparse.Namespace) -> int:
     def move() -> None:
-        db = ctx.db()
-        item = get_item(db, args.id)
-        state = rectification.state_of(db, item)
-        if state == rectification.State.APPEAL_REQUESTED:
-            item = rectification.decide_appeal(
-                db, ctx.clock, item.id, actor=ctx.actor, uphold=args.approve, reason=args.reason
-            )
-        else:  # an extension request, or the state machine says what is allowed
-            item = rectification.decide_extension(
-                db,
-                ctx.clock,
-                item.id,
-                actor=ctx.actor,
-                approve=args.approve,
-                reason=args.reason,
-                new_deadline=args.deadline,
-            )
+        item = rectification.decide(
+            ctx.db(),
+            ctx.clock,
+            get_item(ctx.db(), args.id).id,
+            actor=ctx.actor,
+            approve=args.approve,
+            reason=args.reason,
+            new_deadline=args.deadline,
+        )
         _say(ctx, item.id)
 
     return _run(ctx, move)

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Static
 
 from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.screens.base import PQMScreen
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.widgets.due_panel import DuePanel
 from pqm_tui.widgets.footer import PQMFooter
-
-if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
 
 RECENT_LIMIT = 100
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(PQMScreen[None]):
     """Projects on top, the most recent inspections below.
 
     ``n`` starts an inspection (for the highlighted project); Enter on an
@@ -45,12 +42,8 @@ class HomeScreen(Screen[None]):
         self.offer_resume = offer_resume
         self._resumed = False
 
-    @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
-
     def compose(self) -> ComposeResult:
-        tr = self.pqm.tr
+        tr = self.tr
         yield Header()
         yield Static(tr("home.projects"), classes="pane-title")
         yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
@@ -61,7 +54,7 @@ class HomeScreen(Screen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
-        tr = self.pqm.tr
+        tr = self.tr
         projects = self.query_one("#projects", DataTable)
         projects.add_columns(*(tr(f"home.col.{c}") for c in ("project", "kind", "areas")))
         recent = self.query_one("#inspections", DataTable)
@@ -83,12 +76,10 @@ class HomeScreen(Screen[None]):
 
     def _offer_resume(self) -> None:
         """Offer to continue the draft worked on last (after a crash or a closed terminal)."""
-        from pqm_tui.widgets.confirm import ConfirmDialog
-
         draft = inspections.latest_draft(self.pqm.db)
         if draft is None:
             return
-        tr = self.pqm.tr
+        tr = self.tr
         project = organisation.get_project(self.pqm.db, draft.project_id)
         position = inspections.get_position(self.pqm.db, draft.id)
         question = tr(
@@ -117,14 +108,9 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(ConfirmDialog(question, hint), resume)
 
     def _open(self, inspection_id: str) -> None:
-        from pqm_tui.screens.summary import SummaryScreen
-        from pqm_tui.screens.walk import WalkScreen
-
         inspection = inspections.get_inspection(self.pqm.db, inspection_id)
-        if inspection.status == InspectionStatus.DRAFT:
-            self.app.push_screen(WalkScreen(inspection_id))
-        else:
-            self.app.push_screen(SummaryScreen(inspection_id))
+        draft = inspection.status == InspectionStatus.DRAFT
+        self.pqm.open("walk" if draft else "summary", inspection_id=inspection_id)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "inspections" and event.row_key.value:
@@ -135,7 +121,7 @@ class HomeScreen(Screen[None]):
     def action_open(self) -> None:
         table = self.query_one("#inspections", DataTable)
         if table.row_count:
-            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
             if key:
                 self._open(str(key))
 
@@ -143,32 +129,27 @@ class HomeScreen(Screen[None]):
         projects = self.query_one("#projects", DataTable)
         project_id = None
         if projects.row_count:
-            project_id = projects.coordinate_to_cell_key((projects.cursor_row, 0)).row_key.value
+            project_id = projects.coordinate_to_cell_key(
+                Coordinate(projects.cursor_row, 0)
+            ).row_key.value
         self._start(project_id)
 
     def _start(self, project_id: str | None) -> None:
-        from pqm_tui.screens.start import StartInspectionScreen
-        from pqm_tui.screens.walk import WalkScreen
-
         def started(inspection_id: str | None) -> None:
             if inspection_id:
-                self.app.push_screen(WalkScreen(inspection_id))
+                self.pqm.open("walk", inspection_id=inspection_id)
 
-        self.app.push_screen(StartInspectionScreen(project_id), started)
+        self.pqm.open("start", project_id=project_id, callback=started)
 
     def action_help(self) -> None:
-        from pqm_tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self))
+        self.pqm.open("help", target=self)
 
     def action_review(self) -> None:
         """整改跟踪: the review of rectification items."""
-        from pqm_tui.screens.review import ReviewScreen
-
-        self.app.push_screen(ReviewScreen())
+        self.pqm.open("review")
 
     def action_refresh(self) -> None:
-        tr = self.pqm.tr
+        tr = self.tr
         db = self.pqm.db
         projects = self.query_one("#projects", DataTable)
         recent = self.query_one("#inspections", DataTable)

@@ -1,57 +1,55 @@
 """Review of rectification items (整改跟踪): filter, sort, mark, act — page by page.
 
 Only one page (``PAGE`` rows) is ever loaded; the page and the header counts
-are read by a thread worker on its own connection, so the screen stays
-responsive on a database of millions of findings. Actions write through
-``services.rectification`` / ``services.reinspection`` on the app's connection.
+are read by a thread worker on its own connection, which posts them back as
+messages, so the screen stays responsive on a database of millions of findings.
+The filter, the sort order, the counts and the marks are reactive attributes
+whose watchers reload or redraw. What the keys do to the selected items is
+``ReviewController``'s (on the app's connection) and what a row shows is
+``review_text``'s; the screen holds the widgets, opens the forms and reports.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.message import Message
+from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from pqm_tui.model import organisation, review
 from pqm_tui.model.db import connect
 from pqm_tui.model.errors import ModelError
-from pqm_tui.screens.review_actions import ReviewActions
+from pqm_tui.model.ids import short_id
+from pqm_tui.screens.base import PQMScreen
+from pqm_tui.screens.dialogs.appeal import AppealDialog
+from pqm_tui.screens.dialogs.decide import DecideDialog
+from pqm_tui.screens.dialogs.extension import ExtensionDialog
+from pqm_tui.screens.dialogs.reply import ReplyDialog
+from pqm_tui.screens.review_controller import Outcome, ReviewController
+from pqm_tui.screens.review_text import COLUMNS, row_cells
+from pqm_tui.services.rectification import Action
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
+    from sqlite_utils import Database
+
+    from pqm_tui.model.entities import RectificationItem
+    from pqm_tui.screens.dialogs.form import FormDialog
 
 PAGE = 100  # rows per page: the table measures every row it holds (200 rows: ~480 ms)
-# What a supervisor scans first (which item where, days left or overdue, status) comes
-# first, so it stays on screen at 80 columns; sorting still cycles through review.COLUMNS.
-COLUMNS = (
-    "mark",
-    "item",
-    "area",
-    "days",
-    "status",
-    "project",
-    "deadline",
-    "level",
-    "severity",
-    "department",
-    "person",
-)
-ITEM_TEXT = 8  # characters of the standard after the item's code
 SEARCH_PAUSE = 0.3  # seconds of no typing before the search runs
 
 
-class ReviewScreen(ReviewActions, Screen[None]):
+class ReviewScreen(PQMScreen[None]):
     """Open items first, by deadline; space marks rows, letters act on the marked rows."""
 
     CSS_PATH = "review.tcss"
@@ -131,27 +129,65 @@ class ReviewScreen(ReviewActions, Screen[None]):
         ),
     ]
 
+    @dataclass
+    class PageLoaded(Message):
+        """A page of rows read by the worker (for request ``generation``)."""
+
+        generation: int
+        rows: list[review.ReviewRow]
+
+    @dataclass
+    class CountsLoaded(Message):
+        """The header counts read by the worker (for request ``generation``)."""
+
+        generation: int
+        counts: dict[str, int]
+
+    @dataclass
+    class Said(Message):
+        """A worker's sentence for the user (a failure, or where the export went)."""
+
+        text: str
+        error: bool = False
+
+    flt: var[review.ReviewFilter] = var(review.ReviewFilter, init=False)
+    """The filters (project, department, status, severity, overdue, text): reload on change."""
+    order: var[tuple[str, bool]] = var(("deadline", False), init=False)
+    """The sort column and whether it is descending: reload on change."""
+    counts: var[dict[str, int]] = var(dict, init=False)
+    """The header counts (open, overdue, matching …)."""
+    marked: var[frozenset[str]] = var(frozenset, init=False)
+    """The marked items (space), acted on together."""
+
     def __init__(self, flt: review.ReviewFilter | None = None) -> None:
         super().__init__()
-        self.flt = flt or review.ReviewFilter()
-        self.sort_column = "deadline"
-        self.descending = False
+        self.set_reactive(ReviewScreen.flt, flt or review.ReviewFilter())
         self.row_offset = 0
         self.shown_offset = 0  # the offset of the page the table holds
-        self.marked: set[str] = set()
         self.page_rows: dict[str, review.ReviewRow] = {}
-        self.counts: dict[str, int] = {}
         self.generation = 0
-        self.busy = False
         self._search_timer: Timer | None = None
+        self._actions: ReviewController | None = None
 
     @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
+    def sort_column(self) -> str:
+        return self.order[0]
+
+    @property
+    def descending(self) -> bool:
+        return self.order[1]
+
+    @property
+    def actions(self) -> ReviewController:
+        """The review's moves (on the app's database, clock, actor and language)."""
+        if self._actions is None:
+            app = self.pqm
+            self._actions = ReviewController(app.db, app.clock, app.actor, app.tr)
+        return self._actions
 
     # layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        tr = self.pqm.tr
+        tr = self.tr
         db = self.pqm.db
         yield Header()
         yield Static(tr("review.loading"), id="review-counts")
@@ -181,12 +217,24 @@ class ReviewScreen(ReviewActions, Screen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
-        tr = self.pqm.tr
         table = self.query_one("#review-table", DataTable)
         for column in COLUMNS:
-            table.add_column(tr(f"review.col.{column}"), key=column)
+            table.add_column(self.tr(f"review.col.{column}"), key=column)
         table.focus()
         self.reload()
+
+    # watchers ------------------------------------------------------------------------
+    def watch_flt(self) -> None:
+        self.reload()
+
+    def watch_order(self) -> None:
+        self.reload()
+
+    def watch_counts(self, counts: dict[str, int]) -> None:
+        self.query_one("#review-counts", Static).update(self.tr("review.counts", **counts))
+
+    def watch_marked(self) -> None:
+        self._show_page_line()
 
     # loading -------------------------------------------------------------------------
     def reload(self, *, keep_offset: bool = False) -> None:
@@ -195,7 +243,6 @@ class ReviewScreen(ReviewActions, Screen[None]):
             self.row_offset = 0
             self.shown_offset = -1  # a new query: the cursor starts on the first row
         self.generation += 1
-        self.busy = True
         args = (self.generation, self.flt, self.sort_column, self.descending, self.row_offset)
         if self.pqm.db_path is None:
             self._load_here(self.pqm.db, *args)
@@ -218,7 +265,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
         self._load_worker(*args, with_rows=not quick)
 
     def _load_here(
-        self, db: Any, gen: int, flt: review.ReviewFilter, sort: str, desc: bool, offset: int
+        self, db: Database, gen: int, flt: review.ReviewFilter, sort: str, desc: bool, offset: int
     ) -> None:
         today = self.pqm.clock.today()
         rows = review.page(db, flt, today, sort=sort, descending=desc, limit=PAGE, offset=offset)
@@ -246,12 +293,24 @@ class ReviewScreen(ReviewActions, Screen[None]):
                 rows = review.page(
                     db, flt, today, sort=sort, descending=desc, limit=PAGE, offset=offset
                 )
-                self.app.call_from_thread(self._show_rows, gen, rows)
-            self.app.call_from_thread(self._show_counts, gen, review.counts(db, flt, today))
+                self.post_message(self.PageLoaded(gen, rows))
+            self.post_message(self.CountsLoaded(gen, review.counts(db, flt, today)))
         except (ModelError, ValueError) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.post_message(self.Said(self.tr.error(exc), error=True))
         finally:
             db.close()
+
+    def on_review_screen_page_loaded(self, message: PageLoaded) -> None:
+        self._show_rows(message.generation, message.rows)
+
+    def on_review_screen_counts_loaded(self, message: CountsLoaded) -> None:
+        self._show_counts(message.generation, message.counts)
+
+    def on_review_screen_said(self, message: Said) -> None:
+        if message.error:
+            self.notify(message.text, severity="error")
+        else:
+            self.notify(message.text, timeout=10)
 
     def _show_rows(self, gen: int, rows: list[review.ReviewRow]) -> None:
         if gen != self.generation:
@@ -269,18 +328,17 @@ class ReviewScreen(ReviewActions, Screen[None]):
         table.clear()
         self.page_rows = {r.id: r for r in rows}
         for row in rows:
-            table.add_row(*self._cells(row, today), key=row.id)
+            table.add_row(*row_cells(row, today, self.tr, marked=row.id in self.marked), key=row.id)
         if keep in self.page_rows:
             table.move_cursor(row=table.get_row_index(keep))
         elif same_page and rows:
             table.move_cursor(row=min(at, len(rows) - 1))
         self.shown_offset = self.row_offset
-        self.busy = False
         self._show_page_line()
 
     def _show_page_line(self) -> None:
         """Rows shown, sort order and how many rows are marked."""
-        tr = self.pqm.tr
+        tr = self.tr
         count = len(self.page_rows)
         shown = f"{self.row_offset + 1}–{self.row_offset + count}" if count else "0"
         self.query_one("#review-page", Static).update(
@@ -293,42 +351,10 @@ class ReviewScreen(ReviewActions, Screen[None]):
             )
         )
 
-    def _cells(self, row: review.ReviewRow, today: date) -> list[object]:
-        tr = self.pqm.tr
-        left = row.days_left(today)
-        if left is None:
-            days: object = ""
-        elif row.status not in ("open", "replied"):
-            days = ""
-        elif row.overdue(today):
-            days = Text(tr("review.days_overdue", n=-left), style="bold red")
-        elif left < 0:  # replied in time or not, waiting for re-inspection: not red
-            days = tr("review.days_past", n=-left)
-        else:
-            days = tr("review.days_left", n=left)
-        status = tr(f"enum.RectificationStatus.{row.status}")
-        if row.pending:
-            status += tr("review.pending", what=tr(f"review.state.{row.pending}"))
-        cells: dict[str, str | Text] = {
-            "mark": "●" if row.id in self.marked else "",
-            "project": row.project_name,
-            "area": row.area_name,
-            "item": f"{row.item_code} {row.item_standard[:ITEM_TEXT]}",
-            "severity": tr(f"enum.Severity.{row.severity}"),
-            "department": row.department,
-            "person": row.person,
-            "deadline": row.deadline or "",
-            "days": days,
-            "status": status,
-            "level": str(row.escalation_level),
-        }
-        return [cells[column] for column in COLUMNS]
-
     def _show_counts(self, gen: int, counts: dict[str, int]) -> None:
         if gen != self.generation:
             return
         self.counts = counts
-        self.query_one("#review-counts", Static).update(self.pqm.tr("review.counts", **counts))
 
     # filters and sorting -------------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -344,8 +370,8 @@ class ReviewScreen(ReviewActions, Screen[None]):
         if field == "status" and value is None:
             value = "active"
         if getattr(self.flt, field) != value:
-            self.flt = replace(self.flt, **{field: value})
-            self.reload()
+            change: dict[str, Any] = {field: value}
+            self.flt = replace(self.flt, **change)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Search as you type, once typing pauses (each keystroke would start a query)."""
@@ -359,7 +385,6 @@ class ReviewScreen(ReviewActions, Screen[None]):
         self._search_timer = None
         if text != self.flt.text:
             self.flt = replace(self.flt, text=text)
-            self.reload()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "f-text":
@@ -374,14 +399,10 @@ class ReviewScreen(ReviewActions, Screen[None]):
             self.set_sort(column, not self.descending if column == self.sort_column else False)
 
     def set_sort(self, column: str, descending: bool = False) -> None:
-        self.sort_column = column
-        self.descending = descending
-        self.reload()
+        self.order = (column, descending)
 
     def action_help(self) -> None:
-        from pqm_tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self))
+        self.pqm.open("help", target=self)
 
     def action_sort(self) -> None:
         columns = list(review.COLUMNS)
@@ -392,8 +413,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
 
     def action_overdue(self) -> None:
         self.flt = replace(self.flt, overdue=not self.flt.overdue)
-        self.notify(self.pqm.tr("review.overdue_on" if self.flt.overdue else "review.overdue_off"))
-        self.reload()
+        self.notify(self.tr("review.overdue_on" if self.flt.overdue else "review.overdue_off"))
 
     def action_export(self) -> None:
         """All items of the current filter and sort (every page) to an Excel file."""
@@ -401,6 +421,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self, flt: review.ReviewFilter, sort: str, descending: bool) -> None:
+        # lazy: openpyxl and the reports package stay out of the app's start (tested)
         from pqm_tui.reports.items_xlsx import write_items
 
         app = self.pqm
@@ -413,13 +434,11 @@ class ReviewScreen(ReviewActions, Screen[None]):
             count = write_items(path, rows, app.clock.today(), app.tr)
         except Exception as exc:  # an export must never take the app down
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            message = app.tr("export.failed", error=f"{path}: {reason}")
-            app.call_from_thread(self.notify, message, severity="error")
+            self.post_message(self.Said(app.tr("export.failed", error=f"{path}: {reason}"), True))
             return
         finally:
             db.close()
-        message = app.tr("export.written", count=count, path=path)
-        app.call_from_thread(self.notify, message, timeout=10)
+        self.post_message(self.Said(app.tr("export.written", count=count, path=path)))
 
     def action_search(self) -> None:
         self.query_one("#f-text", Input).focus()
@@ -446,9 +465,8 @@ class ReviewScreen(ReviewActions, Screen[None]):
         if not table.row_count:
             return
         key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        self.marked.symmetric_difference_update({key})
+        self.marked = self.marked ^ {key}
         table.update_cell(key, "mark", "●" if key in self.marked else "")
-        self._show_page_line()
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
 
@@ -460,3 +478,108 @@ class ReviewScreen(ReviewActions, Screen[None]):
         if not table.row_count:
             return []
         return [str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)]
+
+    # actions on the selected items ---------------------------------------------------
+    def _need_selection(self) -> list[str] | None:
+        ids = self.selected()
+        if not ids:
+            self.notify(self.tr("review.none_selected"), severity="warning")
+            return None
+        return ids
+
+    def _allowing(self, ids: list[str], action: Action) -> list[RectificationItem]:
+        """The selected items that allow ``action`` now; when none does, say why and
+        return nothing, so no dialog is filled in for a move that would be refused."""
+        fit, refusal = self.actions.allowing(ids, action)
+        if not fit:
+            self.notify(refusal, severity="error", timeout=10)
+        return fit
+
+    def _ask(self, dialog: FormDialog, ids: list[str], save: Callable[[Any], None]) -> None:
+        """Open a form about ``ids``, naming them under its title."""
+        dialog.subject = self.actions.subject(ids, self.page_rows)
+        self.app.push_screen(dialog, save)
+
+    def _report(self, ids: list[str], outcome: Outcome) -> None:
+        """Say what a move did and what failed, by item; unmark the items and reload."""
+        if outcome.done:
+            self.notify(self.tr("review.done", count=outcome.done))
+        if outcome.problems:
+            self.notify("\n".join(outcome.problems[:5]), severity="error", timeout=10)
+        self.marked = self.marked - set(ids)
+        self.reload(keep_offset=True)
+
+    def action_reply(self) -> None:
+        ids = self._need_selection()
+        if not ids:
+            return
+        app = self.pqm
+        dialog = ReplyDialog(self.tr, app.clock.today(), len(ids), app.db_path)
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._report(ids, self.actions.reply(ids, values, dialog.evidence))
+
+        self._ask(dialog, ids, save)
+
+    def action_extension(self) -> None:
+        ids = self._need_selection()
+        fit = self._allowing(ids, Action.REQUEST_EXTENSION) if ids else []
+        if not ids or not fit:
+            return
+        latest = self.actions.latest_deadline(fit)
+        proposed = self.actions.proposed_deadline(latest)
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._report(ids, self.actions.request_extension(ids, values))
+
+        self._ask(ExtensionDialog(self.tr, proposed, len(ids), latest), ids, save)
+
+    def action_appeal(self) -> None:
+        ids = self._need_selection()
+        if not ids or not self._allowing(ids, Action.REQUEST_APPEAL):
+            return
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._report(ids, self.actions.request_appeal(ids, values))
+
+        self._ask(AppealDialog(self.tr, len(ids)), ids, save)
+
+    def action_decide(self) -> None:
+        ids = self._need_selection()
+        if not ids:
+            return
+        pending = {i: (self.page_rows[i].pending if i in self.page_rows else None) for i in ids}
+        extensions = sum(1 for p in pending.values() if p == Action.REQUEST_EXTENSION)
+        appeals = sum(1 for p in pending.values() if p == Action.REQUEST_APPEAL)
+        if not extensions and not appeals:
+            self.notify(self.tr("review.decide.nothing"), severity="warning")
+            return
+
+        def save(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._report(ids, self.actions.decide(ids, values))
+
+        request = self.actions.request_text(ids[0], pending[ids[0]]) if len(ids) == 1 else ""
+        self._ask(DecideDialog(self.tr, extensions, appeals, request), ids, save)
+
+    def action_reinspect(self) -> None:
+        ids = self._need_selection()
+        if not ids:
+            return
+        try:
+            inspection = self.actions.reinspect(ids)
+        except ModelError as exc:
+            self.notify(self.actions.explain(exc), severity="error", timeout=10)
+            return
+        self.marked = self.marked - set(ids)
+        self.reload(keep_offset=True)
+        self.notify(self.tr("review.reinspection_created", id=short_id(inspection.id)))
+        self.pqm.open("walk", inspection_id=inspection.id)
+
+    def action_notice(self) -> None:
+        ids = self.selected()
+        if ids and ids[0] in self.page_rows:
+            self.pqm.open("report", inspection_id=self.page_rows[ids[0]].inspection_id)

@@ -11,18 +11,21 @@ new deadline, follow-up notice number).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.reactive import var
 from textual.widgets import DataTable, Static
 
 from pqm_tui.model import inspections, organisation
 from pqm_tui.model.entities import Finding, InspectionKind, InspectionStatus, Result
 from pqm_tui.model.errors import ModelError
 from pqm_tui.model.notices import notices_of_inspection
+from pqm_tui.screens.base import PQMScreen
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.services import inspection_state, signoff
 from pqm_tui.services.points import format_points
 from pqm_tui.services.reinspection_summary import Verdict, target_lines
@@ -31,14 +34,13 @@ from pqm_tui.services.walk_session import mark_unanswered_na
 from pqm_tui.widgets.footer import PQMFooter
 
 if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
-    from pqm_tui.widgets.signoff_dialog import SignOffForm
+    from pqm_tui.screens.dialogs.signoff import SignOffForm
 
 NOTE_WIDTH = 40
 UNSIGNED_ONLY = {"sign", "mark_na", "walk"}
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(PQMScreen[None]):
     """What the walk found, and the sign-off."""
 
     CSS_PATH = "summary.tcss"
@@ -79,15 +81,13 @@ class SummaryScreen(Screen[None]):
         ),
     ]
 
+    state: var[inspection_state.InspectionState | None] = var(None, init=False, always_update=True)
+    """The inspection with its plan, findings and score; setting it redraws the screen."""
+
     def __init__(self, inspection_id: str) -> None:
         super().__init__()
         self.inspection_id = inspection_id
-        self.state: inspection_state.InspectionState | None = None
         self.notice_number: str | None = None
-
-    @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
 
     @property
     def signed(self) -> bool:
@@ -102,7 +102,7 @@ class SummaryScreen(Screen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
-        tr = self.pqm.tr
+        tr = self.tr
         sections = self.query_one("#sections", DataTable)
         for key in ("section", "points", "applicable", "deducted", "percent", "failed"):
             sections.add_column(tr(f"walk.summary.col.{key}"), key=key)
@@ -113,9 +113,14 @@ class SummaryScreen(Screen[None]):
         self.query_one("#failures", DataTable).focus()
 
     def reload(self) -> None:
-        """Read the inspection again and redraw everything (after a change)."""
-        app, tr = self.pqm, self.pqm.tr
-        self.state = state = inspection_state.load_state(app.db, app.settings, self.inspection_id)
+        """Read the inspection again (after a change): the watcher redraws everything."""
+        app = self.pqm
+        self.state = inspection_state.load_state(app.db, app.settings, self.inspection_id)
+
+    def watch_state(self, state: inspection_state.InspectionState | None) -> None:
+        if state is None:
+            return
+        app, tr = self.pqm, self.tr
         inspection = state.inspection
         project = organisation.get_project(app.db, inspection.project_id)
         self.query_one("#summary-title", Static).update(
@@ -176,7 +181,7 @@ class SummaryScreen(Screen[None]):
 
     def _pace(self, findings: list[Finding]) -> list[str | tuple[str, str]]:
         """A second line: when and how fast the answers came (纸面合规 check)."""
-        tr, pace = self.pqm.tr, walk_pace(findings)
+        tr, pace = self.tr, walk_pace(findings)
         if pace is None:
             return []
         line = tr(
@@ -195,7 +200,7 @@ class SummaryScreen(Screen[None]):
 
     def _show_targets(self, state: inspection_state.InspectionState) -> None:
         """A re-inspection: per target, the result and what signing does or did."""
-        tr = self.pqm.tr
+        tr = self.tr
         self.query_one("#sections", DataTable).display = False
         table = self.query_one("#failures", DataTable)
         table.clear(columns=True)
@@ -225,7 +230,7 @@ class SummaryScreen(Screen[None]):
         self.notice_number = "、".join(dict.fromkeys(n for n in numbers if n)) or None
 
     def _status(self, message: str = "") -> None:
-        tr, state = self.pqm.tr, self.state
+        tr, state = self.tr, self.state
         assert state is not None
         inspection = state.inspection
         if self.signed:
@@ -250,12 +255,10 @@ class SummaryScreen(Screen[None]):
 
     # ------------------------------------------------------------ actions
     def action_mark_na(self) -> None:
-        from pqm_tui.widgets.confirm import ConfirmDialog
-
         assert self.state is not None
         count = len(self.state.unanswered)
         if not count:
-            self._status(self.pqm.tr("walk.summary.nothing_unanswered"))
+            self._status(self.tr("walk.summary.nothing_unanswered"))
             return
 
         def done(confirmed: bool | None) -> None:
@@ -270,12 +273,10 @@ class SummaryScreen(Screen[None]):
             self.reload()
             self._status(app.tr("walk.summary.marked_na", count=marked))
 
-        question = self.pqm.tr("walk.summary.mark_na_question", count=count)
+        question = self.tr("walk.summary.mark_na_question", count=count)
         self.app.push_screen(ConfirmDialog(question), done)
 
     def action_sign(self) -> None:
-        from pqm_tui.widgets.signoff_dialog import SignOffDialog
-
         app, state = self.pqm, self.state
         assert state is not None
         if state.unanswered:
@@ -319,28 +320,19 @@ class SummaryScreen(Screen[None]):
         self.notify(message)
 
     def action_walk(self) -> None:
-        from pqm_tui.screens.walk import WalkScreen
-
         try:
             inspections.reopen(self.pqm.db, self.inspection_id)
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._status(self.tr("walk.error", error=str(exc)))
             return
-        self.app.switch_screen(WalkScreen(self.inspection_id))
+        self.pqm.open("walk", inspection_id=self.inspection_id, replace=True)
 
     def action_report(self) -> None:
-        """Hook for the PDF report (生成报告): ``screens.report_dialog.ReportDialog``."""
-        try:
-            from pqm_tui.screens.report_dialog import ReportDialog  # type: ignore[import-not-found]
-        except ImportError:
-            self.notify(self.pqm.tr("walk.summary.no_report"), severity="warning")
-            return
-        self.app.push_screen(ReportDialog(self.inspection_id))
+        """The documents of the inspection (生成文件): notice, report, signed report."""
+        self.pqm.open("report", inspection_id=self.inspection_id)
 
     def action_help(self) -> None:
-        from pqm_tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self))
+        self.pqm.open("help", target=self)
 
     def action_leave(self) -> None:
         self.app.pop_screen()

@@ -1,39 +1,49 @@
 """The walk (现场检查): areas on the left, the area's items on the right, one key per answer.
 
-Every answer is committed at once through ``WalkSession`` (model calls only);
-the status line says when. Only the rows that changed are redrawn, so the
-screen stays instant with hundreds of items and dozens of areas.
+Composed of parts: ``WalkSession`` (services) holds the walk's state and rules
+and commits every answer at once; ``walk_text`` says what is shown; this screen
+holds the widgets, the keys and the dialogs. The current area, the progress
+and the status line are reactive attributes whose watchers redraw them; only
+the rows that changed are redrawn, so the screen stays instant with hundreds of
+items and dozens of areas.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.coordinate import Coordinate
+from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
-from pqm_tui.model.entities import Finding, Result
+from pqm_tui.model import inspections
+from pqm_tui.model.entities import Finding, InspectionStatus, NoteKind, Result
 from pqm_tui.model.errors import ModelError
+from pqm_tui.screens.base import PQMScreen
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.screens.dialogs.finding_panel import FindingPanel
+from pqm_tui.screens.dialogs.note import NoteDialog
+from pqm_tui.screens.dialogs.search import SearchDialog
 from pqm_tui.screens.walk_columns import add_columns
-from pqm_tui.screens.walk_dialogs import WalkDialogActions
-from pqm_tui.services.points import format_points
-from pqm_tui.services.walk_session import FailureDetails, WalkSession
+from pqm_tui.screens.walk_text import (
+    area_cells,
+    area_name,
+    area_title,
+    item_cells,
+    item_detail,
+    walk_title,
+)
+from pqm_tui.services.walk_session import AreaProgress, FailureDetails, WalkSession
 from pqm_tui.widgets.footer import PQMFooter
 
-if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
-
 POSITION_DELAY = 0.4
-STYLE = {Result.PASS: "green", Result.FAIL: "bold red", Result.NA: "dim"}
 
 
-class WalkScreen(WalkDialogActions, Screen[None]):
+class WalkScreen(PQMScreen[None]):
     """Walk one inspection area by area."""
 
     CSS_PATH = "walk.tcss"
@@ -81,19 +91,23 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         Binding("escape", "leave", "keys.walk.leave", id="walk.leave", show=False),
     ]
 
+    area_id: var[str] = var("", init=False, always_update=True)
+    """The area whose items are listed (当前区域); setting it fills the item table."""
+    totals: var[AreaProgress | None] = var(None, init=False)
+    """The walk's progress, shown in the title."""
+    saved: var[str] = var("", init=False)
+    """When the last answer was committed (the status line's first part)."""
+    message: var[str] = var("", init=False)
+    """What the last key did (the status line's second part)."""
+
     def __init__(self, inspection_id: str) -> None:
         super().__init__()
         self.inspection_id = inspection_id
         self.session: WalkSession | None = None
-        self.area_id = ""
         self.row_items: list[str] = []
         self._position_timer: Timer | None = None
-        self._saved = ""
         self._last_item: str | None = None
-
-    @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
+        self._land_on: str | None = None  # the item the cursor lands on in a new area
 
     @property
     def db_path(self) -> Path:
@@ -118,170 +132,122 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
-        app, tr = self.pqm, self.pqm.tr
+        app = self.pqm
         self.session = WalkSession(app.db, app.clock, app.settings, self.inspection_id, app.db_path)
         areas = self.query_one("#areas", DataTable)
         areas.can_focus = False
-        add_columns(areas, self.query_one("#items", DataTable), self.walk, tr)
+        add_columns(areas, self.query_one("#items", DataTable), self.walk, self.tr)
         for area in self.walk.areas:
-            areas.add_row(area.name, *self._area_cells(area.id), key=area.id)
-        items = self.query_one("#items", DataTable)
+            areas.add_row(area.name, *area_cells(self.walk, area.id), key=area.id)
         area_id, item_id = self.walk.position()
         if area_id not in self.walk.area_index:
             area_id, item_id = (self.walk.areas[0].id if self.walk.areas else ""), None
-        self._title()
+        self.totals = self.walk.totals()
         if area_id:
             self._show_area(area_id, item_id)
         else:
-            self._status(tr("walk.no_areas"))
-        items.focus()
+            self.message = self.tr("walk.no_areas")
+        self.query_one("#items", DataTable).focus()
 
-    # ------------------------------------------------------------ drawing
-    def _area_title(self) -> None:
-        """Name the current area prominently, with its progress, above its items."""
-        progress = self.walk.progress(self.area_id)
-        self.query_one("#area-title", Static).update(
-            self.pqm.tr(
-                "walk.area_title",
-                area=self.area_name(self.area_id),
-                answered=progress.answered,
-                total=progress.applicable,
-                failed=progress.failed,
-            ),
-            layout=False,
-        )
-
-    def area_name(self, area_id: str) -> str:
-        return self.walk.areas[self.walk.area_index[area_id]].name
-
-    def _title(self) -> None:
-        tr, w = self.pqm.tr, self.walk
-        totals = w.totals()
-        self.query_one("#walk-title", Static).update(
-            tr(
-                "walk.title",
-                project=w.project.name,
-                kind=tr.enum(w.inspection.kind),
-                checklist=w.content.checklist.name,
-                version=w.content.version.version,
-                answered=totals.answered,
-                total=totals.applicable,
-                failed=totals.failed,
-            ),
-            layout=False,  # fixed height: no re-layout per key
-        )
-
-    def _area_cells(self, area_id: str) -> tuple[str, str]:
-        progress = self.walk.progress(area_id)
-        mark = "✓ " if progress.answered == progress.applicable else ""
-        return f"{mark}{progress.answered}/{progress.applicable}", str(progress.failed or "")
-
-    def _item_cells(self, item_id: str) -> tuple[Text, str]:
-        finding = self.walk.finding(self.area_id, item_id)
-        if finding is None:
-            return Text("·", style="dim"), ""
-        label = self.pqm.tr.enum(finding.result)
-        if self.walk.missing_photo(self.area_id, item_id):
-            label += " !"
-        deduction = f"-{format_points(finding.deduction)}" if finding.result == Result.FAIL else ""
-        return Text(label, style=STYLE[finding.result]), deduction
-
-    def _show_area(self, area_id: str, item_id: str | None = None) -> None:
-        """Fill the item table for ``area_id`` (only on an area change)."""
-        self.area_id = area_id
+    # ------------------------------------------------------------ watchers
+    def watch_area_id(self, area_id: str) -> None:
+        """Fill the item table for the new area (only on an area change)."""
+        if not area_id:
+            return
         items = self.query_one("#items", DataTable)
         items.clear()
         self.row_items = [item.id for item in self.walk.items_of(area_id)]
         items.add_rows(
-            (item.code, *self._item_cells(item.id), item.standard)
+            (item.code, *item_cells(self.walk, self.tr, area_id, item.id), item.standard)
             for item in self.walk.items_of(area_id)
         )
-        areas = self.query_one("#areas", DataTable)
-        areas.move_cursor(row=self.walk.area_index[area_id])
-        row = self.row_items.index(item_id) if item_id in self.row_items else 0
-        items.move_cursor(row=row)
+        self.query_one("#areas", DataTable).move_cursor(row=self.walk.area_index[area_id])
+        land_on, self._land_on = self._land_on, None
+        items.move_cursor(row=self.row_items.index(land_on) if land_on in self.row_items else 0)
         self._area_title()
         self._detail()
         self.walk.save_position(area_id, self.current_item)
 
+    def watch_totals(self, totals: AreaProgress | None) -> None:
+        if totals is not None:  # fixed height: no re-layout per key
+            title = walk_title(self.walk, self.tr, totals)
+            self.query_one("#walk-title", Static).update(title, layout=False)
+
+    def watch_saved(self) -> None:
+        self._draw_status()
+
+    def watch_message(self) -> None:
+        self._draw_status()
+
+    # ------------------------------------------------------------ drawing
+    def _draw_status(self) -> None:
+        parts = [p for p in (self.saved, self.message) if p]
+        self.query_one("#walk-status", Static).update("  ·  ".join(parts), layout=False)
+
+    def _area_title(self) -> None:
+        title = area_title(self.walk, self.tr, self.area_id)
+        self.query_one("#area-title", Static).update(title, layout=False)
+
+    def area_name(self, area_id: str) -> str:
+        return area_name(self.walk, area_id)
+
+    def _show_area(self, area_id: str, item_id: str | None = None) -> None:
+        """Show ``area_id``'s items, the cursor on ``item_id`` (else the first)."""
+        self._land_on = item_id
+        self.area_id = area_id
+
     def _switch_area(self, area_id: str, item_id: str | None) -> str:
         """Move to another area (search, undo) and return the notice saying so."""
         self._show_area(area_id, item_id)
-        return self.pqm.tr("walk.area_switched", area=self.area_name(area_id))
+        return self.tr("walk.area_switched", area=self.area_name(area_id))
 
-    def _refresh_pair(self, area_id: str, item_id: str) -> None:
+    def _redraw_rows(self, area_id: str, item_id: str) -> None:
         """Redraw the one item row and the one area row a change touched."""
         areas = self.query_one("#areas", DataTable)
-        progress, failed = self._area_cells(area_id)
+        progress, failed = area_cells(self.walk, area_id)
         areas.update_cell(area_id, "progress", progress)
         areas.update_cell(area_id, "failed", failed)
         if area_id == self.area_id:
             self._area_title()
         if area_id == self.area_id and item_id in self.row_items:
             items = self.query_one("#items", DataTable)
-            row_key = items.coordinate_to_cell_key((self.row_items.index(item_id), 0)).row_key
-            result, deduction = self._item_cells(item_id)
+            row = Coordinate(self.row_items.index(item_id), 0)
+            row_key = items.coordinate_to_cell_key(row).row_key
+            result, deduction = item_cells(self.walk, self.tr, area_id, item_id)
             items.update_cell(row_key, "result", result)
             items.update_cell(row_key, "deduction", deduction)
 
     @property
     def current_item(self) -> str | None:
+        """The item under the cursor (当前检查项)."""
         row = self.query_one("#items", DataTable).cursor_row
         return self.row_items[row] if 0 <= row < len(self.row_items) else None
 
     def _detail(self) -> None:
-        tr, item_id = self.pqm.tr, self.current_item
-        self._last_item = item_id
-        if item_id is None:
-            self.query_one("#detail", Static).update("", layout=False)
-            return
-        item = self.walk.items[item_id]
-        section = self.walk.sections[item.section_id]
-        lines = [
-            tr(
-                "walk.detail.head",
-                code=item.code,
-                section=section.name,
-                points=format_points(item.points),
-                per=format_points(item.per_occurrence),
-                cap=format_points(self.walk.cap(item_id, self.area_id)),
-                severity=tr.enum(item.severity),
-            )
-            + (tr("walk.detail.photo_required") if item.photo_required else ""),
-            tr("walk.detail.standard", text=item.standard),
-            tr("walk.detail.method", text=item.method),
-        ]
-        finding = self.walk.finding(self.area_id, item_id)
-        if finding is not None and finding.result == Result.FAIL:
-            lines.append(
-                tr(
-                    "walk.detail.finding",
-                    occurrences=finding.occurrences,
-                    deduction=format_points(finding.deduction),
-                    note=finding.note or "—",
-                    photos=self.walk.photo_counts.get(finding.id, 0),
-                )
-            )
-        self.query_one("#detail", Static).update("\n".join(lines), layout=False)
+        item_id = self._last_item = self.current_item
+        text = "" if item_id is None else item_detail(self.walk, self.tr, self.area_id, item_id)
+        self.query_one("#detail", Static).update(text, layout=False)
 
     def _status(self, message: str = "") -> None:
-        parts = [p for p in (self._saved, message) if p]
-        self.query_one("#walk-status", Static).update("  ·  ".join(parts), layout=False)
+        self.message = message
 
     def _saved_now(self, message: str = "") -> None:
         stamp = self.pqm.clock.now().strftime("%H:%M:%S")
-        self._saved = self.pqm.tr("common.saved_at", time=stamp)
-        self._title()
-        self._status(message)
+        self.saved = self.tr("common.saved_at", time=stamp)
+        self.totals = self.walk.totals()
+        self.message = message
 
     def _after_change(self, changed: list[Finding], advance: bool) -> None:
         for finding in changed:
-            self._refresh_pair(finding.area_id, finding.item_id)
+            self._redraw_rows(finding.area_id, finding.item_id)
         if advance:
             items = self.query_one("#items", DataTable)
             if items.cursor_row < len(self.row_items) - 1:
                 items.move_cursor(row=items.cursor_row + 1)
         self._detail()
+
+    def _error(self, exc: ModelError) -> None:
+        self._status(self.tr("walk.error", error=self.tr.error(exc)))
 
     # ------------------------------------------------------------ events
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -310,9 +276,6 @@ class WalkScreen(WalkDialogActions, Screen[None]):
 
     def walk_is_open(self) -> bool:
         """True while the inspection can still be walked (a draft)."""
-        from pqm_tui.model import inspections
-        from pqm_tui.model.entities import InspectionStatus
-
         if self.session is None:
             return False
         status = inspections.get_inspection(self.pqm.db, self.inspection_id).status
@@ -330,14 +293,12 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         try:
             finding = self.walk.answer(self.area_id, item_id, Result(value))
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._error(exc)
             return
         self._saved_now()
         self._after_change([finding], advance=True)
 
     def action_fail(self, occurrences: int = 1) -> None:
-        from pqm_tui.widgets.finding_panel import FindingPanel
-
         item_id, area_id = self.current_item, self.area_id
         if item_id is None:
             return
@@ -359,16 +320,16 @@ class WalkScreen(WalkDialogActions, Screen[None]):
 
     def _record_failure(self, area_id: str, item_id: str, details: FailureDetails | None) -> None:
         if details is None:
-            self._status(self.pqm.tr("walk.cancelled"))
+            self._status(self.tr("walk.cancelled"))
             return
         try:
             finding = self.walk.fail(area_id, item_id, details)
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._error(exc)
             return
         warning = ""
         if self.walk.missing_photo(area_id, item_id):
-            warning = self.pqm.tr("walk.photo_missing", code=self.walk.items[item_id].code)
+            warning = self.tr("walk.photo_missing", code=self.walk.items[item_id].code)
         self._saved_now(warning)
         self._after_change([finding], advance=area_id == self.area_id)
 
@@ -380,28 +341,28 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         if finding is not None and finding.result == Result.FAIL:
             self.action_fail(finding.occurrences)
         else:
-            self._status(self.pqm.tr("walk.edit_hint"))
+            self._status(self.tr("walk.edit_hint"))
 
     def action_undo(self) -> None:
         try:
             changed = self.walk.undo()
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._error(exc)
             return
         if not changed:
-            self._status(self.pqm.tr("walk.nothing_to_undo"))
+            self._status(self.tr("walk.nothing_to_undo"))
             return
         first = changed[0]
         switched = ""
         if first.area_id != self.area_id:
             switched = self._switch_area(first.area_id, first.item_id)
         for finding in changed:
-            self._refresh_pair(finding.area_id, finding.item_id)
+            self._redraw_rows(finding.area_id, finding.item_id)
         if first.item_id in self.row_items:
             self.query_one("#items", DataTable).move_cursor(row=self.row_items.index(first.item_id))
         self._detail()
         code = self.walk.items[first.item_id].code
-        undone = self.pqm.tr("walk.undone", code=code, count=len(changed))
+        undone = self.tr("walk.undone", code=code, count=len(changed))
         self._saved_now("  ·  ".join(p for p in (undone, switched) if p))
 
     def action_area(self, step: int) -> None:
@@ -413,3 +374,83 @@ class WalkScreen(WalkDialogActions, Screen[None]):
     def action_leave(self) -> None:
         self._save_position()
         self.app.pop_screen()
+
+    # ------------------------------------------------------------ dialogs
+    def action_rest(self, value: str) -> None:
+        progress = self.walk.progress(self.area_id)
+        left = progress.applicable - progress.answered
+        if not left:
+            self._status(self.tr("walk.area_done"))
+            return
+        tr = self.tr
+        area = self.walk.areas[self.walk.area_index[self.area_id]]
+        question = tr(
+            "walk.rest.question", count=left, area=area.name, result=tr.enum(Result(value))
+        )
+        area_id = self.area_id
+
+        def done(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            try:
+                changed = self.walk.answer_rest(area_id, Result(value))
+            except ModelError as exc:
+                self._error(exc)
+                return
+            self._saved_now(tr("walk.rest.done", count=len(changed)))
+            self._after_change(changed, advance=False)
+
+        self.app.push_screen(ConfirmDialog(question), done)
+
+    def action_search(self) -> None:
+        def jump(item_id: str | None) -> None:
+            if not item_id:
+                return
+            area_id = self.walk.area_for(item_id, self.area_id)
+            if area_id is None:
+                return
+            if area_id != self.area_id:
+                self._status(self._switch_area(area_id, item_id))
+            else:
+                self.query_one("#items", DataTable).move_cursor(row=self.row_items.index(item_id))
+
+        def area_of(item_id: str) -> str:
+            area_id = self.walk.area_for(item_id, self.area_id)
+            return self.area_name(area_id) if area_id else ""
+
+        self.app.push_screen(SearchDialog(self.walk.search, area_of), jump)
+
+    def action_note(self) -> None:
+        area = self.walk.areas[self.walk.area_index[self.area_id]] if self.area_id else None
+
+        def save(result: tuple[NoteKind, str] | None) -> None:
+            if result is None:
+                return
+            kind, text = result
+            try:
+                self.walk.add_note(self.area_id or None, kind, text)
+            except ModelError as exc:
+                self._error(exc)
+                return
+            self._saved_now(self.tr("walk.note.saved", kind=self.tr.enum(kind)))
+
+        self.app.push_screen(NoteDialog(area.name if area else ""), save)
+
+    def action_help(self) -> None:
+        self.pqm.open("help", target=self)
+
+    def action_finish(self) -> None:
+        totals = self.walk.totals()
+        left = totals.applicable - totals.answered
+        if left:
+            question = self.tr("walk.finish.question", count=left)
+            self.app.push_screen(ConfirmDialog(question), self._finish)
+        else:
+            self._finish(True)
+
+    def _finish(self, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
+        self._save_position()
+        inspections.mark_completed(self.pqm.db, self.pqm.clock, self.inspection_id)
+        self.pqm.open("summary", inspection_id=self.inspection_id, replace=True)

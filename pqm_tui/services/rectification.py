@@ -310,6 +310,36 @@ def decide_appeal(
         )
 
 
+def decide(
+    db: Database,
+    clock: Clock,
+    item_id: str,
+    *,
+    actor: str,
+    approve: bool,
+    reason: str,
+    new_deadline: date | None = None,
+) -> RectificationItem:
+    """裁决: decide the request the item waits for, the one rule of the CLI and the review.
+
+    A pending appeal is upheld (``approve``) or rejected; otherwise the extension
+    request is approved (``new_deadline``, else the date asked) or rejected, and
+    the state machine refuses when nothing is pending.
+    """
+    item = get_item(db, item_id)
+    if state_of(db, item) == State.APPEAL_REQUESTED:
+        return decide_appeal(db, clock, item.id, actor=actor, uphold=approve, reason=reason)
+    return decide_extension(
+        db,
+        clock,
+        item.id,
+        actor=actor,
+        approve=approve,
+        reason=reason,
+        new_deadline=new_deadline,
+    )
+
+
 def record_reinspection(
     db: Database,
     clock: Clock,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.widgets import Static
 
 from pqm_tui.services.cadence import due_items
+from pqm_tui.widgets.pqm_app import pqm_app
 
 MAX_LINES = 6
 
@@ -32,7 +31,7 @@ class DuePanel(Static):
         self.refresh_due()
 
     def refresh_due(self) -> None:
-        app: Any = self.app
+        app = pqm_app(self)
         tr = app.tr
         entries = due_items(app.db, app.clock.today())
         if not entries:

@@ -9,11 +9,20 @@ that it is never cut off on a narrow terminal, and leaves out the palette key
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from pqm_tui.i18n import Translator
+from pqm_tui.widgets.pqm_app import pqm_app
+
+
+@runtime_checkable
+class Described(Protocol):
+    """A footer key (Textual's ``FooterKey`` is private): its label, a message id here."""
+
+    description: str
 
 
 class PQMFooter(Footer):
@@ -23,12 +32,11 @@ class PQMFooter(Footer):
         super().__init__(show_command_palette=show_command_palette, compact=compact)
 
     def compose(self) -> ComposeResult:
-        tr: Translator = getattr(self.app, "tr", Translator("zh"))
+        tr = pqm_app(self).tr
         widgets: list[Widget] = []
         for widget in super().compose():
-            description = getattr(widget, "description", None)
-            if isinstance(description, str) and description:
-                widget.description = tr.key(description)  # type: ignore[attr-defined]
+            if isinstance(widget, Described) and widget.description:
+                widget.description = tr.key(widget.description)
             if isinstance(widget.tooltip, str) and widget.tooltip:
                 widget.tooltip = tr(widget.tooltip)
             widgets.append(widget)

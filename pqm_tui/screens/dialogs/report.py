@@ -26,14 +26,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, ProgressBar, Static
 
@@ -41,17 +40,21 @@ from pqm_tui.model import inspections, notices, organisation
 from pqm_tui.model.entities import Inspection, Person
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.paths import keys_dir
-from pqm_tui.screens.report_messages import describe_failure, describe_result, keys_init_command
+from pqm_tui.screens.base import PQMModal
+from pqm_tui.screens.dialogs.report_messages import (
+    describe_failure,
+    describe_result,
+    keys_init_command,
+)
 
 if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
     from pqm_tui.reports.document_service import RenderedDocument
 
 KINDS = ("notice", "report", "signed_report")
 DOCUMENTS = {"notice": "notice", "report": "report", "signed_report": "report"}  # kinds.KINDS
 
 
-class ReportDialog(ModalScreen[Path | None]):
+class ReportDialog(PQMModal[Path | None]):
     """Pick a document, render it in a worker, show where it went."""
 
     DEFAULT_CSS = """
@@ -139,10 +142,6 @@ class ReportDialog(ModalScreen[Path | None]):
         self.inspection: Inspection | None = None
         self.inspectors: list[Person] = []
         self.people: dict[str, Person] = {}
-
-    @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
 
     @property
     def db_path(self) -> Path:
@@ -260,7 +259,8 @@ class ReportDialog(ModalScreen[Path | None]):
             info = None if person is None else key_info(folder, person.id, person.name)
         except SigningError:  # a damaged certificate file: make the key again
             info = None
-            problem = self.pqm.tr("reports.dialog.key_unreadable", person=person.name)
+            name = person.name if person else ""
+            problem = self.pqm.tr("reports.dialog.key_unreadable", person=name)
         text = problem or ""
         if info is not None:
             text = self.pqm.tr(

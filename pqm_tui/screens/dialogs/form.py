@@ -13,8 +13,9 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
+
+from pqm_tui.screens.base import PQMModal
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class FormField:
     placeholder: str = ""
 
 
-class FormDialog(ModalScreen[dict[str, str] | None]):
+class FormDialog(PQMModal[dict[str, str] | None]):
     """Fill the fields; Ctrl+S or Enter in the last field saves, Escape cancels."""
 
     BINDINGS = [
@@ -59,7 +60,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         self.subject = ""  # which items the form is about (set by the caller)
 
     def compose(self) -> ComposeResult:
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         with Vertical(classes="dialog wide"):
             yield Static(self.title_text, classes="dialog-title")
             if self.subject:
@@ -113,7 +114,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
 
     def problem(self, values: dict[str, str]) -> str | None:
         """The first problem with the values, said in the user's language, or None."""
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         for field in self.fields:
             value = values[field.name]
             if field.required and not value:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, SelectionList, Static
 
 from pqm_tui.model.entities import Person
+from pqm_tui.screens.base import PQMModal
 from pqm_tui.services.pins import verify_pin
 
 
@@ -27,7 +27,7 @@ class SignOffForm:
     receiver_role: str
 
 
-class SignOffDialog(ModalScreen[SignOffForm | None]):
+class SignOffDialog(PQMModal[SignOffForm | None]):
     """Tick every inspector (space), name the receiver, ctrl+s signs."""
 
     BINDINGS = [
@@ -59,7 +59,7 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
         self.with_pin = [p for p in inspectors if p.pin_hash]
 
     def compose(self) -> ComposeResult:
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         with Vertical(classes="dialog wide"):
             yield Static(tr("walk.signoff.title"), classes="dialog-title")
             yield Static(tr("walk.signoff.inspectors"))
@@ -93,7 +93,7 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
             yield Static(tr("walk.signoff.keys"), classes="dialog-keys")
 
     def _receiver_hint(self) -> str:
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         first = next(iter(self.people.values()), None)
         if first is None:
             return str(tr("walk.signoff.receiver_hint"))
@@ -127,7 +127,7 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
 
     def _pin_refusal(self) -> tuple[str, Input] | None:
         """The first missing or wrong PIN, as (message, its input); None when all match."""
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         checks = [(p, self.query_one(f"#pin-{p.id}", Input)) for p in self.with_pin]
         receiver = self._receiver()
         if receiver is not None and receiver.pin_hash:
@@ -142,7 +142,7 @@ class SignOffDialog(ModalScreen[SignOffForm | None]):
         return None
 
     def action_save(self) -> None:
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         ticked = set(self.query_one("#inspectors", SelectionList).selected)
         missing = [p.name for p in self.inspectors if p.id not in ticked]
         error = self.query_one("#error", Static)

@@ -8,16 +8,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from pqm_tui.model.entities import Item
+from pqm_tui.screens.base import PQMModal
 
 DIALOG_MAX, FRAME = 100, 10  # .dialog.wide is 90% up to 100 columns; borders and padding
 
 
-class SearchDialog(ModalScreen[str | None]):
+class SearchDialog(PQMModal[str | None]):
     """Type to filter; ↑/↓ choose; Enter jumps to the item (returns its id).
 
     Focus stays on the query (the list is not a Tab stop), so typing is never lost.
@@ -44,7 +44,7 @@ class SearchDialog(ModalScreen[str | None]):
         self.area_of = area_of
 
     def compose(self) -> ComposeResult:
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         with Vertical(classes="dialog wide"):
             yield Static(tr("walk.search.title"), classes="dialog-title")
             yield Input(id="query", compact=True, placeholder=tr("walk.search.hint"))
@@ -73,7 +73,7 @@ class SearchDialog(ModalScreen[str | None]):
             results.add_option(Option(prompt, id=item.id))
         if items:
             results.highlighted = 0
-        none = self.app.tr("walk.search.none") if not items else ""  # type: ignore[attr-defined]
+        none = self.tr("walk.search.none") if not items else ""
         self.query_one("#error", Static).update(none)
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Select, Static, TextArea
 
 from pqm_tui.model.entities import NoteKind
+from pqm_tui.screens.base import PQMModal
 from pqm_tui.widgets.typing_guard import KeepTyping
 
 
@@ -23,7 +23,7 @@ class NoteText(TextArea):
     BINDINGS = [Binding("enter", "screen.save", show=False, id="note.enter_saves", priority=True)]
 
 
-class NoteDialog(KeepTyping, ModalScreen[tuple[NoteKind, str] | None]):
+class NoteDialog(KeepTyping, PQMModal[tuple[NoteKind, str] | None]):
     """Choose the kind, type the note; Enter saves, Escape cancels.
 
     Tab moves between the kind and the text; text typed on the kind goes to the text.
@@ -52,7 +52,7 @@ class NoteDialog(KeepTyping, ModalScreen[tuple[NoteKind, str] | None]):
         self.area_name = area_name
 
     def compose(self) -> ComposeResult:
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         with Vertical(classes="dialog wide"):
             yield Static(tr("walk.note.title", area=self.area_name), classes="dialog-title")
             with Grid(classes="form"):
@@ -75,7 +75,7 @@ class NoteDialog(KeepTyping, ModalScreen[tuple[NoteKind, str] | None]):
     def action_save(self) -> None:
         text = " ".join(self.query_one("#text", TextArea).text.split("\n")).strip()
         if not text:
-            self.query_one("#error", Static).update(self.app.tr("walk.note.empty"))  # type: ignore[attr-defined]
+            self.query_one("#error", Static).update(self.tr("walk.note.empty"))
             return
         kind = self.query_one("#kind", Select).value
         self.dismiss((kind if isinstance(kind, NoteKind) else NoteKind.DIFFICULTY, text))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from pqm_tui.screens.base import PQMModal
 
-class HelpScreen(ModalScreen[None]):
+
+class HelpScreen(PQMModal[None]):
     """Lists the bindings of ``target`` (the screen the help was asked from)."""
 
     BINDINGS = [
@@ -22,19 +26,19 @@ class HelpScreen(ModalScreen[None]):
         ),
     ]
 
-    def __init__(self, target: Screen[object]) -> None:
+    def __init__(self, target: Screen[Any]) -> None:
         super().__init__()
         self.target = target
 
     def compose(self) -> ComposeResult:
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         with Vertical(classes="dialog wide tall"):
             yield Static(tr("walk.help.title"), classes="dialog-title")
             yield DataTable(id="keys", cursor_type="row", zebra_stripes=True)
             yield Static(tr("walk.help.footer"), classes="dialog-keys")
 
     def on_mount(self) -> None:
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         table = self.query_one("#keys", DataTable)
         table.add_columns(tr("walk.help.key"), tr("walk.help.action"))
         rows: list[tuple[bool, str, str]] = []

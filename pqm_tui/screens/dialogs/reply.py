@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from pqm_tui.i18n import Translator
-from pqm_tui.screens.form_dialog import FormDialog, FormField
+from pqm_tui.screens.dialogs.form import FormDialog, FormField
 from pqm_tui.services import photos
 
 
@@ -42,7 +42,7 @@ class ReplyDialog(FormDialog):
         paths = [p.strip() for p in text.split(";") if p.strip()]
         if problem or not paths:
             return problem
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         if self.db_path is None:
             return str(tr("review.reply.no_store"))
         try:

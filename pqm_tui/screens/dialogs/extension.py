@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from pqm_tui.i18n import Translator
-from pqm_tui.screens.form_dialog import FormDialog, FormField
+from pqm_tui.screens.dialogs.form import FormDialog, FormField
 
 
 class ExtensionDialog(FormDialog):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from pqm_tui.screens.base import PQMModal
 
-class ConfirmDialog(ModalScreen[bool]):
+
+class ConfirmDialog(PQMModal[bool]):
     """Ask a question; y / Enter = yes, n / Escape = no."""
 
     BINDINGS = [
@@ -35,7 +36,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
-        tr = self.app.tr  # type: ignore[attr-defined]
+        tr = self.tr
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="dialog-title")
             if self.hint:

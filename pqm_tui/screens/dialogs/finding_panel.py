@@ -16,11 +16,11 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select, Static
 
 from pqm_tui.model.entities import Item, Severity
+from pqm_tui.screens.base import PQMModal
 from pqm_tui.services import photos
 from pqm_tui.services.points import format_points, parse_points
 from pqm_tui.services.scoring import rule_deduction
@@ -29,7 +29,7 @@ from pqm_tui.widgets.path_suggester import PathSuggester
 from pqm_tui.widgets.typing_guard import KeepTyping
 
 
-class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
+class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
     """Details of a failed item; Enter (in any field but the photo) or ctrl+s saves, Escape cancels.
 
     Text typed on the severity (a Select) goes to the note rather than being lost.
@@ -98,10 +98,6 @@ class FindingPanel(KeepTyping, ModalScreen[FailureDetails | None]):
         self.photo_warned = False
         self.stored: list[photos.StoredPhoto] = list(details.photos)
         self.import_marks: dict[Path, float] = {}  # remembered only when saved
-
-    @property
-    def tr(self):  # type: ignore[no-untyped-def]
-        return self.app.tr  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         tr = self.tr

@@ -8,25 +8,21 @@ kind, the current user (or the first inspector), now. ctrl+s starts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Select, SelectionList, Static
 
 from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionKind, Project
 from pqm_tui.model.errors import ModelError
-
-if TYPE_CHECKING:
-    from pqm_tui.app import PQMApp
+from pqm_tui.screens.base import PQMModal
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-class StartInspectionScreen(ModalScreen[str | None]):
+class StartInspectionScreen(PQMModal[str | None]):
     """The start form; returns the new inspection's id, or None."""
 
     BINDINGS = [
@@ -51,12 +47,8 @@ class StartInspectionScreen(ModalScreen[str | None]):
         super().__init__()
         self.project_id = project_id
 
-    @property
-    def pqm(self) -> PQMApp:
-        return cast("PQMApp", self.app)
-
     def compose(self) -> ComposeResult:
-        app, tr = self.pqm, self.pqm.tr
+        app, tr = self.pqm, self.tr
         self.projects = {p.id: p for p in organisation.list_projects(app.db)}
         self.checklists = checklists.list_checklists(app.db)
         people = organisation.inspectors(app.db)
@@ -127,7 +119,7 @@ class StartInspectionScreen(ModalScreen[str | None]):
         self.action_start()
 
     def action_start(self) -> None:
-        app, tr = self.pqm, self.pqm.tr
+        app, tr = self.pqm, self.tr
         error = self.query_one("#error", Static)
         project = self.query_one("#project", Select).value
         version = self.query_one("#checklist", Select).value

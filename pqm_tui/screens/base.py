@@ -1,0 +1,38 @@
+"""The base of every PQM screen and dialog: a typed ``self.pqm`` and ``self.tr``.
+
+``PQMScreen`` for full screens, ``PQMModal`` for dialogs (``ModalScreen[T]``
+returning with ``dismiss()``); both read the app's database, settings, clock and
+translator through ``self.pqm`` without a ``type: ignore``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.screen import ModalScreen, Screen
+
+from pqm_tui.widgets.pqm_app import pqm_app
+
+if TYPE_CHECKING:
+    from pqm_tui.app import PQMApp
+    from pqm_tui.i18n import Translator
+
+ResultT = TypeVar("ResultT")
+
+
+class PQMScreen(Screen[ResultT]):
+    """A screen of the PQM app."""
+
+    @property
+    def pqm(self) -> PQMApp:
+        """The app: ``db``, ``settings``, ``clock``, ``actor``, ``db_path``, ``tr``."""
+        return pqm_app(self)
+
+    @property
+    def tr(self) -> Translator:
+        """The user's language (界面语言)."""
+        return self.pqm.tr
+
+
+class PQMModal(PQMScreen[ResultT], ModalScreen[ResultT]):
+    """A dialog of the PQM app: a modal screen that dismisses with its result."""

@@ -1,0 +1,193 @@
+"""What the review's keys do to the selected items (整改操作), without widgets.
+
+``ReviewController`` holds the review's rules: which selected items allow a
+move, the moves themselves (reply, extension, appeal, decision, re-inspection)
+through ``services.rectification`` / ``services.reinspection``, and the words a
+form shows about its items. The screen asks, opens the dialogs and reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from pqm_tui.model.errors import ModelError
+from pqm_tui.model.ids import short_id
+from pqm_tui.model.rectification import get_item, list_events
+from pqm_tui.model.review import ReviewRow
+from pqm_tui.services import photos, rectification, reinspection
+from pqm_tui.services.rectification import Action
+from pqm_tui.services.rectification_messages import explain
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from pqm_tui.i18n import Translator
+    from pqm_tui.model.clock import Clock
+    from pqm_tui.model.entities import Inspection, RectificationItem
+
+SUBJECT_LINES = 3  # a form names up to this many items in full
+EXTENSION_DAYS = 7  # the date an extension form proposes: a week after the deadline
+
+
+@dataclass
+class Outcome:
+    """What a move on several items did: how many moved, and why the others did not."""
+
+    done: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+class ReviewController:
+    """The review's moves on rectification items, for one database, clock, actor and language."""
+
+    def __init__(self, db: Database, clock: Clock, actor: str, tr: Translator) -> None:
+        self.db = db
+        self.clock = clock
+        self.actor = actor
+        self.tr = tr
+
+    def explain(self, exc: ModelError) -> str:
+        """An error in the user's language (state-machine errors carry their key)."""
+        return explain(self.tr, exc)
+
+    def _apply(self, ids: list[str], move: Callable[[str], object]) -> Outcome:
+        """Run ``move(item_id)`` for each item; what failed is said by item."""
+        outcome = Outcome()
+        for item_id in ids:
+            try:
+                move(item_id)
+                outcome.done += 1
+            except ModelError as exc:
+                outcome.problems.append(f"{short_id(item_id)}: {self.explain(exc)}")
+        return outcome
+
+    def allowing(self, ids: list[str], action: Action) -> tuple[list[RectificationItem], str]:
+        """The items that allow ``action`` now, and why one does not (the first refusal)."""
+        today = self.clock.today()
+        fit: list[RectificationItem] = []
+        refusal = ""
+        for item_id in ids:
+            try:
+                item = get_item(self.db, item_id)
+                rectification.check(self.db, item, action)
+            except ModelError as exc:
+                refusal = refusal or self.explain(exc)
+                continue
+            if action is Action.REQUEST_EXTENSION and rectification.is_overdue(item, today):
+                refusal = refusal or self.tr("review.err.extension_late", deadline=item.deadline)
+                continue
+            fit.append(item)
+        if not fit and len(ids) == 1:
+            refusal = f"{short_id(ids[0])}: {refusal}"
+        return fit, refusal
+
+    @staticmethod
+    def latest_deadline(items: list[RectificationItem]) -> date | None:
+        """The latest deadline of ``items`` (an extension must go beyond it)."""
+        deadlines = [date.fromisoformat(i.deadline) for i in items if i.deadline]
+        return max(deadlines) if deadlines else None
+
+    def proposed_deadline(self, latest: date | None) -> date:
+        """The date an extension form offers: a week after the deadline (or today)."""
+        return (latest or self.clock.today()) + timedelta(days=EXTENSION_DAYS)
+
+    # the moves ------------------------------------------------------------------------
+    def reply(
+        self, ids: list[str], values: Mapping[str, str], evidence: list[photos.StoredPhoto]
+    ) -> Outcome:
+        """整改回复: what was done and when, with the stored evidence photos."""
+        stored = [
+            {"sha256": s.sha256, "name": s.original_name, "path": str(s.stored_path)}
+            for s in evidence
+        ]
+        return self._apply(
+            ids,
+            lambda i: rectification.reply(
+                self.db,
+                self.clock,
+                i,
+                actor=self.actor,
+                done=values["done"],
+                done_on=date.fromisoformat(values["date"]),
+                evidence=stored,
+            ),
+        )
+
+    def request_extension(self, ids: list[str], values: Mapping[str, str]) -> Outcome:
+        """延期申请: reason, measures and the date asked."""
+        return self._apply(
+            ids,
+            lambda i: rectification.request_extension(
+                self.db,
+                self.clock,
+                i,
+                actor=self.actor,
+                reason=values["reason"],
+                measures=values["measures"],
+                proposed=date.fromisoformat(values["proposed"]),
+            ),
+        )
+
+    def request_appeal(self, ids: list[str], values: Mapping[str, str]) -> Outcome:
+        """申诉: the project's grounds."""
+        return self._apply(
+            ids,
+            lambda i: rectification.request_appeal(
+                self.db, self.clock, i, actor=self.actor, grounds=values["grounds"]
+            ),
+        )
+
+    def decide(self, ids: list[str], values: Mapping[str, str]) -> Outcome:
+        """裁决: each item's pending request decided by ``rectification.decide``."""
+        asked = values.get("deadline", "")
+        return self._apply(
+            ids,
+            lambda i: rectification.decide(
+                self.db,
+                self.clock,
+                i,
+                actor=self.actor,
+                approve=values["decision"] == "approve",
+                reason=values["reason"],
+                new_deadline=date.fromisoformat(asked) if asked else None,
+            ),
+        )
+
+    def reinspect(self, ids: list[str]) -> Inspection:
+        """复检: a re-inspection of the items (raises ``ModelError`` when refused)."""
+        return reinspection.create_reinspection(self.db, self.clock, ids, actor=self.actor)
+
+    # what a form says about its items -------------------------------------------------
+    @staticmethod
+    def subject(ids: list[str], rows: Mapping[str, ReviewRow]) -> str:
+        """Which items a form is about: one line each (a few), or their codes."""
+        shown = [rows[i] for i in ids if i in rows]
+        if len(shown) != len(ids):  # marked on another page: their numbers
+            return "、".join(short_id(i) for i in ids[:8]) + ("…" if len(ids) > 8 else "")
+        if len(shown) <= SUBJECT_LINES:
+            return "\n".join(
+                f"{r.item_code} {r.item_standard[:16]} · {r.area_name} · {r.project_name}"
+                for r in shown
+            )
+        codes = "、".join(f"{r.item_code}（{r.area_name}）" for r in shown[:6])
+        return codes + ("…" if len(shown) > 6 else "")
+
+    def request_text(self, item_id: str, pending: str | None) -> str:
+        """What the project asked for (the latest request event), in one line."""
+        tr = self.tr
+        for event in reversed(list_events(self.db, item_id)):
+            if event.action != pending:
+                continue
+            data = event.data
+            if pending == Action.REQUEST_APPEAL.value:
+                return tr("review.decide.request_appeal", grounds=data.get("grounds", ""))
+            return tr(
+                "review.decide.request_extension",
+                proposed=data.get("proposed", ""),
+                reason=data.get("reason", ""),
+                measures=data.get("measures", ""),
+            )
+        return ""

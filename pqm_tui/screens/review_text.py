@@ -1,0 +1,58 @@
+"""What the review shows of a rectification item (整改跟踪的显示): its columns and cells."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+
+from pqm_tui.i18n import Translator
+from pqm_tui.model.review import ReviewRow
+
+# What a supervisor scans first (which item where, days left or overdue, status) comes
+# first, so it stays on screen at 80 columns; sorting still cycles through review.COLUMNS.
+COLUMNS = (
+    "mark",
+    "item",
+    "area",
+    "days",
+    "status",
+    "project",
+    "deadline",
+    "level",
+    "severity",
+    "department",
+    "person",
+)
+ITEM_TEXT = 8  # characters of the standard after the item's code
+
+
+def row_cells(row: ReviewRow, today: date, tr: Translator, *, marked: bool) -> list[str | Text]:
+    """The cells of one row, in ``COLUMNS`` order (``marked``: the row is marked)."""
+    left = row.days_left(today)
+    days: str | Text
+    if left is None or row.status not in ("open", "replied"):
+        days = ""
+    elif row.overdue(today):
+        days = Text(tr("review.days_overdue", n=-left), style="bold red")
+    elif left < 0:  # replied in time or not, waiting for re-inspection: not red
+        days = tr("review.days_past", n=-left)
+    else:
+        days = tr("review.days_left", n=left)
+    status = tr(f"enum.RectificationStatus.{row.status}")
+    if row.pending:
+        status += tr("review.pending", what=tr(f"review.state.{row.pending}"))
+    cells: dict[str, str | Text] = {
+        "mark": "●" if marked else "",
+        "project": row.project_name,
+        "area": row.area_name,
+        "item": f"{row.item_code} {row.item_standard[:ITEM_TEXT]}",
+        "severity": tr(f"enum.Severity.{row.severity}"),
+        "department": row.department,
+        "person": row.person,
+        "deadline": row.deadline or "",
+        "days": days,
+        "status": status,
+        "level": str(row.escalation_level),
+    }
+    return [cells[column] for column in COLUMNS]
