@@ -30,6 +30,7 @@ COMMANDS = {
     "items": "items",
     "item": "items",
     "person": "person",
+    "org": "org",
 }
 
 
