@@ -94,7 +94,7 @@ SHEETS = (
         "People",
         (
             Column("name", "姓名", "Name", required=True),
-            Column("roles", "角色", "Roles", required=True),
+            Column("roles", "角色", "Roles"),
             Column("title", "职务", "Title"),
             Column("city_company", "城市公司", "City company"),
             Column("project", "项目", "Project"),

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from pqm_tui.model.entities import AreaType, InspectionKind, ProjectKind, Role
 from pqm_tui.model.ids import new_id
 from pqm_tui.model.org_file import SHEETS, FileRow, OrgFile, Problem
+from pqm_tui.model.organisation import roles_of_title
 
 # The kinds of inspection a project's default checklist (默认检查表) is set for.
 DEFAULT_KINDS = tuple(k for k in InspectionKind if k != InspectionKind.REINSPECTION)
@@ -338,9 +339,13 @@ class _Planner:
                 self.problem(row, "name", "errors.org.duplicate.person", name=name)
                 continue
             seen.add(key)
-            if not found or len(roles) == 0:
+            if not found or (row.text("roles") and not roles):
                 continue
-            title = row.text("title") or self.vocabulary.labels["roles"][roles[0]]
+            title = row.text("title")
+            if not roles:
+                roles = roles_of_title(title)
+            elif not title:
+                title = self.vocabulary.labels["roles"][roles[0]]
             values = {
                 "role": title,
                 "roles": json.dumps([str(r) for r in roles]),

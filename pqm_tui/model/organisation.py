@@ -32,14 +32,20 @@ from pqm_tui.model.entities import (
 )
 from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.schema import ROLE_TITLES
 
 
 def _insert(db: Database, table: str, entity: Entity) -> None:
-    """Insert a row, leaving columns at their default to the database (older schemas too)."""
+    """Insert a row; columns at their default are left to the database.
+
+    Only the table's columns are written: ``connect`` always migrates, but tests build
+    databases of older schema versions with these functions.
+    """
     row = entity.model_dump(mode="json", exclude_defaults=True)
     if "roles" in row:
         row["roles"] = json.dumps(row["roles"])
-    db.table(table).insert(row)
+    columns = {c.name for c in db.table(table).columns}
+    db.table(table).insert({k: v for k, v in row.items() if k in columns})
 
 
 def _name_taken(db: Database, table: str, name: str, where: str, params: Sequence[Any]) -> bool:
@@ -130,6 +136,15 @@ def _person_scope(project_id: str | None) -> tuple[str, list[Any]]:
     return "project_id IS NULL", []
 
 
+def roles_of_title(title: str) -> list[Role]:
+    """The roles a job title (职务) stands for: 项目经理 → project manager, 客服主管 → head …"""
+    title = title.strip()
+    for role, titles in ROLE_TITLES.items():
+        if title in titles:
+            return [Role(role)]
+    return [Role.DEPARTMENT_HEAD] if title.endswith("主管") else []
+
+
 def add_person(
     db: Database,
     name: str,
@@ -141,16 +156,19 @@ def add_person(
     city_company_id: str | None = None,
     phone: str = "",
 ) -> Person:
-    """A person (人员): ``role`` is the title on documents, ``roles`` what they do."""
+    """A person (人员): ``role`` is the title on documents, ``roles`` what they do
+    (by default, what the title stands for)."""
     name = _check_name(name, "person")
     where, params = _person_scope(project_id)
     if _name_taken(db, "people", name, where, params):
         raise RuleError("errors.org.person_taken", name=name)
+    if project_id is not None and city_company_id is None:
+        city_company_id = get_project(db, project_id).city_company_id
     person = Person(
         id=new_id(),
         name=name,
         role=role,
-        roles=list(roles),
+        roles=list(roles) or roles_of_title(role),
         department_id=department_id,
         project_id=project_id,
         city_company_id=city_company_id,
