@@ -461,9 +461,10 @@ def write_org_xlsx(
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
             ws.column_dimensions[letter].width = 24 if column.field != "address" else 36
-            if not column.number:
+            if not column.number:  # text: Excel does not turn "1-2" into a date
+                ws.column_dimensions[letter].number_format = "@"
                 for cell in ws[letter][1:]:
-                    cell.number_format = "@"  # text: Excel does not turn "1-2" into a date
+                    cell.number_format = "@"
             if column.field in ranges:
                 # a person may hold several roles ("品质督导、品管组长"): the list only suggests
                 strict = column.field != "roles"

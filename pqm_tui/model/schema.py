@@ -532,20 +532,22 @@ def m008_organisation(db: Database) -> None:
         "CREATE INDEX people_project ON people(project_id, name)",
         "CREATE INDEX people_department ON people(department_id)",
     ]
-    for role, titles in ROLE_TITLES.items():
-        listed = ", ".join(f"'{t}'" for t in titles)
-        statements.append(
-            f"""UPDATE people SET roles = json_array('{role}')
-                WHERE roles = '[]' AND trim(role) IN ({listed})"""
-        )
-    statements.append(  # any other 主管 (案场主管 …) heads a department
-        """UPDATE people SET roles = json_array('department-head')
-           WHERE roles = '[]' AND trim(role) LIKE '%主管'"""
-    )
     _run(db, statements)
     for table in ("projects", "areas", "people"):  # the audit rows carry the new columns
         events = ("insert", "update", "delete")
         _run(db, [f"DROP TRIGGER {table}_audit_{event}" for event in events])
     for table in ("projects", "areas", "people", "city_companies", "departments"):
         _run(db, _audit_triggers(db, table))
+    mapping = []  # audited: the trail shows each person's roles being set
+    for role, titles in ROLE_TITLES.items():
+        listed = ", ".join(f"'{t}'" for t in titles)
+        mapping.append(
+            f"""UPDATE people SET roles = json_array('{role}')
+                WHERE roles = '[]' AND trim(role) IN ({listed})"""
+        )
+    mapping.append(  # any other 主管 (案场主管 …) heads a department
+        """UPDATE people SET roles = json_array('department-head')
+           WHERE roles = '[]' AND trim(role) LIKE '%主管'"""
+    )
+    _run(db, mapping)
     _run(db, _audit_triggers(db, "project_default_checklists"))
