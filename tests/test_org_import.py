@@ -322,6 +322,17 @@ def test_references_to_what_does_not_exist(
     assert "没有部门“工程部”" in text
 
 
+def test_a_wrong_project_row_is_reported_once_not_on_each_of_its_areas(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = company_rows()
+    rows["项目"][0][2] = "别墅"  # 天府花园: no such kind; its 3 areas and people refer to it
+    lines = _import_fails(capsys, db_path, write_workbook(tmp_path / "k.xlsx", rows))
+    assert (
+        len(lines) == 2 and "未知的项目类型“别墅”；可选：住宅小区、写字楼、案场、其他" in lines[1]
+    )
+
+
 def test_a_move_is_said_and_needs_yes(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

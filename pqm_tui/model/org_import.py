@@ -114,6 +114,7 @@ class _Planner:
         self.company_id = ""
         self.receivers: list[tuple[FileRow, dict[str, Any]]] = []
         self.projects_by_id: dict[str, dict[str, Any]] = {}
+        self.rejected_projects: set[str] = set()  # in the file, but with problems
 
     def problem(self, row: FileRow, column: str, key: str, /, **params: object) -> None:
         self.plan.problems.append(row.problem(column, key, **params))
@@ -195,6 +196,8 @@ class _Planner:
                 )
                 continue
             seen[name] = city_name
+            if name not in self.projects:
+                self.rejected_projects.add(name)  # until the row proves right
             city = self.cities.get(city_name)
             kind = self.word(row, "kind", row.text("kind"))
             if city is None:
@@ -217,6 +220,7 @@ class _Planner:
                 project = {"id": new_id(), "name": name, **values}
                 self.plan.inserts["projects"].append(project)
                 self.projects[name] = project
+                self.rejected_projects.discard(name)
                 self.change("add", "projects", name)
             else:
                 project = existing
@@ -245,7 +249,8 @@ class _Planner:
             return True, None
         project = self.projects.get(text)
         if project is None:
-            self.problem(row, name, "errors.org.unknown_project", name=text)
+            if text not in self.rejected_projects:  # its own row says what is wrong
+                self.problem(row, name, "errors.org.unknown_project", name=text)
             return False, None
         return True, str(project["id"])
 
@@ -320,7 +325,7 @@ class _Planner:
                 else:
                     city_id = city["id"]
             department_id = None
-            if row.text("department"):
+            if found and row.text("department"):
                 department = self.departments.get(
                     (project_id, row.text("department"))
                 ) or self.departments.get((None, row.text("department")))
