@@ -350,6 +350,7 @@ def test_a_move_is_said_and_needs_yes(
     )
     rows["项目"][1][0] = "重庆城市公司"  # 锦程国际中心 moves city
     rows["区域"][3][2] = "公共区域"  # an area changes type
+    rows["人员"][0][4:6] = ["锦程国际中心", ""]  # 张伟 (same phone) moves project
     moved = write_workbook(tmp_path / "b.xlsx", rows)
     before = dump(db_path)
     code, out, _ = run(capsys, "--db", str(db_path), "org", "import", "--dry-run", str(moved))
@@ -359,10 +360,14 @@ def test_a_move_is_said_and_needs_yes(
     assert code == 2 and "--yes" in err and "移到“重庆城市公司”" in err
     assert dump(db_path) == before
     code, out, _ = run(capsys, "--db", str(db_path), "org", "import", "--yes", str(moved))
-    assert code == 0 and "项目：移动 1" in out
+    assert code == 0 and "项目：移动 1" in out and "人员：移动 1" in out
+    assert "人员“张伟”（按姓名和电话认出）将从“天府花园”移到“锦程国际中心”" in out
     db = connect(db_path)
     centre = organisation.find_project(db, "锦程国际中心")
     assert organisation.get_city_company(db, centre.city_company_id).name == "重庆城市公司"
+    zhang = organisation.find_person(db, "张伟")
+    assert zhang.project_id == centre.id and zhang.city_company_id == centre.city_company_id
+    assert len(organisation.list_people(db)) == 3  # moved, not added
 
 
 def test_every_org_message_id_of_the_code_is_in_both_catalogs() -> None:

@@ -115,6 +115,7 @@ class _Planner:
         self.receivers: list[tuple[FileRow, dict[str, Any]]] = []
         self.projects_by_id: dict[str, dict[str, Any]] = {}
         self.rejected_projects: set[str] = set()  # in the file, but with problems
+        self.added_projects: set[str] = set()
 
     def problem(self, row: FileRow, column: str, key: str, /, **params: object) -> None:
         self.plan.problems.append(row.problem(column, key, **params))
@@ -137,10 +138,11 @@ class _Planner:
         return member
 
     def update(self, table: str, row: dict[str, Any], values: dict[str, Any]) -> bool:
-        """Queue the values of ``row`` that differ; True when any does."""
+        """Queue the values of ``row`` that differ (and take them in); True when any does."""
         changed = {k: v for k, v in values.items() if row.get(k) != v}
         if changed:
             self.plan.updates.append((table, row["id"], changed))
+            row.update(changed)
         return bool(changed)
 
     # --- sheets -------------------------------------------------------------------
@@ -220,6 +222,7 @@ class _Planner:
                 project = {"id": new_id(), "name": name, **values}
                 self.plan.inserts["projects"].append(project)
                 self.projects[name] = project
+                self.added_projects.add(project["id"])
                 self.rejected_projects.discard(name)
                 self.change("add", "projects", name)
             else:
@@ -304,47 +307,16 @@ class _Planner:
                     role = self.word(row, "roles", word)
                     if role is not None and role not in roles:
                         roles.append(Role(role))
-            found, project_id = self.project_of(row)
-            project = self._project_by_id(project_id)
-            city_name = row.text("city_company")
-            city_id = project["city_company_id"] if project else None
-            if city_name:
-                city = self.cities.get(city_name)
-                if city is None:
-                    self.problem(row, "city_company", "errors.org.unknown_city", name=city_name)
-                    found = False
-                elif project is not None and city["id"] != city_id:
-                    self.problem(
-                        row,
-                        "city_company",
-                        "errors.org.project_elsewhere",
-                        project=row.text("project"),
-                        city=self.city_names.get(city_id or "", "?"),
-                    )
-                    found = False
-                else:
-                    city_id = city["id"]
-            department_id = None
-            if found and row.text("department"):
-                department = self.departments.get(
-                    (project_id, row.text("department"))
-                ) or self.departments.get((None, row.text("department")))
-                if department is None:
-                    self.problem(
-                        row,
-                        "department",
-                        "errors.org.unknown_department",
-                        name=row.text("department"),
-                    )
-                    found = False
-                else:
-                    department_id = department["id"]
+            place = self.person_place(row)
+            if place is None:
+                continue
+            project_id, city_id, department_id = place
             key = (project_id, name)
             if key in seen:
                 self.problem(row, "name", "errors.org.duplicate.person", name=name)
                 continue
             seen.add(key)
-            if not found or (row.text("roles") and not roles):
+            if row.text("roles") and not roles:
                 continue
             title = row.text("title")
             if not roles:
@@ -383,6 +355,42 @@ class _Planner:
                 if existing.get("archived_at"):
                     self.update("people", existing, {"archived_at": None})
                     self.change("restore", "people", name)
+
+    def person_place(self, row: FileRow) -> tuple[str | None, str | None, str | None] | None:
+        """(project, city company, department) ids of a person's row; None if one is wrong."""
+        found, project_id = self.project_of(row)
+        project = self._project_by_id(project_id)
+        city_id = project["city_company_id"] if project else None
+        city_name = row.text("city_company")
+        if city_name:
+            city = self.cities.get(city_name)
+            if city is None:
+                self.problem(row, "city_company", "errors.org.unknown_city", name=city_name)
+                found = False
+            elif project is not None and city["id"] != city_id:
+                elsewhere = self.city_names.get(city_id or "", "?")
+                self.problem(
+                    row,
+                    "city_company",
+                    "errors.org.project_elsewhere",
+                    project=row.text("project"),
+                    city=elsewhere,
+                )
+                found = False
+            else:
+                city_id = city["id"]
+        department_id = None
+        name = row.text("department")
+        if name and (project_id is not None or not row.text("project")):
+            department = self.departments.get((project_id, name)) or self.departments.get(
+                (None, name)
+            )
+            if department is None:
+                self.problem(row, "department", "errors.org.unknown_department", name=name)
+                found = False
+            else:
+                department_id = department["id"]
+        return (project_id, city_id, department_id) if found else None
 
     def areas_sheet(self, rows: list[FileRow]) -> None:
         seen: set[tuple[str, str]] = set()
@@ -436,10 +444,10 @@ class _Planner:
                     name=name,
                     project=project["name"],
                 )
-            elif project.get("receiver_id") != person["id"]:
+            elif project["id"] in self.added_projects:  # set once its people are in
                 self.plan.updates.append(("projects", project["id"], {"receiver_id": person["id"]}))
-                if not any(i["id"] == project["id"] for i in self.plan.inserts["projects"]):
-                    self.change("change", "projects", project["name"])
+            elif self.update("projects", project, {"receiver_id": person["id"]}):
+                self.change("change", "projects", project["name"])
 
 
 def plan_import(db: Database, org_file: OrgFile, vocabulary: Vocabulary) -> ImportPlan:
