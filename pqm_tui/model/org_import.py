@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from pqm_tui.model.entities import AreaType, InspectionKind, ProjectKind, Role
 from pqm_tui.model.ids import new_id
-from pqm_tui.model.org_file import SHEETS, FileRow, OrgFile, Problem
+from pqm_tui.model.org_file import FileRow, OrgFile, Problem
 from pqm_tui.model.organisation import roles_of_title
 
 # The kinds of inspection a project's default checklist (默认检查表) is set for.
@@ -605,6 +605,3 @@ def example_rows(vocabulary: Vocabulary, lang: str) -> dict[str, list[dict[str, 
             }
         ],
     }
-
-
-__all__ = ["SHEETS", "Vocabulary", "apply_plan", "example_rows", "export_rows", "plan_import"]
