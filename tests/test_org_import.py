@@ -380,3 +380,27 @@ def test_every_org_message_id_of_the_code_is_in_both_catalogs() -> None:
     for lang in ("zh", "en"):
         missing = sorted(k for k in used if k not in catalog(lang))
         assert not missing, (lang, missing)
+
+
+def test_the_english_template_imports_and_roles_may_be_separated_by_spaces(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "org.xlsx"
+    en = ("--db", str(db_path), "--lang", "en")
+    assert run(capsys, *en, "org", "template", "-o", str(template))[0] == 0
+    book = load_workbook(template)
+    assert book.sheetnames[:5] == ["City companies", "Projects", "Areas", "Departments", "People"]
+    book["People"].append(["Li Na", "Inspector, Quality group leader", "", "", "", "", ""])
+    book["People"].append(["王强", "品质督导 品管组长", "", "", "", "", ""])
+    book.save(template)
+    code, out, err = run(capsys, *en, "org", "import", str(template))
+    assert code == 0 and "People: 3 added" in out, err
+    db = connect(db_path)
+    both = [Role.INSPECTOR, Role.QUALITY_GROUP_LEADER]
+    assert organisation.find_person(db, "Li Na").roles == both
+    assert organisation.find_person(db, "王强").roles == both
+    db.close()
+    again = tmp_path / "again.xlsx"
+    assert run(capsys, *en, "org", "export", "-o", str(again))[0] == 0
+    code, out, _ = run(capsys, *en, "org", "import", str(again))
+    assert code == 0 and "nothing changed" in out

@@ -75,7 +75,7 @@ def vocabulary(tr: Translator) -> Vocabulary:
             for word in (member.value, tr.enum(member), other.enum(member)):
                 words[field][word.lower()] = member
         labels[field] = {m.value: tr.enum(m) for m in enum}
-    return Vocabulary(words, labels)
+    return Vocabulary(words, labels, "、" if tr.lang == "zh" else ", ")
 
 
 def _choices(words: Vocabulary) -> Choices:
@@ -115,7 +115,7 @@ def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
             write_org_yaml(args.output, rows)
     except OSError as exc:
         raise UserError(f"{args.output}: {exc.strerror}") from None
-    counts = "，".join(
+    counts = ctx.tr("org.cli.separator").join(
         f"{ctx.tr(f'org.sheet.{s.key}')} {len(rows[s.key])}" for s in SHEETS if rows[s.key]
     )
     print(ctx.tr("org.cli.exported", path=args.output, counts=counts or "—"))
@@ -161,7 +161,8 @@ def summary(tr: Translator, plan: ImportPlan) -> list[str]:
             tr(f"org.action.{a}", count=counts[key, a]) for a in ACTIONS if counts.get((key, a))
         ]
         if done:
-            lines.append(f"{tr(f'org.sheet.{key}')}：{'，'.join(done)}")
+            sheet = tr(f"org.sheet.{key}")
+            lines.append(tr("org.cli.line", sheet=sheet, done=tr("org.cli.separator").join(done)))
     for change in plan.moves:
         lines.append(
             tr(

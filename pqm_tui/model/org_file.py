@@ -455,8 +455,9 @@ def write_org_xlsx(
         for cell in ws[1]:
             cell.font = bold
             cell.fill = fill
+        separator = "、" if lang == "zh" else ", "
         for row in rows.get(sheet.key, []):
-            ws.append([_xlsx_value(row.get(c.field)) for c in sheet.columns])
+            ws.append([_xlsx_value(row.get(c.field), separator) for c in sheet.columns])
         ws.freeze_panes = "A2"
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
@@ -477,9 +478,9 @@ def write_org_xlsx(
     book.save(path)
 
 
-def _xlsx_value(value: object) -> object:
+def _xlsx_value(value: object, separator: str) -> object:
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return separator.join(str(v) for v in value)
     return value
 
 

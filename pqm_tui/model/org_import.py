@@ -28,7 +28,7 @@ from pqm_tui.model.organisation import roles_of_title
 
 # The kinds of inspection a project's default checklist (默认检查表) is set for.
 DEFAULT_KINDS = tuple(k for k in InspectionKind if k != InspectionKind.REINSPECTION)
-ROLE_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+ROLE_SEPARATORS = re.compile(r"[、,，;；/\n]+")
 # Tables in the order their rows are inserted (references first).
 INSERT_ORDER = ("companies", "city_companies", "projects", "departments", "people", "areas")
 
@@ -44,6 +44,7 @@ class Vocabulary:
 
     words: Mapping[str, Mapping[str, StrEnum]]
     labels: Mapping[str, Mapping[str, str]]
+    separator: str = "、"  # between the choices listed in a message
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class _Planner:
     def word(self, row: FileRow, name: str, text: str) -> StrEnum | None:
         member = self.vocabulary.words[name].get(text.strip().lower())
         if member is None:
-            choices = "、".join(self.vocabulary.labels[name].values())
+            choices = self.vocabulary.separator.join(self.vocabulary.labels[name].values())
             self.problem(row, name, f"errors.org.unknown.{name}", value=text, choices=choices)
         return member
 
@@ -301,12 +302,7 @@ class _Planner:
             if not self.required(row):
                 continue
             name = row.text("name")
-            roles: list[Role] = []
-            for word in ROLE_SEPARATORS.split(row.text("roles")):
-                if word:
-                    role = self.word(row, "roles", word)
-                    if role is not None and role not in roles:
-                        roles.append(Role(role))
+            roles = self.roles(row)
             place = self.person_place(row)
             if place is None:
                 continue
@@ -355,6 +351,29 @@ class _Planner:
                 if existing.get("archived_at"):
                     self.update("people", existing, {"archived_at": None})
                     self.change("restore", "people", name)
+
+    def roles(self, row: FileRow) -> list[Role]:
+        """The roles of a person's row: 、 , ; or a new line between them (or spaces, when
+        each word is a role: "品质督导 品管组长")."""
+        known = self.vocabulary.words["roles"]
+        words: list[str] = []
+        for part in ROLE_SEPARATORS.split(row.text("roles")):
+            part = part.strip()
+            spaced = part.split()
+            if (
+                part.lower() not in known
+                and len(spaced) > 1
+                and all(w.lower() in known for w in spaced)
+            ):
+                words += spaced
+            elif part:
+                words.append(part)
+        roles: list[Role] = []
+        for word in words:
+            role = self.word(row, "roles", word)
+            if role is not None and role not in roles:
+                roles.append(Role(role))
+        return roles
 
     def person_place(self, row: FileRow) -> tuple[str | None, str | None, str | None] | None:
         """(project, city company, department) ids of a person's row; None if one is wrong."""
