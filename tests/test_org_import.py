@@ -404,3 +404,29 @@ def test_the_english_template_imports_and_roles_may_be_separated_by_spaces(
     assert run(capsys, *en, "org", "export", "-o", str(again))[0] == 0
     code, out, _ = run(capsys, *en, "org", "import", str(again))
     assert code == 0 and "nothing changed" in out
+
+
+def test_a_missing_file_is_said_and_no_database_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "never.sqlite3"
+    code, _, err = run(capsys, "--db", str(db), "org", "import", str(tmp_path / "无.xlsx"))
+    assert code == 2 and "文件不存在" in err and not db.exists()
+
+
+def test_yaml_problems_name_the_list_entry_and_field(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text(
+        "city_companies:\n- {company: 锦程物业, name: 成都城市公司}\n"
+        "projects:\n- {city_company: 成都城市公司, name: 天府花园, kind: 住宅}\n"
+        "areas:\n- {project: 天府花园, name: 大门, area_type: 锅炉房}\n"
+        "- {project: 天府花园, name: 2026-01-02, area_type: 大堂, colour: red}\n",
+        encoding="utf-8",
+    )
+    text = "\n".join(_import_fails(capsys, db_path, path))
+    assert "“areas”第 1 项的 area_type：未知的区域类型“锅炉房”" in text
+    assert "“areas”第 2 项的 name：YAML 把 2026-01-02 读成了日期：请加上引号" in text
+    assert "必填" not in text  # the refused date is said once
+    assert "“areas”第 2 项的 colour：不认识的字段" in text

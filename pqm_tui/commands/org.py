@@ -177,6 +177,9 @@ def summary(tr: Translator, plan: ImportPlan) -> list[str]:
 def run_import(ctx: CommandContext, args: argparse.Namespace) -> int:
     tr = ctx.tr
     org_file = read_org_file(args.file)
+    if org_file.problems and not any(org_file.rows.values()):  # nothing to check further
+        _print_problems(tr, OrgFileError(args.file, org_file.problems))
+        return 2
     db = ctx.db()
     plan = plan_import(db, org_file, vocabulary(tr))
     if plan.problems:

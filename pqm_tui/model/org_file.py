@@ -136,6 +136,7 @@ class FileRow:
     number: int
     values: dict[str, Any]
     columns: Mapping[str, tuple[str, str]]  # field → (column letter, header) of the sheet
+    bad: set[str] = field(default_factory=set)  # fields whose value was refused (and said)
 
     def problem(self, name: str, key: str, /, **params: object) -> Problem:
         """A problem about the value of field ``name`` (or the row, for a field not there)."""
@@ -170,11 +171,11 @@ def read_org_file(path: Path) -> OrgFile:
     """Read an organisation file (.xlsx or .yaml); problems are collected, not raised."""
     result = OrgFile()
     suffix = path.suffix.lower()
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        result.problems.append(Problem("errors.org.file.unreadable", {"reason": exc.strerror}))
+    if not path.is_file():
+        missing = "errors.org.file.is_dir" if path.is_dir() else "errors.org.file.missing"
+        result.problems.append(Problem(missing, {"path": str(path)}))
         return result
+    size = path.stat().st_size
     if size > MAX_BYTES:
         result.problems.append(
             Problem(
@@ -230,8 +231,8 @@ def _read_xlsx(path: Path, result: OrgFile) -> None:
     try:
         merged = _merged_ranges(path)
         book = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        result.problems.append(Problem("errors.org.file.not_workbook_reason", {"reason": exc}))
+    except Exception:  # openpyxl and zipfile raise many kinds for a damaged file
+        result.problems.append(Problem("errors.org.file.damaged"))
         return
     try:
         seen: set[str] = set()
@@ -264,6 +265,7 @@ def _read_xlsx(path: Path, result: OrgFile) -> None:
             }
             for number, cells in enumerate(rows, start=2):
                 values: dict[str, Any] = {}
+                bad: set[str] = set()
                 for index, cell in enumerate(cells):
                     column = columns.get(index)
                     if column is None or cell.value is None:
@@ -274,10 +276,11 @@ def _read_xlsx(path: Path, result: OrgFile) -> None:
                         result.problems.append(
                             Problem(value.key, value.params, name, number, letter, header)
                         )
+                        bad.add(column.field)
                     elif value != "":
                         values[column.field] = value
                 if values:  # an empty row (also in the middle) is skipped
-                    result.rows[sheet.key].append(FileRow(sheet, name, number, values, where))
+                    result.rows[sheet.key].append(FileRow(sheet, name, number, values, where, bad))
         if not seen and not result.problems:
             result.problems.append(Problem("errors.org.file.no_sheets"))
     finally:
@@ -360,6 +363,9 @@ def _read_yaml(path: Path, result: OrgFile) -> None:
     except UnicodeDecodeError:
         result.problems.append(Problem("errors.org.file.encoding"))
         return
+    except OSError:
+        result.problems.append(Problem("errors.org.file.unreadable"))
+        return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -386,6 +392,7 @@ def _read_yaml(path: Path, result: OrgFile) -> None:
                 result.problems.append(Problem("errors.org.file.yaml_entry", {}, str(key), number))
                 continue
             values: dict[str, Any] = {}
+            bad: set[str] = set()
             for name, raw in entry.items():
                 column = fields.get(str(name))
                 if column is None:
@@ -401,13 +408,16 @@ def _read_yaml(path: Path, result: OrgFile) -> None:
                     continue
                 value = _plain(column, raw) if raw is not None else ""
                 if isinstance(value, Problem):
+                    # YAML reads 2026-01-02 as a date by itself: the fix is quotes, not Excel
+                    said = "errors.org.file.yaml_date" if value.key.endswith(".date") else value.key
                     result.problems.append(
-                        Problem(value.key, value.params, str(key), number, "", column.field)
+                        Problem(said, value.params, str(key), number, "", column.field)
                     )
+                    bad.add(column.field)
                 elif value != "":
                     values[column.field] = value
             if values:
-                result.rows[sheet.key].append(FileRow(sheet, str(key), number, values, where))
+                result.rows[sheet.key].append(FileRow(sheet, str(key), number, values, where, bad))
 
 
 # --- writing -------------------------------------------------------------------------

@@ -128,7 +128,8 @@ class _Planner:
         """False (and the problems said) when a required value of the row is empty."""
         missing = [c for c in row.sheet.columns if c.required and row.text(c.field) == ""]
         for column in missing:
-            self.problem(row, column.field, "errors.org.required")
+            if column.field not in row.bad:  # a refused value is said already
+                self.problem(row, column.field, "errors.org.required")
         return not missing
 
     def word(self, row: FileRow, name: str, text: str) -> StrEnum | None:
