@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 from sqlite_utils import Database
@@ -187,19 +188,23 @@ _EDITABLE = {
 }
 
 
+def _column_value(value: Any) -> Any:
+    """A value as its column holds it: enums by value, the roles list as JSON."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return json.dumps([_column_value(v) for v in value])
+    return value
+
+
 def _edit(db: Database, table: str, row_id: str, changes: dict[str, Any]) -> None:
+    """Write the ``changes`` (columns of ``_EDITABLE``) to a row."""
     unknown = set(changes) - _EDITABLE[table]
     if unknown:
         raise ValueError(f"{table}: cannot edit {sorted(unknown)}")
     if db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [row_id]).fetchone() is None:
         raise NotFoundError("errors.org.not_found", id=row_id)
-    values = {
-        k: json.dumps([str(r) for r in v]) if k == "roles" else (str(v) if k == "kind" else v)
-        for k, v in changes.items()
-    }
-    if "area_type" in values:
-        values["area_type"] = str(values["area_type"])
-    db.table(table).update(row_id, values)
+    db.table(table).update(row_id, {k: _column_value(v) for k, v in changes.items()})
 
 
 def edit_city_company(db: Database, city_id: str, *, name: str) -> CityCompany:
