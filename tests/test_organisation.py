@@ -45,6 +45,9 @@ def test_names_are_unique_within_their_parent(tmp_path: Path) -> None:
     organisation.add_person(db, "张伟", "项目经理", project_id=other.id)
     with pytest.raises(RuleError, match="person_taken"):
         organisation.add_person(db, "张伟", "客服主管", project_id=garden.id)
+    li = organisation.add_person(db, "李娜", "客服主管", project_id=garden.id)
+    with pytest.raises(RuleError, match="person_taken"):  # moving into a project with a 张伟
+        organisation.edit_person(db, li.id, name="张伟")
     with pytest.raises(RuleError, match="name_empty"):
         organisation.add_area(db, garden.id, "  ", AreaType.LOBBY, 2)
 

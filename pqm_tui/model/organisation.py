@@ -3,7 +3,7 @@
 The one home of the organisation: add, edit and archive each, and read them.
 Names are unique within their parent (a project's name across the company, an
 area's within its project, a department's within its project or the company, a
-person's within the project or city company they belong to). Nothing is
+person's within their project, or among the people of no project). Nothing is
 deleted: an archived row (``archived_at``) stays readable by the inspections and
 signed records that name it.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlite_utils import Database
 
@@ -259,17 +259,13 @@ def move_area(db: Database, area_id: str, offset: int) -> list[Area]:
 def edit_department(db: Database, department_id: str, **changes: Any) -> Department:
     """Change a department's name or the project / city company it belongs to."""
     department = get_department(db, department_id)
-    if "name" in changes:
-        changes["name"] = _check_name(changes["name"], "department")
+    if "name" in changes or "project_id" in changes:
+        name = _check_name(changes.get("name", department.name), "department")
         project_id = changes.get("project_id", department.project_id)
-        if _name_taken(
-            db,
-            "departments",
-            changes["name"],
-            "project_id IS ? AND id != ?",
-            [project_id, department_id],
-        ):
-            raise RuleError("errors.org.department_taken", name=changes["name"])
+        where = "project_id IS ? AND id != ?"
+        if _name_taken(db, "departments", name, where, [project_id, department_id]):
+            raise RuleError("errors.org.department_taken", name=name)
+        changes["name"] = name
     _edit(db, "departments", department_id, changes)
     return get_department(db, department_id)
 
@@ -277,19 +273,21 @@ def edit_department(db: Database, department_id: str, **changes: Any) -> Departm
 def edit_person(db: Database, person_id: str, **changes: Any) -> Person:
     """Change a person's name, title, roles, department, project, city company or phone."""
     person = get_person(db, person_id)
-    if "name" in changes:
-        changes["name"] = _check_name(changes["name"], "person")
+    if "name" in changes or "project_id" in changes:
+        name = _check_name(changes.get("name", person.name), "person")
         where, params = _person_scope(changes.get("project_id", person.project_id))
-        if _name_taken(db, "people", changes["name"], f"{where} AND id != ?", [*params, person_id]):
-            raise RuleError("errors.org.person_taken", name=changes["name"])
+        if _name_taken(db, "people", name, f"{where} AND id != ?", [*params, person_id]):
+            raise RuleError("errors.org.person_taken", name=name)
+        changes["name"] = name
     _edit(db, "people", person_id, changes)
     return get_person(db, person_id)
 
 
-ARCHIVABLE = ("city_companies", "projects", "areas", "departments", "people")
+Archivable = Literal["city_companies", "projects", "areas", "departments", "people"]
+ARCHIVABLE: tuple[Archivable, ...] = get_args(Archivable)
 
 
-def archive(db: Database, clock: Clock, table: str, row_id: str) -> None:
+def archive(db: Database, clock: Clock, table: Archivable, row_id: str) -> None:
     """Archive (归档) a row of ``ARCHIVABLE``: hidden from new work, kept for old records."""
     if table not in ARCHIVABLE:
         raise ValueError(f"{table} is not archived")
@@ -301,7 +299,7 @@ def archive(db: Database, clock: Clock, table: str, row_id: str) -> None:
     )
 
 
-def restore(db: Database, table: str, row_id: str) -> None:
+def restore(db: Database, table: Archivable, row_id: str) -> None:
     """Take a row out of the archive."""
     if table not in ARCHIVABLE:
         raise ValueError(f"{table} is not archived")
@@ -338,7 +336,7 @@ def get_department(db: Database, department_id: str) -> Department:
     return Department.model_validate(rows[0])
 
 
-def is_referenced(db: Database, table: str, row_id: str) -> bool:
+def is_referenced(db: Database, table: Archivable, row_id: str) -> bool:
     """True when an inspection or a signed record names the row (so it can only be archived)."""
     checks = {
         "projects": ["SELECT 1 FROM inspections WHERE project_id = ? LIMIT 1"],
