@@ -31,6 +31,7 @@ COMMANDS = {
     "items": "items",
     "item": "items",
     "person": "person",
+    "org": "org",
 }
 
 

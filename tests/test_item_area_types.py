@@ -228,7 +228,8 @@ def test_migration_keeps_old_items_on_their_sections_types(tmp_path: Path, clock
     conn.create_function("pqm_actor", 0, lambda: "test")
     old = Database(conn)
     migrate(old, stop_before="m007_item_area_types")
-    assert schema_version(old) == len(migrations.pending(Database(memory=True))) - 1
+    names = [m.name for m in migrations.pending(Database(memory=True))]
+    assert schema_version(old) == names.index("m007_item_area_types")
     assert "area_types" not in {c.name for c in old["items"].columns}
     # The builtins as an existing database holds them: the same files, no item area types.
     old_versions = {

@@ -1,4 +1,7 @@
-"""``pqm person list|pin``: the people who sign, and their optional sign-off PIN (签字密码)."""
+"""``pqm person list|pin``: the people who sign, and their optional sign-off PIN (签字密码).
+
+People are entered with ``pqm org import`` (or the organisation screen).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pqm_tui.commands.table import format_table
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("person", help="people, and their sign-off PINs")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    lst = actions.add_parser("list", help="name, role, project, PIN set, signing key")
+    lst = actions.add_parser("list", help="name, title, roles, project, PIN set, signing key")
     lst.set_defaults(func=run_list)
     pin = actions.add_parser("pin", help="set (asked twice) or clear a person's sign-off PIN")
     pin.add_argument("person", help="person's name or id")
@@ -37,6 +40,7 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         (
             p.name,
             p.role,
+            "、".join(tr.enum(r) for r in p.roles) or "—",
             projects.get(p.project_id or "", tr("walk.person.no_project")),
             mark[bool(p.pin_hash)],
             mark[key_path(folder, p.id).exists()],
@@ -44,6 +48,7 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         for p in list_people(db)
     ]
     headers = [tr(f"walk.person.col.{c}") for c in ("name", "role", "project", "pin", "key")]
+    headers.insert(2, tr("org.person.col_roles"))
     print(format_table(headers, rows))
     return 0
 

@@ -6,10 +6,11 @@ from SQLite are validated into these models by the repository modules.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ProjectKind(StrEnum):
@@ -40,6 +41,18 @@ class AreaType(StrEnum):
     SALES_HALL = "sales-hall"  # 销售大厅/接待区
     SHOW_FLAT = "show-flat"  # 样板房
     PERIMETER = "perimeter"  # 周界
+
+
+class Role(StrEnum):
+    """Role of a person in the organisation (角色); a person may hold several."""
+
+    INSPECTOR = "inspector"  # 品质督导
+    QUALITY_GROUP_LEADER = "quality-group-leader"  # 品管组长
+    QUALITY_MANAGER = "quality-manager"  # 品质部经理
+    PROJECT_MANAGER = "project-manager"  # 项目经理
+    DEPARTMENT_HEAD = "department-head"  # 部门主管
+    CITY_GENERAL_MANAGER = "city-general-manager"  # 城市总经理
+    ADMINISTRATOR = "administrator"  # 系统管理员
 
 
 class Severity(StrEnum):
@@ -116,6 +129,7 @@ class CityCompany(Entity):
 
     company_id: str
     name: str
+    archived_at: str | None = None
 
 
 class Project(Entity):
@@ -125,6 +139,8 @@ class Project(Entity):
     name: str
     kind: ProjectKind
     address: str = ""
+    receiver_id: str | None = None  # the person who receives notices (通知接收人)
+    archived_at: str | None = None
 
 
 class Area(Entity):
@@ -134,6 +150,7 @@ class Area(Entity):
     name: str
     area_type: AreaType
     position: int = 0
+    archived_at: str | None = None
 
 
 class Department(Entity):
@@ -141,17 +158,33 @@ class Department(Entity):
 
     name: str
     project_id: str | None = None
+    city_company_id: str | None = None
+    archived_at: str | None = None
 
 
 class Person(Entity):
-    """Person (人员): inspector, project manager, department head …"""
+    """Person (人员): inspector, project manager, department head …
+
+    ``roles`` are what the person does (角色); ``role`` is the title shown on
+    documents (职务, free text such as 客服主管).
+    """
 
     name: str
     role: str
+    roles: list[Role] = Field(default_factory=list)
     department_id: str | None = None
     project_id: str | None = None
+    city_company_id: str | None = None
+    phone: str = ""
     signature_image: str | None = None
     pin_hash: str | None = None
+    archived_at: str | None = None
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles_from_json(cls, value: object) -> object:
+        """The ``roles`` column holds a JSON list."""
+        return json.loads(value) if isinstance(value, str) else value
 
 
 class Checklist(Entity):

@@ -485,3 +485,69 @@ def m007_item_area_types(db: Database) -> None:
             ),
         ],
     )
+
+
+# Old free-text job titles (people.role) → the roles they stand for (m008).
+ROLE_TITLES = {
+    "inspector": ("品质督导", "品质专员", "品管小组成员", "督导"),
+    "quality-group-leader": ("品管组长", "品管小组组长", "品质组长"),
+    "quality-manager": ("品质部经理", "品质经理", "品质总监"),
+    "project-manager": ("项目经理", "项目负责人", "案场经理"),
+    "department-head": ("部门主管", "客服主管", "秩序主管", "环境主管", "工程主管", "绿化主管"),
+    "city-general-manager": ("城市总经理", "城市公司总经理"),
+    "administrator": ("系统管理员", "管理员"),
+}
+
+
+@migrations()
+def m008_organisation(db: Database) -> None:
+    """What a real company enters (组织架构): roles, phones, receivers, defaults, archiving.
+
+    ``archived_at`` on city companies, projects, areas, departments and people:
+    something referenced by an inspection or a signed record is archived, never
+    deleted. People get ``roles`` (a JSON list of ``Role`` values), mapped here
+    from the old free-text ``role``, which stays as the person's title (职务).
+    Names stay unique within their parent by the repository's checks (an index
+    would refuse existing databases that hold duplicates).
+    """
+    statements = [
+        *(
+            f"ALTER TABLE {table} ADD COLUMN archived_at TEXT"
+            for table in ("city_companies", "projects", "areas", "departments", "people")
+        ),
+        "ALTER TABLE projects ADD COLUMN receiver_id TEXT REFERENCES people(id)",
+        "ALTER TABLE departments ADD COLUMN city_company_id TEXT REFERENCES city_companies(id)",
+        "ALTER TABLE people ADD COLUMN roles TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE people ADD COLUMN city_company_id TEXT REFERENCES city_companies(id)",
+        "ALTER TABLE people ADD COLUMN phone TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE project_default_checklists (
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL REFERENCES projects(id),
+            inspection_kind TEXT NOT NULL,
+            checklist_id TEXT NOT NULL REFERENCES checklists(id),
+            UNIQUE (project_id, inspection_kind))""",
+        "CREATE INDEX city_companies_company ON city_companies(company_id, name)",
+        "CREATE INDEX projects_city ON projects(city_company_id, name)",
+        "CREATE INDEX departments_project ON departments(project_id, name)",
+        "CREATE INDEX people_project ON people(project_id, name)",
+        "CREATE INDEX people_department ON people(department_id)",
+    ]
+    _run(db, statements)
+    for table in ("projects", "areas", "people"):  # the audit rows carry the new columns
+        events = ("insert", "update", "delete")
+        _run(db, [f"DROP TRIGGER {table}_audit_{event}" for event in events])
+    for table in ("projects", "areas", "people", "city_companies", "departments"):
+        _run(db, _audit_triggers(db, table))
+    mapping = []  # audited: the trail shows each person's roles being set
+    for role, titles in ROLE_TITLES.items():
+        listed = ", ".join(f"'{t}'" for t in titles)
+        mapping.append(
+            f"""UPDATE people SET roles = json_array('{role}')
+                WHERE roles = '[]' AND trim(role) IN ({listed})"""
+        )
+    mapping.append(  # any other 主管 (案场主管 …) heads a department
+        """UPDATE people SET roles = json_array('department-head')
+           WHERE roles = '[]' AND trim(role) LIKE '%主管'"""
+    )
+    _run(db, mapping)
+    _run(db, _audit_triggers(db, "project_default_checklists"))
