@@ -14,6 +14,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from pqm_tui.model.errors import PQMError
+
 Language = Literal["zh", "en"]
 
 
@@ -63,7 +65,7 @@ class Settings(BaseModel):
         return sorted(bands, key=lambda b: b.min_score, reverse=True)
 
 
-class SettingsError(ValueError):
+class SettingsError(PQMError):
     """The configuration file or an environment variable is invalid."""
 
 
@@ -88,9 +90,9 @@ def load_settings(**overrides: object) -> Settings:
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
-            raise SettingsError(f"{path}: cannot read the configuration ({exc})") from None
+            raise SettingsError("errors.settings.unreadable", path=path, detail=str(exc)) from None
         if not isinstance(loaded, dict):
-            raise SettingsError(f"{path}: the configuration must be a mapping")
+            raise SettingsError("errors.settings.not_mapping", path=path)
         data.update(loaded)
     for env, key in ENV_KEYS.items():
         if os.environ.get(env):
@@ -101,4 +103,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise SettingsError(f"{path}: {where}: {first['msg']}") from None
+        raise SettingsError(
+            "errors.settings.invalid", path=path, field=where, detail=first["msg"]
+        ) from None

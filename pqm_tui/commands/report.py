@@ -64,7 +64,7 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
         else:
             result = service.circular(args.month, out)
     except (FontMissingError, RenderError) as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(tr.error(exc)) from None
     report_result(ctx, result)
     if getattr(args, "sign", False):
         sign_file(ctx, out, signer)
@@ -106,5 +106,5 @@ def sign_file(ctx: CommandContext, out: Path, who: str) -> None:
             location=ctx.settings.company_name or "PQM",
         )
     except SigningError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(ctx.tr.error(exc)) from None
     print(ctx.tr("reports.cli.signed", signer=signer))

@@ -64,7 +64,7 @@ def check_code(ctx: CommandContext, code: str) -> int:
     try:
         stored, same = check(ctx.db(), ctx.db_path, ctx.settings, ctx.clock, code)
     except NotFoundError as exc:
-        print(str(exc), file=sys.stderr)
+        print(ctx.tr.error(exc), file=sys.stderr)
         return 1
     values = {
         "code": stored.code,

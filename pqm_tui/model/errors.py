@@ -49,5 +49,7 @@ def translate_locks() -> Iterator[None]:
         yield
     except sqlite3.IntegrityError as exc:
         if LOCKED in str(exc):
-            raise LockedError(str(exc).removeprefix(LOCKED + ": ")) from None
+            raise LockedError(
+                "errors.db.locked", detail=str(exc).removeprefix(LOCKED + ": ")
+            ) from None
         raise

@@ -116,7 +116,7 @@ class DocumentService:
 
     # steps -------------------------------------------------------------------------
     def _font(self) -> None:
-        require_cjk_font(self.tr("reports.font_missing", package="fonts-noto-cjk"))
+        require_cjk_font()
 
     def _first_notice_of(self, ref: str):  # type: ignore[no-untyped-def]
         text = ref.strip()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
 from pathlib import Path
 
-Tr = Callable[..., str]
+from pqm_tui.i18n import Translator as Tr
+
 _PLAIN = re.compile(r"[^\s'\"\\$`!*?&;|<>(){}\[\]#~]+")  # no quoting needed (Chinese names too)
 
 
@@ -32,18 +32,20 @@ def describe_failure(tr: Tr, exc: BaseException, *, out: Path, signer: str, db_p
     from pqm_tui.services.signing import LOG_NAME, KeyLockedError, KeyMissingError, SigningError
 
     if isinstance(exc, FontMissingError | RuleError):  # their messages are translated already
-        return str(exc)
+        return tr.error(exc)
     if isinstance(exc, NotFoundError):
         return tr("reports.dialog.not_found")
     if isinstance(exc, RenderError):
-        return tr("reports.dialog.render_failed", detail=exc)
+        return tr("reports.dialog.render_failed", detail=tr.error(exc))
     if isinstance(exc, KeyMissingError):
         command = keys_init_command(db_path, signer)
         return tr("reports.dialog.key_missing", person=signer, command=command)
     if isinstance(exc, KeyLockedError):
         return tr("reports.dialog.key_locked", person=signer)
     if isinstance(exc, SigningError):
-        return tr("reports.dialog.sign_failed", detail=exc, log=keys_dir(db_path) / LOG_NAME)
+        return tr(
+            "reports.dialog.sign_failed", detail=tr.error(exc), log=keys_dir(db_path) / LOG_NAME
+        )
     if isinstance(exc, OSError):
         return tr("reports.dialog.write_failed", path=out, detail=exc.strerror or exc)
     return tr("reports.dialog.unexpected", detail=exc)

@@ -193,7 +193,7 @@ class ReviewScreen(ReviewActions, Screen[None]):
                 self.app.call_from_thread(self._show_rows, gen, rows)
             self.app.call_from_thread(self._show_counts, gen, review.counts(db, flt, today))
         except (ModelError, ValueError) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, self.pqm.tr.error(exc), severity="error")
         finally:
             db.close()
 
@@ -356,7 +356,9 @@ class ReviewScreen(ReviewActions, Screen[None]):
             rows = review.iter_rows(db, flt, app.clock.today(), sort=sort, descending=descending)
             count = write_items(path, rows, app.clock.today(), app.tr)
         except Exception as exc:  # an export must never take the app down
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = (
+                exc.strerror if isinstance(exc, OSError) and exc.strerror else app.tr.error(exc)
+            )
             message = app.tr("export.failed", error=f"{path}: {reason}")
             app.call_from_thread(self.notify, message, severity="error")
             return

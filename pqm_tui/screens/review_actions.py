@@ -13,7 +13,6 @@ from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import rectification, reinspection
 from pqm_tui.services.rectification import Action
-from pqm_tui.services.rectification_messages import explain
 
 if TYPE_CHECKING:
     from pqm_tui.app import PQMApp
@@ -57,7 +56,7 @@ class ReviewActions:
 
     def explain(self, exc: ModelError) -> str:
         """An error in the user's language (state-machine errors carry their key)."""
-        return explain(self.pqm.tr, exc)
+        return self.pqm.tr.error(exc)
 
     def _need_selection(self) -> list[str] | None:
         ids = self.selected()

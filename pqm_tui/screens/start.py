@@ -151,7 +151,7 @@ class StartInspectionScreen(ModalScreen[str | None]):
                 started.isoformat(timespec="milliseconds"),
             )
         except ModelError as exc:
-            error.update(tr("walk.error", error=str(exc)))
+            error.update(tr("walk.error", error=tr.error(exc)))
             return
         self.dismiss(inspection.id)
 

@@ -237,7 +237,7 @@ class SummaryScreen(Screen[None]):
             try:
                 marked = mark_unanswered_na(app.db, app.clock, app.settings, self.inspection_id)
             except ModelError as exc:
-                self._status(app.tr("walk.error", error=str(exc)))
+                self._status(app.tr("walk.error", error=app.tr.error(exc)))
                 return
             self.reload()
             self._status(app.tr("walk.summary.marked_na", count=marked))
@@ -284,7 +284,7 @@ class SummaryScreen(Screen[None]):
                 receiver_role=form.receiver_role,
             )
         except ModelError as exc:
-            self._status(app.tr("walk.error", error=str(exc)))
+            self._status(app.tr("walk.error", error=app.tr.error(exc)))
             return
         self.reload()
         message = app.tr("walk.summary.signed", notice=number or app.tr("walk.summary.no_notice"))
@@ -296,7 +296,7 @@ class SummaryScreen(Screen[None]):
         try:
             inspections.reopen(self.pqm.db, self.inspection_id)
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._status(self.pqm.tr("walk.error", error=self.pqm.tr.error(exc)))
             return
         self.app.switch_screen(WalkScreen(self.inspection_id))
 

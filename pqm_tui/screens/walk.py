@@ -318,7 +318,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         try:
             finding = self.walk.answer(self.area_id, item_id, Result(value))
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._status(self.pqm.tr("walk.error", error=self.pqm.tr.error(exc)))
             return
         self._saved_now()
         self._after_change([finding], advance=True)
@@ -352,7 +352,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         try:
             finding = self.walk.fail(area_id, item_id, details)
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._status(self.pqm.tr("walk.error", error=self.pqm.tr.error(exc)))
             return
         warning = ""
         if self.walk.missing_photo(area_id, item_id):
@@ -374,7 +374,7 @@ class WalkScreen(WalkDialogActions, Screen[None]):
         try:
             changed = self.walk.undo()
         except ModelError as exc:
-            self._status(self.pqm.tr("walk.error", error=str(exc)))
+            self._status(self.pqm.tr("walk.error", error=self.pqm.tr.error(exc)))
             return
         if not changed:
             self._status(self.pqm.tr("walk.nothing_to_undo"))

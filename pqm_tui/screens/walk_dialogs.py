@@ -41,7 +41,7 @@ class WalkDialogActions:
             try:
                 changed = self.walk.answer_rest(area_id, Result(value))
             except ModelError as exc:
-                self._status(tr("walk.error", error=str(exc)))
+                self._status(tr("walk.error", error=tr.error(exc)))
                 return
             self._saved_now(tr("walk.rest.done", count=len(changed)))
             self._after_change(changed, advance=False)
@@ -80,7 +80,7 @@ class WalkDialogActions:
             try:
                 self.walk.add_note(self.area_id or None, kind, text)  # type: ignore[arg-type]
             except ModelError as exc:
-                self._status(self.pqm.tr("walk.error", error=str(exc)))
+                self._status(self.pqm.tr("walk.error", error=self.pqm.tr.error(exc)))
                 return
             self._saved_now(self.pqm.tr("walk.note.saved", kind=self.pqm.tr.enum(kind)))
 
