@@ -12,10 +12,9 @@ from pathlib import Path
 from pqm_tui import __version__
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.config import SettingsError, load_settings
-from pqm_tui.i18n import Translator
+from pqm_tui.i18n import LANGUAGES, Translator
 from pqm_tui.model.checklist_file import ChecklistFileError
-from pqm_tui.model.db import DatabaseError
-from pqm_tui.model.errors import ModelError
+from pqm_tui.model.errors import PQMError
 
 # Command word → the module of ``pqm_tui.commands`` that registers it. Only the
 # module of the command given is imported, and none when the app is run: the
@@ -85,25 +84,20 @@ def run_app(context: CommandContext) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(command_modules(argv))
     args = parser.parse_args(argv)
+    lang = _language(args)
     try:
         settings = load_settings(db=args.db, lang=args.lang, timezone=args.timezone)
+        lang = settings.lang
         context = CommandContext(settings)
         if args.actor:
             context.actor = args.actor
         if args.command is None:
             return run_app(context)
         return int(args.func(context, args) or 0)
-    except SettingsError as exc:  # said in the language asked for, if that one is valid
-        print(f"pqm: {Translator(exc.lang).error(exc)}", file=sys.stderr)
-        return 2
-    except (UserError, ModelError, ChecklistFileError, DatabaseError) as exc:
-        message = str(exc)
-        if isinstance(exc, ChecklistFileError) and len(exc.problems) > 1:
-            print(f"pqm: {len(exc.problems)} problems in {exc.path}:", file=sys.stderr)
-            for problem in exc.problems:
-                print(f"  {exc.path}: {problem}", file=sys.stderr)
-        else:
-            print(f"pqm: {message}", file=sys.stderr)
+    except (UserError, PQMError) as exc:
+        said_in = exc.lang if isinstance(exc, SettingsError) else lang  # asked for, if valid
+        for line in error_lines(Translator(said_in), exc):
+            print(line, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -111,3 +105,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+
+
+def error_lines(tr: Translator, exc: UserError | PQMError) -> list[str]:
+    """What ``pqm`` prints for an error: one line; a checklist file adds a line per problem."""
+    if not isinstance(exc, ChecklistFileError):
+        return [f"pqm: {tr.error(exc)}"]
+    lines = [": ".join(filter(None, (exc.path, p.where, tr.error(p)))) for p in exc.problems]
+    if len(lines) == 1:
+        return [f"pqm: {lines[0]}"]
+    return [f"pqm: {tr.error(exc)}", *(f"  {line}" for line in lines)]
+
+
+def _language(args: argparse.Namespace) -> str:
+    """The language asked for (even when the settings themselves could not be read)."""
+    lang = args.lang or os.environ.get("PQM_LANG", "")
+    return lang if lang in LANGUAGES else "zh"

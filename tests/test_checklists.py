@@ -19,6 +19,7 @@ from pqm_tui.model.checklist_file import (
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import AreaType
+from tests.messages import english, raises_saying
 
 
 @pytest.mark.parametrize("spec", checklists.builtin_specs(), ids=lambda s: s.name)
@@ -111,7 +112,7 @@ def test_import_error_names_file_section_item_and_field(tmp_path: Path) -> None:
     path = _write(tmp_path, data)
     with pytest.raises(ChecklistFileError) as caught:
         load_checklist_file(path)
-    message = str(caught.value)
+    message = english(caught.value)
     assert str(path) in message
     assert "sections[1] (B) / items[0] (B-01) / severity" in message
     assert "sections[1] (B) / items[1] (B-02)" in message and "exceeds" in message
@@ -120,18 +121,18 @@ def test_import_error_names_file_section_item_and_field(tmp_path: Path) -> None:
 def test_import_refuses_wrong_total_and_duplicate_codes(tmp_path: Path) -> None:
     data = _valid()
     data["sections"][0]["items"][0]["points"] = 50  # type: ignore[index]
-    with pytest.raises(ChecklistFileError, match="total 90"):
+    with raises_saying(ChecklistFileError, "total 90"):
         load_checklist_file(_write(tmp_path, data))
     data = _valid()
     data["sections"][1]["items"][1]["code"] = "A-01"  # type: ignore[index]
-    with pytest.raises(ChecklistFileError, match=r"items\[1\] \(A-01\).*used twice"):
+    with raises_saying(ChecklistFileError, r"items\[1\] \(A-01\).*used twice"):
         load_checklist_file(_write(tmp_path, data))
 
 
 def test_broken_yaml_reports_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("name: x\nsections: [\n  - code: A\n", encoding="utf-8")
-    with pytest.raises(ChecklistFileError, match="line"):
+    with raises_saying(ChecklistFileError, "line"):
         load_checklist_file(path)
 
 

@@ -93,7 +93,7 @@ def test_checklist_import_error_writes_nothing(
     assert conn.execute("SELECT count(*) FROM checklists WHERE name = '坏表'").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == before
     code, _, err = run(capsys, "--db", str(db), "checklist", "import", str(tmp_path / "no.yaml"))
-    assert code == 2 and "cannot read" in err
+    assert code == 2 and "无法读取文件" in err
 
 
 def test_db_check_ok_missing_and_broken(

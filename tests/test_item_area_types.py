@@ -27,6 +27,7 @@ from pqm_tui.model.ids import new_id
 from pqm_tui.model.schema import latest_version, migrate, migrations, schema_version
 from pqm_tui.services.scoring import score
 from pqm_tui.services.walk_plan import build_plan
+from tests.messages import english, raises_saying
 
 PROPERTY = "物业服务品质检查表"
 
@@ -81,7 +82,7 @@ def test_item_area_types_must_narrow_the_section(tmp_path: Path) -> None:
     _items(data, 0)[1]["area_types"] = ["car-park", "lobby", "green"]
     with pytest.raises(ChecklistFileError) as caught:
         _spec(data)
-    message = str(caught.value)
+    message = english(caught.value)
     assert message.startswith("mine.yaml: sections[0] (GC) / items[1] (GC-02) / area_types: ")
     assert "lobby, green not among the section's area types (lift, car-park)" in message
     assert "car-park," not in message.split("area types (")[0]  # only the ones outside
@@ -90,8 +91,8 @@ def test_item_area_types_must_narrow_the_section(tmp_path: Path) -> None:
 def test_unknown_item_area_type_is_named() -> None:
     data = _data()
     _items(data, 0)[0]["area_types"] = ["elevator"]
-    with pytest.raises(
-        ChecklistFileError, match=r"items\[0\] \(GC-01\) / area_types\[0\]: Input should be 'gate'"
+    with raises_saying(
+        ChecklistFileError, r"items\[0\] \(GC-01\) / area_types\[0\]: must be one of gate"
     ):
         _spec(data)
 

@@ -20,6 +20,7 @@ from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.services.pins import PinFormatError, hash_pin, verify_pin
 from pqm_tui.services.walk_session import mark_unanswered_na
+from tests.messages import raises_saying
 
 SIZE = (100, 30)
 
@@ -40,7 +41,7 @@ def test_hash_and_verify() -> None:
 
 @pytest.mark.parametrize("pin", ["", "123", "123456789", "12a4", "１２３４", "12 34", "-123"])
 def test_pin_format_is_four_to_eight_digits(pin: str) -> None:
-    with pytest.raises(PinFormatError, match="4–8 digits"):
+    with raises_saying(PinFormatError, "4–8 digits"):
         hash_pin(pin)
 
 

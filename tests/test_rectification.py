@@ -20,6 +20,7 @@ from pqm_tui.services import inspection_state, reinspection, signoff
 from pqm_tui.services import rectification as rect
 from pqm_tui.services.deadlines import days_left, deadline_from_receipt
 from pqm_tui.services.rectification import Action, State, TransitionError
+from tests.messages import english, raises_saying
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -117,7 +118,8 @@ def test_reply_then_illegal_moves(db: Database, clock: Clock, settings: Settings
         with pytest.raises(TransitionError) as refused:
             move()
         assert refused.value.state == State.REPLIED
-        assert "replied" in str(refused.value) and "reinspection-passed" in str(refused.value)
+        assert "Replied" in english(refused.value)
+        assert "pass re-inspection" in english(refused.value)
     assert get_item(db, item.id).status == RectificationStatus.REPLIED
 
 
@@ -125,16 +127,16 @@ def test_reply_needs_text_and_no_future_date(
     db: Database, clock: Clock, settings: Settings
 ) -> None:
     item = fresh_item(db, clock, settings)
-    with pytest.raises(rect.RectificationError, match="must be given"):
+    with raises_saying(rect.RectificationError, "Missing: what was done"):
         rect.reply(db, clock, item.id, actor="x", done="  ")
-    with pytest.raises(rect.RectificationError, match="future"):
+    with raises_saying(rect.RectificationError, "future"):
         rect.reply(db, clock, item.id, actor="x", done="ok", done_on=clock.today() + timedelta(1))
     assert list_events(db, item.id) == []
 
 
 def test_extension_approved_and_rejected(db: Database, clock: Clock, settings: Settings) -> None:
     item = with_deadline(db, fresh_item(db, clock, settings), clock.today() + timedelta(days=2))
-    with pytest.raises(rect.RectificationError, match="after the deadline"):
+    with raises_saying(rect.RectificationError, "after the deadline"):
         rect.request_extension(
             db, clock, item.id, actor="p", reason="r", measures="m", proposed=clock.today()
         )
@@ -176,7 +178,7 @@ def test_extension_approved_and_rejected(db: Database, clock: Clock, settings: S
 
 def test_extension_refused_after_deadline(db: Database, clock: Clock, settings: Settings) -> None:
     item = with_deadline(db, fresh_item(db, clock, settings), clock.today() - timedelta(days=1))
-    with pytest.raises(rect.RectificationError, match="has passed") as refused:
+    with raises_saying(rect.RectificationError, "has passed") as refused:
         rect.request_extension(
             db,
             clock,
@@ -186,7 +188,7 @@ def test_extension_refused_after_deadline(db: Database, clock: Clock, settings: 
             measures="m",
             proposed=clock.today() + timedelta(days=5),
         )
-    assert refused.value.key == "extension_late"
+    assert refused.value.key == "review.err.extension_late"
     # on the deadline day itself it is still in advance
     item = with_deadline(db, item, clock.today())
     rect.request_extension(
@@ -214,7 +216,7 @@ def test_appeal_rejected_then_final_states(db: Database, clock: Clock, settings:
     assert closed.status == RectificationStatus.CLOSED
     with pytest.raises(TransitionError) as refused:
         rect.request_appeal(db, clock, item.id, actor="p", grounds="late")
-    assert refused.value.allowed == () and "none (final state)" in str(refused.value)
+    assert refused.value.allowed == () and "nothing (final state)" in english(refused.value)
 
 
 def test_upheld_appeal_voids_finding_score_and_carry_over(
@@ -339,7 +341,7 @@ def test_reinspection_refuses_mixed_or_closed_items(
     db: Database, clock: Clock, settings: Settings
 ) -> None:
     closed = db.execute("SELECT id FROM rectification_items WHERE status = 'closed'").fetchone()[0]
-    with pytest.raises(rect.RectificationError, match="only open or replied"):
+    with raises_saying(rect.RectificationError, "only open or replied"):
         reinspection.create_reinspection(db, clock, [closed])
     a, b = (
         r[0]
@@ -347,9 +349,9 @@ def test_reinspection_refuses_mixed_or_closed_items(
             "SELECT min(id) FROM rectification_items WHERE status = 'open' GROUP BY project_id"
         ).fetchall()[:2]
     )
-    with pytest.raises(rect.RectificationError, match="2 projects"):
+    with raises_saying(rect.RectificationError, "2 projects"):
         reinspection.create_reinspection(db, clock, [a, b])
-    with pytest.raises(rect.RectificationError, match="at least one"):
+    with raises_saying(rect.RectificationError, "at least one"):
         reinspection.create_reinspection(db, clock, [])
 
 
@@ -369,7 +371,7 @@ def test_acknowledging_a_second_notice_restarts_deadlines(
         db, later, settings, str(event.data["notice_id"]), actor="x", received_by="李经理"
     )
     assert n == 1 and get_item(db, item.id).deadline == "2026-12-02"
-    with pytest.raises(rect.RectificationError, match="was received"):
+    with raises_saying(rect.RectificationError, "was received"):
         rect.acknowledge_notice(
             db, later, settings, str(event.data["notice_id"]), actor="x", received_by="李经理"
         )

@@ -227,7 +227,7 @@ async def test_render_failure_is_said_plainly_and_hides_progress(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def broken(self: DocumentService, kind: str, ref: str, out: Path) -> RenderedDocument:
-        raise RenderError("template stylesheet x.css not found")
+        raise RenderError("errors.report.render", detail="template stylesheet x.css not found")
 
     monkeypatch.setattr(DocumentService, "issue", broken)
     app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
@@ -237,7 +237,7 @@ async def test_render_failure_is_said_plainly_and_hides_progress(
         await pilot.press("2")
         await settle(app, pilot)
         text = text_of(dialog, "#result")
-        assert "生成失败：PDF 排版失败：template stylesheet x.css not found" in text
+        assert "生成失败：生成 PDF 时出现问题：template stylesheet x.css not found" in text
         assert "RenderError" not in text
         assert not dialog.query_one(ProgressBar).display
         assert dialog.written is None
@@ -253,9 +253,11 @@ def test_failures_are_sentences_not_class_names(tmp_path: Path) -> None:
     def say(exc: BaseException) -> str:
         return describe_failure(tr, exc, out=out, signer="王丽华", db_path=db)
 
-    locked = say(KeyLockedError("cannot load k.p12 (wrong PQM_KEY_PASSPHRASE?)"))
+    locked = say(
+        KeyLockedError("errors.signing.key_locked", path="k.p12", env="PQM_KEY_PASSPHRASE")
+    )
     assert "王丽华" in locked and "PQM_KEY_PASSPHRASE" in locked
-    missing = say(KeyMissingError(f"no key {db}.keys/abc.p12"))
+    missing = say(KeyMissingError("errors.signing.key_missing", path=f"{db}.keys/abc.p12"))
     assert missing.startswith("王丽华 还没有签名密钥") and "keys init --person 王丽华" in missing
     denied = say(PermissionError(13, "Permission denied"))
     assert str(out) in denied and "Permission denied" in denied

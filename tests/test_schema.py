@@ -15,6 +15,7 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind, InspectionStatus, ProjectKind, Result
 from pqm_tui.model.errors import LockedError
 from pqm_tui.model.schema import latest_version, migrate, migrations, schema_version
+from tests.messages import raises_saying
 
 
 def test_fresh_database_has_latest_schema_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -99,7 +100,7 @@ def test_record_finding_on_signed_inspection_raises_locked(tmp_path: Path, clock
     db = connect(tmp_path / "lock2.sqlite3")
     inspection_id = _signed_inspection(db, clock)
     finding = findings.list_findings(db, inspection_id)[0]
-    with pytest.raises(LockedError, match="signed"):
+    with raises_saying(LockedError, "signed"):
         inspections.record_finding(
             db, clock, inspection_id, finding.item_id, finding.area_id, Result.PASS
         )
@@ -141,6 +142,6 @@ def test_an_old_sqlite_is_refused_with_a_clear_message(
 
     monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
     monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
-    with pytest.raises(DatabaseError, match=r"SQLite 3\.34 or newer .* 3\.31\.1"):
+    with raises_saying(DatabaseError, r"SQLite 3\.34 or newer .* 3\.31\.1"):
         connect(tmp_path / "old.sqlite3")
     assert not (tmp_path / "old.sqlite3").exists()  # nothing written

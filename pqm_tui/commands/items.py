@@ -29,7 +29,6 @@ from pqm_tui.model.errors import ModelError
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import rectification, reinspection
-from pqm_tui.services.rectification_messages import explain
 
 BATCH = 1000
 FIELDS = (
@@ -215,7 +214,7 @@ def _run(ctx: CommandContext, move: Callable[[], object]) -> int:
     try:
         move()
     except ModelError as exc:
-        raise UserError(explain(ctx.tr, exc)) from None
+        raise UserError(ctx.tr.error(exc)) from None
     return 0
 
 

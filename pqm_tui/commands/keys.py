@@ -64,7 +64,9 @@ def run_import(ctx: CommandContext, args: argparse.Namespace) -> int:
     try:
         path = import_pkcs12(folder, person_id, args.file, passphrase)
     except SigningError as exc:
-        raise UserError(ctx.tr("reports.keys.bad_p12", path=args.file, reason=exc)) from None
+        raise UserError(
+            ctx.tr("reports.keys.bad_p12", path=args.file, reason=ctx.tr.error(exc))
+        ) from None
     info = key_info(folder, person_id, name)
     print(
         ctx.tr(
@@ -85,7 +87,7 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         try:
             info = key_info(folder, person.id, person.name)
         except SigningError as exc:  # one damaged file must not hide the others
-            print(f"pqm: {exc}", file=sys.stderr)
+            print(f"pqm: {ctx.tr.error(exc)}", file=sys.stderr)
             continue
         if info:
             rows.append((person.name, info.subject, info.not_after, info.p12_path))

@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 LANGUAGES = ("zh", "en")
+# Enums labelled outside ``enum.*``: the rectification state machine's words live with the review's.
+ENUM_LABELS = {"State": "review.state", "Action": "review.action"}
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -63,19 +65,28 @@ class Translator:
     def error(self, exc: BaseException) -> str:
         """The user's sentence for an error of the core (``PQMError``: key and parameters).
 
-        Enum parameters are shown by their label. Anything else is shown as its text
-        (only for errors that are not ours: an OS error's reason, say).
+        Enum parameters are shown by their label, a tuple or list of them as a list
+        (「、」 in Chinese), an error (the cause of this one) by its own sentence.
+        Anything else is shown as its text (only for errors that are not ours: an OS
+        error's reason, say).
         """
         key = getattr(exc, "key", None)
         params = getattr(exc, "params", None)
         if not isinstance(key, str) or not isinstance(params, dict):
             return str(exc)
-        shown = {
-            name: self.enum(value) if isinstance(value, Enum) else value
-            for name, value in params.items()
-        }
-        return self(key, **shown)
+        return self(key, **{name: self._shown(value) for name, value in params.items()})
+
+    def _shown(self, value: object) -> object:
+        if isinstance(value, Enum):
+            return self.enum(value)
+        if isinstance(value, BaseException):
+            return self.error(value)
+        if isinstance(value, tuple | list):
+            return self("common.list_sep").join(str(self._shown(v)) for v in value)
+        return value
 
     def enum(self, value: object) -> str:
         """Label of an enum member: ``enum.<ClassName>.<value>``."""
-        return self(f"enum.{type(value).__name__}.{getattr(value, 'value', value)}")
+        name = type(value).__name__
+        prefix = ENUM_LABELS.get(name, f"enum.{name}")
+        return self(f"{prefix}.{getattr(value, 'value', value)}")

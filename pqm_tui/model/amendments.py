@@ -38,9 +38,9 @@ def add_amendment(
 ) -> Amendment:
     """Amend a finding of a signed inspection: a trace, never an edit in place."""
     if field not in AMENDABLE_FIELDS:
-        raise RuleError(f"field {field!r} cannot be amended; use one of {AMENDABLE_FIELDS}")
+        raise RuleError("errors.amendment.field", field=field, allowed=", ".join(AMENDABLE_FIELDS))
     if not reason.strip():
-        raise RuleError("an amendment needs a reason")
+        raise RuleError("errors.amendment.no_reason")
     current = {
         a.field: a.new_value
         for a in list_amendments(db, finding.inspection_id)

@@ -7,6 +7,7 @@ company editing its own checklist in a text editor can find the mistake.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,18 +17,45 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from pqm_tui.model.entities import AreaType, ProjectKind, Severity
+from pqm_tui.model.errors import PQMError
 
 TOTAL_POINTS = Decimal("100")
-ITEM_AREA_TYPES_ERROR = "item_area_types"  # error type carrying its path inside the section
+ITEM_AREA_TYPES_ERROR = "errors.checklist.area_types"  # carries its path inside the section
+# pydantic's own error types → (our message id, its placeholder, the pydantic context field)
+PYDANTIC_ERRORS = {
+    "missing": ("errors.checklist.missing", "", ""),
+    "extra_forbidden": ("errors.checklist.unknown_field", "", ""),
+    "string_too_short": ("errors.checklist.empty", "", ""),
+    "too_short": ("errors.checklist.empty", "", ""),
+    "string_too_long": ("errors.checklist.too_long", "limit", "max_length"),
+    "greater_than": ("errors.checklist.not_above", "limit", "gt"),
+    "enum": ("errors.checklist.not_one_of", "expected", "expected"),
+    "decimal_parsing": ("errors.checklist.not_number", "", ""),
+    "decimal_type": ("errors.checklist.not_number", "", ""),
+    "bool_parsing": ("errors.checklist.not_bool", "", ""),
+    "bool_type": ("errors.checklist.not_bool", "", ""),
+    "string_type": ("errors.checklist.not_text", "", ""),
+    "list_type": ("errors.checklist.not_list", "", ""),
+    "dict_type": ("errors.checklist.not_mapping_here", "", ""),
+    "model_type": ("errors.checklist.not_mapping_here", "", ""),
+}
 
 
-class ChecklistFileError(ValueError):
+class ChecklistProblem(PQMError):
+    """One problem of a checklist file at ``where`` (empty: the file as a whole)."""
+
+    def __init__(self, where: str, key: str, /, **params: object) -> None:
+        super().__init__(key, **params)
+        self.where = where
+
+
+class ChecklistFileError(PQMError):
     """A checklist file is unreadable or invalid; ``problems`` lists each one."""
 
-    def __init__(self, path: str, problems: list[str]) -> None:
+    def __init__(self, path: str, problems: list[ChecklistProblem]) -> None:
+        super().__init__("errors.checklist.file", path=path, count=len(problems))
         self.path = path
         self.problems = problems
-        super().__init__("\n".join(f"{path}: {p}" for p in problems))
 
 
 class ItemSpec(BaseModel):
@@ -51,8 +79,10 @@ class ItemSpec(BaseModel):
     @model_validator(mode="after")
     def _rule_within_points(self) -> ItemSpec:
         if self.per_occurrence > self.points:
-            raise ValueError(
-                f"per_occurrence {self.per_occurrence} exceeds the item's points {self.points}"
+            raise PydanticCustomError(
+                "errors.checklist.per_occurrence",
+                "per_occurrence exceeds the item's points",
+                {"per": f"{self.per_occurrence}", "points": f"{self.points}"},
             )
         return self
 
@@ -78,7 +108,6 @@ class SectionSpec(BaseModel):
             if outside:
                 raise PydanticCustomError(
                     ITEM_AREA_TYPES_ERROR,
-                    "{outside} not among the section's area types ({allowed}); "
                     "an item's area types can only narrow its section's",
                     {
                         "loc": ("items", index, "area_types"),
@@ -106,9 +135,10 @@ class ChecklistSpec(BaseModel):
         for s_index, section in enumerate(sections):
             for i_index, item in enumerate(section.items):
                 if item.code in seen:
-                    raise ValueError(
-                        f"sections[{s_index}].items[{i_index}] ({item.code}): "
-                        f"item code {item.code!r} is used twice"
+                    raise PydanticCustomError(
+                        "errors.checklist.duplicate_code",
+                        "an item code is used twice",
+                        {"code": item.code, "loc": (s_index, "items", i_index, "code")},
                     )
                 seen.add(item.code)
         return sections
@@ -117,7 +147,9 @@ class ChecklistSpec(BaseModel):
     def _totals_100(self) -> ChecklistSpec:
         total = self.total_points
         if total != TOTAL_POINTS:
-            raise ValueError(f"items total {total} points; a checklist must total 100")
+            raise PydanticCustomError(
+                "errors.checklist.total", "a checklist must total 100", {"total": f"{total}"}
+            )
         return self
 
     @property
@@ -146,15 +178,28 @@ def _location(loc: tuple[int | str, ...], data: Any) -> str:
         else:
             parts.append(str(step))
             node = node.get(step) if isinstance(node, dict) else None
-    return " / ".join(parts) or "(top level)"
+    return " / ".join(parts)
 
 
 def _error_loc(err: Any) -> tuple[int | str, ...]:
-    """An error's location, extended by the path a section's own check names."""
-    loc = tuple(err["loc"])
-    if err["type"] == ITEM_AREA_TYPES_ERROR:
-        loc += tuple(err["ctx"]["loc"])
-    return loc
+    """An error's location, extended by the path a check of the whole names."""
+    return tuple(err["loc"]) + tuple((err.get("ctx") or {}).get("loc", ()))
+
+
+def _problem(err: Any, data: Any) -> ChecklistProblem:
+    """A pydantic error as a problem with a message id of ours."""
+    where = _location(_error_loc(err), data)
+    kind, ctx = err["type"], dict(err.get("ctx") or {})
+    ctx.pop("loc", None)
+    if kind.startswith("errors.checklist."):  # raised by our own checks above
+        return ChecklistProblem(where, kind, **ctx)
+    if kind in PYDANTIC_ERRORS:
+        key, placeholder, field = PYDANTIC_ERRORS[kind]
+        value = ctx.get(field)
+        if kind == "enum":  # "'a', 'b' or 'c'": the values, listed in the user's language
+            value = tuple(re.findall(r"'([^']*)'", str(value)))
+        return ChecklistProblem(where, key, **({placeholder: value} if field else {}))
+    return ChecklistProblem(where, "errors.checklist.wrong_type", detail=err["msg"])
 
 
 def parse_checklist(text: str, source: str) -> ChecklistSpec:
@@ -163,14 +208,25 @@ def parse_checklist(text: str, source: str) -> ChecklistSpec:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ChecklistFileError(source, [f"{where}not valid YAML ({exc})"]) from None
+        detail = str(getattr(exc, "problem", None) or exc)
+        problem = (
+            ChecklistProblem(
+                "",
+                "errors.checklist.yaml",
+                line=mark.line + 1,
+                column=mark.column + 1,
+                detail=detail,
+            )
+            if mark
+            else ChecklistProblem("", "errors.checklist.yaml_anywhere", detail=detail)
+        )
+        raise ChecklistFileError(source, [problem]) from None
     if not isinstance(data, dict):
-        raise ChecklistFileError(source, ["the file must be a mapping with name and sections"])
+        raise ChecklistFileError(source, [ChecklistProblem("", "errors.checklist.not_mapping")])
     try:
         return ChecklistSpec.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{_location(_error_loc(err), data)}: {err['msg']}" for err in exc.errors()]
+        problems = [_problem(err, data) for err in exc.errors()]
         raise ChecklistFileError(source, problems) from None
 
 
@@ -179,7 +235,8 @@ def load_checklist_file(path: Path) -> ChecklistSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ChecklistFileError(str(path), [f"cannot read the file ({exc})"]) from None
+        problem = ChecklistProblem("", "errors.checklist.unreadable", detail=str(exc))
+        raise ChecklistFileError(str(path), [problem]) from None
     return parse_checklist(text, str(path))
 
 

@@ -191,7 +191,7 @@ def find_checklist(db: Database, name_or_id: str) -> Checklist:
         )
     )
     if not rows:
-        raise NotFoundError(f"no checklist {name_or_id!r} (see 'pqm checklist list')")
+        raise NotFoundError("errors.checklist.not_found", name=name_or_id)
     return _checklist(rows[0])
 
 
@@ -214,7 +214,7 @@ def get_latest_version(db: Database, checklist_id: str) -> ChecklistVersion:
         )
     )
     if not rows:
-        raise NotFoundError(f"checklist {checklist_id} has no version")
+        raise NotFoundError("errors.checklist.no_version", id=checklist_id)
     return _version(rows[0])
 
 
@@ -237,7 +237,7 @@ def load_version(db: Database, version_id: str) -> VersionContent:
     """A version with all its sections and items."""
     rows = list(db.query("SELECT * FROM checklist_versions WHERE id = ?", [version_id]))
     if not rows:
-        raise NotFoundError(f"no checklist version {version_id}")
+        raise NotFoundError("errors.checklist.version_not_found", id=version_id)
     version = _version(rows[0])
     checklist = _checklist(
         next(db.query("SELECT * FROM checklists WHERE id = ?", [version.checklist_id]))

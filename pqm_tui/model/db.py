@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pqm_tui.model.errors import PQMError
 from pqm_tui.model.schema import migrate
 
 SYSTEM_ACTOR = "system"
 
 
-class DatabaseError(Exception):
+class DatabaseError(PQMError):
     """The database cannot be opened or is not a PQM database."""
 
 
@@ -36,15 +37,12 @@ def connect(
     """
     if sqlite3.sqlite_version_info < MIN_SQLITE:
         wanted = ".".join(map(str, MIN_SQLITE))
-        raise DatabaseError(
-            f"PQM needs SQLite {wanted} or newer (trigram search); "
-            f"this Python has SQLite {sqlite3.sqlite_version}"
-        )
+        raise DatabaseError("errors.db.old_sqlite", wanted=wanted, found=sqlite3.sqlite_version)
     target = Path(path)
     if target.exists() and target.is_dir():
-        raise DatabaseError(f"{target}: is a directory, not a database file")
+        raise DatabaseError("errors.db.is_folder", path=target)
     if not target.parent.exists():
-        raise DatabaseError(f"{target.parent}: the folder does not exist")
+        raise DatabaseError("errors.db.no_folder", path=target.parent)
     try:
         conn = sqlite3.connect(str(target), timeout=10.0)
         conn.execute("PRAGMA journal_mode = WAL")
@@ -52,7 +50,7 @@ def connect(
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 10000")
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{target}: not a usable SQLite database ({exc})") from None
+        raise DatabaseError("errors.db.unusable", path=target, detail=str(exc)) from None
     conn.create_function("pqm_actor", 0, lambda: actor, deterministic=False)
     # sqlite-utils plugins are not ours to run on this connection (and scanning for them
     # costs start-up time).
@@ -61,7 +59,7 @@ def connect(
         try:
             migrate(db)
         except sqlite3.DatabaseError as exc:
-            raise DatabaseError(f"{target}: cannot prepare the schema ({exc})") from None
+            raise DatabaseError("errors.db.schema", path=target, detail=str(exc)) from None
     return db
 
 

@@ -42,12 +42,23 @@ class RuleError(ModelError):
     """A change breaks a rule of the domain (state, cap, missing answer …)."""
 
 
+# What a trigger's refusal (schema.py, in English for the logs) is about → its message id.
+LOCK_REASONS = (
+    ("signed", "errors.db.locked_signed"),
+    ("checklist version in use", "errors.db.locked_checklist"),
+    ("append-only", "errors.db.locked_history"),
+    ("never deleted", "errors.db.locked_history"),
+)
+
+
 @contextmanager
 def translate_locks() -> Iterator[None]:
     """Turn trigger refusals into LockedError."""
     try:
         yield
     except sqlite3.IntegrityError as exc:
-        if LOCKED in str(exc):
-            raise LockedError(str(exc).removeprefix(LOCKED + ": ")) from None
-        raise
+        if LOCKED not in str(exc):
+            raise
+        detail = str(exc).removeprefix(LOCKED + ": ")
+        key = next((k for words, k in LOCK_REASONS if words in detail), "errors.db.locked")
+        raise LockedError(key, detail=detail) from None

@@ -29,6 +29,8 @@ from pqm_tui.model.findings import find_finding, list_findings
 from pqm_tui.model.ids import new_id
 from pqm_tui.model.notices import next_notice_number
 
+NAME_SEPARATOR = "\x1f"  # char(31): joins inspector names in SQL, never in a name
+
 
 @dataclass(frozen=True)
 class InspectionSummary:
@@ -63,7 +65,7 @@ def create_inspection(
 ) -> Inspection:
     """Start a draft inspection; the checklist version becomes frozen."""
     if not inspector_ids:
-        raise RuleError("an inspection needs at least one inspector")
+        raise RuleError("errors.inspection.no_inspector")
     inspection = Inspection(
         id=new_id(),
         project_id=project_id,
@@ -102,9 +104,9 @@ def get_inspection(db: Database, inspection_id: str) -> Inspection:
             db.query("SELECT * FROM inspections WHERE id LIKE ? LIMIT 2", ["%" + inspection_id])
         )
         if len(rows) > 1:
-            raise NotFoundError(f"inspection id {inspection_id!r} is ambiguous; give more of it")
+            raise NotFoundError("errors.inspection.ambiguous", id=inspection_id)
     if not rows:
-        raise NotFoundError(f"no inspection with id {inspection_id!r}")
+        raise NotFoundError("errors.inspection.not_found", id=inspection_id)
     return _inspection(db, rows[0])
 
 
@@ -131,7 +133,7 @@ def list_inspections(
                    (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id) AS answered,
                    (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id
                       AND f.result = 'fail') AS failed,
-                   (SELECT group_concat(name, '、') FROM (
+                   (SELECT group_concat(name, char(31)) FROM (
                       SELECT pe.name FROM inspection_inspectors ii
                       JOIN people pe ON pe.id = ii.person_id
                       WHERE ii.inspection_id = i.id ORDER BY ii.position)) AS inspector_names,
@@ -158,7 +160,7 @@ def list_inspections(
                 r["project_name"],
                 r["checklist_name"],
                 r["checklist_version"],
-                (r["inspector_names"] or "").split("、") if r["inspector_names"] else [],
+                r["inspector_names"].split(NAME_SEPARATOR) if r["inspector_names"] else [],
                 r["answered"],
                 r["failed"],
             )
@@ -291,9 +293,9 @@ def add_photo(
             [finding_id],
         ).fetchone()
         if locked is None:
-            raise NotFoundError(f"no finding {finding_id}")
+            raise NotFoundError("errors.finding.not_found", id=finding_id)
         if locked[0] == InspectionStatus.SIGNED.value:
-            raise RuleError("the inspection is signed: photos cannot be added")
+            raise RuleError("errors.inspection.signed_no_photos")
         db.table("photos").insert(photo.model_dump())
     return photo
 
@@ -347,7 +349,7 @@ def sign_inspection(
     with translate_locks(), db.atomic():
         inspection = get_inspection(db, inspection_id)
         if inspection.status == InspectionStatus.SIGNED:
-            raise RuleError("the inspection is already signed")
+            raise RuleError("errors.inspection.already_signed")
         failed = [f for f in list_findings(db, inspection_id) if f.result == Result.FAIL]
         number = None
         if failed:

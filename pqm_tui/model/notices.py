@@ -15,16 +15,18 @@ from pqm_tui.model.ids import new_id
 
 
 def get_notice(db: Database, notice_id: str) -> Notice:
+    """A notice by id; NotFoundError when there is none."""
     rows = list(db.query("SELECT * FROM notices WHERE id = ?", [notice_id]))
     if not rows:
-        raise NotFoundError(f"no rectification notice {notice_id!r}")
+        raise NotFoundError("errors.notice.not_found_id", id=notice_id)
     return Notice.model_validate(rows[0])
 
 
 def get_notice_by_number(db: Database, number: str) -> Notice:
+    """A notice by its printed number (any case); NotFoundError when there is none."""
     rows = list(db.query("SELECT * FROM notices WHERE number = ?", [number.strip().upper()]))
     if not rows:
-        raise NotFoundError(f"no rectification notice numbered {number!r}")
+        raise NotFoundError("errors.notice.not_found", number=number)
     return Notice.model_validate(rows[0])
 
 
@@ -104,6 +106,7 @@ def items_of_notice(db: Database, notice: Notice) -> list[str]:
 
 
 def set_notice_receipt(db: Database, notice_id: str, received_at: str, received_by: str) -> None:
+    """Record who received the notice and when (签收)."""
     db.execute(
         "UPDATE notices SET received_at = ?, received_by = ? WHERE id = ?",
         [received_at, received_by, notice_id],
@@ -111,6 +114,7 @@ def set_notice_receipt(db: Database, notice_id: str, received_at: str, received_
 
 
 def notices_of_inspection(db: Database, inspection_id: str) -> list[Notice]:
+    """An inspection's notices: the first, then its follow-ups in order."""
     return [
         Notice.model_validate(r)
         for r in db.query(

@@ -194,10 +194,13 @@ class _Planner:
                 continue
             name, city_name = row.text("name"), row.text("city_company")
             if name in seen:
-                key = "city" if seen[name] == city_name else "company"
-                self.problem(
-                    row, "name", f"errors.org.duplicate.project_{key}", name=name, city=seen[name]
+                same_city = seen[name] == city_name
+                key = (
+                    "errors.org.duplicate.project_city"
+                    if same_city
+                    else "errors.org.duplicate.project_company"
                 )
+                self.problem(row, "name", key, name=name, city=seen[name])
                 continue
             seen[name] = city_name
             if name not in self.projects:

@@ -387,7 +387,7 @@ def list_projects(db: Database) -> list[Project]:
 def get_project(db: Database, project_id: str) -> Project:
     rows = list(db.query("SELECT * FROM projects WHERE id = ?", [project_id]))
     if not rows:
-        raise NotFoundError(f"no project with id {project_id}")
+        raise NotFoundError("errors.project.not_found", name=project_id)
     return Project.model_validate(rows[0])
 
 
@@ -397,7 +397,7 @@ def find_project(db: Database, name_or_id: str) -> Project:
         db.query("SELECT * FROM projects WHERE id = ? OR name = ?", [name_or_id, name_or_id])
     )
     if not rows:
-        raise NotFoundError(f"no project named {name_or_id!r}")
+        raise NotFoundError("errors.project.not_found", name=name_or_id)
     return Project.model_validate(rows[0])
 
 
@@ -447,7 +447,7 @@ def inspectors(db: Database) -> list[Person]:
 def find_person(db: Database, name_or_id: str) -> Person:
     rows = list(db.query("SELECT * FROM people WHERE id = ? OR name = ?", [name_or_id, name_or_id]))
     if not rows:
-        raise NotFoundError(f"no person named {name_or_id!r}")
+        raise NotFoundError("errors.person.not_found", name=name_or_id)
     return Person.model_validate(rows[0])
 
 

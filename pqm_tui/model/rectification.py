@@ -40,9 +40,9 @@ def get_item(db: Database, item_id: str) -> RectificationItem:
             db.query("SELECT * FROM rectification_items WHERE id LIKE ? LIMIT 2", ["%" + item_id])
         )
         if len(rows) > 1:
-            raise NotFoundError(f"rectification item id {item_id!r} is ambiguous")
+            raise NotFoundError("errors.item.ambiguous", id=item_id)
     if not rows:
-        raise NotFoundError(f"no rectification item {item_id!r}")
+        raise NotFoundError("errors.item.not_found", id=item_id)
     return RectificationItem.model_validate(rows[0])
 
 

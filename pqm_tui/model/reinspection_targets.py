@@ -58,9 +58,9 @@ def lock_inspection(
         status = db.execute("SELECT status FROM inspections WHERE id = ?", [inspection_id])
         row = status.fetchone()
         if row is None:
-            raise NotFoundError(f"no inspection {inspection_id!r}")
+            raise NotFoundError("errors.inspection.not_found", id=inspection_id)
         if row[0] == "signed":
-            raise RuleError("the inspection is already signed")
+            raise RuleError("errors.inspection.already_signed")
         inspections.lock_signed(db, now, inspection_id, receiver_name, receiver_role)
 
 

@@ -16,12 +16,13 @@ from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from pqm_tui.model.errors import PQMError
 from pqm_tui.reports.context import PhotoRef
 
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 
 
-class FontMissingError(RuntimeError):
+class FontMissingError(PQMError):
     """No Chinese font is installed: the PDF would print boxes."""
 
 
@@ -35,10 +36,10 @@ def cjk_fonts() -> list[str]:
     return [line.split(":")[0] for line in out.splitlines() if line.strip()]
 
 
-def require_cjk_font(message: str) -> None:
-    """Raise FontMissingError(message) when no Chinese font is installed."""
+def require_cjk_font() -> None:
+    """Raise FontMissingError when no Chinese font is installed."""
     if not cjk_fonts():
-        raise FontMissingError(message)
+        raise FontMissingError("reports.font_missing", package=CJK_FONT_PACKAGE)
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]

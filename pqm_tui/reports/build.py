@@ -301,7 +301,7 @@ class Builder:
     def first_notice(self, inspection_id: str) -> tuple[Notice, list[RectificationItem]]:
         notices = [n for n in notices_of_inspection(self.db, inspection_id) if n.sequence == 1]
         if not notices:
-            raise RuleError(self.tr("reports.no_notice"))
+            raise RuleError("reports.no_notice")
         items = [
             i
             for i in rectification.items_of_inspection(self.db, inspection_id)

@@ -24,7 +24,7 @@ from pqm_tui.model import verification_codes
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.paths import media_dir
-from pqm_tui.reports.assets import CJK_FONT_PACKAGE, ImageCache, require_cjk_font
+from pqm_tui.reports.assets import ImageCache, require_cjk_font
 from pqm_tui.reports.build import Builder
 from pqm_tui.reports.context import PhotoRef, Verification, content_sha256
 from pqm_tui.reports.kinds import KINDS, DocumentKind
@@ -97,7 +97,7 @@ class DocumentService:
 
     def issue(self, kind: str, reference: str, out: Path) -> RenderedDocument:
         """Print the document to ``out`` and record its verification code."""
-        require_cjk_font(self.tr("reports.font_missing", package=CJK_FONT_PACKAGE))
+        require_cjk_font()
         document = KINDS[kind]
         subject = document.resolve(self.builder, reference)
         document.prepare(self.builder, subject)

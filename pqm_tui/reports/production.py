@@ -16,10 +16,8 @@ from pathlib import Path
 from pqm_tui.model.errors import PQMError
 from pqm_tui.model.organisation import find_person
 from pqm_tui.paths import keys_dir
-from pqm_tui.reports.assets import CJK_FONT_PACKAGE, FontMissingError
 from pqm_tui.reports.document_service import DocumentService, RenderedDocument
 from pqm_tui.reports.kinds import KINDS
-from pqm_tui.reports.render import RenderError
 from pqm_tui.services.signing import (
     LOG_NAME,
     KeyLockedError,
@@ -84,18 +82,14 @@ def produce(service: DocumentService, request: DocumentRequest) -> RenderedDocum
 
 def document_error(exc: BaseException, *, out: Path, signer: str, keys: Path) -> PQMError | None:
     """``exc`` as a PQMError with a message id, or None for an error that is not foreseen."""
-    if isinstance(exc, PQMError):
-        return exc
-    if isinstance(exc, FontMissingError):
-        return DocumentError("reports.font_missing", package=CJK_FONT_PACKAGE)
-    if isinstance(exc, RenderError):
-        return DocumentError("reports.err.render_failed", detail=str(exc))
     if isinstance(exc, KeyMissingError):
         return SignerKeyMissing("reports.err.key_missing", person=signer)
     if isinstance(exc, KeyLockedError):
         return DocumentError("reports.err.key_locked", person=signer)
     if isinstance(exc, SigningError):
-        return DocumentError("reports.err.sign_failed", detail=str(exc), log=keys / LOG_NAME)
+        return DocumentError("reports.err.sign_failed", detail=exc, log=keys / LOG_NAME)
+    if isinstance(exc, PQMError):  # a missing font, a render problem … say themselves
+        return exc
     if isinstance(exc, OSError):
         return DocumentError("reports.err.write_failed", path=out, detail=exc.strerror or exc)
     return None

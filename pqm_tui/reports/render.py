@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from pqm_tui.model.errors import PQMError
 from pqm_tui.reports.assets import SafeFetcher
 from pqm_tui.reports.context import PhotoRef
 
@@ -45,7 +46,7 @@ def missing_photos(context: Any) -> list[PhotoRef]:
     return list(found.values())
 
 
-class RenderError(RuntimeError):
+class RenderError(PQMError):
     """WeasyPrint reported a problem while rendering (strict mode)."""
 
 
@@ -138,7 +139,11 @@ class Renderer:
         for name in names:
             path = self.dirs.find(name)
             if path is None:
-                raise RenderError(f"template stylesheet {name} not found in {self.dirs.dirs}")
+                raise RenderError(
+                    "errors.report.stylesheet_missing",
+                    name=name,
+                    dirs=", ".join(map(str, self.dirs.dirs)),
+                )
             sheets.append(weasyprint.CSS(filename=str(path), url_fetcher=self.fetcher))
         for name in OPTIONAL_STYLESHEETS:
             path = self.dirs.find(name)
@@ -156,6 +161,6 @@ class Renderer:
             ).render(stylesheets=self.stylesheets())
             data = document.write_pdf()
         if strict and warnings:
-            raise RenderError("; ".join(warnings))
+            raise RenderError("errors.report.render", detail="; ".join(warnings))
         assert isinstance(data, bytes)
         return data, len(document.pages), list(warnings)

@@ -433,7 +433,9 @@ class ReviewScreen(PQMScreen[None]):
             rows = review.iter_rows(db, flt, app.clock.today(), sort=sort, descending=descending)
             count = write_items(path, rows, app.clock.today(), app.tr)
         except Exception as exc:  # an export must never take the app down
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = (
+                exc.strerror if isinstance(exc, OSError) and exc.strerror else app.tr.error(exc)
+            )
             self.post_message(self.Said(app.tr("export.failed", error=f"{path}: {reason}"), True))
             return
         finally:

@@ -19,7 +19,6 @@ from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.model.review import ReviewRow
 from pqm_tui.services import photos, rectification, reinspection
 from pqm_tui.services.rectification import Action
-from pqm_tui.services.rectification_messages import explain
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -51,7 +50,7 @@ class ReviewController:
 
     def explain(self, exc: ModelError) -> str:
         """An error in the user's language (state-machine errors carry their key)."""
-        return explain(self.tr, exc)
+        return self.tr.error(exc)
 
     def _apply(self, ids: list[str], move: Callable[[str], object]) -> Outcome:
         """Run ``move(item_id)`` for each item; what failed is said by item."""

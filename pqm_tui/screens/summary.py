@@ -268,7 +268,7 @@ class SummaryScreen(PQMScreen[None]):
             try:
                 marked = mark_unanswered_na(app.db, app.clock, app.settings, self.inspection_id)
             except ModelError as exc:
-                self._status(app.tr("walk.error", error=str(exc)))
+                self._status(app.tr("walk.error", error=app.tr.error(exc)))
                 return
             self.reload()
             self._status(app.tr("walk.summary.marked_na", count=marked))
@@ -313,7 +313,7 @@ class SummaryScreen(PQMScreen[None]):
                 receiver_role=form.receiver_role,
             )
         except ModelError as exc:
-            self._status(app.tr("walk.error", error=str(exc)))
+            self._status(app.tr("walk.error", error=app.tr.error(exc)))
             return
         self.reload()
         message = app.tr("walk.summary.signed", notice=number or app.tr("walk.summary.no_notice"))
@@ -323,7 +323,7 @@ class SummaryScreen(PQMScreen[None]):
         try:
             inspections.reopen(self.pqm.db, self.inspection_id)
         except ModelError as exc:
-            self._status(self.tr("walk.error", error=str(exc)))
+            self._status(self.tr("walk.error", error=self.tr.error(exc)))
             return
         self.pqm.open("walk", inspection_id=self.inspection_id, replace=True)
 

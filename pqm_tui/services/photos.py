@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,28 +25,19 @@ SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".bmp", 
 
 
 class PhotoError(ModelError):
-    """A photo cannot be stored: missing, unreadable or not an image.
+    """A photo cannot be stored: missing, unreadable or not an image (``errors.photo.*``).
 
-    ``reason`` is one of REASONS (for a translated message), ``path`` the file
-    or folder concerned; ``str()`` is an English sentence naming both.
+    ``path`` is the file or folder concerned, ``reason`` the last part of the key.
     """
 
-    def __init__(self, reason: str, path: Path, detail: str = "") -> None:
-        self.reason = reason
+    def __init__(self, key: str, /, *, path: Path, detail: str = "") -> None:
+        super().__init__(key, path=path, detail=detail)
         self.path = path
         self.detail = detail
-        super().__init__(f"{path}: {REASONS[reason]}" + (f" ({detail})" if detail else ""))
 
-
-REASONS = {
-    "missing": "no such file",
-    "folder": "is a folder, not a photo",
-    "unreadable": "cannot be read",
-    "not_image": "not an image (JPEG, PNG, GIF, WebP, HEIC, BMP or TIFF)",
-    "copy_failed": "cannot be copied into the photo store",
-    "no_folder": "no such folder",
-    "unlistable": "the folder cannot be listed",
-}
+    @property
+    def reason(self) -> str:
+        return self.key.rsplit(".", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -90,20 +80,12 @@ SUFFIX_OF = {
 }
 
 
-def explain(tr: Callable[..., str], exc: PhotoError) -> str:
-    """``exc`` in the user's language: which file, and what is wrong with it."""
-    reason = tr(f"walk.photo.{exc.reason}")
-    if exc.detail:
-        reason += f"（{exc.detail}）"
-    return tr("walk.panel.photo_error", path=exc.path, error=reason)
-
-
 def _check(source: Path) -> tuple[str, str]:
     """(sha256, format) of an image file, or PhotoError naming the file and the fault."""
     if not source.exists():
-        raise PhotoError("missing", source)
+        raise PhotoError("errors.photo.missing", path=source)
     if source.is_dir():
-        raise PhotoError("folder", source)
+        raise PhotoError("errors.photo.folder", path=source)
     digest = hashlib.sha256()
     try:
         with source.open("rb") as handle:
@@ -112,10 +94,12 @@ def _check(source: Path) -> tuple[str, str]:
             while chunk := handle.read(CHUNK):
                 digest.update(chunk)
     except OSError as exc:
-        raise PhotoError("unreadable", source, str(exc.strerror or exc)) from None
+        raise PhotoError(
+            "errors.photo.unreadable", path=source, detail=str(exc.strerror or exc)
+        ) from None
     kind = image_kind(head)
     if kind is None:
-        raise PhotoError("not_image", source)
+        raise PhotoError("errors.photo.not_image", path=source)
     return digest.hexdigest(), kind
 
 
@@ -135,7 +119,9 @@ def store_photo(db_path: Path, source: Path | str) -> StoredPhoto:
             partial.replace(target)
         except OSError as exc:
             partial.unlink(missing_ok=True)
-            raise PhotoError("copy_failed", path, str(exc.strerror or exc)) from None
+            raise PhotoError(
+                "errors.photo.copy_failed", path=path, detail=str(exc.strerror or exc)
+            ) from None
     return StoredPhoto(sha256, path.name, target, path)
 
 
@@ -165,12 +151,14 @@ def new_photos(db_path: Path, folder: Path | str) -> list[Path]:
     """Images in ``folder`` newer than its last import, oldest first (not hashed yet)."""
     where = Path(folder).expanduser()
     if not where.is_dir():
-        raise PhotoError("no_folder", where)
+        raise PhotoError("errors.photo.no_folder", path=where)
     since = last_import(db_path, where)
     try:
         entries = [p for p in where.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES]
     except OSError as exc:
-        raise PhotoError("unlistable", where, str(exc.strerror or exc)) from None
+        raise PhotoError(
+            "errors.photo.unlistable", path=where, detail=str(exc.strerror or exc)
+        ) from None
     fresh = [p for p in entries if since is None or p.stat().st_mtime > since]
     return sorted(fresh, key=lambda p: (p.stat().st_mtime, p.name))
 

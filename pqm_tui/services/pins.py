@@ -27,9 +27,12 @@ class PinFormatError(RuleError):
 def check_format(pin: str) -> None:
     """Refuse anything but 4–8 ASCII digits, with a message saying so."""
     if not (MIN_DIGITS <= len(pin) <= MAX_DIGITS and pin.isascii() and pin.isdigit()):
+        digits = pin.isascii() and pin.isdigit()
         raise PinFormatError(
-            f"a PIN is {MIN_DIGITS}–{MAX_DIGITS} digits (0-9); got {len(pin)} characters"
-            + ("" if pin.isascii() and pin.isdigit() else " that are not all digits")
+            "errors.pin.format" if digits else "errors.pin.not_digits",
+            low=MIN_DIGITS,
+            high=MAX_DIGITS,
+            length=len(pin),
         )
 
 

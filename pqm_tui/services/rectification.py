@@ -81,12 +81,7 @@ REQUEST_ACTIONS = {Action.REQUEST_EXTENSION.value, Action.REQUEST_APPEAL.value}
 
 
 class RectificationError(RuleError):
-    """A refused move; ``key`` and ``params`` let the UI say it in the user's language."""
-
-    def __init__(self, key: str, message: str, **params: Any) -> None:
-        super().__init__(message)
-        self.key = key
-        self.params = params
+    """A refused move of the state machine (message ids ``review.err.*``)."""
 
 
 class TransitionError(RectificationError):
@@ -94,14 +89,8 @@ class TransitionError(RectificationError):
 
     def __init__(self, state: State, action: Action) -> None:
         allowed = ALLOWED[state]
-        moves = ", ".join(a.value for a in allowed) or "none (final state)"
-        super().__init__(
-            "transition",
-            f"cannot {action.value}: the item is {state.value}; allowed: {moves}",
-            state=state,
-            action=action,
-            allowed=allowed,
-        )
+        key = "review.err.transition" if allowed else "review.err.transition_final"
+        super().__init__(key, state=state, action=action, allowed=allowed)
         self.state = state
         self.action = action
         self.allowed = allowed
@@ -129,9 +118,10 @@ def check(db: Database, item: RectificationItem, action: Action) -> State:
     return state
 
 
-def _required(value: str, what: str) -> str:
+def _required(value: str, missing: str) -> str:
+    """``value`` stripped; RectificationError ``missing`` (a message id) when it is blank."""
     if not value.strip():
-        raise RectificationError("required", f"{what} must be given", field=what)
+        raise RectificationError(missing)
     return value.strip()
 
 
@@ -164,12 +154,10 @@ def reply(
     """整改回复: what was done, when, evidence photos (already in the media store)."""
     item = get_item(db, item_id)
     check(db, item, Action.REPLY)
-    text = _required(done, "what was done")
+    text = _required(done, "review.err.missing.done")
     when = done_on or clock.today()
     if when > clock.today():
-        raise RectificationError(
-            "future_date", f"the date {when} is in the future", date=when.isoformat()
-        )
+        raise RectificationError("review.err.future_date", date=when.isoformat())
     return record_transition(
         db,
         clock,
@@ -195,21 +183,19 @@ def request_extension(
     """延期申请: in writing, in advance (on or before the deadline), with measures."""
     item = get_item(db, item_id)
     check(db, item, Action.REQUEST_EXTENSION)
-    why = _required(reason, "reason")
-    how = _required(measures, "remedial measures")
+    why = _required(reason, "review.err.missing.reason")
+    how = _required(measures, "review.err.missing.measures")
     today = clock.today()
     if item.deadline is not None:
         deadline = date.fromisoformat(item.deadline)
         if today > deadline:
             raise RectificationError(
-                "extension_late",
-                f"the deadline {deadline} has passed: an extension must be asked before it",
+                "review.err.extension_late",
                 deadline=deadline.isoformat(),
             )
         if proposed <= deadline:
             raise RectificationError(
-                "extension_date",
-                f"the proposed date {proposed} must be after the deadline {deadline}",
+                "review.err.extension_date",
                 proposed=proposed.isoformat(),
                 deadline=deadline.isoformat(),
             )
@@ -246,14 +232,12 @@ def decide_extension(
     action = Action.APPROVE_EXTENSION if approve else Action.REJECT_EXTENSION
     check(db, item, action)
     if not approve:
-        why = _required(reason, "reason")
+        why = _required(reason, "review.err.missing.reason")
         return record_transition(db, clock, item, actor=actor, action=action.value, reason=why)
     request = _latest_request(db, item.id, Action.REQUEST_EXTENSION)
     deadline = new_deadline or date.fromisoformat(request["proposed"])
     if deadline < clock.today():
-        raise RectificationError(
-            "extension_past", f"the new deadline {deadline} is in the past", date=str(deadline)
-        )
+        raise RectificationError("review.err.extension_past", date=str(deadline))
     return record_transition(
         db,
         clock,
@@ -272,7 +256,7 @@ def request_appeal(
     """申诉: the project disputes the finding, giving its grounds."""
     item = get_item(db, item_id)
     check(db, item, Action.REQUEST_APPEAL)
-    text = _required(grounds, "grounds")
+    text = _required(grounds, "review.err.missing.grounds")
     return record_transition(
         db,
         clock,
@@ -291,7 +275,7 @@ def decide_appeal(
     item = get_item(db, item_id)
     action = Action.UPHOLD_APPEAL if uphold else Action.REJECT_APPEAL
     check(db, item, action)
-    why = _required(reason, "reason")
+    why = _required(reason, "review.err.missing.reason")
     if not uphold:
         return record_transition(db, clock, item, actor=actor, action=action.value, reason=why)
     finding = findings.get_finding(db, item.finding_id)
@@ -396,20 +380,17 @@ def acknowledge_notice(
     try:
         notice = notices.get_notice(db, notice_id)
     except NotFoundError:
-        raise RectificationError(
-            "no_notice", f"no notice {notice_id!r}", notice=notice_id
-        ) from None
+        raise RectificationError("review.err.no_notice", notice=notice_id) from None
     if notice.received_at:
         raise RectificationError(
-            "already_received",
-            f"notice {notice.number} was received on {notice.received_at[:10]}",
+            "review.err.already_received",
             number=notice.number,
             date=notice.received_at[:10],
         )
-    who = _required(received_by, "receiver")
+    who = _required(received_by, "review.err.missing.receiver")
     day = received_on or clock.today()
     if day > clock.today():
-        raise RectificationError("future_date", f"the date {day} is in the future", date=str(day))
+        raise RectificationError("review.err.future_date", date=str(day))
     deadline = deadline_from_receipt(day, settings.deadline_days).isoformat()
     changed = 0
     with db.atomic():

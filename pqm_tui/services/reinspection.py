@@ -68,31 +68,27 @@ def create_reinspection(
 ) -> Inspection:
     """A draft re-inspection of the given open/replied items (one project, one version)."""
     if not item_ids:
-        raise RectificationError("no_items", "choose at least one item to re-inspect")
+        raise RectificationError("review.err.no_items")
     items = [get_item(db, i) for i in dict.fromkeys(item_ids)]
     for item in items:
         state = state_of(db, item)
         if Action.PASS_REINSPECTION not in ALLOWED[state]:
             raise RectificationError(
-                "not_reinspectable",
-                f"item {item.id[-8:]} is {state.value}: only open or replied items "
-                "can be re-inspected",
+                "review.err.not_reinspectable",
                 item=item.id[-8:],
                 state=state,
             )
     projects = {i.project_id for i in items}
     if len(projects) > 1:
         raise RectificationError(
-            "many_projects",
-            f"the items belong to {len(projects)} projects: re-inspect one project at a time",
+            "review.err.many_projects",
             count=len(projects),
         )
     originals = {findings.get_finding(db, i.finding_id).inspection_id for i in items}
     versions = {inspections.get_inspection(db, o).checklist_version_id for o in originals}
     if len(versions) > 1:
         raise RectificationError(
-            "many_versions",
-            f"the items come from {len(versions)} checklist versions: re-inspect them separately",
+            "review.err.many_versions",
             count=len(versions),
         )
     who = inspector_ids or _default_inspectors(db, actor, sorted(originals)[0])
@@ -170,7 +166,7 @@ def apply_outcome(
     """Close passed items, escalate failed ones; items already done are left alone."""
     inspection = inspections.get_inspection(db, inspection_id)
     if inspection.kind != InspectionKind.REINSPECTION:
-        raise RectificationError("not_reinspection", "this inspection is not a re-inspection")
+        raise RectificationError("review.err.not_reinspection")
     results = {(f.area_id, f.item_id): f for f in amendments.effective_findings(db, inspection_id)}
     outcome = Outcome()
     today = clock.today()

@@ -15,12 +15,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pqm_tui.model.errors import PQMError
+
 PASSPHRASE_ENV = "PQM_KEY_PASSPHRASE"
 LOG_NAME = "pyhanko.log"
 
 
-class SigningError(Exception):
-    """A key is missing or unreadable, or signing failed (message fit for users)."""
+class SigningError(PQMError):
+    """A key is missing or unreadable, or signing failed."""
 
 
 class KeyMissingError(SigningError):
@@ -142,9 +144,9 @@ def import_pkcs12(keys_dir: Path, person_id: str, source: Path, passphrase: byte
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, passphrase)
     except ValueError as exc:
-        raise SigningError(str(exc)) from None
+        raise SigningError("errors.signing.unreadable_file", detail=str(exc)) from None
     if key is None or cert is None:
-        raise SigningError("the file holds no private key and certificate")
+        raise SigningError("errors.signing.no_key_in_file")
     return _store(keys_dir, person_id, data, cert, list(extra))
 
 
@@ -177,7 +179,7 @@ def key_info(keys_dir: Path, person_id: str, person_name: str) -> KeyInfo | None
     try:
         cert = x509.load_pem_x509_certificate(pem.read_bytes())
     except (OSError, ValueError) as exc:
-        raise SigningError(f"cannot load the certificate {pem}: {exc}") from None
+        raise SigningError("errors.signing.certificate", path=pem, detail=str(exc)) from None
     return KeyInfo(
         person_id,
         person_name,
@@ -197,12 +199,12 @@ def sign_pdf(
     _route_logging(keys_dir)
     path = key_path(keys_dir, person_id)
     if not path.is_file():
-        raise KeyMissingError(f"no key {path}")
+        raise KeyMissingError("errors.signing.key_missing", path=path)
     signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
         str(path), passphrase=_passphrase()
     )
     if signer is None:
-        raise KeyLockedError(f"cannot load {path} (wrong {PASSPHRASE_ENV}?)")
+        raise KeyLockedError("errors.signing.key_locked", path=path, env=PASSPHRASE_ENV)
     meta = signers.PdfSignatureMetadata(
         field_name="PQMSignature",
         md_algorithm="sha256",

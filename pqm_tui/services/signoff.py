@@ -31,14 +31,12 @@ def sign_off(
     The deadline is the receipt date (today, local) + ``settings.deadline_days``.
     """
     if not receiver_name.strip():
-        raise RuleError("the project's receiver must be named to sign off")
+        raise RuleError("errors.inspection.no_receiver")
     state = load_state(db, settings, inspection_id)
     if state.inspection.status == InspectionStatus.SIGNED:
-        raise RuleError("the inspection is already signed")
+        raise RuleError("errors.inspection.already_signed")
     if state.unanswered:
-        raise RuleError(
-            f"{len(state.unanswered)} items are unanswered; answer them or mark them N/A"
-        )
+        raise RuleError("errors.inspection.unanswered", count=len(state.unanswered))
     if state.inspection.kind == InspectionKind.REINSPECTION:  # close or escalate its targets
         return reinspection.sign_reinspection(
             db,

@@ -32,6 +32,7 @@ from pqm_tui.model.entities import (
 from pqm_tui.model.errors import RuleError
 from pqm_tui.services.inspection_state import load_state
 from pqm_tui.services.photos import StoredPhoto
+from pqm_tui.services.points import format_points
 from pqm_tui.services.scoring import remaining_cap, rule_deduction
 
 Change = tuple[Finding, Finding | None]
@@ -184,7 +185,7 @@ class WalkSession:
     def answer(self, area_id: str, item_id: str, result: Result) -> Finding:
         """Pass (合格) or N/A (不适用) one item in one area: committed at once."""
         if result == Result.FAIL:
-            raise RuleError("a failure needs its details: use fail()")
+            raise RuleError("errors.finding.needs_details")
         finding, previous = inspections.record_finding(
             self.db, self.clock, self.inspection_id, item_id, area_id, result
         )
@@ -195,12 +196,16 @@ class WalkSession:
     def check_failure(self, area_id: str, item_id: str, details: FailureDetails) -> None:
         """RuleError naming the field when the details break a rule."""
         if details.occurrences < 1:
-            raise RuleError("occurrences must be at least 1")
+            raise RuleError("errors.finding.occurrences")
         cap = self.cap(item_id, area_id)
         if details.deduction < 0:
-            raise RuleError("the deduction cannot be negative")
+            raise RuleError("errors.finding.negative_deduction")
         if details.deduction > cap:
-            raise RuleError(f"the deduction {details.deduction} is above the remaining cap {cap}")
+            raise RuleError(
+                "errors.finding.above_cap",
+                deduction=format_points(details.deduction),
+                cap=format_points(cap),
+            )
 
     def fail(self, area_id: str, item_id: str, details: FailureDetails) -> Finding:
         """Record a failure (不合格) with its details and photos, in one commit."""
@@ -242,7 +247,7 @@ class WalkSession:
     def answer_rest(self, area_id: str, result: Result) -> list[Finding]:
         """Every unanswered item of the area passes (or is N/A), in one transaction."""
         if result == Result.FAIL:
-            raise RuleError("only pass or N/A can be given to the rest of an area")
+            raise RuleError("errors.finding.rest_pass_or_na")
         changes: list[Change] = []
         with self.db.atomic():
             for item in self.items_of(area_id):
@@ -282,7 +287,7 @@ class WalkSession:
 
     def add_note(self, area_id: str | None, kind: NoteKind, text: str) -> SupervisionNote:
         if not text.strip():
-            raise RuleError("the note is empty")
+            raise RuleError("errors.finding.empty_note")
         return notes.add_note(self.db, self.clock, self.inspection_id, area_id, kind, text.strip())
 
     def search(self, query: str, limit: int = 50) -> list[Item]:

@@ -227,7 +227,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self._error(message)
 
     def _photo_error(self, exc: photos.PhotoError) -> str:
-        return photos.explain(self.tr, exc)
+        return str(self.tr.error(exc))
 
     def action_import_folder(self) -> None:
         text = self.query_one("#photo", Input).value.strip()

@@ -48,5 +48,5 @@ class ReplyDialog(FormDialog):
         try:
             self.evidence = [photos.store_photo(self.db_path, path) for path in paths]
         except photos.PhotoError as exc:
-            return photos.explain(tr, exc)
+            return str(tr.error(exc))
         return None

@@ -156,7 +156,7 @@ class StartInspectionScreen(PQMModal[str | None]):
                 started.isoformat(timespec="milliseconds"),
             )
         except ModelError as exc:
-            error.update(tr("walk.error", error=str(exc)))
+            error.update(tr("walk.error", error=tr.error(exc)))
             return
         self.dismiss(inspection.id)
 
