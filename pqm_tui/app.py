@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from pqm_tui.config import Settings
@@ -23,6 +22,7 @@ from pqm_tui.screens.home import HomeScreen
 from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
+from pqm_tui.widgets.footer import binding
 
 # The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
 # imports it (tests/test_screen_navigation.py).
@@ -43,14 +43,7 @@ class PQMApp(App[None]):
 
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding(
-            "ctrl+q",
-            "quit",
-            "keys.app.quit",
-            tooltip="keys.app.quit_tip",
-            id="app.quit",
-            priority=True,
-        ),
+        binding("ctrl+q", "quit", "keys.app.quit", "app.quit", priority=True),
     ]
 
     def __init__(

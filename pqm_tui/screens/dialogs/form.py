@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.widgets import Input, Select, Static
 
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.widgets.footer import binding
 
 
 @dataclass(frozen=True)
@@ -35,21 +35,8 @@ class FormDialog(PQMModal[dict[str, str] | None]):
     """Fill the fields; Ctrl+S or Enter in the last field saves, Escape cancels."""
 
     BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "save",
-            "review.key.save",
-            tooltip="review.key.save_tip",
-            id="form.save",
-            priority=True,
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "review.key.cancel",
-            tooltip="review.key.cancel_tip",
-            id="form.cancel",
-        ),
+        binding("ctrl+s", "save", "review.key.save", "form.save", priority=True),
+        binding("escape", "cancel", "review.key.cancel", "form.cancel"),
     ]
 
     def __init__(self, title: str, fields: list[FormField], hint: str = "") -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.widgets import Input, Select, SelectionList, Static
 
@@ -18,6 +17,7 @@ from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionKind, Project
 from pqm_tui.model.errors import ModelError
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.widgets.footer import binding
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -26,21 +26,8 @@ class StartInspectionScreen(PQMModal[str | None]):
     """The start form; returns the new inspection's id, or None."""
 
     BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "start",
-            "keys.start.start",
-            tooltip="keys.start.start_tip",
-            id="start.start",
-            priority=True,
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "keys.panel.cancel",
-            tooltip="keys.panel.cancel_tip",
-            id="start.cancel",
-        ),
+        binding("ctrl+s", "start", "keys.start.start", "start.start", priority=True),
+        binding("escape", "cancel", "keys.panel.cancel", "start.cancel"),
     ]
 
     def __init__(self, project_id: str | None = None) -> None:
