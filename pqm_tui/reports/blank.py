@@ -54,7 +54,6 @@ class BlankContext:
     letterhead: Letterhead
     checklist: str
     checklist_version: int
-    version_ref: str  # the version's id, for typing the walk in against the same version
     project: str  # "" without a project: written in by hand
     project_address: str
     by_area: bool
@@ -139,7 +138,6 @@ def build(builder: Builder, subject: str) -> tuple[str, BlankContext]:
         letterhead=letterhead,
         checklist=content.checklist.name,
         checklist_version=content.version.version,
-        version_ref=content.version.id,
         project=name,
         project_address=address,
         by_area=bool(project_id),
