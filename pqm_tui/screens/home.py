@@ -47,6 +47,7 @@ class HomeScreen(PQMScreen[None]):
             "welcome.key.organisation",
             tooltip="welcome.key.organisation_tip",
             id="home.organisation",
+            show=False,  # in ? and the palette; the footer keeps the walk's keys
         ),
     ]
 
