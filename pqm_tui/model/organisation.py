@@ -299,6 +299,13 @@ def archive(db: Database, clock: Clock, table: Archivable, row_id: str) -> None:
     )
 
 
+def names(db: Database, table: Archivable) -> dict[str, str]:
+    """Every row's name by id (archived ones too), for showing what a row refers to."""
+    if table not in ARCHIVABLE:
+        raise ValueError(f"{table} has no names")
+    return {str(i): str(n) for i, n in db.execute(f"SELECT id, name FROM {table}").fetchall()}
+
+
 def restore(db: Database, table: Archivable, row_id: str) -> None:
     """Take a row out of the archive."""
     if table not in ARCHIVABLE:

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual.widgets.data_table import RowDoesNotExist
 
 from pqm_tui.model import checklists, organisation
-from pqm_tui.model.entities import InspectionKind
+from pqm_tui.model.entities import InspectionKind, Project
 from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.form import FormDialog
@@ -115,8 +115,6 @@ class OrganisationScreen(PQMScreen[None]):
             table = self._table(tab)
             for column in COLUMNS[tab]:
                 table.add_column(tr(f"orgscreen.col.{column}"), key=column)
-        projects = organisation.list_projects(self.pqm.db, active_only=True)
-        self.set_reactive(OrganisationScreen.project_id, projects[0].id if projects else None)
         self.reload()
         self._table(self.tab).focus()
 
@@ -201,10 +199,18 @@ class OrganisationScreen(PQMScreen[None]):
             return ""
         return organisation.get_project(self.pqm.db, self.project_id).name
 
+    def _first_project(self, projects: list[Project]) -> None:
+        """Until a project is highlighted, the areas tab shows the first one's."""
+        if self.project_id is None:
+            first = next((p.id for p in projects if p.archived_at is None), None)
+            self.set_reactive(OrganisationScreen.project_id, first)
+
     def _rows_cities(self) -> list[tuple[str, tuple[str, ...], str | None]]:
         db = self.pqm.db
         per_city: dict[str, int] = {}
-        for project in organisation.list_projects(db, active_only=True):
+        projects = organisation.list_projects(db, active_only=True)
+        self._first_project(projects)
+        for project in projects:
             per_city[project.city_company_id] = per_city.get(project.city_company_id, 0) + 1
         return [
             (c.id, (c.name, str(per_city.get(c.id, 0))), c.archived_at)
@@ -213,9 +219,11 @@ class OrganisationScreen(PQMScreen[None]):
 
     def _rows_projects(self) -> list[tuple[str, tuple[str, ...], str | None]]:
         db, tr = self.pqm.db, self.tr
-        cities = {c.id: c.name for c in organisation.list_city_companies(db)}
-        people = {p.id: p.name for p in organisation.list_people(db)}
+        cities = organisation.names(db, "city_companies")
+        people = organisation.names(db, "people")
         areas = organisation.area_counts(db)
+        projects = organisation.list_projects(db)
+        self._first_project(projects)
         names = {c.checklist.id: c.checklist.name for c in checklists.list_checklists(db)}
         defaults = organisation.all_default_checklists(db, InspectionKind.MONTHLY)
         return [
@@ -232,10 +240,11 @@ class OrganisationScreen(PQMScreen[None]):
                 ),
                 p.archived_at,
             )
-            for p in organisation.list_projects(db)
+            for p in projects
         ]
 
     def _rows_areas(self) -> list[tuple[str, tuple[str, ...], str | None]]:
+        self._first_project(organisation.list_projects(self.pqm.db, active_only=True))
         if self.project_id is None:
             return []
         areas = organisation.list_areas(self.pqm.db, self.project_id)
@@ -248,7 +257,7 @@ class OrganisationScreen(PQMScreen[None]):
 
     def _rows_departments(self) -> list[tuple[str, tuple[str, ...], str | None]]:
         db, tr = self.pqm.db, self.tr
-        projects = {p.id: p.name for p in organisation.list_projects(db)}
+        projects = organisation.names(db, "projects")
         return [
             (
                 d.id,
@@ -260,9 +269,9 @@ class OrganisationScreen(PQMScreen[None]):
 
     def _rows_people(self) -> list[tuple[str, tuple[str, ...], str | None]]:
         db, tr = self.pqm.db, self.tr
-        cities = {c.id: c.name for c in organisation.list_city_companies(db)}
-        projects = {p.id: p.name for p in organisation.list_projects(db)}
-        departments = {d.id: d.name for d in organisation.list_all_departments(db)}
+        cities = organisation.names(db, "city_companies")
+        projects = organisation.names(db, "projects")
+        departments = organisation.names(db, "departments")
         return [
             (
                 p.id,
