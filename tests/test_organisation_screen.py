@@ -155,3 +155,37 @@ async def test_archived_rows_are_restored_and_forms_refuse_bad_values(
     assert li.roles == [Role.INSPECTOR]
     assert li.role == "品质督导"  # no title typed: the first role's name
     assert li.phone == "138-0000-0000"
+
+
+def test_an_archived_area_is_not_walked_by_new_inspections_but_stays_in_old_ones(
+    tmp_path: Path, clock: Clock
+) -> None:
+    from datetime import timedelta
+
+    from pqm_tui.model import checklists, inspections
+    from pqm_tui.services.inspection_state import load_state
+
+    db = connect(tmp_path / "org.sqlite3")
+    version = checklists.install_builtins(db, clock)[0]
+    company = organisation.add_company(db, "锦程物业")
+    city = organisation.add_city_company(db, company.id, "成都公司")
+    project = organisation.add_project(db, city.id, "天府花园", ProjectKind.RESIDENTIAL)
+    gate = organisation.add_area(db, project.id, "南门", AreaType.GATE, 0)
+    lobby = organisation.add_area(db, project.id, "大堂", AreaType.LOBBY, 1)
+    inspector = organisation.add_person(db, "王丽华", "品质督导")
+    before = clock.now() - timedelta(days=1)
+
+    def start(at: str) -> str:
+        return inspections.create_inspection(
+            db, clock, project.id, InspectionKind.MONTHLY, version.id, [inspector.id], at
+        ).id
+
+    old = start(before.isoformat(timespec="milliseconds"))
+    later = Clock(tz=clock.tz, source=lambda: clock.now() + timedelta(hours=1))
+    organisation.archive(db, clock, "areas", lobby.id)
+    new = start(later.now_iso())
+    settings = Settings(timezone="Asia/Shanghai")
+    assert [a.name for a in load_state(db, settings, old).plan.areas] == ["南门", "大堂"]
+    assert [a.name for a in load_state(db, settings, new).plan.areas] == ["南门"]
+    assert organisation.is_referenced(db, "projects", project.id)
+    assert gate.id in {a.id for a in load_state(db, settings, new).plan.areas}

@@ -163,9 +163,7 @@ class HomeScreen(PQMScreen[None]):
             if go:
                 self.pqm.open("organisation", tab=tab, callback=lambda _: self.action_refresh())
 
-        self.app.push_screen(
-            ConfirmDialog(tr(f"welcome.missing.{step}"), tr("welcome.missing.go")), answered
-        )
+        self.app.push_screen(ConfirmDialog(tr(f"welcome.missing.{step}")), answered)
 
     def action_new(self) -> None:
         missing = setup_state(self.pqm.db).missing

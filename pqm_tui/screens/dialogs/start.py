@@ -153,7 +153,7 @@ class StartInspectionScreen(PQMModal[str | None]):
             error.update(tr("walk.start.bad_time", value=text, format="YYYY-MM-DD HH:MM"))
             self.query_one("#time", Input).focus()
             return
-        if not organisation.list_areas(app.db, project):
+        if not organisation.area_counts(app.db).get(project):
             error.update(tr("walk.start.no_areas", project=self.projects[project].name))
             return
         try:
