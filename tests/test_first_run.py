@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import DataTable, Select
 
 from pqm_tui.app import create_app
 from pqm_tui.cli import main
@@ -12,7 +13,7 @@ from pqm_tui.config import Settings
 from pqm_tui.model import checklists, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
-from pqm_tui.model.entities import AreaType, ProjectKind
+from pqm_tui.model.entities import AreaType, InspectionKind, ProjectKind
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.home import HomeScreen
@@ -81,9 +82,30 @@ async def test_n_names_what_is_missing_in_order(tmp_path: Path, clock: Clock) ->
         assert app.screen.tab == "people"
         await pilot.press("escape")
         organisation.add_person(db, "王丽华", "品质督导")
+        sales = checklists.find_checklist(db, "案场8S管理检查表")
+        organisation.set_default_checklist(db, project.id, InspectionKind.MONTHLY, sales.id)
         await pilot.press("n")  # everything is there: the start form, on the project
         await pilot.pause()
         assert isinstance(app.screen, StartInspectionScreen)
+        assert app.screen.query_one("#project", Select).value == project.id
+        chosen = app.screen.query_one("#checklist", Select).value  # the project's default
+        assert chosen == checklists.get_latest_version(db, sales.id).id
+
+
+async def test_the_palette_opens_the_organisation(demo_db_path: Path, clock: Clock) -> None:
+    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")  # decline resuming the demo draft
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # the demo has all it needs: no welcome
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {"组织架构", "人员", "开始使用"} <= set(commands)
+        commands["人员"].callback()
+        await pilot.pause()
+        assert isinstance(app.screen, OrganisationScreen)
+        assert app.screen.tab == "people"
+        people = app.screen.query_one("#table-people", DataTable)
+        assert people.row_count > 10
 
 
 def test_the_cli_says_where_it_creates_the_database(

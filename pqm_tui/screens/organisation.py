@@ -142,7 +142,7 @@ class OrganisationScreen(PQMScreen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "table-projects" and event.row_key.value:
-            self.set_reactive(OrganisationScreen.project_id, event.row_key.value)
+            self.project_id = event.row_key.value
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
