@@ -189,3 +189,35 @@ def test_an_archived_area_is_not_walked_by_new_inspections_but_stays_in_old_ones
     assert [a.name for a in load_state(db, settings, new).plan.areas] == ["南门"]
     assert organisation.is_referenced(db, "projects", project.id)
     assert gate.id in {a.id for a in load_state(db, settings, new).plan.areas}
+
+
+async def test_rows_of_an_archived_project_stay_editable(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "org.sqlite3"
+    db = connect(path)
+    company = organisation.add_company(db, "锦程物业")
+    city = organisation.add_city_company(db, company.id, "成都公司")
+    project = organisation.add_project(db, city.id, "天府花园", ProjectKind.RESIDENTIAL)
+    department = organisation.add_department(db, "客服部", project.id, city.id)
+    organisation.add_person(db, "卢英", "客服主管", department.id, project.id)
+    organisation.archive(db, clock, "projects", project.id)
+    organisation.archive(db, clock, "city_companies", city.id)
+    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=path, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("p")  # the welcome screen's people
+        await pilot.pause()
+        await pilot.press("e")  # 卢英, of the archived project: the form opens, choices kept
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        assert app.screen.values()["project"] == project.id
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("4", "e")  # 客服部 of the archived project
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, OrganisationScreen)
+    person = organisation.find_person(db, "卢英")
+    assert (person.project_id, person.department_id) == (project.id, department.id)
+    assert organisation.get_department(db, department.id).project_id == project.id

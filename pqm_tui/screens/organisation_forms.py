@@ -47,13 +47,25 @@ class OrgForms:
     def _none(self, what: str = "none") -> tuple[str, str]:
         return (NONE, self.tr(f"orgscreen.{what}"))
 
-    def _cities(self) -> tuple[tuple[str, str], ...]:
-        return tuple(
-            (c.id, c.name) for c in organisation.list_city_companies(self.db, active_only=True)
-        )
+    def _keep(
+        self,
+        choices: tuple[tuple[str, str], ...],
+        table: organisation.Archivable,
+        current: str | None,
+    ) -> tuple[tuple[str, str], ...]:
+        """``choices`` (rows in use) and the row chosen now, even when it is archived."""
+        if not current or current in dict(choices):
+            return choices
+        name = organisation.names(self.db, table).get(current, current)
+        return (*choices, (current, f"{name}（{self.tr('orgscreen.archived')}）"))
 
-    def _projects(self) -> tuple[tuple[str, str], ...]:
-        return tuple((p.id, p.name) for p in organisation.list_projects(self.db, active_only=True))
+    def _cities(self, current: str | None = None) -> tuple[tuple[str, str], ...]:
+        cities = organisation.list_city_companies(self.db, active_only=True)
+        return self._keep(tuple((c.id, c.name) for c in cities), "city_companies", current)
+
+    def _projects(self, current: str | None = None) -> tuple[tuple[str, str], ...]:
+        projects = organisation.list_projects(self.db, active_only=True)
+        return self._keep(tuple((p.id, p.name) for p in projects), "projects", current)
 
     def _form(self, title: str, fields: list[FormField], save: Any, hint: str = "") -> FormDialog:
         return FormDialog(self.tr(title), fields, hint=hint and self.tr(hint), save=save)
@@ -86,10 +98,7 @@ class OrgForms:
     def project(self, project_id: str | None = None) -> FormDialog:
         """Add or edit a project: name, kind, city company, address, receiver of notices."""
         project = organisation.get_project(self.db, project_id) if project_id else None
-        cities = self._cities()
-        if project is not None and project.city_company_id not in dict(cities):
-            city = organisation.get_city_company(self.db, project.city_company_id)
-            cities = ((city.id, city.name), *cities)  # an archived city stays choosable
+        cities = self._cities(project.city_company_id if project else None)
         people = organisation.list_people(self.db, project.id) if project else []
         receivers = (self._none(), *((p.id, f"{p.name}（{p.role}）") for p in people))
         fields = [
@@ -226,7 +235,7 @@ class OrgForms:
                 self._label("project"),
                 kind="choice",
                 default=default_project or NONE,
-                choices=(self._none("company_wide"), *self._projects()),
+                choices=(self._none("company_wide"), *self._projects(default_project)),
                 required=False,
             ),
         ]
@@ -254,12 +263,16 @@ class OrgForms:
     def person(self, person_id: str | None = None, project_id: str | None = None) -> FormDialog:
         """Add or edit a person: name, title, roles, city company, project, department, phone."""
         person = organisation.get_person(self.db, person_id) if person_id else None
-        projects = {p.id: p.name for p in organisation.list_projects(self.db, active_only=True)}
+        projects = dict(self._projects(person.project_id if person else None))
         company_wide = self.tr("orgscreen.company_wide")
-        departments = tuple(
-            (d.id, f"{d.name}（{projects.get(d.project_id or '', company_wide)}）")
-            for d in organisation.list_all_departments(self.db)
-            if d.archived_at is None and (d.project_id is None or d.project_id in projects)
+        departments = self._keep(
+            tuple(
+                (d.id, f"{d.name}（{projects.get(d.project_id or '', company_wide)}）")
+                for d in organisation.list_all_departments(self.db)
+                if d.archived_at is None and (d.project_id is None or d.project_id in projects)
+            ),
+            "departments",
+            person.department_id if person else None,
         )
         fields = [
             FormField("name", self._label("person"), default=person.name if person else ""),
@@ -283,7 +296,7 @@ class OrgForms:
                 self._label("city"),
                 kind="choice",
                 default=(person.city_company_id or NONE) if person else NONE,
-                choices=(self._none(), *self._cities()),
+                choices=(self._none(), *self._cities(person.city_company_id if person else None)),
                 required=False,
             ),
             FormField(
