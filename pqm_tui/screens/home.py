@@ -79,7 +79,8 @@ class HomeScreen(PQMScreen[None]):
             )
         )
         self.action_refresh()
-        if setup_state(self.pqm.db).missing:
+        db = self.pqm.db
+        if setup_state(db).missing and inspections.latest_draft(db) is None:
             self.call_after_refresh(self._welcome)
         elif self.offer_resume:
             self.call_after_refresh(self._offer_resume)

@@ -126,6 +126,15 @@ class OrganisationScreen(PQMScreen[None]):
         self.query_one("#org-tabs", TabbedContent).active = tab
         self.reload()
         self._table(tab).focus()
+        self.refresh_bindings()  # the footer shows the keys of this tab
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Default checklists on the projects tab only; reordering on the areas tab only."""
+        if action == "defaults":
+            return self.tab == "projects"
+        if action == "move":
+            return self.tab == "areas"
+        return True
 
     def watch_show_archived(self) -> None:
         self.reload()
@@ -351,9 +360,6 @@ class OrganisationScreen(PQMScreen[None]):
             self._open_form(forms.person(row_id))
 
     def action_defaults(self) -> None:
-        if self.tab != "projects":
-            self.notify(self.tr("orgscreen.defaults_projects_only"), severity="warning")
-            return
         row_id = self.selected_id()
         if row_id is not None:
             self._open_form(self.forms.defaults(row_id))
@@ -384,9 +390,6 @@ class OrganisationScreen(PQMScreen[None]):
 
     def action_move(self, offset: int) -> None:
         """Move the highlighted area up or down the walk (调整区域顺序)."""
-        if self.tab != "areas":
-            self.notify(self.tr("orgscreen.move_areas_only"), severity="warning")
-            return
         row_id = self.selected_id()
         if row_id is None:
             return
