@@ -302,7 +302,7 @@ class ReviewScreen(PQMScreen[None]):
 
     # filters and sorting -------------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.BLANK else str(event.value)
+        value = None if event.value is Select.NULL else str(event.value)
         field = {
             "f-project": "project_id",
             "f-department": "department",
