@@ -2,15 +2,15 @@
 
 Building (context, verification code, QR) reads only. Issuing checks for a Chinese
 font, writes what the kind needs first (a second notice's number), renders, writes
-the PDF atomically (a temporary file renamed into place) and then records the
-verification code (校验码): a code is stored only for a document that was issued.
+the PDF atomically (``output_files.atomic_output``: a temporary file, signed when asked,
+renamed into place) and then records the verification code (校验码): a code is stored
+only for a document that was issued.
 What differs between notices, reports and circulars is in :mod:`.kinds`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,7 @@ from pqm_tui.i18n import Translator
 from pqm_tui.model import verification_codes
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.errors import NotFoundError
+from pqm_tui.output_files import atomic_output
 from pqm_tui.paths import media_dir
 from pqm_tui.reports.assets import ImageCache, require_cjk_font
 from pqm_tui.reports.build import Builder
@@ -95,8 +96,15 @@ class DocumentService:
         document = KINDS[kind]
         return self._draft(document, document.resolve(self.builder, reference))
 
-    def issue(self, kind: str, reference: str, out: Path) -> RenderedDocument:
-        """Print the document to ``out`` and record its verification code."""
+    def issue(
+        self, kind: str, reference: str, out: Path, *, finish: Callable[[Path], None] | None = None
+    ) -> RenderedDocument:
+        """Print the document to ``out`` and record its verification code.
+
+        ``finish`` (signing) works on the written temporary file before it takes the
+        name ``out``: when rendering or ``finish`` fails, nothing is left at ``out``
+        and no code is recorded.
+        """
         require_cjk_font()
         document = KINDS[kind]
         subject = document.resolve(self.builder, reference)
@@ -107,7 +115,10 @@ class DocumentService:
         self.progress(2, STEPS, "html")
         data, pages, warnings = self.renderer.pdf(html, strict=self.strict)
         self.progress(3, STEPS, "pdf")
-        write_atomic(out, data)
+        with atomic_output(out) as temporary:
+            temporary.write_bytes(data)
+            if finish is not None:
+                finish(temporary)
         verification: Verification = draft.context.verification
         verification_codes.register_code(
             self.db, self.clock, self.actor, kind, subject, verification.content_sha256
@@ -151,14 +162,6 @@ class DocumentService:
             context, verification=Verification(code, digest, qr_svg(payload))
         )
         return Draft(document.name, subject, number, document.template, verified)
-
-
-def write_atomic(out: Path, data: bytes) -> None:
-    """Write ``data`` to ``out`` through a temporary file in the same folder."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, out)
 
 
 def check_code(

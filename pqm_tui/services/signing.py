@@ -213,11 +213,14 @@ def sign_pdf(
         location=location,
     )
     tmp = target.with_name(f".{target.name}.{os.getpid()}.signing")
-    with source.open("rb") as inf:
-        writer = IncrementalPdfFileWriter(inf)
-        with tmp.open("wb") as out:
-            signers.sign_pdf(writer, meta, signer=signer, output=out)
-    tmp.replace(target)
+    try:
+        with source.open("rb") as inf:
+            writer = IncrementalPdfFileWriter(inf)
+            with tmp.open("wb") as out:
+                signers.sign_pdf(writer, meta, signer=signer, output=out)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
     cert = signer.signing_cert
     return str(cert.subject.native.get("common_name", cert.subject.human_friendly))
 
