@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.model import bounds
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,6 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(ctx: CommandContext, args: argparse.Namespace) -> int:
     if (args.file is None) == (args.code is None):
         raise UserError(ctx.tr("reports.verify.usage"))
+    if args.code is not None:
+        bounds.check_code(args.code)
     return check_code(ctx, args.code) if args.code else check_file(ctx, args.file)
 
 
