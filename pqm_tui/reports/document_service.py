@@ -24,7 +24,7 @@ from pqm_tui.model import verification_codes
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.output_files import atomic_output
-from pqm_tui.paths import media_dir
+from pqm_tui.paths import media_dir, render_log
 from pqm_tui.reports.assets import ImageCache, require_cjk_font
 from pqm_tui.reports.build import Builder
 from pqm_tui.reports.context import PhotoRef, Verification, content_sha256
@@ -60,6 +60,8 @@ class RenderedDocument:
     warnings: tuple[str, ...]
     missing: tuple[PhotoRef, ...]
     signer: str | None = None  # who signed it (the certificate's name), when signed
+    unprintable: tuple[str, ...] = ()  # characters no font has, by name (printed as [U+…])
+    log: Path | None = None  # where the warnings were written, when there were any
 
 
 class DocumentService:
@@ -112,9 +114,11 @@ class DocumentService:
         draft = self._draft(document, subject)
         self.progress(1, STEPS, "build")
         html = self.renderer.html(draft.template, draft.context)
+        unprintable = tuple(self.renderer.unprintable)  # known before rendering
         self.progress(2, STEPS, "html")
         data, pages, warnings = self.renderer.pdf(html, strict=self.strict)
         self.progress(3, STEPS, "pdf")
+        log = self._log_warnings(kind, subject, warnings) if warnings else None
         with atomic_output(out) as temporary:
             temporary.write_bytes(data)
             if finish is not None:
@@ -133,7 +137,20 @@ class DocumentService:
             verification.content_sha256,
             tuple(warnings),
             tuple(self.images.missing),
+            unprintable=unprintable,
+            log=log,
         )
+
+    def _log_warnings(self, kind: str, subject: str, warnings: list[str]) -> Path | None:
+        """Append WeasyPrint's warnings to the render log beside the database."""
+        path = render_log(self.db_path)
+        lines = [f"{self.clock.now_iso()} {kind} {subject}: {w}\n" for w in warnings]
+        try:
+            with path.open("a", encoding="utf-8") as log:
+                log.writelines(lines)
+        except OSError:
+            return None  # the document is written; a lost log line is not worth failing it
+        return path
 
     # one per kind, for readers of the code and the tests --------------------------
     def notice(self, inspection_ref: str, out: Path) -> RenderedDocument:
