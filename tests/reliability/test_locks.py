@@ -20,6 +20,7 @@ from pqm_tui.model import organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import check_integrity, connect
 from pqm_tui.model.errors import LockedError
+from pqm_tui.reports.context import canonical
 from pqm_tui.reports.document_service import DocumentService, check_code
 from tests.messages import raises_saying
 
@@ -297,6 +298,14 @@ def test_notice_code_covers_its_items_results(
         inspection_id, tmp_path / "notice.pdf"
     )
     assert check_code(db, demo_db_path, settings, clock, issued.code)[1]
+    draft = DocumentService(db, demo_db_path, settings, clock, "tester").build(
+        "notice", inspection_id
+    )
+    # a failed row is hashed as before m009 (codes issued still verify); a row whose finding
+    # was voided or amended since carries its result
+    rows = canonical(draft.context)["rows"]
+    assert any("result" not in row for row in rows)
+    assert all(row.get("result", "fail") != "fail" or "result" not in row for row in rows)
     db.close()
     conn = attacker(demo_db_path)
     conn.execute("DROP TRIGGER findings_locked_update")
