@@ -94,6 +94,18 @@ BYPASSES: list[tuple[str, list[str]]] = [
     ),
     ("checklist version deleted", ["DELETE FROM checklist_versions WHERE id = :version"]),
     (
+        "section of the frozen version replaced (INSERT OR REPLACE)",
+        [
+            """INSERT OR REPLACE INTO sections SELECT s.id, s.version_id, s.code, 'renamed',
+               s.department, s.area_types, s.position FROM sections s
+               JOIN items i ON i.section_id = s.id WHERE i.id = :item"""
+        ],
+    ),
+    (
+        "draft inspection renamed onto the signed one (UPDATE OR REPLACE)",
+        ["UPDATE OR REPLACE inspections SET id = :signed WHERE id = :draft"],
+    ),
+    (
         "checklist version replaced (INSERT OR REPLACE)",
         [
             """INSERT OR REPLACE INTO checklist_versions SELECT id, checklist_id, version,
