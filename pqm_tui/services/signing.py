@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from pqm_tui.model.errors import PQMError
 
 PASSPHRASE_ENV = "PQM_KEY_PASSPHRASE"
 LOG_NAME = "pyhanko.log"
+
+# pyHanko imports cryptography's DSA names, deprecated there: a library's concern, not a
+# line for the user's terminal on every signature.
+warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 
 class SigningError(PQMError):
