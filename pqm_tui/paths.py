@@ -26,6 +26,11 @@ def media_dir(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".media")
 
 
+def render_log(db_path: Path) -> Path:
+    """WeasyPrint's warnings about a database's documents: ``<db name>.render.log`` beside it."""
+    return db_path.with_name(db_path.name + ".render.log")
+
+
 def keys_dir(db_path: Path) -> Path:
     """Signing keys belonging to a database: ``<db name>.keys`` beside it."""
     return db_path.with_name(db_path.name + ".keys")

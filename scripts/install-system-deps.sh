@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages PQM needs: Pango for WeasyPrint, HarfBuzz subsetting (20x faster
-# PDFs), a CJK font (never boxes), poppler-utils (PDF to PNG in tests), python3-venv.
+# PDFs), a CJK font (never boxes), an emoji font (notes with emoji print them, ~20 KB per
+# distinct emoji in a PDF), poppler-utils (PDF to PNG in tests), python3-venv.
 # Installs the missing ones when run as root; otherwise prints the one command to run.
 set -euo pipefail
 
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk
-          poppler-utils tmux sqlite3)
+          fonts-noto-color-emoji poppler-utils tmux sqlite3)
 python3 -c 'import ensurepip, venv' 2>/dev/null || PACKAGES+=(python3-venv)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

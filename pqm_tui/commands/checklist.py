@@ -11,6 +11,7 @@ from pqm_tui.commands.table import format_table
 from pqm_tui.model import checklists
 from pqm_tui.model.checklist_file import dump_checklist, load_checklist_file
 from pqm_tui.model.ids import short_id
+from pqm_tui.output_files import write_atomic
 from pqm_tui.services.builtin_checklists import BuiltinUpdate, apply_updates, plan_updates
 from pqm_tui.services.points import format_points
 
@@ -133,7 +134,7 @@ def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
     content = checklists.load_version(ctx.db(), _version_id(ctx, args.id, args.version))
     text = dump_checklist(checklists.version_to_spec(content))
     try:
-        args.output.write_text(text, encoding="utf-8")
+        write_atomic(args.output, text.encode("utf-8"))
     except OSError as exc:
         raise UserError(f"{args.output}: {exc.strerror}") from None
     print(

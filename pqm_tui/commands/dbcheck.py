@@ -31,5 +31,12 @@ def run_check(ctx: CommandContext, args: argparse.Namespace) -> int:
     for row in foreign[:10]:
         print(f"  {row[0]} rowid={row[1]} → {row[2]}")
     print(tr("cli.db.schema", version=version, latest=latest))
+    for key, names in (
+        ("cli.db.missing_triggers", report.missing_triggers),
+        ("cli.db.changed_triggers", report.changed_triggers),
+        ("cli.db.extra_triggers", report.extra_triggers),
+    ):
+        if names:
+            print(tr(key, count=len(names), names=", ".join(names)))
     print(tr("cli.db.ok") if ok else tr("cli.db.problems"))
     return 0 if ok else 1

@@ -7,7 +7,7 @@ import json
 
 from pqm_tui.commands.context import CommandContext
 from pqm_tui.commands.table import format_table
-from pqm_tui.model import inspections, organisation
+from pqm_tui.model import bounds, inspections, organisation
 from pqm_tui.model.ids import short_id
 
 
@@ -17,14 +17,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lst = actions.add_parser("list", help="recent inspections, newest first")
     lst.add_argument("--format", choices=("table", "json"), default="table")
     lst.add_argument("--project", help="only this project (name or id)")
-    lst.add_argument("--limit", type=int, default=50)
+    lst.add_argument("--limit", default="50", help="at most this many (1–100000; 50)")
     lst.set_defaults(func=run_list)
 
 
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
     db = ctx.db()
     project_id = organisation.find_project(db, args.project).id if args.project else None
-    rows = inspections.list_inspections(db, limit=args.limit, project_id=project_id)
+    limit = bounds.parse_count(args.limit, minimum=1)
+    rows = inspections.list_inspections(db, limit=limit, project_id=project_id)
     if args.format == "json":
         print(
             json.dumps(

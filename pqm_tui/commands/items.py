@@ -24,7 +24,7 @@ from typing import Any
 
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
-from pqm_tui.model import notices, organisation, review
+from pqm_tui.model import bounds, notices, organisation, review
 from pqm_tui.model.errors import ModelError
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
@@ -46,11 +46,9 @@ FIELDS = (
 )
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+def _day(ctx: CommandContext, text: str | None) -> date | None:
+    """A typed date within the bounds (``model.bounds``), or None when not given."""
+    return None if text is None else bounds.parse_date(text, ctx.clock.today())
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,7 +64,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lst.add_argument("--search", default="", help="text in project, area, item, note, person")
     lst.add_argument("--sort", choices=review.COLUMNS, default="deadline")
     lst.add_argument("--desc", action="store_true", help="sort descending")
-    lst.add_argument("--limit", type=int, default=0, help="at most this many (0 = all)")
+    lst.add_argument("--limit", default="0", help="at most this many (0 = all)")
     lst.add_argument("--format", choices=("table", "csv", "json", "xlsx"), default="table")
     lst.add_argument("-o", "--output", type=Path, help="file to write (needed for xlsx)")
     lst.set_defaults(func=run_list, which="active")
@@ -76,14 +74,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = actions.add_parser("reply", help="整改回复: what was done")
     p.add_argument("id")
     p.add_argument("--done", required=True, help="what was done")
-    p.add_argument("--date", type=_date, help="when (default today)")
+    p.add_argument("--date", help="when (default today)")
     p.add_argument("--photo", action="append", default=[], help="evidence photo (repeatable)")
     p.set_defaults(func=run_reply)
     p = actions.add_parser("extend", help="延期申请: before the deadline")
     p.add_argument("id")
     p.add_argument("--reason", required=True)
     p.add_argument("--measures", required=True, help="remedial measures meanwhile")
-    p.add_argument("--until", type=_date, required=True, help="proposed new deadline")
+    p.add_argument("--until", required=True, help="proposed new deadline")
     p.set_defaults(func=run_extend)
     p = actions.add_parser("appeal", help="申诉 against the finding")
     p.add_argument("id")
@@ -95,7 +93,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verdict.add_argument("--approve", dest="approve", action="store_true", help="approve/uphold")
     verdict.add_argument("--reject", dest="approve", action="store_false")
     p.add_argument("--reason", required=True)
-    p.add_argument("--deadline", type=_date, help="approved deadline (default: the one asked)")
+    p.add_argument("--deadline", help="approved deadline (default: the one asked)")
     p.set_defaults(func=run_decide)
     p = actions.add_parser("reinspect", help="create re-inspections (复检) of open items")
     p.add_argument("ids", nargs="*", metavar="ID")
@@ -104,7 +102,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = actions.add_parser("receive", help="签收: the project received a notice")
     p.add_argument("notice", metavar="NOTICE_NUMBER")
     p.add_argument("--by", required=True, help="who received it")
-    p.add_argument("--date", type=_date, help="receipt date (default today)")
+    p.add_argument("--date", help="receipt date (default today)")
     p.set_defaults(func=run_receive)
     p = actions.add_parser("show", help="an item's state and history")
     p.add_argument("id")
@@ -133,7 +131,7 @@ def _rows(ctx: CommandContext, args: argparse.Namespace) -> Iterator[review.Revi
         ctx.clock.today(),
         sort=args.sort,
         descending=args.desc,
-        limit=args.limit,
+        limit=bounds.parse_count(args.limit),
         batch=BATCH,
     )
 
@@ -164,12 +162,15 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
     if args.format == "xlsx":
+        from pqm_tui.output_files import OutputError
         from pqm_tui.reports.items_xlsx import write_items
 
         if args.output is None:
             raise UserError(tr("export.needs_output"))
         try:
             count = write_items(args.output, _rows(ctx, args), today, tr)
+        except OutputError as exc:  # not a regular file, or no such folder
+            raise UserError(tr("export.failed", error=tr.error(exc))) from None
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise UserError(tr("export.failed", error=f"{args.output}: {reason}")) from None
@@ -254,7 +255,7 @@ def run_reply(ctx: CommandContext, args: argparse.Namespace) -> int:
             args.id,
             actor=ctx.actor,
             done=args.done,
-            done_on=args.date,
+            done_on=_day(ctx, args.date),
             evidence=evidence,
         )
         _say(ctx, item.id)
@@ -271,7 +272,7 @@ def run_extend(ctx: CommandContext, args: argparse.Namespace) -> int:
             actor=ctx.actor,
             reason=args.reason,
             measures=args.measures,
-            proposed=args.until,
+            proposed=bounds.parse_date(args.until, ctx.clock.today()),
         )
         _say(ctx, item.id)
 
@@ -297,7 +298,7 @@ def run_decide(ctx: CommandContext, args: argparse.Namespace) -> int:
             actor=ctx.actor,
             approve=args.approve,
             reason=args.reason,
-            new_deadline=args.deadline,
+            new_deadline=_day(ctx, args.deadline),
         )
         _say(ctx, item.id)
 
@@ -340,7 +341,7 @@ def run_receive(ctx: CommandContext, args: argparse.Namespace) -> int:
             notice_id,
             actor=ctx.actor,
             received_by=args.by,
-            received_on=args.date,
+            received_on=_day(ctx, args.date),
         )
         print(ctx.tr("items.received", number=args.notice, count=n))
 

@@ -34,6 +34,7 @@ from pqm_tui.model.org_import import (
     plan_import,
 )
 from pqm_tui.model.schema import ROLE_TITLES
+from pqm_tui.output_files import atomic_output, check_output
 
 # Words people write for a kind beside its labels (住宅 for 住宅小区 …).
 SYNONYMS: dict[str, dict[str, StrEnum]] = {
@@ -89,6 +90,7 @@ def _choices(words: Vocabulary) -> Choices:
 def _check_output(ctx: CommandContext, path: Path, force: bool, suffixes: tuple[str, ...]) -> None:
     if path.suffix.lower() not in suffixes:
         raise UserError(ctx.tr("org.cli.suffix", path=path, suffixes=" / ".join(suffixes)))
+    check_output(path)  # a regular file or nothing, in an existing folder
     if path.exists() and not force:
         raise UserError(ctx.tr("org.cli.exists", path=path))
 
@@ -97,7 +99,10 @@ def run_template(ctx: CommandContext, args: argparse.Namespace) -> int:
     _check_output(ctx, args.output, args.force, (".xlsx",))
     words = vocabulary(ctx.tr)
     try:
-        write_org_xlsx(args.output, example_rows(words, ctx.tr.lang), _choices(words), ctx.tr.lang)
+        with atomic_output(args.output) as temporary:
+            write_org_xlsx(
+                temporary, example_rows(words, ctx.tr.lang), _choices(words), ctx.tr.lang
+            )
     except OSError as exc:
         raise UserError(f"{args.output}: {exc.strerror}") from None
     print(ctx.tr("org.cli.template", path=args.output))
@@ -109,10 +114,11 @@ def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
     words = vocabulary(ctx.tr)
     rows = export_rows(ctx.db(), words)
     try:
-        if args.output.suffix.lower() == ".xlsx":
-            write_org_xlsx(args.output, rows, _choices(words), ctx.tr.lang)
-        else:
-            write_org_yaml(args.output, rows)
+        with atomic_output(args.output) as temporary:
+            if args.output.suffix.lower() == ".xlsx":
+                write_org_xlsx(temporary, rows, _choices(words), ctx.tr.lang)
+            else:
+                write_org_yaml(temporary, rows)
     except OSError as exc:
         raise UserError(f"{args.output}: {exc.strerror}") from None
     counts = ctx.tr("org.cli.separator").join(

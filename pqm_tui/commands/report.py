@@ -79,8 +79,11 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
         raise UserError(tr.error(exc)) from None
     for reason in (m.missing_reason for m in result.missing):
         print(tr("reports.cli.missing", reason=reason), file=sys.stderr)
-    for message in result.warnings:
-        print(tr("reports.cli.warning", message=message), file=sys.stderr)
+    for char in result.unprintable:
+        print(tr("reports.cli.unprintable", char=char), file=sys.stderr)
+    if result.warnings:
+        log = result.log or "-"
+        print(tr("reports.cli.warnings", count=len(result.warnings), log=log), file=sys.stderr)
     if result.code:
         print(tr("reports.cli.written", path=result.path, pages=result.pages, code=result.code))
     else:  # a blank form carries no verification code

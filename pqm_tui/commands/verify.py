@@ -10,22 +10,30 @@ import sys
 from pathlib import Path
 
 from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.model import bounds
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("verify", help="check a signed PDF or a printed verification code")
     parser.add_argument("file", nargs="?", type=Path, help="signed PDF")
     parser.add_argument("--code", help="verification code printed on a document")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also refuse a signature container not byte for byte as PQM wrote it",
+    )
     parser.set_defaults(func=run)
 
 
 def run(ctx: CommandContext, args: argparse.Namespace) -> int:
     if (args.file is None) == (args.code is None):
         raise UserError(ctx.tr("reports.verify.usage"))
-    return check_code(ctx, args.code) if args.code else check_file(ctx, args.file)
+    if args.code is not None:
+        bounds.check_code(args.code)
+    return check_code(ctx, args.code) if args.code else check_file(ctx, args.file, args.strict)
 
 
-def check_file(ctx: CommandContext, path: Path) -> int:
+def check_file(ctx: CommandContext, path: Path, strict: bool = False) -> int:
     from pqm_tui.paths import keys_dir
     from pqm_tui.services.signing import verify_pdf
 
@@ -33,7 +41,7 @@ def check_file(ctx: CommandContext, path: Path) -> int:
     if not path.is_file():
         raise UserError(tr("reports.verify.missing_file", path=path))
     folder = keys_dir(ctx.db_path)
-    result = verify_pdf(folder, path)
+    result = verify_pdf(folder, path, canonical=strict)
     if result.ok:
         at = result.signed_at
         if at:

@@ -15,7 +15,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from pqm_tui.model.errors import PQMError
-from pqm_tui.model.schema import migrate
+from pqm_tui.model.schema import (
+    expected_triggers,
+    latest_version,
+    migrate,
+    schema_version,
+    triggers_of,
+)
 
 SYSTEM_ACTOR = "system"
 
@@ -75,19 +81,36 @@ def current_actor(db: Database) -> str:
 
 @dataclass(frozen=True)
 class IntegrityReport:
-    """What SQLite's ``integrity_check`` and ``foreign_key_check`` found."""
+    """What ``integrity_check``, ``foreign_key_check`` and the trigger comparison found."""
 
     integrity: list[str]  # ["ok"] when the file is sound
     foreign_keys: list[tuple[Any, ...]]  # (table, rowid, parent table, fk index) per violation
+    missing_triggers: tuple[str, ...] = ()  # lock, audit or search triggers dropped
+    changed_triggers: tuple[str, ...] = ()  # present under their name with another body
+    extra_triggers: tuple[str, ...] = ()  # not created by PQM
 
     @property
     def ok(self) -> bool:
-        """True when the file is sound and no foreign key is broken."""
-        return self.integrity == ["ok"] and not self.foreign_keys
+        """True when the file is sound, no foreign key is broken and every trigger is PQM's."""
+        triggers = self.missing_triggers + self.changed_triggers + self.extra_triggers
+        return self.integrity == ["ok"] and not self.foreign_keys and not triggers
 
 
 def check_integrity(db: Database) -> IntegrityReport:
-    """Run ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check``."""
+    """Run ``integrity_check`` and ``foreign_key_check``; compare the triggers with PQM's.
+
+    The triggers are compared (name and SQL) with those of a freshly migrated database
+    when the schema is at the latest version: a dropped or rewritten lock shows here.
+    """
     integrity = [str(r[0]) for r in db.execute("PRAGMA integrity_check").fetchall()]
     foreign = [tuple(r) for r in db.execute("PRAGMA foreign_key_check").fetchall()]
-    return IntegrityReport(integrity, foreign)
+    if schema_version(db) != latest_version():
+        return IntegrityReport(integrity, foreign)
+    expected, present = expected_triggers(), triggers_of(db)
+    return IntegrityReport(
+        integrity,
+        foreign,
+        tuple(sorted(set(expected) - set(present))),
+        tuple(sorted(n for n in set(expected) & set(present) if expected[n] != present[n])),
+        tuple(sorted(set(present) - set(expected))),
+    )

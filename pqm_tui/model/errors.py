@@ -44,6 +44,7 @@ class RuleError(ModelError):
 
 # What a trigger's refusal (schema.py, in English for the logs) is about → its message id.
 LOCK_REASONS = (
+    ("area of a signed", "errors.db.locked_area"),
     ("signed", "errors.db.locked_signed"),
     ("checklist version in use", "errors.db.locked_checklist"),
     ("append-only", "errors.db.locked_history"),

@@ -31,7 +31,7 @@ from pqm_tui.model.entities import (
     ProjectKind,
     Role,
 )
-from pqm_tui.model.errors import NotFoundError, RuleError
+from pqm_tui.model.errors import NotFoundError, RuleError, translate_locks
 from pqm_tui.model.ids import new_id
 from pqm_tui.model.schema import ROLE_TITLES
 
@@ -204,7 +204,8 @@ def _edit(db: Database, table: str, row_id: str, changes: dict[str, Any]) -> Non
         raise ValueError(f"{table}: cannot edit {sorted(unknown)}")
     if db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [row_id]).fetchone() is None:
         raise NotFoundError("errors.org.not_found", id=row_id)
-    db.table(table).update(row_id, {k: _column_value(v) for k, v in changes.items()})
+    with translate_locks():  # an area a signed inspection refers to keeps its name
+        db.table(table).update(row_id, {k: _column_value(v) for k, v in changes.items()})
 
 
 def edit_city_company(db: Database, city_id: str, *, name: str) -> CityCompany:

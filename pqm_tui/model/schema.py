@@ -551,3 +551,167 @@ def m008_organisation(db: Database) -> None:
     )
     _run(db, mapping)
     _run(db, _audit_triggers(db, "project_default_checklists"))
+
+
+def _signed(inspection_id: str) -> str:
+    """SQL: the inspection ``inspection_id`` (an expression) is signed."""
+    return f"(SELECT status FROM inspections WHERE id = {inspection_id}) = 'signed'"
+
+
+# What makes a row locked, per table, for the alias ``x`` (m009). A REPLACE (``INSERT OR
+# REPLACE``, ``UPDATE OR REPLACE``) deletes the row it collides with without firing DELETE
+# triggers (unless ``recursive_triggers`` is on), so a write whose key (rowid, id or a
+# UNIQUE set) collides with a locked row is refused before it happens.
+LOCKED_ROWS: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {
+    "inspections": ("x.status = 'signed'", (("id",),)),
+    "findings": (
+        _signed("x.inspection_id"),
+        (("id",), ("inspection_id", "item_id", "area_id")),
+    ),
+    "inspection_inspectors": (_signed("x.inspection_id"), (("inspection_id", "person_id"),)),
+    "supervision_notes": (_signed("x.inspection_id"), (("id",),)),
+    "photos": (
+        _signed("(SELECT f.inspection_id FROM findings f WHERE f.id = x.finding_id)"),
+        (("id",),),
+    ),
+    "reinspection_targets": (
+        _signed("x.inspection_id"),
+        (("inspection_id", "rectification_item_id"),),
+    ),
+    "checklist_versions": ("x.frozen = 1", (("id",), ("checklist_id", "version"))),
+    "sections": (
+        "(SELECT frozen FROM checklist_versions WHERE id = x.version_id) = 1",
+        (("id",),),
+    ),
+    "items": (
+        "(SELECT frozen FROM checklist_versions WHERE id = x.version_id) = 1",
+        (("id",), ("version_id", "code")),
+    ),
+    "areas": (
+        """(EXISTS (SELECT 1 FROM findings f JOIN inspections i ON i.id = f.inspection_id
+                    WHERE f.area_id = x.id AND i.status = 'signed')
+            OR EXISTS (SELECT 1 FROM supervision_notes n JOIN inspections i
+                       ON i.id = n.inspection_id
+                       WHERE n.area_id = x.id AND i.status = 'signed'))""",
+        (("id",),),
+    ),
+    "amendments": ("1", (("id",),)),
+    "audit_log": ("1", ()),  # seq is the rowid
+    "rectification_events": ("1", (("id",),)),
+    "report_codes": ("1", (("code",), ("document", "subject", "content_sha256"))),
+    "carry_over_deductions": ("1", (("id",), ("rectification_item_id", "reinspection_id"))),
+}
+
+
+# Rows PQM records once with ``INSERT OR IGNORE``: a colliding insert is skipped, not refused.
+RECORDED_ONCE = frozenset({"report_codes", "carry_over_deductions"})
+
+
+def _replace_guards(table: str) -> list[str]:
+    """Refuse an INSERT or UPDATE whose key collides with a locked row (REPLACE)."""
+    locked, keys = LOCKED_ROWS[table]
+    refuse = f"SELECT RAISE(ABORT, '{LOCKED}: a locked {table} row cannot be replaced');"
+    skip = "SELECT RAISE(IGNORE);" if table in RECORDED_ONCE else refuse
+
+    def collides(ref: str) -> str:
+        matches = [f"x.rowid = {ref}.rowid"] + [
+            "(" + " AND ".join(f"x.{c} = {ref}.{c}" for c in key) + ")" for key in keys
+        ]
+        return " OR ".join(matches)
+
+    return [
+        f"""CREATE TRIGGER {table}_replace_locked_insert BEFORE INSERT ON {table}
+        WHEN EXISTS (SELECT 1 FROM {table} x WHERE ({collides("NEW")}) AND {locked})
+        BEGIN {skip} END""",
+        f"""CREATE TRIGGER {table}_replace_locked_update BEFORE UPDATE ON {table}
+        WHEN EXISTS (SELECT 1 FROM {table} x
+                     WHERE ({collides("NEW")}) AND x.rowid != OLD.rowid AND {locked})
+        BEGIN {refuse} END""",
+    ]
+
+
+@migrations()
+def m009_locks_that_hold(db: Database) -> None:
+    """Locks that hold (签字锁定): every table a signed inspection is printed from.
+
+    Inspectors, supervision notes and photos of a signed inspection cannot change;
+    nothing moves into a signed inspection or a frozen checklist version; a frozen
+    version that an inspection uses cannot be un-frozen, changed or deleted; an area
+    that a signed inspection refers to cannot be renamed, moved or deleted (its old
+    documents print its name; archive it and add a new one instead). ``INSERT OR
+    REPLACE`` and ``UPDATE OR REPLACE`` cannot delete a locked or append-only row.
+    """
+    refuse = f"SELECT RAISE(ABORT, '{LOCKED}: {{what}}');"
+    signed_refusal = refuse.format(what="{table} of a signed inspection cannot change")
+    statements: list[str] = [
+        f"""CREATE TRIGGER findings_locked_move BEFORE UPDATE ON findings
+        WHEN {_signed("NEW.inspection_id")}
+        BEGIN {signed_refusal.format(table="findings")} END""",
+    ]
+    for table in ("inspection_inspectors", "supervision_notes"):
+        for event, condition in (
+            ("INSERT", _signed("NEW.inspection_id")),
+            ("UPDATE", f"{_signed('OLD.inspection_id')} OR {_signed('NEW.inspection_id')}"),
+            ("DELETE", _signed("OLD.inspection_id")),
+        ):
+            statements.append(
+                f"""CREATE TRIGGER {table}_locked_{event.lower()} BEFORE {event} ON {table}
+                WHEN {condition} BEGIN {signed_refusal.format(table=table)} END"""
+            )
+    photo_of = "(SELECT inspection_id FROM findings WHERE id = {ref}.finding_id)"
+    statements += [
+        f"""CREATE TRIGGER photos_locked_insert BEFORE INSERT ON photos
+        WHEN {_signed(photo_of.format(ref="NEW"))}
+        BEGIN {signed_refusal.format(table="photos")} END""",
+        f"""CREATE TRIGGER photos_locked_update BEFORE UPDATE ON photos
+        WHEN {_signed(photo_of.format(ref="OLD"))} OR {_signed(photo_of.format(ref="NEW"))}
+        BEGIN {signed_refusal.format(table="photos")} END""",
+    ]
+    in_use = "EXISTS (SELECT 1 FROM inspections WHERE checklist_version_id = OLD.id)"
+    changed = " OR ".join(
+        f"NEW.{c} IS NOT OLD.{c}"
+        for c in ("id", "checklist_id", "version", "content_sha256", "frozen", "source_yaml")
+    )
+    version_refusal = refuse.format(what="a checklist version in use cannot change")
+    statements += [
+        f"""CREATE TRIGGER checklist_versions_frozen_update BEFORE UPDATE ON checklist_versions
+        WHEN OLD.frozen = 1 AND {in_use} AND ({changed}) BEGIN {version_refusal} END""",
+        f"""CREATE TRIGGER checklist_versions_frozen_delete BEFORE DELETE ON checklist_versions
+        WHEN OLD.frozen = 1 OR {in_use} BEGIN {version_refusal} END""",
+    ]
+    frozen_new = "(SELECT frozen FROM checklist_versions WHERE id = NEW.version_id) = 1"
+    for table in ("sections", "items"):
+        what = refuse.format(what=f"{table} of a checklist version in use cannot change")
+        statements += [
+            f"""CREATE TRIGGER {table}_frozen_insert BEFORE INSERT ON {table}
+            WHEN {frozen_new} BEGIN {what} END""",
+            f"""CREATE TRIGGER {table}_frozen_move BEFORE UPDATE ON {table}
+            WHEN {frozen_new} BEGIN {what} END""",
+        ]
+    area_locked = LOCKED_ROWS["areas"][0].replace("x.id", "OLD.id")
+    area_refusal = refuse.format(what="an area of a signed inspection cannot be renamed")
+    statements += [
+        f"""CREATE TRIGGER areas_locked_update BEFORE UPDATE OF id, name, project_id ON areas
+        WHEN (NEW.id IS NOT OLD.id OR NEW.name IS NOT OLD.name
+              OR NEW.project_id IS NOT OLD.project_id) AND {area_locked}
+        BEGIN {area_refusal} END""",
+        f"""CREATE TRIGGER areas_locked_delete BEFORE DELETE ON areas WHEN {area_locked}
+        BEGIN {area_refusal} END""",
+    ]
+    for table in LOCKED_ROWS:
+        statements += _replace_guards(table)
+    _run(db, statements)
+
+
+def expected_triggers() -> dict[str, str]:
+    """Name → SQL of every trigger a fully migrated database has (``db check``)."""
+    fresh = Database(memory=True)
+    fresh.conn.create_function("pqm_actor", 0, lambda: "system")
+    migrations.apply(fresh)
+    return triggers_of(fresh)
+
+
+def triggers_of(db: Database) -> dict[str, str]:
+    """Name → SQL (whitespace collapsed) of the triggers in ``db``."""
+    rows = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    return {str(name): " ".join(str(sql).split()) for name, sql in rows}

@@ -277,6 +277,7 @@ class Builder:
                     escalation_level=item.escalation_level,
                     photos=tuple(photos.get(finding.id, [])),
                     photo_lacking=finding.item_id in photo_required and not photos.get(finding.id),
+                    result=finding.result.value,
                 )
             )
         title_key = "reports.notice.title" if notice.sequence == 1 else "reports.notice2.title"

@@ -26,6 +26,9 @@ EMPTIED_FIELDS = frozenset({"missing_reason"})
 # A row's ``legacy`` mapping holds, for fields now printed differently ("—" for nothing
 # applicable), the value printed before; the canonical form uses it, so old codes verify.
 LEGACY = "legacy"
+# Fields added after codes were issued, left out of the canonical form while they hold the
+# value every earlier document had: a notice row's result is "fail" unless it was changed.
+USUAL_VALUES = {"result": "fail"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class NoticeRow:
     escalation_level: int
     photos: tuple[PhotoRef, ...] = ()
     photo_lacking: bool = False  # the item requires a photo and none was attached
+    result: str = "fail"  # the finding's result now (amendments applied); see USUAL_VALUES
 
 
 @dataclass(frozen=True)
@@ -268,7 +272,8 @@ def canonical(context: object) -> dict[str, Any]:
     """The context as plain data without render-only fields (stable across machines)."""
 
     def kept(key: str, value: Any) -> bool:
-        return key not in RENDER_ONLY_FIELDS
+        usual = key in USUAL_VALUES and USUAL_VALUES[key] == value
+        return key not in RENDER_ONLY_FIELDS and not usual
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):

@@ -2,15 +2,15 @@
 
 Building (context, verification code, QR) reads only. Issuing checks for a Chinese
 font, writes what the kind needs first (a second notice's number), renders, writes
-the PDF atomically (a temporary file renamed into place) and then records the
-verification code (校验码): a code is stored only for a document that was issued.
+the PDF atomically (``output_files.atomic_output``: a temporary file, signed when asked,
+renamed into place) and then records the verification code (校验码): a code is stored
+only for a document that was issued.
 What differs between notices, reports and circulars is in :mod:`.kinds`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,8 @@ from pqm_tui.i18n import Translator
 from pqm_tui.model import verification_codes
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.errors import NotFoundError
-from pqm_tui.paths import media_dir
+from pqm_tui.output_files import atomic_output
+from pqm_tui.paths import media_dir, render_log
 from pqm_tui.reports.assets import ImageCache, require_cjk_font
 from pqm_tui.reports.blank import blank_reference
 from pqm_tui.reports.build import Builder
@@ -60,6 +61,8 @@ class RenderedDocument:
     warnings: tuple[str, ...]
     missing: tuple[PhotoRef, ...]
     signer: str | None = None  # who signed it (the certificate's name), when signed
+    unprintable: tuple[str, ...] = ()  # characters no font has, by name (printed as [U+…])
+    log: Path | None = None  # where the warnings were written, when there were any
 
 
 class DocumentService:
@@ -96,8 +99,15 @@ class DocumentService:
         document = KINDS[kind]
         return self._draft(document, document.resolve(self.builder, reference))
 
-    def issue(self, kind: str, reference: str, out: Path) -> RenderedDocument:
-        """Print the document to ``out`` and record its verification code."""
+    def issue(
+        self, kind: str, reference: str, out: Path, *, finish: Callable[[Path], None] | None = None
+    ) -> RenderedDocument:
+        """Print the document to ``out`` and record its verification code.
+
+        ``finish`` (signing) works on the written temporary file before it takes the
+        name ``out``: when rendering or ``finish`` fails, nothing is left at ``out``
+        and no code is recorded.
+        """
         require_cjk_font()
         document = KINDS[kind]
         subject = document.resolve(self.builder, reference)
@@ -105,12 +115,17 @@ class DocumentService:
         draft = self._draft(document, subject)
         self.progress(1, STEPS, "build")
         html = self.renderer.html(draft.template, draft.context)
+        unprintable = tuple(self.renderer.unprintable)  # known before rendering
         self.progress(2, STEPS, "html")
         data, pages, warnings = self.renderer.pdf(html, strict=self.strict)
         self.progress(3, STEPS, "pdf")
-        write_atomic(out, data)
+        log = self._log_warnings(kind, subject, warnings) if warnings else None
+        with atomic_output(out) as temporary:
+            temporary.write_bytes(data)
+            if finish is not None:
+                finish(temporary)
         verification: Verification | None = draft.context.verification
-        if verification is not None:
+        if verification is not None:  # a blank form carries no code
             verification_codes.register_code(
                 self.db, self.clock, self.actor, kind, subject, verification.content_sha256
             )
@@ -124,7 +139,20 @@ class DocumentService:
             verification.content_sha256 if verification else "",
             tuple(warnings),
             tuple(self.images.missing),
+            unprintable=unprintable,
+            log=log,
         )
+
+    def _log_warnings(self, kind: str, subject: str, warnings: list[str]) -> Path | None:
+        """Append WeasyPrint's warnings to the render log beside the database."""
+        path = render_log(self.db_path)
+        lines = [f"{self.clock.now_iso()} {kind} {subject}: {w}\n" for w in warnings]
+        try:
+            with path.open("a", encoding="utf-8") as log:
+                log.writelines(lines)
+        except OSError:
+            return None  # the document is written; a lost log line is not worth failing it
+        return path
 
     # one per kind, for readers of the code and the tests --------------------------
     def notice(self, inspection_ref: str, out: Path) -> RenderedDocument:
@@ -161,14 +189,6 @@ class DocumentService:
             context, verification=Verification(code, digest, qr_svg(payload))
         )
         return Draft(document.name, subject, number, document.template, verified)
-
-
-def write_atomic(out: Path, data: bytes) -> None:
-    """Write ``data`` to ``out`` through a temporary file in the same folder."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, out)
 
 
 def check_code(

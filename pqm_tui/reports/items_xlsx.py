@@ -7,8 +7,6 @@ a failed export never leaves half a workbook under the name asked for.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -22,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from pqm_tui.i18n import Translator
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.review import ReviewRow
+from pqm_tui.output_files import atomic_output
 
 # column → width in Excel's units (about one Latin character; a Chinese one takes two)
 COLUMNS = {
@@ -46,18 +45,8 @@ OVERDUE_FONT = Font(color="C00000", bold=True)
 
 def write_items(path: Path, rows: Iterable[ReviewRow], today: date, tr: Translator) -> int:
     """Write ``rows`` to the workbook ``path``; returns how many items were written."""
-    path = Path(path)
-    # the temporary file first: a wrong folder fails before any work is done; created
-    # with the user's umask (not mkstemp's 0600) so the workbook is shared like others
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-    try:
-        count = _write(str(temporary), rows, today, tr)
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-    return count
+    with atomic_output(Path(path)) as temporary:  # a wrong folder fails before any work
+        return _write(str(temporary), rows, today, tr)
 
 
 def _write(target: str, rows: Iterable[ReviewRow], today: date, tr: Translator) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pqm_tui.model import findings, inspections, notices, rectification
+from pqm_tui.model import bounds, findings, inspections, notices, rectification
 from pqm_tui.model.entities import Notice
 from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.reports import blank
@@ -107,7 +107,7 @@ def _report(builder: Builder, inspection_id: str) -> tuple[str, Any]:
 def _month(builder: Builder, ref: str) -> str:
     if not MONTH.match(ref):
         raise RuleError("reports.err.bad_month", month=ref)
-    return ref
+    return bounds.check_month(ref, builder.clock.today())
 
 
 def _circular(builder: Builder, month: str) -> tuple[str, Any]:

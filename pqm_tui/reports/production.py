@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pqm_tui.model.errors import PQMError
 from pqm_tui.model.organisation import find_person
+from pqm_tui.output_files import check_output
 from pqm_tui.paths import keys_dir
 from pqm_tui.reports.document_service import DocumentService, RenderedDocument
 from pqm_tui.reports.kinds import KINDS
@@ -53,6 +54,7 @@ def produce(service: DocumentService, request: DocumentRequest) -> RenderedDocum
     keys = keys_dir(service.db_path)
     signer = request.signer or ""
     try:
+        check_output(out)  # a regular file or nothing, in an existing folder
         if out.exists() and not request.force:
             raise DocumentError("reports.err.exists", path=out)
         person_id = ""
@@ -61,18 +63,23 @@ def produce(service: DocumentService, request: DocumentRequest) -> RenderedDocum
             person_id, signer = person.id, person.name
             if not key_path(keys, person_id).is_file():
                 raise SignerKeyMissing("reports.err.key_missing", person=signer)
-        result = service.issue(request.kind, request.reference, out)
         if not request.signer:
-            return result
-        name = sign_pdf(
-            keys,
-            person_id,
-            out,
-            out,
-            reason=service.tr(KINDS[request.kind].title),
-            location=service.settings.company_name or "PQM",
-        )
-        return dataclasses.replace(result, signer=name)
+            return service.issue(request.kind, request.reference, out)
+        signed_by: list[str] = []
+
+        def sign(pdf: Path) -> None:  # the temporary file, before it takes the name ``out``
+            name = sign_pdf(
+                keys,
+                person_id,
+                pdf,
+                pdf,
+                reason=service.tr(KINDS[request.kind].title),
+                location=service.settings.company_name or "PQM",
+            )
+            signed_by.append(name)
+
+        result = service.issue(request.kind, request.reference, out, finish=sign)
+        return dataclasses.replace(result, signer=signed_by[0])
     except Exception as exc:
         error = document_error(exc, out=out, signer=signer, keys=keys)
         if error is None or error is exc:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import amendments, carry_overs, findings, notices
+from pqm_tui.model import amendments, bounds, carry_overs, findings, notices
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import RectificationItem, RectificationStatus
 from pqm_tui.model.errors import NotFoundError, RuleError
@@ -155,7 +155,7 @@ def reply(
     item = get_item(db, item_id)
     check(db, item, Action.REPLY)
     text = _required(done, "review.err.missing.done")
-    when = done_on or clock.today()
+    when = bounds.check_date(done_on or clock.today(), clock.today())
     if when > clock.today():
         raise RectificationError("review.err.future_date", date=when.isoformat())
     return record_transition(
@@ -186,6 +186,7 @@ def request_extension(
     why = _required(reason, "review.err.missing.reason")
     how = _required(measures, "review.err.missing.measures")
     today = clock.today()
+    bounds.check_date(proposed, today)
     if item.deadline is not None:
         deadline = date.fromisoformat(item.deadline)
         if today > deadline:
@@ -236,6 +237,7 @@ def decide_extension(
         return record_transition(db, clock, item, actor=actor, action=action.value, reason=why)
     request = _latest_request(db, item.id, Action.REQUEST_EXTENSION)
     deadline = new_deadline or date.fromisoformat(request["proposed"])
+    bounds.check_date(deadline, clock.today())
     if deadline < clock.today():
         raise RectificationError("review.err.extension_past", date=str(deadline))
     return record_transition(
@@ -388,7 +390,7 @@ def acknowledge_notice(
             date=notice.received_at[:10],
         )
     who = _required(received_by, "review.err.missing.receiver")
-    day = received_on or clock.today()
+    day = bounds.check_date(received_on or clock.today(), clock.today())
     if day > clock.today():
         raise RectificationError("review.err.future_date", date=str(day))
     deadline = deadline_from_receipt(day, settings.deadline_days).isoformat()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,10 @@ from pqm_tui.model.errors import PQMError
 
 PASSPHRASE_ENV = "PQM_KEY_PASSPHRASE"
 LOG_NAME = "pyhanko.log"
+
+# pyHanko imports cryptography's DSA names, deprecated there: a library's concern, not a
+# line for the user's terminal on every signature.
+warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 
 class SigningError(PQMError):
@@ -213,11 +219,14 @@ def sign_pdf(
         location=location,
     )
     tmp = target.with_name(f".{target.name}.{os.getpid()}.signing")
-    with source.open("rb") as inf:
-        writer = IncrementalPdfFileWriter(inf)
-        with tmp.open("wb") as out:
-            signers.sign_pdf(writer, meta, signer=signer, output=out)
-    tmp.replace(target)
+    try:
+        with source.open("rb") as inf:
+            writer = IncrementalPdfFileWriter(inf)
+            with tmp.open("wb") as out:
+                signers.sign_pdf(writer, meta, signer=signer, output=out)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
     cert = signer.signing_cert
     return str(cert.subject.native.get("common_name", cert.subject.human_friendly))
 
@@ -231,8 +240,38 @@ def trust_roots(keys_dir: Path) -> list[object]:
     ]
 
 
-def verify_pdf(keys_dir: Path, pdf: Path) -> VerifyResult:
-    """Check every signature of ``pdf``: intact, valid, trusted, covering the whole file."""
+def canonical_container(data: bytes, byte_range: list[int]) -> bool:
+    """The signature's ``/Contents`` is as PQM writes it: upper-case hex, zeros after the CMS.
+
+    These are the only bytes of a signed PDF the signature does not cover; a file whose
+    container was retouched (a padding zero changed, a hex digit's case flipped) still
+    carries a valid signature, and this check tells it apart from the file PQM wrote.
+    """
+    start, length, end = byte_range[0], byte_range[1], byte_range[2]
+    gap = data[start + length : end]
+    if len(gap) < 2 or gap[:1] != b"<" or gap[-1:] != b">":
+        return False
+    digits = gap[1:-1]
+    if len(digits) % 2 or re.fullmatch(rb"[0-9A-F]*", digits) is None:
+        return False
+    der = bytes.fromhex(digits.decode("ascii"))
+    if len(der) < 2 or der[0] != 0x30:
+        return False
+    if der[1] < 0x80:
+        size, header = der[1], 2
+    else:
+        count = der[1] & 0x7F
+        size, header = int.from_bytes(der[2 : 2 + count], "big"), 2 + count
+    padding = der[header + size :]
+    return header + size <= len(der) and not padding.strip(b"\0")
+
+
+def verify_pdf(keys_dir: Path, pdf: Path, *, canonical: bool = False) -> VerifyResult:
+    """Check every signature of ``pdf``: intact, valid, trusted, covering the whole file.
+
+    With ``canonical``, also refuse a signature container that is not byte for byte as
+    PQM writes it (:func:`canonical_container`).
+    """
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -264,6 +303,9 @@ def verify_pdf(keys_dir: Path, pdf: Path) -> VerifyResult:
                     return VerifyResult(False, signer, at, "reason_partial")
                 if not status.trusted:
                     return VerifyResult(False, signer, at, "reason_untrusted")
+                byte_range = [int(n) for n in embedded.sig_object["/ByteRange"]]
+                if canonical and not canonical_container(pdf.read_bytes(), byte_range):
+                    return VerifyResult(False, signer, at, "reason_noncanonical")
                 result = VerifyResult(True, signer, at)
             return result
     except Exception as exc:  # any parse or crypto failure means: not a valid signed file

@@ -52,7 +52,10 @@ def describe_result(tr: Translator, result: RenderedDocument, *, viewer: bool) -
     """Where the document went, its pages and code, what is missing, who signed it."""
     lines = [tr("reports.cli.written", path=result.path, pages=result.pages, code=result.code)]
     lines += [tr("reports.cli.missing", reason=m.missing_reason) for m in result.missing]
-    lines += [tr("reports.cli.warning", message=w) for w in result.warnings]
+    lines += [tr("reports.cli.unprintable", char=c) for c in result.unprintable]
+    if result.warnings:
+        log = result.log or "-"
+        lines.append(tr("reports.cli.warnings", count=len(result.warnings), log=log))
     if result.signer is not None:
         lines.append(tr("reports.cli.signed", signer=result.signer))
     lines.append(tr("reports.dialog.keys_open") if viewer else tr("reports.dialog.no_viewer"))
