@@ -13,7 +13,7 @@ from pqm_tui import __version__
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.config import SettingsError, load_settings
 from pqm_tui.i18n import LANGUAGES, Translator
-from pqm_tui.model.checklist_file import ChecklistFileError
+from pqm_tui.model.checklist_file import ChecklistFileError, ChecklistProblem
 from pqm_tui.model.errors import PQMError
 
 # Command word → the module of ``pqm_tui.commands`` that registers it. Only the
@@ -111,10 +111,23 @@ def error_lines(tr: Translator, exc: UserError | PQMError) -> list[str]:
     """What ``pqm`` prints for an error: one line; a checklist file adds a line per problem."""
     if not isinstance(exc, ChecklistFileError):
         return [f"pqm: {tr.error(exc)}"]
-    lines = [": ".join(filter(None, (exc.path, p.where, tr.error(p)))) for p in exc.problems]
+    lines = [": ".join(filter(None, (exc.path, _where(tr, p), tr.error(p)))) for p in exc.problems]
     if len(lines) == 1:
         return [f"pqm: {lines[0]}"]
     return [f"pqm: {tr.error(exc)}", *(f"  {line}" for line in lines)]
+
+
+def _where(tr: Translator, problem: ChecklistProblem) -> str:
+    """Where a problem is: a path inside a YAML file, or a spreadsheet's sheet, row and column."""
+    place = problem.place
+    if place is None:
+        return problem.where
+    form = "cell" if place.column and place.row else "row" if place.row else "range"
+    if not place.sheet:
+        return tr(f"errors.checklist.where.csv_{form}", **vars(place)) if place.row else ""
+    if not place.row and not place.column:
+        return tr("errors.checklist.where.sheet", sheet=place.sheet)
+    return tr(f"errors.checklist.where.{form}", range=place.column, **vars(place))
 
 
 def _language(args: argparse.Namespace) -> str:

@@ -59,6 +59,7 @@ class Settings(BaseModel):
     company_name: str = ""
     issuing_department: str = "品质管理部"  # who issues notices (签发部门)
     bands: list[ScoreBand] = Field(default_factory=lambda: list(DEFAULT_BANDS))
+    checklist_max_mb: int = Field(default=5, ge=1, le=100)  # largest checklist file imported
     keymap: dict[str, str] = Field(default_factory=dict)  # binding id → keys, e.g. walk.pass: g
 
     @field_validator("timezone")
