@@ -35,7 +35,7 @@ class Limits:
     max_nodes: int = 200_000  # YAML values, aliases expanded (a 300-item checklist: ~6,000)
     max_depth: int = 20  # YAML nesting (a checklist needs 7, the organisation file 4)
     max_digits: int = 30  # digits of a YAML integer (points are at most 100)
-    max_rows: int = 5_000  # data rows of a sheet or CSV file
+    max_rows: int = 2_000  # data rows of a sheet or CSV file (a checklist has a few hundred)
     max_columns: int = 40  # columns read per row
 
     @classmethod
