@@ -206,8 +206,9 @@ YAML_PROBLEMS = (
 def load_yaml(text: str, limits: Limits) -> object:
     """YAML data within ``limits``; a syntax error is a ``FileLimitError`` with its line."""
     loader_class = type("Loader", (_LimitedLoader,), {"limits": limits})
-    loader = loader_class(text)
+    loader = None
     try:
+        loader = loader_class(text)  # reads the text: a control character is said here
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -222,7 +223,8 @@ def load_yaml(text: str, limits: Limits) -> object:
             problem=FileLimitError(key),
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 # --- workbooks ----------------------------------------------------------------------------
