@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pqm_tui.cli import main as pqm_main  # noqa: E402
-from pqm_tui.commands.checklist import sheet_words  # noqa: E402
-from pqm_tui.i18n import Translator  # noqa: E402
-from pqm_tui.model.checklist_file import ChecklistSpec, ItemSpec, SectionSpec  # noqa: E402
-from pqm_tui.model.checklist_sheet import write_checklist_xlsx  # noqa: E402
-from pqm_tui.model.entities import AreaType, Severity  # noqa: E402
-from tests.reliability.hostile import MB, billion_laughs, zip_bomb  # noqa: E402
+from pqm_tui.cli import main as pqm_main
+from pqm_tui.commands.checklist import sheet_words
+from pqm_tui.i18n import Translator
+from pqm_tui.model.checklist_file import ChecklistSpec, ItemSpec, SectionSpec
+from pqm_tui.model.checklist_sheet import write_checklist_xlsx
+from pqm_tui.model.entities import AreaType, Severity
+from tests.reliability.hostile import MB, billion_laughs, zip_bomb
 
 SECTIONS, ITEMS = 12, 25  # 300 items
 RUNS = 5
@@ -48,7 +48,7 @@ def spec() -> ChecklistSpec:
         items = [
             ItemSpec(
                 code=f"S{s:02d}-{i:02d}",
-                standard=f"第 {s + 1} 板块第 {i + 1} 项：设施完好、整洁，记录完整可追溯，无安全隐患。",
+                standard=f"第 {s + 1} 板块第 {i + 1} 项：设施完好、整洁，记录完整，无安全隐患。",
                 method="现场查看；查阅记录，抽查 3 份。",
                 points=Decimal("0.5") if i < 8 else Decimal("0.25"),
                 per_occurrence=Decimal("0.25"),
@@ -72,7 +72,8 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    return f"{platform.platform()} · Python {platform.python_version()} · {os.cpu_count()} CPUs ({cpu})"
+    python = platform.python_version()
+    return f"{platform.platform()} · Python {python} · {os.cpu_count()} CPUs ({cpu})"
 
 
 PROBE = (
@@ -100,9 +101,8 @@ def main() -> None:
         folder = Path(name)
         workbook = folder / "three-hundred.xlsx"
         write_checklist_xlsx(workbook, spec(), sheet_words(Translator("zh")), "zh")
-        print(
-            f"workbook: {SECTIONS} sections × {ITEMS} items ({workbook.stat().st_size / 1024:.0f} KB)"
-        )
+        size = workbook.stat().st_size / 1024
+        print(f"workbook: {SECTIONS} sections × {ITEMS} items ({size:.0f} KB)")
         inside, whole = [], []
         for run in range(RUNS):
             db = folder / f"run{run}.sqlite3"
@@ -134,7 +134,7 @@ def main() -> None:
                 "name: x\nsections: " + "[" * 100_000 + "]" * 100_000,
             ),
         }
-        for label, (file_name, text) in hostile.items():
+        for file_name, text in hostile.values():
             (folder / file_name).write_text(text, encoding="utf-8")
         bomb = zip_bomb(folder / "bomb.xlsx", 1024 * MB)
         cases = {label: folder / f for label, (f, _) in hostile.items()}
@@ -146,8 +146,8 @@ def main() -> None:
             )
             verdict = "ok" if code == 2 and inside_s <= TARGET_S and peak <= LIMIT_MB else "FAIL"
             print(
-                f"{label}: exit {code}, {inside_s * 1000:.0f} ms in main ({whole_s:.2f} s process), "
-                f"peak {peak:.0f} MB; target ≤ 1 s, ≤ {LIMIT_MB} MB {verdict}"
+                f"{label}: exit {code}, {inside_s * 1000:.0f} ms in main "
+                f"({whole_s:.2f} s process), peak {peak:.0f} MB; target ≤ 1 s, ≤ {LIMIT_MB} MB {verdict}"
             )
         print("(peak memory is the whole process: Python, pydantic and the CLI take ~40 MB alone)")
 
