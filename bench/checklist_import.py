@@ -147,7 +147,8 @@ def main() -> None:
             verdict = "ok" if code == 2 and inside_s <= TARGET_S and peak <= LIMIT_MB else "FAIL"
             print(
                 f"{label}: exit {code}, {inside_s * 1000:.0f} ms in main "
-                f"({whole_s:.2f} s process), peak {peak:.0f} MB; target ≤ 1 s, ≤ {LIMIT_MB} MB {verdict}"
+                f"({whole_s:.2f} s process), peak {peak:.0f} MB; "
+                f"target ≤ 1 s, ≤ {LIMIT_MB} MB {verdict}"
             )
         print("(peak memory is the whole process: Python, pydantic and the CLI take ~40 MB alone)")
 
