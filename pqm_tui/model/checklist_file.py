@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from pqm_tui.model.entities import AreaType, ProjectKind, Severity
@@ -130,21 +130,6 @@ class ChecklistSpec(BaseModel):
     project_kinds: list[ProjectKind] = Field(default_factory=list)
     sections: list[SectionSpec] = Field(min_length=1)
 
-    @field_validator("sections")
-    @classmethod
-    def _unique_codes(cls, sections: list[SectionSpec]) -> list[SectionSpec]:
-        seen: set[str] = set()
-        for s_index, section in enumerate(sections):
-            for i_index, item in enumerate(section.items):
-                if item.code in seen:
-                    raise PydanticCustomError(
-                        "errors.checklist.duplicate_code",
-                        "an item code is used twice",
-                        {"code": item.code, "loc": (s_index, "items", i_index, "code")},
-                    )
-                seen.add(item.code)
-        return sections
-
     @model_validator(mode="after")
     def _totals_100(self) -> ChecklistSpec:
         total = self.total_points
@@ -156,6 +141,8 @@ class ChecklistSpec(BaseModel):
 
     @property
     def total_points(self) -> Decimal:
+        """The sum of the items' points (a file must give 100). Item codes are unique
+        too: ``validate_checklist`` says a code used twice with every other problem."""
         return sum((i.points for s in self.sections for i in s.items), Decimal(0))
 
 
@@ -210,11 +197,42 @@ def validate_checklist(
     ``places`` its values came from); raise ChecklistFileError naming each problem."""
     if not isinstance(data, dict):
         raise ChecklistFileError(source, [ChecklistProblem("", "errors.checklist.not_mapping")])
+    problems = [_place(p, data, places or {}) for p in _duplicate_codes(data)]
     try:
-        return ChecklistSpec.model_validate(data)
+        spec = ChecklistSpec.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(err, data, places or {}) for err in exc.errors()]
-        raise ChecklistFileError(source, problems) from None
+        problems += [_problem(err, data, places or {}) for err in exc.errors()]
+    if problems:
+        raise ChecklistFileError(source, problems)
+    return spec
+
+
+def _duplicate_codes(data: dict[str, Any]) -> list[tuple[tuple[int | str, ...], str]]:
+    """Item codes used twice, from the data as read: said with every other problem (the
+    items need not be valid otherwise). Each is its second use's location and the code."""
+    seen: set[str] = set()
+    found = []
+    sections = data.get("sections")
+    for s_index, section in enumerate(sections if isinstance(sections, list) else []):
+        items = section.get("items") if isinstance(section, dict) else None
+        for i_index, item in enumerate(items if isinstance(items, list) else []):
+            code = item.get("code") if isinstance(item, dict) else None
+            if not isinstance(code, str | int) or isinstance(code, bool):
+                continue
+            if str(code) in seen:
+                found.append((("sections", s_index, "items", i_index, "code"), str(code)))
+            seen.add(str(code))
+    return found
+
+
+def _place(
+    duplicate: tuple[tuple[int | str, ...], str],
+    data: Any,
+    places: Mapping[tuple[int | str, ...], Place],
+) -> ChecklistProblem:
+    loc, code = duplicate
+    err = {"type": "errors.checklist.duplicate_code", "loc": loc, "ctx": {"code": code}}
+    return _problem(err, data, places)
 
 
 def parse_checklist(text: str, source: str, limits: Limits | None = None) -> ChecklistSpec:

@@ -120,6 +120,17 @@ class _Reading:
     def problem(self, place: Place | None, key: str, /, **params: object) -> None:
         self.problems.append(ChecklistProblem("", key, **params).at(place))
 
+    def said_of_cell(self, problem: ChecklistProblem) -> bool:
+        """Whether the cell of ``problem`` already has a problem (its value was refused)."""
+        place = problem.place
+        if place is None or not place.column:
+            return False
+        cell = (place.sheet, place.row, place.column)
+        return any(
+            p.place is not None and (p.place.sheet, p.place.row, p.place.column) == cell
+            for p in self.problems
+        )
+
 
 def read_checklist_sheet(
     path: Path, words: Words, limits: Limits, name: str | None = None
@@ -140,7 +151,8 @@ def read_checklist_sheet(
     try:
         spec = validate_checklist(reading.data, str(path), reading.places)
     except ChecklistFileError as exc:
-        raise ChecklistFileError(str(path), reading.problems + exc.problems) from None
+        more = [p for p in exc.problems if not reading.said_of_cell(p)]
+        raise ChecklistFileError(str(path), reading.problems + more) from None
     if reading.problems:
         raise ChecklistFileError(str(path), reading.problems)
     return spec
@@ -160,14 +172,19 @@ def _read_workbook(path: Path, reading: _Reading, words: Words, limits: Limits) 
             for ref in merged.get(sheet or "", []):
                 reading.problem(Place(sheet or "", column=ref), "errors.file.merged", range=ref)
         table: list[tuple[int, list[Any], Place]] = []
+        refused = []
         for number, cells in sheet_rows(book, items, limits):
             values = []
             for index, cell in enumerate(cells):
                 said = cell_problem(cell)
                 if said:
-                    reading.problem(Place(items, number, _letter(index)), said[0], **said[1])
+                    refused.append((number, index, said))
                 values.append(None if said else cell.value)
             table.append((number, values, Place(items, number)))
+        headers = next((v for _, v, _ in table if any(_text(c) for c in v)), [])
+        for number, index, (key, params) in refused:
+            header = _text(headers[index]) if index < len(headers) else ""
+            reading.problem(Place(items, number, _letter(index), header), key, **params)
         _read_table(items, table, reading, words)
         if about:
             _read_about(about, list(sheet_rows(book, about, limits)), reading, words)
