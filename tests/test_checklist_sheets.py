@@ -144,7 +144,7 @@ def test_every_problem_in_one_pass_with_sheet_row_and_column(
 
 
 def test_totals_not_100_are_said_for_the_whole_file(tmp_path: Path) -> None:
-    path = _workbook(tmp_path / "t.xlsx", [r[:4] + [30] + r[5:] for r in GOOD])
+    path = _workbook(tmp_path / "t.xlsx", [[*r[:4], 30, *r[5:]] for r in GOOD])
     with pytest.raises(ChecklistFileError) as caught:
         read_checklist_sheet(path, sheet_words(Translator("en")), Limits())
     assert [p.key for p in caught.value.problems] == ["errors.checklist.total"]

@@ -211,7 +211,7 @@ def _duplicate_codes(data: dict[str, Any]) -> list[tuple[tuple[int | str, ...], 
     """Item codes used twice, from the data as read: said with every other problem (the
     items need not be valid otherwise). Each is its second use's location and the code."""
     seen: set[str] = set()
-    found = []
+    found: list[tuple[tuple[int | str, ...], str]] = []
     sections = data.get("sections")
     for s_index, section in enumerate(sections if isinstance(sections, list) else []):
         items = section.get("items") if isinstance(section, dict) else None
