@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pqm_tui import __version__
 from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.commands.parser import PQMParser, translate
 from pqm_tui.config import SettingsError, load_settings
 from pqm_tui.i18n import LANGUAGES, Translator
 from pqm_tui.model.checklist_file import ChecklistFileError, ChecklistProblem
@@ -41,11 +42,30 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="actor", help="who you are, for the audit trail")
 
 
-def command_modules(argv: Sequence[str] | None) -> list[str]:
+def help_language(argv: Sequence[str] | None) -> str:
+    """The language of help and argument errors, before the arguments are parsed: ``--lang``,
+    else ``PQM_LANG``, else the configuration file's, else Chinese."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    for index, word in enumerate(words):
+        given = word.removeprefix("--lang=") if word.startswith("--lang=") else None
+        if word == "--lang" and index + 1 < len(words):
+            given = words[index + 1]
+        if given in LANGUAGES:
+            return given
+    try:
+        return load_settings().lang
+    except PQMError:
+        env = os.environ.get("PQM_LANG", "")
+        return env if env in LANGUAGES else "zh"
+
+
+def command_modules(argv: Sequence[str] | None, tr: Translator | None = None) -> list[str]:
     """The command modules ``argv`` needs: none to run the app, its own, or all (help, typos)."""
     words = list(sys.argv[1:] if argv is None else argv)
-    first = argparse.ArgumentParser(add_help=False)
+    first = PQMParser(add_help=False, prog="pqm")
     _add_global_options(first)
+    if tr is not None:
+        translate(first, tr)
     first.add_argument("rest", nargs=argparse.REMAINDER)
     known, unknown = first.parse_known_args(words)
     command = known.rest[0] if known.rest else None
@@ -56,9 +76,12 @@ def command_modules(argv: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(COMMANDS.values()))
 
 
-def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser with the commands of ``modules`` (default: all of them)."""
-    parser = argparse.ArgumentParser(
+def build_parser(
+    modules: Sequence[str] | None = None, tr: Translator | None = None
+) -> argparse.ArgumentParser:
+    """The parser with the commands of ``modules`` (default: all of them), its help and
+    errors in ``tr``'s language (default: the English of the code)."""
+    parser = PQMParser(
         prog="pqm",
         description="PQM — property quality inspections in the terminal (物业品质管理).",
     )
@@ -67,6 +90,8 @@ def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParse
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in dict.fromkeys(COMMANDS.values()) if modules is None else modules:
         importlib.import_module(f"pqm_tui.commands.{name}").register(sub)
+    if tr is not None:
+        translate(parser, tr)
     return parser
 
 
@@ -82,7 +107,8 @@ def run_app(context: CommandContext) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(command_modules(argv))
+    said = Translator(help_language(argv))
+    parser = build_parser(command_modules(argv, said), said)
     args = parser.parse_args(argv)
     lang = _language(args)
     try:

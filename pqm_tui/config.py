@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from pqm_tui.model.errors import PQMError
+from pqm_tui.model.file_limits import FileLimitError, Limits, decode_text, load_yaml, read_bytes
+from pqm_tui.model.value_errors import value_error
 
 Language = Literal["zh", "en"]
 
@@ -96,6 +97,7 @@ class SettingsError(PQMError):
         self.lang = lang
 
 
+CONFIG_LIMITS = Limits(max_bytes=1024 * 1024, max_depth=10)  # a configuration is a few lines
 ENV_KEYS = {"PQM_DB": "db", "PQM_LANG": "lang", "PQM_TZ": "timezone"}
 OPTIONS = {"db": "--db", "lang": "--lang", "timezone": "--tz"}  # the CLI's option of a setting
 # a wrong value of these has its own message; others say the field and pydantic's reason
@@ -122,8 +124,9 @@ def load_settings(**overrides: object) -> Settings:
     path = config_file_path()
     if path.is_file():
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            text = decode_text(read_bytes(path, CONFIG_LIMITS), legacy=False)
+            loaded = load_yaml(text, CONFIG_LIMITS) or {}
+        except FileLimitError as exc:  # said in the user's words, with its line
             raise SettingsError("config.err.unreadable", path=str(path), reason=exc) from None
         if not isinstance(loaded, dict):
             raise SettingsError("config.err.not_mapping", path=str(path))
@@ -149,5 +152,6 @@ def load_settings(**overrides: object) -> Settings:
             value = data[setting]
             raise SettingsError(OWN_MESSAGES[setting], lang=lang, value=value, **where) from None
         field = ".".join(str(p) for p in first["loc"])
-        problem = {"field": field, "detail": first["msg"]}
+        key, params = value_error(first)
+        problem = {"field": field, "detail": PQMError(key, **params)}
         raise SettingsError("config.err.invalid", lang=lang, **problem, **where) from None

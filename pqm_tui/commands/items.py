@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.commands.parser import type_error
 from pqm_tui.commands.table import format_table
 from pqm_tui.model import notices, organisation, review
 from pqm_tui.model.errors import ModelError
+from pqm_tui.model.file_limits import os_reason
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import rectification, reinspection
@@ -50,7 +52,7 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise type_error("cli_help.argparse.not_a_date", text) from None
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -171,7 +173,7 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         try:
             count = write_items(args.output, _rows(ctx, args), today, tr)
         except OSError as exc:
-            reason = exc.strerror or str(exc)
+            reason = tr.error(os_reason(exc))
             raise UserError(tr("export.failed", error=f"{args.output}: {reason}")) from None
         print(tr("export.written", count=count, path=args.output))
         return 0
