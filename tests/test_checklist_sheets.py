@@ -217,3 +217,17 @@ def test_a_workbook_import_is_all_or_nothing(tmp_path: Path) -> None:
     with pytest.raises(ChecklistFileError):
         read_checklist_sheet(path, sheet_words(Translator("zh")), Limits())
     assert checklists.list_checklists(db) == []
+
+
+def test_a_title_above_the_headers_is_skipped(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["锦程物业品质检查表（2026 版）"])
+    sheet.append([])
+    sheet.append(HEADERS)
+    for row in GOOD:
+        sheet.append(row)
+    book.save(tmp_path / "title.xlsx")
+    spec = read_checklist_sheet(tmp_path / "title.xlsx", sheet_words(Translator("zh")), Limits())
+    assert [i.code for s in spec.sections for i in s.items] == ["KF-01", "KF-02", "HJ-01"]

@@ -206,8 +206,9 @@ def _read_table(
     if not rows:
         reading.problem(Place(sheet), "errors.checklist.sheet.empty")
         return
-    header_number, headers, _ = rows[0]
     by_header = {normalise(h): c for c in COLUMNS for h in (c.zh, c.en)}
+    start = _header_row(rows, by_header)
+    header_number, headers, _ = rows[start]
     columns: dict[int, Column] = {}
     for index, header in enumerate(headers):
         if not _text(header):
@@ -235,7 +236,7 @@ def _read_table(
 
     sections: dict[str, dict[str, Any]] = {}
     section_rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for number, cells, _ in rows[1:]:
+    for number, cells, _ in rows[start + 1 :]:
         values = {c.field: cells[i] for i, c in columns.items() if i < len(cells)}
         title = _text(values.get("section"))
         if not title:
@@ -289,6 +290,18 @@ def _read_table(
         data_sections.append(section)
     reading.data["sections"] = data_sections
     reading.places[("sections",)] = Place(sheet)
+
+
+def _header_row(
+    rows: Sequence[tuple[int, list[Any], Place]], by_header: Mapping[str, Column]
+) -> int:
+    """The index of the headers' row: the first of the first ten rows naming two required
+    columns (a title such as “XX公司品质检查表” may stand above it), else the first row."""
+    for index, (_, cells, _) in enumerate(rows[:10]):
+        named = {by_header.get(normalise(c)) for c in cells if _text(c)}
+        if sum(1 for c in named if c is not None and c.required) >= 2:
+            return index
+    return 0
 
 
 def _item(reading: _Reading, words: Words, values: Mapping[str, Any], place: Any) -> dict[str, Any]:
