@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -79,7 +80,9 @@ def open_workbook(path: Path, limits: Limits) -> tuple[Workbook, dict[str, list[
     check_workbook(path, limits)
     try:
         merged = merged_ranges(path)
-        book = load_workbook(path, read_only=True, data_only=False)
+        with warnings.catch_warnings():  # openpyxl's English asides on what it skips
+            warnings.simplefilter("ignore")
+            book = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # openpyxl and zipfile raise many kinds for a damaged file
         raise FileLimitError("errors.file.damaged") from None
     return book, merged
@@ -89,7 +92,17 @@ def sheet_rows(book: Workbook, name: str, limits: Limits) -> Iterator[tuple[int,
     """(row number, raw cells) of a sheet, at most ``limits.max_rows`` data rows (then
     ``FileLimitError``) and ``limits.max_columns`` columns."""
     rows = book[name].iter_rows(max_row=limits.max_rows + 2, max_col=limits.max_columns)
-    for number, cells in enumerate(rows, start=1):
+    number = 0
+    while True:
+        try:  # read-only mode parses the sheet's XML while it is read: damage shows here
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cells = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # the XML parser, openpyxl and zipfile raise many kinds
+            raise FileLimitError("errors.file.damaged") from None
+        number += 1
         if number > limits.max_rows + 1:
             if any(c.value is not None for c in cells):
                 raise FileLimitError("errors.file.too_many_rows", limit=limits.max_rows)

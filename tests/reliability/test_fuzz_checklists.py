@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import time
+import zipfile
 from importlib import resources
 from pathlib import Path
 
@@ -22,7 +24,11 @@ from pqm_tui.commands.checklist import sheet_words
 from pqm_tui.i18n import Translator
 from pqm_tui.model import checklists
 from pqm_tui.model.checklist_file import dump_checklist, load_checklist_file, parse_checklist
-from pqm_tui.model.checklist_sheet import read_checklist_sheet, write_checklist_csv
+from pqm_tui.model.checklist_sheet import (
+    read_checklist_sheet,
+    write_checklist_csv,
+    write_checklist_xlsx,
+)
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.errors import PQMError
@@ -193,3 +199,69 @@ def test_one_fuzz_case_alone(seed: int, tmp_path: Path) -> None:
     path.write_bytes(_mutate(_bases()[seed % 4], random.Random(seed)))
     with contextlib.suppress(PQMError):
         load_checklist_file(path)
+
+
+def _mutate_xml(data: bytes, rng: random.Random) -> bytes:
+    """A workbook member's XML with a few bytes or tags changed."""
+    text = data.decode("utf-8", "replace")
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(text) + 1)
+        kind = rng.randrange(6)
+        if kind == 0:
+            text = text[:at]  # truncated
+        elif kind == 1:
+            text = text[:at] + rng.choice(XML_BITS) + text[at:]
+        elif kind == 2:
+            text = text[:at] + text[at + rng.randint(1, 40) :]
+        elif kind == 3:
+            text = re.sub(r"<v>[^<]*</v>", lambda _: f"<v>{rng.choice(NUMBERS)}</v>", text, count=3)
+        elif kind == 4:
+            text = text.replace('t="s"', rng.choice(('t="str"', 't="b"', 't="e"', 't="d"', "")), 2)
+        else:
+            text = text[:at] + chr(rng.randrange(1, 0x3000)) * rng.randint(1, 5) + text[at:]
+    return text.encode("utf-8", "replace")
+
+
+XML_BITS = (
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "&#0;",
+    "<f>SUM(A1:A9)</f>",
+    '<c r="ZZZ99999"><v>1</v></c>',
+    '<row r="0">',
+    "</row>",
+    '<c r="A1" t="s"><v>99999</v></c>',
+    "<!DOCTYPE x [<!ENTITY a 'b'>]>",
+    '<mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>',
+    "\x00",
+    "]]>",
+)
+
+
+def test_fuzzed_workbooks_never_crash(tmp_path: Path, clock: Clock) -> None:
+    """200 workbooks of a built-in checklist with one XML member (sheet, strings …) mutated."""
+    words = sheet_words(Translator("zh"))
+    source = tmp_path / "source.xlsx"
+    write_checklist_xlsx(source, checklists.builtin_specs()[2], words, "zh")
+    with zipfile.ZipFile(source) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    targets = [n for n in members if n.endswith(".xml")]  # sheets, strings, styles, book
+    crashes: list[str] = []
+    refused = 0
+    for seed in range(200):
+        rng = random.Random(seed)
+        path = tmp_path / "case.xlsx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members.items():
+                mutated = _mutate_xml(data, rng) if name == targets[seed % len(targets)] else data
+                archive.writestr(name, mutated)
+        try:
+            read_checklist_sheet(path, words, Limits(), name=f"fuzz {seed}")
+        except PQMError:
+            refused += 1
+        except Exception as exc:  # the crash this test is for
+            crashes.append(f"seed {seed}: {type(exc).__name__}: {exc}"[:300])
+    assert crashes == []
+    assert refused > 50
