@@ -206,7 +206,7 @@ def _write(
             path.write_text(dump_checklist(spec), encoding="utf-8")
     except OSError as exc:
         reason = ctx.tr.error(os_reason(exc))
-        raise UserError(ctx.tr("cli.checklist.not_written", path=path, reason=reason)) from None
+        raise UserError(ctx.tr("cli.not_written", path=path, reason=reason)) from None
 
 
 def example_spec(tr: Translator) -> ChecklistSpec:

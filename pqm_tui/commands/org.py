@@ -101,9 +101,7 @@ def run_template(ctx: CommandContext, args: argparse.Namespace) -> int:
         write_org_xlsx(args.output, example_rows(words, ctx.tr.lang), _choices(words), ctx.tr.lang)
     except OSError as exc:
         reason = ctx.tr.error(os_reason(exc))
-        raise UserError(
-            ctx.tr("cli.checklist.not_written", path=args.output, reason=reason)
-        ) from None
+        raise UserError(ctx.tr("cli.not_written", path=args.output, reason=reason)) from None
     print(ctx.tr("org.cli.template", path=args.output))
     return 0
 
@@ -119,9 +117,7 @@ def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
             write_org_yaml(args.output, rows)
     except OSError as exc:
         reason = ctx.tr.error(os_reason(exc))
-        raise UserError(
-            ctx.tr("cli.checklist.not_written", path=args.output, reason=reason)
-        ) from None
+        raise UserError(ctx.tr("cli.not_written", path=args.output, reason=reason)) from None
     counts = ctx.tr("org.cli.separator").join(
         f"{ctx.tr(f'org.sheet.{s.key}')} {len(rows[s.key])}" for s in SHEETS if rows[s.key]
     )
