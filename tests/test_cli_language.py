@@ -49,6 +49,7 @@ NAMES = {
     "true",
     "false",
     "YYYY",
+    "WPS",
     "MM",
     "DD",
     "NaN",
@@ -89,8 +90,8 @@ TYPED = _typed_words()
 
 def english_words(text: str, *given: object) -> list[str]:
     """English words of ``text`` other than names and what the user gave (``given``)."""
-    for value in given:
-        text = text.replace(str(value), "")
+    for value in sorted(map(str, given), key=len, reverse=True):
+        text = text.replace(value, "")
     text = re.sub(r"'[^']*'|“[^”]*”|\{[^}]*\}", "", text)  # quoted values, choices
     text = re.sub(r"(?<![\w-])--?[\w-]+", "", text)  # options
     text = re.sub(r"\b[\w./-]+\.(yaml|yml|xlsx|csv|pdf|txt|sqlite3)\b", "", text)  # file names
@@ -156,6 +157,7 @@ ERROR_PATHS: list[tuple[str, list[str]]] = [
     ("org_missing", ["org", "import", "{tmp}/missing.xlsx"]),
     ("org_junk", ["org", "import", "{tmp}/bad.xlsx"]),
     ("template_suffix", ["checklist", "template", "-o", "{tmp}/t.pdf"]),
+    ("old_excel", ["checklist", "import", "{tmp}/old.xls"]),
 ]
 
 

@@ -39,6 +39,8 @@ SYNONYMS: dict[str, dict[str, StrEnum]] = {
 }
 YES = ("y", "yes", "true", "1", "√", "✓", "✔", "需要", "要", "需")
 NO = ("n", "no", "false", "0", "×", "✗", "不需要", "不要", "无", "-")
+# Spreadsheets of other programs (and old Excel): to be saved as .xlsx first
+OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".et", ".numbers")
 NOTES = 6  # lines of advice on the template's About sheet (cli.checklist.notes.n1 …)
 
 
@@ -178,6 +180,8 @@ def _limits(ctx: CommandContext) -> Limits:
 
 def run_import(ctx: CommandContext, args: argparse.Namespace) -> int:
     path: Path = args.file
+    if path.suffix.lower() in OTHER_SPREADSHEETS:
+        raise UserError(ctx.tr("cli.checklist.other_spreadsheet", path=path))
     if path.suffix.lower() in (".xlsx", ".csv"):
         spec = read_checklist_sheet(path, sheet_words(ctx.tr), _limits(ctx), args.name)
     else:
