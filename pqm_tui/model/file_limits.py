@@ -17,8 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import Node, ScalarNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from pqm_tui.model.errors import PQMError
 
@@ -132,14 +138,28 @@ def _no_binary(text: str) -> str:
 # --- YAML -------------------------------------------------------------------------------
 
 
-class _LimitedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader that counts values (aliases expanded) and nesting while it
+try:  # libyaml's parser (5× faster) under PyYAML's own composer, which counts below
+    from yaml._yaml import CParser as _Events
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+
+    class _Events(Reader, Scanner, Parser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+
+
+class _LimitedLoader(Composer, _Events, SafeConstructor, Resolver):
+    """A safe YAML loader that counts values (aliases expanded) and nesting while it
     composes, so a bomb or a deep file stops early instead of growing or recursing."""
 
     limits = Limits()
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        _Events.__init__(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
         self._depth = 0
         self._expanded = 0
         self._sizes: dict[int, int] = {}
@@ -151,7 +171,7 @@ class _LimitedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(AliasEvent):
-            anchor = self.peek_event().anchor  # type: ignore[no-untyped-call]
+            anchor = getattr(self.peek_event(), "anchor", None)
             node = self.anchors.get(anchor)
             if node is not None:
                 size = self._sizes.get(id(node))
@@ -181,8 +201,12 @@ class _LimitedLoader(yaml.SafeLoader):
         return float(super().construct_yaml_float(node))
 
 
-_LimitedLoader.add_constructor("tag:yaml.org,2002:int", _LimitedLoader.construct_yaml_int)
-_LimitedLoader.add_constructor("tag:yaml.org,2002:float", _LimitedLoader.construct_yaml_float)
+_LimitedLoader.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:int", _LimitedLoader.construct_yaml_int
+)
+_LimitedLoader.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:float", _LimitedLoader.construct_yaml_float
+)
 
 # PyYAML's problems (English) → message ids; the first whose words occur is said.
 YAML_PROBLEMS = (
