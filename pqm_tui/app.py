@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from pqm_tui.config import Settings
@@ -20,15 +19,23 @@ from pqm_tui.screens.dialogs.help import HelpScreen
 from pqm_tui.screens.dialogs.report import ReportDialog
 from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.home import HomeScreen
+from pqm_tui.screens.organisation import OrganisationScreen
 from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
+from pqm_tui.screens.welcome import WelcomeScreen
+from pqm_tui.services.setup import install_builtin_checklists
+from pqm_tui.widgets.footer import binding
 
 # The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
 # imports it (tests/test_screen_navigation.py).
-ScreenName = Literal["home", "start", "walk", "summary", "review", "report", "help"]
+ScreenName = Literal[
+    "home", "welcome", "organisation", "start", "walk", "summary", "review", "report", "help"
+]
 SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "home": HomeScreen,
+    "welcome": WelcomeScreen,
+    "organisation": OrganisationScreen,
     "start": StartInspectionScreen,
     "walk": WalkScreen,
     "summary": SummaryScreen,
@@ -43,14 +50,7 @@ class PQMApp(App[None]):
 
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding(
-            "ctrl+q",
-            "quit",
-            "keys.app.quit",
-            tooltip="keys.app.quit_tip",
-            id="app.quit",
-            priority=True,
-        ),
+        binding("ctrl+q", "quit", "keys.app.quit", "app.quit", priority=True),
     ]
 
     def __init__(
@@ -85,6 +85,19 @@ class PQMApp(App[None]):
                 self.tr("palette.help_more"),
                 partial(screen.run_action, "help"),
             )
+        if isinstance(screen, HomeScreen | WelcomeScreen):
+            for name, tab in (("organisation", "projects"), ("people", "people")):
+                yield SystemCommand(
+                    self.tr(f"palette.{name}"),
+                    self.tr(f"palette.{name}_more"),
+                    partial(self.open, "organisation", tab=tab),
+                )
+        if isinstance(screen, HomeScreen):
+            yield SystemCommand(
+                self.tr("palette.welcome"),
+                self.tr("palette.welcome_more"),
+                partial(self.open, "welcome"),
+            )
         for command in super().get_system_commands(screen):
             if command.title == "Keys":
                 continue
@@ -96,6 +109,7 @@ class PQMApp(App[None]):
                 yield command._replace(title=title, help=self.tr(f"palette.{slug}_more"))
 
     def on_mount(self) -> None:
+        install_builtin_checklists(self.db, self.clock)  # a new database: the built-in ones
         self.open("home")
 
     def open(

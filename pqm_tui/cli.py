@@ -99,6 +99,8 @@ def run_app(context: CommandContext) -> int:
     """``pqm`` without a command: build the app through the factory and run it until quit."""
     from pqm_tui.app import create_app  # the app's screens load only when the app is run
 
+    if not context.db_path.exists():  # a first run: say where the data will live
+        print(f"pqm: {context.tr('cli.app.new_database', path=context.db_path)}", file=sys.stderr)
     app = create_app(
         context.settings, db_path=context.db_path, actor=context.actor, clock=context.clock
     )

@@ -25,6 +25,7 @@ from pqm_tui.model.entities import Area, AreaType, InspectionKind, ProjectKind, 
 from pqm_tui.model.findings import list_findings
 from pqm_tui.model.ids import new_id
 from pqm_tui.model.schema import latest_version, migrate, migrations, schema_version
+from pqm_tui.services import builtin_checklists
 from pqm_tui.services.scoring import score
 from pqm_tui.services.walk_plan import build_plan
 from tests.messages import english, raises_saying
@@ -258,8 +259,13 @@ def test_migration_keeps_old_items_on_their_sections_types(tmp_path: Path, clock
     assert "HJ-01" in lift_codes  # inherits the section's types, as before the migration
     assert inspections.get_inspection(db, inspection.id).checklist_version_id == before.version.id
 
-    # Installing the defaults: only the property checklist changed, so only it gets v2.
-    installed = {v.checklist_id: v for v in checklists.install_builtins(db, clock)}
+    # Installing the defaults leaves them alone; updating them (``pqm checklist
+    # update-builtins``): only the property checklist changed, so only it gets v2.
+    checklists.install_builtins(db, clock)
+    assert [s.latest_version for s in checklists.list_checklists(db)] == [1, 1, 1]
+    updates, kept = builtin_checklists.plan_updates(db)
+    assert [u.spec.name for u in updates] == [PROPERTY] and not kept
+    installed = {v.checklist_id: v for v in builtin_checklists.apply_updates(db, clock, updates)}
     numbers = {s.checklist.name: s.latest_version for s in checklists.list_checklists(db)}
     assert numbers == {PROPERTY: 2, "案场服务接待检查表": 1, "案场8S管理检查表": 1}
     new = checklists.load_version(db, installed[before.checklist.id].id)

@@ -84,3 +84,13 @@ def test_screen(
     snap_compare: SnapCompare, app: PQMApp, steps: Steps, size: tuple[int, int]
 ) -> None:
     assert snap_compare(app, terminal_size=size, run_before=steps)
+
+
+def test_welcome_screen(
+    snap_compare: SnapCompare, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """开始使用: a new database (named relative to the working folder, for a stable picture)."""
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(timezone="Asia/Shanghai")
+    app = create_app(settings, db_path=Path("pqm.sqlite3"), actor="王丽华", clock=clock)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

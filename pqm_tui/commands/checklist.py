@@ -1,4 +1,5 @@
-"""``pqm checklist list|show|import|export|template``: the company's checklists (检查表).
+"""``pqm checklist list|show|import|export|template|update-builtins``: the company's
+checklists (检查表).
 
 Checklists come as YAML (the format of the built-ins) or as a spreadsheet, ``.xlsx``
 or ``.csv`` (``model/checklist_sheet.py``): one row per item.
@@ -31,6 +32,7 @@ from pqm_tui.model.checklist_sheet import (
 from pqm_tui.model.entities import AreaType, ProjectKind, Severity
 from pqm_tui.model.file_limits import Limits, os_reason
 from pqm_tui.model.ids import short_id
+from pqm_tui.services.builtin_checklists import BuiltinUpdate, apply_updates, plan_updates
 from pqm_tui.services.points import format_points
 
 # Words people write in a spreadsheet beside the labels (住宅 for 住宅小区, √ for 是 …).
@@ -69,6 +71,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     template.add_argument("-o", "--output", type=Path, required=True, help="FILE.xlsx")
     template.add_argument("--force", action="store_true", help="replace an existing file")
     template.set_defaults(func=run_template)
+    upd = actions.add_parser(
+        "update-builtins",
+        help="update the built-in checklists to this PQM's versions (shows what, then asks)",
+    )
+    upd.add_argument("--yes", action="store_true", help="apply without asking (scripts)")
+    upd.add_argument(
+        "--replace-own",
+        action="store_true",
+        help="also replace checklists your company imported under a built-in's name",
+    )
+    upd.set_defaults(func=run_update_builtins)
 
 
 def _ensure_builtins(ctx: CommandContext) -> None:
@@ -271,4 +284,54 @@ def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
             path=args.output,
         )
     )
+    return 0
+
+
+def _change_line(ctx: CommandContext, update: BuiltinUpdate) -> str:
+    tr = ctx.tr
+    changes = update.changes
+    if changes.items_differ:
+        what = tr(
+            "builtins.items",
+            added=changes.added,
+            removed=changes.removed,
+            changed=changes.changed,
+        )
+    else:
+        what = tr("builtins.items_same")
+    before = (
+        tr("builtins.absent") if update.current_version is None else f"v{update.current_version}"
+    )
+    key = "builtins.line_own" if update.company_own else "builtins.line"
+    return tr(key, name=update.spec.name, before=before, after=f"v{update.new_version}", what=what)
+
+
+def _confirmed(ctx: CommandContext) -> bool:
+    try:
+        answer = input(ctx.tr("builtins.ask"))
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes", "是", "是的", "好"}
+
+
+def run_update_builtins(ctx: CommandContext, args: argparse.Namespace) -> int:
+    tr = ctx.tr
+    updates, kept = plan_updates(ctx.db(), replace_own=args.replace_own)
+    if kept:
+        print(tr("builtins.kept_heading"))
+        for update in kept:
+            print("  " + _change_line(ctx, update))
+        print(tr("builtins.kept_hint"))
+    if not updates:
+        print(tr("builtins.up_to_date"))
+        return 0
+    print(tr("builtins.heading"))
+    for update in updates:
+        print("  " + _change_line(ctx, update))
+    if not args.yes and not _confirmed(ctx):
+        print(tr("builtins.declined"))
+        return 1
+    for version in apply_updates(ctx.db(), ctx.clock, updates):
+        name = checklists.find_checklist(ctx.db(), version.checklist_id).name
+        print(tr("builtins.applied", name=name, version=version.version, id=short_id(version.id)))
     return 0

@@ -1,4 +1,4 @@
-"""``pqm report notice|notice2|inspection|circular``: print documents to PDF."""
+"""``pqm report notice|notice2|inspection|circular|blank``: print documents to PDF."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pqm_tui.model.errors import PQMError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("report", help="PDF documents: notices, reports, circulars")
+    parser = sub.add_parser(
+        "report", help="PDF documents: notices, reports, circulars, blank checklists"
+    )
     kinds = parser.add_subparsers(dest="kind", metavar="DOCUMENT", required=True)
     notice = kinds.add_parser("notice", help="rectification notice (整改通知单) of an inspection")
     notice.add_argument("reference", metavar="INSPECTION_ID", help="id or short id")
@@ -31,7 +33,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     circular.add_argument(
         "--month", dest="reference", metavar="MONTH", required=True, help="YYYY-MM"
     )
-    documents = {notice: "notice", notice2: "notice2", report: "report", circular: "circular"}
+    blank = kinds.add_parser(
+        "blank", help="blank checklist (空白检查表) to walk on paper and type in later"
+    )
+    blank.add_argument("reference", metavar="CHECKLIST", help="checklist name, id or version id")
+    blank.add_argument(
+        "--project", metavar="PROJECT", help="the project's areas in walking order (name or id)"
+    )
+    documents = {
+        notice: "notice",
+        notice2: "notice2",
+        report: "report",
+        circular: "circular",
+        blank: "blank",
+    }
     for p, document in documents.items():
         p.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
         p.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -49,7 +64,14 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
         signer = getattr(args, "signer", None) or getattr(args, "actor", None)
         if not signer:
             raise UserError(tr("reports.cli.sign_needs_person"))
-    request = DocumentRequest(args.document, args.reference, args.output, args.force, signer)
+    reference = args.reference
+    if args.document == "blank":
+        from pqm_tui.model.checklists import install_builtins
+        from pqm_tui.reports.blank import blank_reference
+
+        install_builtins(ctx.db(), ctx.clock)  # the built-ins exist from the first use
+        reference = blank_reference(args.reference, args.project)
+    request = DocumentRequest(args.document, reference, args.output, args.force, signer)
     service = DocumentService(ctx.db(), ctx.db_path, ctx.settings, ctx.clock, ctx.actor)
     try:
         result = produce(service, request)
@@ -59,7 +81,10 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
         print(tr("reports.cli.missing", reason=reason), file=sys.stderr)
     for message in result.warnings:
         print(tr("reports.cli.warning", message=message), file=sys.stderr)
-    print(tr("reports.cli.written", path=result.path, pages=result.pages, code=result.code))
+    if result.code:
+        print(tr("reports.cli.written", path=result.path, pages=result.pages, code=result.code))
+    else:  # a blank form carries no verification code
+        print(tr("reports.blank.written", path=result.path, pages=result.pages))
     if result.signer is not None:
         print(tr("reports.cli.signed", signer=result.signer))
     return 0

@@ -92,6 +92,8 @@ def import_spec(
                 {
                     "description": spec.description,
                     "project_kinds": json.dumps([k.value for k in spec.project_kinds]),
+                    # the company's own content now: built-in updates leave it alone
+                    "builtin": int(builtin),
                 },
             )
         else:
@@ -163,8 +165,27 @@ def _insert_content(db: Database, version_id: str, spec: ChecklistSpec) -> None:
 
 
 def install_builtins(db: Database, clock: Clock) -> list[ChecklistVersion]:
-    """Import the shipped default checklists (no new version when unchanged)."""
-    return [import_spec(db, spec, clock, builtin=True)[0] for spec in builtin_specs()]
+    """Install the shipped checklists that are absent (内置检查表只安装一次).
+
+    A checklist of the same name that exists — shipped earlier, or imported or edited
+    by the company — is left as it is: a newer shipped version reaches the database
+    only through ``pqm checklist update-builtins`` (:mod:`pqm_tui.services.builtin_checklists`).
+    Returns the latest version of each shipped checklist.
+    """
+    versions = []
+    for spec in builtin_specs():
+        existing = checklist_id_by_name(db, spec.name)
+        if existing is None:
+            versions.append(import_spec(db, spec, clock, builtin=True)[0])
+        else:
+            versions.append(get_latest_version(db, existing))
+    return versions
+
+
+def checklist_id_by_name(db: Database, name: str) -> str | None:
+    """The id of the checklist called ``name``, or None."""
+    rows = list(db.query("SELECT id FROM checklists WHERE name = ?", [name]))
+    return str(rows[0]["id"]) if rows else None
 
 
 def list_checklists(db: Database) -> list[ChecklistSummary]:

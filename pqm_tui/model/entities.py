@@ -193,7 +193,7 @@ class Checklist(Entity):
     name: str
     description: str = ""
     project_kinds: list[ProjectKind] = Field(default_factory=list)
-    builtin: bool = False
+    builtin: bool = False  # latest version is PQM's shipped one; False once the company's
 
 
 class ChecklistVersion(Entity):

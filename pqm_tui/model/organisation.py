@@ -299,6 +299,13 @@ def archive(db: Database, clock: Clock, table: Archivable, row_id: str) -> None:
     )
 
 
+def names(db: Database, table: Archivable) -> dict[str, str]:
+    """Every row's name by id (archived ones too), for showing what a row refers to."""
+    if table not in ARCHIVABLE:
+        raise ValueError(f"{table} has no names")
+    return {str(i): str(n) for i, n in db.execute(f"SELECT id, name FROM {table}").fetchall()}
+
+
 def restore(db: Database, table: Archivable, row_id: str) -> None:
     """Take a row out of the archive."""
     if table not in ARCHIVABLE:
@@ -379,9 +386,29 @@ def default_checklists(db: Database, project_id: str) -> dict[InspectionKind, st
     return {InspectionKind(r["inspection_kind"]): r["checklist_id"] for r in rows}
 
 
-def list_projects(db: Database) -> list[Project]:
-    """All projects, by name."""
-    return [Project.model_validate(r) for r in db.query("SELECT * FROM projects ORDER BY name")]
+def all_default_checklists(db: Database, kind: InspectionKind) -> dict[str, str]:
+    """Every project's default checklist id for one inspection kind, by project id."""
+    rows = db.execute(
+        "SELECT project_id, checklist_id FROM project_default_checklists WHERE inspection_kind = ?",
+        [str(kind)],
+    ).fetchall()
+    return {str(project_id): str(checklist_id) for project_id, checklist_id in rows}
+
+
+def list_projects(db: Database, *, active_only: bool = False) -> list[Project]:
+    """All projects, by name (``active_only``: without the archived)."""
+    where = "WHERE archived_at IS NULL" if active_only else ""
+    return [
+        Project.model_validate(r) for r in db.query(f"SELECT * FROM projects {where} ORDER BY name")
+    ]
+
+
+def area_counts(db: Database) -> dict[str, int]:
+    """The number of areas (not archived) of each project that has some, by project id."""
+    rows = db.execute(
+        "SELECT project_id, count(*) FROM areas WHERE archived_at IS NULL GROUP BY project_id"
+    ).fetchall()
+    return {str(project_id): int(count) for project_id, count in rows}
 
 
 def get_project(db: Database, project_id: str) -> Project:
@@ -469,6 +496,19 @@ def list_departments(db: Database, project_id: str | None = None) -> list[Depart
         [project_id],
     )
     return [Department.model_validate(r) for r in rows]
+
+
+def list_all_departments(db: Database) -> list[Department]:
+    """Every department, company-wide ones and those of each project, by name."""
+    return [
+        Department.model_validate(r) for r in db.query("SELECT * FROM departments ORDER BY name")
+    ]
+
+
+def first_company(db: Database) -> Company | None:
+    """The company entered first (公司), or None on a new database."""
+    rows = list(db.query("SELECT id, name FROM companies ORDER BY rowid LIMIT 1"))
+    return Company.model_validate(rows[0]) if rows else None
 
 
 def first_company_name(db: Database) -> str:

@@ -25,6 +25,7 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.paths import media_dir
 from pqm_tui.reports.assets import ImageCache, require_cjk_font
+from pqm_tui.reports.blank import blank_reference
 from pqm_tui.reports.build import Builder
 from pqm_tui.reports.context import PhotoRef, Verification, content_sha256
 from pqm_tui.reports.kinds import KINDS, DocumentKind
@@ -48,7 +49,7 @@ class Draft:
 
 @dataclass(frozen=True)
 class RenderedDocument:
-    """A written PDF and what the user should be told about it."""
+    """A written PDF and what the user should be told about it (``code`` "" for a blank form)."""
 
     path: Path
     document: str
@@ -62,7 +63,7 @@ class RenderedDocument:
 
 
 class DocumentService:
-    """Builds and issues notices, second notices, reports and circulars of one database."""
+    """Builds and issues notices, second notices, reports, circulars and blank forms."""
 
     def __init__(
         self,
@@ -108,18 +109,19 @@ class DocumentService:
         data, pages, warnings = self.renderer.pdf(html, strict=self.strict)
         self.progress(3, STEPS, "pdf")
         write_atomic(out, data)
-        verification: Verification = draft.context.verification
-        verification_codes.register_code(
-            self.db, self.clock, self.actor, kind, subject, verification.content_sha256
-        )
+        verification: Verification | None = draft.context.verification
+        if verification is not None:
+            verification_codes.register_code(
+                self.db, self.clock, self.actor, kind, subject, verification.content_sha256
+            )
         self.progress(4, STEPS, "write")
         return RenderedDocument(
             out,
             kind,
             draft.number,
             pages,
-            verification.code,
-            verification.content_sha256,
+            verification.code if verification else "",
+            verification.content_sha256 if verification else "",
             tuple(warnings),
             tuple(self.images.missing),
         )
@@ -141,9 +143,17 @@ class DocumentService:
         """通报 of a month (YYYY-MM)."""
         return self.issue("circular", month, out)
 
+    def blank(
+        self, checklist_ref: str, out: Path, project_ref: str | None = None
+    ) -> RenderedDocument:
+        """空白检查表 of a checklist, for a project's walk or section by section."""
+        return self.issue("blank", blank_reference(checklist_ref, project_ref), out)
+
     def _draft(self, document: DocumentKind, subject: str) -> Draft:
-        """Build the context and give it its verification (code, hash, QR)."""
+        """Build the context and give it its verification (code, hash, QR) when it has one."""
         number, context = document.build(self.builder, subject)
+        if not document.verified:
+            return Draft(document.name, subject, number, document.template, context)
         digest = content_sha256(context)
         code = verification_codes.code_for(subject, digest)
         payload = f"PQM|{subject}|{digest}|{code}"

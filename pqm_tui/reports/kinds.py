@@ -1,4 +1,4 @@
-"""Document kinds (文书种类): notice, second notice, report and circular, each said once.
+"""Document kinds (文书种类): notice, second notice, report, circular and blank form.
 
 A kind says how the reference a user types resolves to the document's subject (the
 id its verification code is stored under), what must exist before it is issued (a
@@ -18,6 +18,7 @@ from typing import Any
 from pqm_tui.model import findings, inspections, notices, rectification
 from pqm_tui.model.entities import Notice
 from pqm_tui.model.errors import NotFoundError, RuleError
+from pqm_tui.reports import blank
 from pqm_tui.reports.build import Builder
 from pqm_tui.reports.svg import bar_chart
 
@@ -41,6 +42,7 @@ class DocumentKind:
     resolve: Resolve  # the reference a user typed → the subject
     build: Build  # subject → (document number, context); reads only
     prepare: Callable[[Builder, str], None] = _nothing  # writes issuing needs first
+    verified: bool = True  # carries a verification code (a blank form records nothing)
 
 
 # 整改通知单 ------------------------------------------------------------------------
@@ -123,4 +125,8 @@ NOTICE2 = DocumentKind(
 )
 REPORT = DocumentKind("report", "report.html", "reports.report.title", _inspection, _report)
 CIRCULAR = DocumentKind("circular", "circular.html", "reports.circular.title", _month, _circular)
-KINDS: dict[str, DocumentKind] = {k.name: k for k in (NOTICE, NOTICE2, REPORT, CIRCULAR)}
+# 空白检查表 ------------------------------------------------------------------------
+BLANK = DocumentKind(
+    "blank", "blank.html", "reports.blank.title", blank.resolve, blank.build, verified=False
+)
+KINDS: dict[str, DocumentKind] = {k.name: k for k in (NOTICE, NOTICE2, REPORT, CIRCULAR, BLANK)}

@@ -40,8 +40,8 @@ class SignerKeyMissing(DocumentError):
 class DocumentRequest:
     """What to produce: which document about what, where, and signed by whom."""
 
-    kind: str  # notice | notice2 | report | circular (``kinds.KINDS``)
-    reference: str  # inspection id, notice number or item, or month (YYYY-MM)
+    kind: str  # notice | notice2 | report | circular | blank (``kinds.KINDS``)
+    reference: str  # inspection id, notice number or item, month (YYYY-MM), checklist
     output: Path
     force: bool = False  # overwrite an existing file
     signer: str | None = None  # name or id of the person who signs it; None: unsigned

@@ -1,9 +1,13 @@
-"""Home screen (首页): projects and recent inspections."""
+"""Home screen (首页): projects and recent inspections.
+
+On a database where a first inspection cannot start yet (no project with areas,
+no checklist, no inspector) it opens the welcome screen; ``n`` says what is
+missing and offers to go where it is added.
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Static
 
@@ -11,8 +15,9 @@ from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.services.setup import Step, setup_state
 from pqm_tui.widgets.due_panel import DuePanel
-from pqm_tui.widgets.footer import PQMFooter
+from pqm_tui.widgets.footer import PQMFooter, binding
 
 RECENT_LIMIT = 100
 
@@ -26,15 +31,13 @@ class HomeScreen(PQMScreen[None]):
     """
 
     BINDINGS = [
-        Binding("n", "new", "keys.home.new", tooltip="keys.home.new_tip", id="home.new"),
-        Binding("o", "open", "keys.home.open", tooltip="keys.home.open_tip", id="home.open"),
-        Binding(
-            "r", "refresh", "keys.home.refresh", tooltip="keys.home.refresh_tip", id="home.refresh"
-        ),
-        Binding(
-            "question_mark", "help", "keys.walk.help", tooltip="keys.walk.help_tip", id="home.help"
-        ),
-        Binding("v", "review", "review.key.open", tooltip="review.key.open_tip", id="home.review"),
+        binding("n", "new", "keys.home.new", "home.new"),
+        binding("o", "open", "keys.home.open", "home.open"),
+        binding("r", "refresh", "keys.home.refresh", "home.refresh"),
+        binding("question_mark", "help", "keys.walk.help", "home.help"),
+        binding("v", "review", "review.key.open", "home.review"),
+        # in ? help and the palette, not in the footer (which stays as it was)
+        binding("g", "organisation", "welcome.key.organisation", "home.organisation", show=False),
     ]
 
     def __init__(self, offer_resume: bool = True) -> None:
@@ -65,8 +68,15 @@ class HomeScreen(PQMScreen[None]):
             )
         )
         self.action_refresh()
-        if self.offer_resume:
+        db = self.pqm.db
+        if setup_state(db).missing and inspections.latest_draft(db) is None:
+            self.call_after_refresh(self._welcome)
+        elif self.offer_resume:
             self.call_after_refresh(self._offer_resume)
+
+    def _welcome(self) -> None:
+        """A new database: the welcome screen says what to enter first (开始使用)."""
+        self.pqm.open("welcome", callback=lambda _: self.action_refresh())
 
     def on_screen_resume(self) -> None:
         """Back from another screen: show what changed (the first resume follows mount)."""
@@ -125,7 +135,31 @@ class HomeScreen(PQMScreen[None]):
             if key:
                 self._open(str(key))
 
+    def action_organisation(self) -> None:
+        """组织架构: city companies, projects, areas, departments, people."""
+        self.pqm.open("organisation", callback=lambda _: self.action_refresh())
+
+    def _missing(self, step: Step) -> None:
+        """Say what a new inspection lacks and offer to go where it is added."""
+        tr = self.tr
+        if step == "checklists":  # added on the command line only
+            self.notify(tr("welcome.missing.checklists"), severity="warning", timeout=10)
+            return
+        tab = {"organisation": "projects", "areas": "areas", "people": "people"}[step]
+        if step == "organisation" and not setup_state(self.pqm.db).city_companies:
+            tab = "cities"
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.pqm.open("organisation", tab=tab, callback=lambda _: self.action_refresh())
+
+        self.app.push_screen(ConfirmDialog(tr(f"welcome.missing.{step}")), answered)
+
     def action_new(self) -> None:
+        missing = setup_state(self.pqm.db).missing
+        if missing:
+            self._missing(missing[0])
+            return
         projects = self.query_one("#projects", DataTable)
         project_id = None
         if projects.row_count:
@@ -155,11 +189,12 @@ class HomeScreen(PQMScreen[None]):
         recent = self.query_one("#inspections", DataTable)
         cursors = (projects.cursor_row, recent.cursor_row)
         projects.clear()
-        for project in organisation.list_projects(db):
+        areas = organisation.area_counts(db)
+        for project in organisation.list_projects(db, active_only=True):
             projects.add_row(
                 project.name,
                 tr.enum(project.kind),
-                str(len(organisation.list_areas(db, project.id))),
+                str(areas.get(project.id, 0)),
                 key=project.id,
             )
         recent.clear()

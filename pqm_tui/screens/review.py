@@ -37,7 +37,7 @@ from pqm_tui.screens.dialogs.reply import ReplyDialog
 from pqm_tui.screens.review_controller import Outcome, ReviewController
 from pqm_tui.screens.review_text import COLUMNS, row_cells
 from pqm_tui.services.rectification import Action
-from pqm_tui.widgets.footer import PQMFooter
+from pqm_tui.widgets.footer import PQMFooter, binding
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -54,79 +54,23 @@ class ReviewScreen(PQMScreen[None]):
 
     CSS_PATH = "review.tcss"
     BINDINGS = [
-        Binding(
-            "escape", "back", "review.key.back", tooltip="review.key.back_tip", id="review.back"
-        ),
-        Binding(
-            "space", "mark", "review.key.mark", tooltip="review.key.mark_tip", id="review.mark"
-        ),
-        Binding(
-            "r", "reply", "review.key.reply", tooltip="review.key.reply_tip", id="review.reply"
-        ),
-        Binding(
-            "e",
-            "extension",
-            "review.key.extension",
-            tooltip="review.key.extension_tip",
-            id="review.extension",
-        ),
-        Binding(
-            "p", "appeal", "review.key.appeal", tooltip="review.key.appeal_tip", id="review.appeal"
-        ),
-        Binding(
-            "d", "decide", "review.key.decide", tooltip="review.key.decide_tip", id="review.decide"
-        ),
-        Binding(
-            "i",
-            "reinspect",
-            "review.key.reinspect",
-            tooltip="review.key.reinspect_tip",
-            id="review.reinspect",
-        ),
-        Binding(
-            "n", "notice", "review.key.notice", tooltip="review.key.notice_tip", id="review.notice"
-        ),
-        Binding(
-            "o",
-            "overdue",
-            "review.key.overdue",
-            tooltip="review.key.overdue_tip",
-            id="review.overdue",
-        ),
-        Binding("s", "sort", "review.key.sort", tooltip="review.key.sort_tip", id="review.sort"),
+        binding("escape", "back", "review.key.back", "review.back"),
+        binding("space", "mark", "review.key.mark", "review.mark"),
+        binding("r", "reply", "review.key.reply", "review.reply"),
+        binding("e", "extension", "review.key.extension", "review.extension"),
+        binding("p", "appeal", "review.key.appeal", "review.appeal"),
+        binding("d", "decide", "review.key.decide", "review.decide"),
+        binding("i", "reinspect", "review.key.reinspect", "review.reinspect"),
+        binding("n", "notice", "review.key.notice", "review.notice"),
+        binding("o", "overdue", "review.key.overdue", "review.overdue"),
+        binding("s", "sort", "review.key.sort", "review.sort"),
         Binding("S", "reverse", "review.key.reverse", id="review.reverse", show=False),
-        Binding(
-            "slash",
-            "search",
-            "review.key.search",
-            tooltip="review.key.search_tip",
-            id="review.search",
-        ),
-        Binding(
-            "pagedown",
-            "page(1)",
-            "review.key.next",
-            tooltip="review.key.next_tip",
-            id="review.next",
-            priority=True,
-        ),
-        Binding(
-            "pageup",
-            "page(-1)",
-            "review.key.prev",
-            tooltip="review.key.prev_tip",
-            id="review.prev",
-            priority=True,
-        ),
+        binding("slash", "search", "review.key.search", "review.search"),
+        binding("pagedown", "page(1)", "review.key.next", "review.next", priority=True),
+        binding("pageup", "page(-1)", "review.key.prev", "review.prev", priority=True),
         Binding("f5", "refresh", "review.key.refresh", id="review.refresh", show=False),
-        Binding("x", "export", "export.key", tooltip="export.key_tip", id="review.export"),
-        Binding(
-            "question_mark",
-            "help",
-            "keys.walk.help",
-            tooltip="keys.walk.help_tip",
-            id="review.help",
-        ),
+        binding("x", "export", "export.key", "review.export"),
+        binding("question_mark", "help", "keys.walk.help", "review.help"),
     ]
 
     @dataclass
@@ -358,7 +302,7 @@ class ReviewScreen(PQMScreen[None]):
 
     # filters and sorting -------------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.BLANK else str(event.value)
+        value = None if event.value is Select.NULL else str(event.value)
         field = {
             "f-project": "project_id",
             "f-department": "department",

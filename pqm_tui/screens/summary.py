@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.reactive import var
 from textual.widgets import DataTable, Static
 
@@ -31,7 +30,7 @@ from pqm_tui.services.points import format_points
 from pqm_tui.services.reinspection_summary import Verdict, target_lines
 from pqm_tui.services.walk_pace import walk_pace
 from pqm_tui.services.walk_session import mark_unanswered_na
-from pqm_tui.widgets.footer import PQMFooter
+from pqm_tui.widgets.footer import PQMFooter, binding
 
 if TYPE_CHECKING:
     from pqm_tui.screens.dialogs.signoff import SignOffForm
@@ -45,40 +44,12 @@ class SummaryScreen(PQMScreen[None]):
 
     CSS_PATH = "summary.tcss"
     BINDINGS = [
-        Binding(
-            "s", "sign", "keys.summary.sign", tooltip="keys.summary.sign_tip", id="summary.sign"
-        ),
-        Binding(
-            "a",
-            "mark_na",
-            "keys.summary.mark_na",
-            tooltip="keys.summary.mark_na_tip",
-            id="summary.mark_na",
-        ),
-        Binding(
-            "w", "walk", "keys.summary.walk", tooltip="keys.summary.walk_tip", id="summary.walk"
-        ),
-        Binding(
-            "r",
-            "report",
-            "keys.summary.report",
-            tooltip="keys.summary.report_tip",
-            id="summary.report",
-        ),
-        Binding(
-            "question_mark",
-            "help",
-            "keys.walk.help",
-            tooltip="keys.walk.help_tip",
-            id="summary.help",
-        ),
-        Binding(
-            "escape",
-            "leave",
-            "keys.summary.leave",
-            tooltip="keys.summary.leave_tip",
-            id="summary.leave",
-        ),
+        binding("s", "sign", "keys.summary.sign", "summary.sign"),
+        binding("a", "mark_na", "keys.summary.mark_na", "summary.mark_na"),
+        binding("w", "walk", "keys.summary.walk", "summary.walk"),
+        binding("r", "report", "keys.summary.report", "summary.report"),
+        binding("question_mark", "help", "keys.walk.help", "summary.help"),
+        binding("escape", "leave", "keys.summary.leave", "summary.leave"),
     ]
 
     state: var[inspection_state.InspectionState | None] = var(None, init=False, always_update=True)

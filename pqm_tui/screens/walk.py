@@ -38,7 +38,7 @@ from pqm_tui.screens.walk_text import (
     walk_title,
 )
 from pqm_tui.services.walk_session import AreaProgress, FailureDetails, WalkSession
-from pqm_tui.widgets.footer import PQMFooter
+from pqm_tui.widgets.footer import PQMFooter, binding
 
 POSITION_DELAY = 0.4
 
@@ -48,16 +48,10 @@ class WalkScreen(PQMScreen[None]):
 
     CSS_PATH = "walk.tcss"
     BINDINGS = [
-        Binding(
-            "p,space",
-            "answer('pass')",
-            "keys.walk.pass",
-            tooltip="keys.walk.pass_tip",
-            id="walk.pass",
-        ),
-        Binding("f", "fail", "keys.walk.fail", tooltip="keys.walk.fail_tip", id="walk.fail"),
-        Binding("n", "answer('na')", "keys.walk.na", tooltip="keys.walk.na_tip", id="walk.na"),
-        Binding("u", "undo", "keys.walk.undo", tooltip="keys.walk.undo_tip", id="walk.undo"),
+        binding("p,space", "answer('pass')", "keys.walk.pass", "walk.pass"),
+        binding("f", "fail", "keys.walk.fail", "walk.fail"),
+        binding("n", "answer('na')", "keys.walk.na", "walk.na"),
+        binding("u", "undo", "keys.walk.undo", "walk.undo"),
         Binding(
             "tab", "area(1)", "keys.walk.next_area", id="walk.next_area", priority=True, show=False
         ),
@@ -69,16 +63,10 @@ class WalkScreen(PQMScreen[None]):
             priority=True,
             show=False,
         ),
-        Binding(
-            "slash", "search", "keys.walk.search", tooltip="keys.walk.search_tip", id="walk.search"
-        ),
-        Binding("l", "note", "keys.walk.note", tooltip="keys.walk.note_tip", id="walk.note"),
-        Binding(
-            "x", "finish", "keys.walk.finish", tooltip="keys.walk.finish_tip", id="walk.finish"
-        ),
-        Binding(
-            "question_mark", "help", "keys.walk.help", tooltip="keys.walk.help_tip", id="walk.help"
-        ),
+        binding("slash", "search", "keys.walk.search", "walk.search"),
+        binding("l", "note", "keys.walk.note", "walk.note"),
+        binding("x", "finish", "keys.walk.finish", "walk.finish"),
+        binding("question_mark", "help", "keys.walk.help", "walk.help"),
         Binding("P", "rest('pass')", "keys.walk.rest_pass", id="walk.rest_pass", show=False),
         Binding("N", "rest('na')", "keys.walk.rest_na", id="walk.rest_na", show=False),
         Binding("e", "edit", "keys.walk.edit", id="walk.edit", show=False),

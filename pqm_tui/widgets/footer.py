@@ -2,9 +2,9 @@
 
 Screens declare ``BINDINGS`` with message ids as descriptions (``keys.walk.pass``);
 this footer translates them, and their tooltips (``keys.walk.pass_tip``), when it
-composes its keys. It is compact, puts ``?`` (help, which lists every key) first so
-that it is never cut off on a narrow terminal, and leaves out the palette key
-(ctrl+p works and is listed in help).
+composes its keys; ``binding()`` declares such a key in one line. It is compact,
+puts ``?`` (help, which lists every key) first so that it is never cut off on a
+narrow terminal, and leaves out the palette key (ctrl+p works and is listed in help).
 """
 
 from __future__ import annotations
@@ -12,10 +12,22 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from pqm_tui.widgets.pqm_app import pqm_app
+
+
+def binding(
+    keys: str, action: str, description: str, id: str, *, show: bool = True, priority: bool = False
+) -> Binding:
+    """A key whose description is a message id and whose tooltip is that id + ``_tip``.
+
+    ``id`` names the key in a user's keymap.
+    """
+    tooltip = f"{description}_tip"
+    return Binding(keys, action, description, show, tooltip=tooltip, id=id, priority=priority)
 
 
 @runtime_checkable

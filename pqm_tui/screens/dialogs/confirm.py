@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.widgets.footer import binding
 
 
 class ConfirmDialog(PQMModal[bool]):
     """Ask a question; y / Enter = yes, n / Escape = no."""
 
     BINDINGS = [
-        Binding(
-            "y,enter",
-            "answer(True)",
-            "keys.confirm.yes",
-            tooltip="keys.confirm.yes_tip",
-            id="confirm.yes",
-        ),
-        Binding(
-            "n,escape",
-            "answer(False)",
-            "keys.confirm.no",
-            tooltip="keys.confirm.no_tip",
-            id="confirm.no",
-        ),
+        binding("y,enter", "answer(True)", "keys.confirm.yes", "confirm.yes"),
+        binding("n,escape", "answer(False)", "keys.confirm.no", "confirm.no"),
     ]
 
     def __init__(self, question: str, hint: str = "") -> None:

@@ -25,6 +25,7 @@ from pqm_tui.services import photos
 from pqm_tui.services.points import format_points, parse_points
 from pqm_tui.services.scoring import rule_deduction
 from pqm_tui.services.walk_session import FailureDetails
+from pqm_tui.widgets.footer import binding
 from pqm_tui.widgets.path_suggester import PathSuggester
 from pqm_tui.widgets.typing_guard import KeepTyping
 
@@ -38,35 +39,10 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
     TYPING_TARGET = "#note"
 
     BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "save",
-            "keys.panel.save",
-            tooltip="keys.panel.save_tip",
-            id="panel.save",
-            priority=True,
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "keys.panel.cancel",
-            tooltip="keys.panel.cancel_tip",
-            id="panel.cancel",
-        ),
-        Binding(
-            "ctrl+r",
-            "repeat_note",
-            "keys.panel.repeat_note",
-            tooltip="keys.panel.repeat_note_tip",
-            id="panel.repeat_note",
-        ),
-        Binding(
-            "ctrl+o",
-            "import_folder",
-            "keys.panel.import",
-            tooltip="keys.panel.import_tip",
-            id="panel.import",
-        ),
+        binding("ctrl+s", "save", "keys.panel.save", "panel.save", priority=True),
+        binding("escape", "cancel", "keys.panel.cancel", "panel.cancel"),
+        binding("ctrl+r", "repeat_note", "keys.panel.repeat_note", "panel.repeat_note"),
+        binding("ctrl+o", "import_folder", "keys.panel.import", "panel.import"),
         Binding("down", "app.focus_next", show=False, id="panel.next_field"),
         Binding("up", "app.focus_previous", show=False, id="panel.previous_field"),
     ]

@@ -2,25 +2,33 @@
 
 The review's dialogs (reply, extension, appeal, decision) are forms like this;
 each declares its fields. Dates are typed as YYYY-MM-DD and checked here, so a
-bad date is named in the dialog and nothing is saved.
+bad date is named in the dialog and nothing is saved. The organisation's forms pass
+``save``: it writes the values and may refuse them with a ``PQMError``, which the
+form shows in the user's language while it stays open with what was typed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select, SelectionList, Static
 
+from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.widgets.footer import binding
 
 
 @dataclass(frozen=True)
 class FormField:
-    """One field: ``kind`` is text, date or choice (``choices``: value, label)."""
+    """One field: ``kind`` is text, date, choice or many (``choices``: value, label).
+
+    A ``many`` field ticks several choices; its value (and default) is their values
+    separated by commas.
+    """
 
     name: str
     label: str
@@ -35,28 +43,22 @@ class FormDialog(PQMModal[dict[str, str] | None]):
     """Fill the fields; Ctrl+S or Enter in the last field saves, Escape cancels."""
 
     BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "save",
-            "review.key.save",
-            tooltip="review.key.save_tip",
-            id="form.save",
-            priority=True,
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "review.key.cancel",
-            tooltip="review.key.cancel_tip",
-            id="form.cancel",
-        ),
+        binding("ctrl+s", "save", "review.key.save", "form.save", priority=True),
+        binding("escape", "cancel", "review.key.cancel", "form.cancel"),
     ]
 
-    def __init__(self, title: str, fields: list[FormField], hint: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: list[FormField],
+        hint: str = "",
+        save: Callable[[dict[str, str]], object] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.fields = fields
         self.hint = hint
+        self.save = save
         self.subject = ""  # which items the form is about (set by the caller)
 
     def compose(self) -> ComposeResult:
@@ -77,6 +79,12 @@ class FormDialog(PQMModal[dict[str, str] | None]):
                             allow_blank=False,
                             id=f"field-{field.name}",
                             compact=True,
+                        )
+                    elif field.kind == "many":
+                        ticked = set(field.default.split(","))
+                        yield SelectionList[str](
+                            *((label, value, value in ticked) for value, label in field.choices),
+                            id=f"field-{field.name}",
                         )
                     else:
                         placeholder = "YYYY-MM-DD" if field.kind == "date" else field.placeholder
@@ -108,8 +116,11 @@ class FormDialog(PQMModal[dict[str, str] | None]):
         result = {}
         for field in self.fields:
             widget = self.query_one(f"#field-{field.name}")
+            if isinstance(widget, SelectionList):
+                result[field.name] = ",".join(str(v) for v in widget.selected)
+                continue
             value = widget.value if isinstance(widget, Input | Select) else ""
-            result[field.name] = str(value).strip() if value is not Select.BLANK else ""
+            result[field.name] = str(value).strip() if value is not Select.NULL else ""
         return result
 
     def problem(self, values: dict[str, str]) -> str | None:
@@ -132,6 +143,12 @@ class FormDialog(PQMModal[dict[str, str] | None]):
         if problem:
             self.query_one("#error", Static).update(problem)
             return
+        if self.save is not None:
+            try:
+                self.save(values)
+            except PQMError as exc:
+                self.query_one("#error", Static).update(self.tr.error(exc))
+                return
         self.dismiss(values)
 
     def action_cancel(self) -> None:

@@ -5,25 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.widgets.footer import binding
 
 
 class HelpScreen(PQMModal[None]):
     """Lists the bindings of ``target`` (the screen the help was asked from)."""
 
     BINDINGS = [
-        Binding(
-            "escape,question_mark,q",
-            "close",
-            "keys.help.close",
-            tooltip="keys.help.close_tip",
-            id="help.close",
-        ),
+        binding("escape,question_mark,q", "close", "keys.help.close", "help.close"),
     ]
 
     def __init__(self, target: Screen[Any]) -> None:

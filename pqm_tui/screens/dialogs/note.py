@@ -9,6 +9,7 @@ from textual.widgets import Select, Static, TextArea
 
 from pqm_tui.model.entities import NoteKind
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.widgets.footer import binding
 from pqm_tui.widgets.typing_guard import KeepTyping
 
 
@@ -30,21 +31,8 @@ class NoteDialog(KeepTyping, PQMModal[tuple[NoteKind, str] | None]):
     """
 
     BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "save",
-            "keys.panel.save",
-            tooltip="keys.panel.save_tip",
-            id="note.save",
-            priority=True,
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "keys.panel.cancel",
-            tooltip="keys.panel.cancel_tip",
-            id="note.cancel",
-        ),
+        binding("ctrl+s", "save", "keys.panel.save", "note.save", priority=True),
+        binding("escape", "cancel", "keys.panel.cancel", "note.cancel"),
     ]
 
     def __init__(self, area_name: str) -> None:

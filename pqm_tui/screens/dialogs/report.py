@@ -46,6 +46,7 @@ from pqm_tui.screens.dialogs.report_messages import (
     describe_result,
     keys_init_command,
 )
+from pqm_tui.widgets.footer import binding
 
 if TYPE_CHECKING:
     from pqm_tui.reports.document_service import RenderedDocument
@@ -72,44 +73,17 @@ class ReportDialog(PQMModal[Path | None]):
     """
 
     BINDINGS = [
-        Binding(
-            "escape",
-            "close",
-            "reports.dialog.close",
-            tooltip="reports.dialog.close_tip",
-            id="report.close",
-        ),
-        Binding(
-            "1", "render('notice')", "reports.dialog.notice", tooltip="reports.dialog.notice_tip"
-        ),
-        Binding(
-            "2", "render('report')", "reports.dialog.report", tooltip="reports.dialog.report_tip"
-        ),
-        Binding(
-            "3",
-            "render('signed_report')",
-            "reports.dialog.signed_report",
-            tooltip="reports.dialog.signed_report_tip",
+        binding("escape", "close", "reports.dialog.close", "report.close"),
+        binding("1", "render('notice')", "reports.dialog.notice", "report.pick_notice"),
+        binding("2", "render('report')", "reports.dialog.report", "report.pick_report"),
+        binding(
+            "3", "render('signed_report')", "reports.dialog.signed_report", "report.pick_signed"
         ),
         Binding("n", "render('notice')", "reports.dialog.notice", id="report.notice", show=False),
         Binding("r", "render('report')", "reports.dialog.report", id="report.report", show=False),
-        Binding(
-            "s",
-            "render('signed_report')",
-            "reports.dialog.signed_report",
-            tooltip="reports.dialog.signed_report_tip",
-            id="report.sign",
-        ),
-        Binding(
-            "k",
-            "make_key",
-            "reports.dialog.make_key_binding",
-            tooltip="reports.dialog.make_key_binding_tip",
-            id="report.make_key",
-        ),
-        Binding(
-            "o", "open", "reports.dialog.open", tooltip="reports.dialog.open_tip", id="report.open"
-        ),
+        binding("s", "render('signed_report')", "reports.dialog.signed_report", "report.sign"),
+        binding("k", "make_key", "reports.dialog.make_key_binding", "report.make_key"),
+        binding("o", "open", "reports.dialog.open", "report.open"),
     ]
 
     @dataclass

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from pqm_tui.model.entities import Item
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.widgets.footer import binding
 
 DIALOG_MAX, FRAME = 100, 10  # .dialog.wide is 90% up to 100 columns; borders and padding
 
@@ -25,13 +26,7 @@ class SearchDialog(PQMModal[str | None]):
     """
 
     BINDINGS = [
-        Binding(
-            "escape",
-            "cancel",
-            "keys.panel.cancel",
-            tooltip="keys.panel.cancel_tip",
-            id="search.cancel",
-        ),
+        binding("escape", "cancel", "keys.panel.cancel", "search.cancel"),
         Binding("down", "move(1)", show=False, id="search.down", priority=True),
         Binding("up", "move(-1)", show=False, id="search.up", priority=True),
     ]

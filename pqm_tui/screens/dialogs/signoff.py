@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, SelectionList, Static
@@ -17,6 +16,7 @@ from textual.widgets import Input, SelectionList, Static
 from pqm_tui.model.entities import Person
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.services.pins import verify_pin
+from pqm_tui.widgets.footer import binding
 
 
 @dataclass(frozen=True)
@@ -31,21 +31,8 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
     """Tick every inspector (space), name the receiver, ctrl+s signs."""
 
     BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "save",
-            "keys.signoff.sign",
-            tooltip="keys.signoff.sign_tip",
-            id="signoff.sign",
-            priority=True,
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "keys.panel.cancel",
-            tooltip="keys.panel.cancel_tip",
-            id="signoff.cancel",
-        ),
+        binding("ctrl+s", "save", "keys.signoff.sign", "signoff.sign", priority=True),
+        binding("escape", "cancel", "keys.panel.cancel", "signoff.cancel"),
     ]
 
     def __init__(self, inspectors: list[Person], people: list[Person], effect: str) -> None:

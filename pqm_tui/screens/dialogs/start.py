@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.widgets import Input, Select, SelectionList, Static
 
@@ -18,6 +17,7 @@ from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionKind, Project
 from pqm_tui.model.errors import ModelError
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.widgets.footer import binding
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -26,21 +26,8 @@ class StartInspectionScreen(PQMModal[str | None]):
     """The start form; returns the new inspection's id, or None."""
 
     BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "start",
-            "keys.start.start",
-            tooltip="keys.start.start_tip",
-            id="start.start",
-            priority=True,
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "keys.panel.cancel",
-            tooltip="keys.panel.cancel_tip",
-            id="start.cancel",
-        ),
+        binding("ctrl+s", "start", "keys.start.start", "start.start", priority=True),
+        binding("escape", "cancel", "keys.panel.cancel", "start.cancel"),
     ]
 
     def __init__(self, project_id: str | None = None) -> None:
@@ -49,9 +36,9 @@ class StartInspectionScreen(PQMModal[str | None]):
 
     def compose(self) -> ComposeResult:
         app, tr = self.pqm, self.tr
-        self.projects = {p.id: p for p in organisation.list_projects(app.db)}
+        self.projects = {p.id: p for p in organisation.list_projects(app.db, active_only=True)}
         self.checklists = checklists.list_checklists(app.db)
-        people = organisation.inspectors(app.db)
+        people = [p for p in organisation.inspectors(app.db) if p.archived_at is None]
         project_id = self.project_id if self.project_id in self.projects else None
         project_id = project_id or next(iter(self.projects), None)
         me = next((p.id for p in people if p.name == app.actor), people[0].id if people else None)
@@ -61,7 +48,7 @@ class StartInspectionScreen(PQMModal[str | None]):
                 yield Static(tr("walk.start.project"))
                 yield Select(
                     [(p.name, p.id) for p in self.projects.values()],
-                    value=project_id if project_id else Select.BLANK,
+                    value=project_id if project_id else Select.NULL,
                     prompt=tr("walk.start.no_project"),
                     allow_blank=not project_id,
                     id="project",
@@ -100,19 +87,30 @@ class StartInspectionScreen(PQMModal[str | None]):
     def on_mount(self) -> None:
         self.query_one("#project", Select).focus()
 
-    def _checklist_for(self, project_id: str | None) -> str | object:
-        """The latest version of the first checklist made for the project's kind."""
+    def _checklist_for(
+        self, project_id: str | None, kind: InspectionKind = InspectionKind.MONTHLY
+    ) -> str | object:
+        """The latest version of the project's default checklist for ``kind`` (默认检查表),
+        else of the first checklist made for the project's kind."""
         project: Project | None = self.projects.get(project_id or "")
+        if project is not None:
+            chosen = organisation.default_checklists(self.pqm.db, project.id).get(kind)
+            for summary in self.checklists:
+                if summary.checklist.id == chosen:
+                    return summary.latest_version_id
         for summary in self.checklists:
             if project is not None and project.kind in summary.checklist.project_kinds:
                 return summary.latest_version_id
-        return self.checklists[0].latest_version_id if self.checklists else Select.BLANK
+        return self.checklists[0].latest_version_id if self.checklists else Select.NULL
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "project" and isinstance(event.value, str):
-            value = self._checklist_for(event.value)
-            if isinstance(value, str):
-                self.query_one("#checklist", Select).value = value
+        if event.select.id in ("project", "kind"):
+            project = self.query_one("#project", Select).value
+            kind = self.query_one("#kind", Select).value
+            if isinstance(project, str) and isinstance(kind, str):
+                value = self._checklist_for(project, InspectionKind(kind))
+                if isinstance(value, str):
+                    self.query_one("#checklist", Select).value = value
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -142,7 +140,7 @@ class StartInspectionScreen(PQMModal[str | None]):
             error.update(tr("walk.start.bad_time", value=text, format="YYYY-MM-DD HH:MM"))
             self.query_one("#time", Input).focus()
             return
-        if not organisation.list_areas(app.db, project):
+        if not organisation.area_counts(app.db).get(project):
             error.update(tr("walk.start.no_areas", project=self.projects[project].name))
             return
         try:
