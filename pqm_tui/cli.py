@@ -11,9 +11,10 @@ from pathlib import Path
 
 from pqm_tui import __version__
 from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.commands.parser import PQMParser, translate
 from pqm_tui.config import SettingsError, load_settings
 from pqm_tui.i18n import LANGUAGES, Translator
-from pqm_tui.model.checklist_file import ChecklistFileError
+from pqm_tui.model.checklist_file import ChecklistFileError, ChecklistProblem
 from pqm_tui.model.errors import PQMError
 
 # Command word → the module of ``pqm_tui.commands`` that registers it. Only the
@@ -41,11 +42,30 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="actor", help="who you are, for the audit trail")
 
 
-def command_modules(argv: Sequence[str] | None) -> list[str]:
+def help_language(argv: Sequence[str] | None) -> str:
+    """The language of help and argument errors, before the arguments are parsed: ``--lang``,
+    else ``PQM_LANG``, else the configuration file's, else Chinese."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    for index, word in enumerate(words):
+        given = word.removeprefix("--lang=") if word.startswith("--lang=") else None
+        if word == "--lang" and index + 1 < len(words):
+            given = words[index + 1]
+        if given in LANGUAGES:
+            return given
+    try:
+        return load_settings().lang
+    except PQMError:
+        env = os.environ.get("PQM_LANG", "")
+        return env if env in LANGUAGES else "zh"
+
+
+def command_modules(argv: Sequence[str] | None, tr: Translator | None = None) -> list[str]:
     """The command modules ``argv`` needs: none to run the app, its own, or all (help, typos)."""
     words = list(sys.argv[1:] if argv is None else argv)
-    first = argparse.ArgumentParser(add_help=False)
+    first = PQMParser(add_help=False, prog="pqm")
     _add_global_options(first)
+    if tr is not None:
+        translate(first, tr)
     first.add_argument("rest", nargs=argparse.REMAINDER)
     known, unknown = first.parse_known_args(words)
     command = known.rest[0] if known.rest else None
@@ -56,9 +76,12 @@ def command_modules(argv: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(COMMANDS.values()))
 
 
-def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser with the commands of ``modules`` (default: all of them)."""
-    parser = argparse.ArgumentParser(
+def build_parser(
+    modules: Sequence[str] | None = None, tr: Translator | None = None
+) -> argparse.ArgumentParser:
+    """The parser with the commands of ``modules`` (default: all of them), its help and
+    errors in ``tr``'s language (default: the English of the code)."""
+    parser = PQMParser(
         prog="pqm",
         description="PQM — property quality inspections in the terminal (物业品质管理).",
     )
@@ -67,6 +90,8 @@ def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParse
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in dict.fromkeys(COMMANDS.values()) if modules is None else modules:
         importlib.import_module(f"pqm_tui.commands.{name}").register(sub)
+    if tr is not None:
+        translate(parser, tr)
     return parser
 
 
@@ -84,7 +109,8 @@ def run_app(context: CommandContext) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(command_modules(argv))
+    said = Translator(help_language(argv))
+    parser = build_parser(command_modules(argv, said), said)
     args = parser.parse_args(argv)
     lang = _language(args)
     try:
@@ -113,10 +139,23 @@ def error_lines(tr: Translator, exc: UserError | PQMError) -> list[str]:
     """What ``pqm`` prints for an error: one line; a checklist file adds a line per problem."""
     if not isinstance(exc, ChecklistFileError):
         return [f"pqm: {tr.error(exc)}"]
-    lines = [": ".join(filter(None, (exc.path, p.where, tr.error(p)))) for p in exc.problems]
+    lines = [": ".join(filter(None, (exc.path, _where(tr, p), tr.error(p)))) for p in exc.problems]
     if len(lines) == 1:
         return [f"pqm: {lines[0]}"]
     return [f"pqm: {tr.error(exc)}", *(f"  {line}" for line in lines)]
+
+
+def _where(tr: Translator, problem: ChecklistProblem) -> str:
+    """Where a problem is: a path inside a YAML file, or a spreadsheet's sheet, row and column."""
+    place = problem.place
+    if place is None:
+        return problem.where
+    form = "cell" if place.column and place.row else "row" if place.row else "range"
+    if not place.sheet:
+        return tr(f"errors.checklist.where.csv_{form}", **vars(place)) if place.row else ""
+    if not place.row and not place.column:
+        return tr("errors.checklist.where.sheet", sheet=place.sheet)
+    return tr(f"errors.checklist.where.{form}", range=place.column, **vars(place))
 
 
 def _language(args: argparse.Namespace) -> str:

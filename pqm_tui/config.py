@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from pqm_tui.model.errors import PQMError
+from pqm_tui.model.file_limits import FileLimitError, Limits, decode_text, load_yaml, read_bytes
+from pqm_tui.model.value_errors import value_error
 
 Language = Literal["zh", "en"]
 
@@ -59,6 +60,7 @@ class Settings(BaseModel):
     company_name: str = ""
     issuing_department: str = "品质管理部"  # who issues notices (签发部门)
     bands: list[ScoreBand] = Field(default_factory=lambda: list(DEFAULT_BANDS))
+    checklist_max_mb: int = Field(default=5, ge=1, le=100)  # largest checklist file imported
     keymap: dict[str, str] = Field(default_factory=dict)  # binding id → keys, e.g. walk.pass: g
 
     @field_validator("timezone")
@@ -95,6 +97,7 @@ class SettingsError(PQMError):
         self.lang = lang
 
 
+CONFIG_LIMITS = Limits(max_bytes=1024 * 1024, max_depth=10)  # a configuration is a few lines
 ENV_KEYS = {"PQM_DB": "db", "PQM_LANG": "lang", "PQM_TZ": "timezone"}
 OPTIONS = {"db": "--db", "lang": "--lang", "timezone": "--tz"}  # the CLI's option of a setting
 # a wrong value of these has its own message; others say the field and pydantic's reason
@@ -121,8 +124,9 @@ def load_settings(**overrides: object) -> Settings:
     path = config_file_path()
     if path.is_file():
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            text = decode_text(read_bytes(path, CONFIG_LIMITS), legacy=False)
+            loaded = load_yaml(text, CONFIG_LIMITS) or {}
+        except FileLimitError as exc:  # said in the user's words, with its line
             raise SettingsError("config.err.unreadable", path=str(path), reason=exc) from None
         if not isinstance(loaded, dict):
             raise SettingsError("config.err.not_mapping", path=str(path))
@@ -148,5 +152,6 @@ def load_settings(**overrides: object) -> Settings:
             value = data[setting]
             raise SettingsError(OWN_MESSAGES[setting], lang=lang, value=value, **where) from None
         field = ".".join(str(p) for p in first["loc"])
-        problem = {"field": field, "detail": first["msg"]}
+        key, params = value_error(first)
+        problem = {"field": field, "detail": PQMError(key, **params)}
         raise SettingsError("config.err.invalid", lang=lang, **problem, **where) from None

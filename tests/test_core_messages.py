@@ -30,6 +30,7 @@ CJK_DATA = {
     "model/schema.py",  # m008 maps the free-text job titles of old rows (项目经理 …) to roles
     "model/organisation.py",  # the job titles a role stands for (…主管 → department head)
     "model/org_file.py",  # the workbook format: sheet and column names, in both languages
+    "model/checklist_sheet.py",  # the checklist spreadsheet: sheet and column names, both languages
     "model/org_import.py",  # the template's example rows; separators of roles in a cell
 }
 MESSAGE_ID = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)*\.(err|errors)?[a-z0-9_.]*$")

@@ -1,19 +1,50 @@
-"""``pqm checklist list|show|import|export|update-builtins``: the company's checklists (检查表)."""
+"""``pqm checklist list|show|import|export|template|update-builtins``: the company's
+checklists (检查表).
+
+Checklists come as YAML (the format of the built-ins) or as a spreadsheet, ``.xlsx``
+or ``.csv`` (``model/checklist_sheet.py``): one row per item.
+"""
 
 from __future__ import annotations
 
 import argparse
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
+from pqm_tui.i18n import Translator
 from pqm_tui.model import checklists
-from pqm_tui.model.checklist_file import dump_checklist, load_checklist_file
+from pqm_tui.model.checklist_file import (
+    ChecklistSpec,
+    ItemSpec,
+    SectionSpec,
+    dump_checklist,
+    load_checklist_file,
+)
+from pqm_tui.model.checklist_sheet import (
+    Words,
+    read_checklist_sheet,
+    write_checklist_csv,
+    write_checklist_xlsx,
+)
+from pqm_tui.model.entities import AreaType, ProjectKind, Severity
+from pqm_tui.model.file_limits import Limits, os_reason
 from pqm_tui.model.ids import short_id
-from pqm_tui.output_files import write_atomic
+from pqm_tui.output_files import atomic_output
 from pqm_tui.services.builtin_checklists import BuiltinUpdate, apply_updates, plan_updates
 from pqm_tui.services.points import format_points
+
+# Words people write in a spreadsheet beside the labels (住宅 for 住宅小区, √ for 是 …).
+SYNONYMS: dict[str, dict[str, StrEnum]] = {
+    "project_kinds": {"住宅": ProjectKind.RESIDENTIAL, "写字楼项目": ProjectKind.OFFICE}
+}
+YES = ("y", "yes", "true", "1", "√", "✓", "✔", "需要", "要", "需")
+NO = ("n", "no", "false", "0", "×", "✗", "不需要", "不要", "无", "-")
+# Spreadsheets of other programs (and old Excel): to be saved as .xlsx first
+OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".et", ".numbers")
+NOTES = 6  # lines of advice on the template's About sheet (cli.checklist.notes.n1 …)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,14 +57,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show.add_argument("id", help="checklist id, name or version id")
     show.add_argument("--version", type=int, help="version number (default: latest)")
     show.set_defaults(func=run_show)
-    imp = actions.add_parser("import", help="import a checklist YAML file (all-or-nothing)")
-    imp.add_argument("file", type=Path)
+    imp = actions.add_parser(
+        "import", help="import a checklist from .yaml, .xlsx or .csv (all-or-nothing)"
+    )
+    imp.add_argument("file", type=Path, help="FILE.yaml, FILE.xlsx or FILE.csv")
+    imp.add_argument("--name", help="the checklist's name (default: the file's, or its About)")
     imp.set_defaults(func=run_import)
-    exp = actions.add_parser("export", help="write a checklist back to YAML")
+    exp = actions.add_parser("export", help="write a checklist to .yaml, .xlsx or .csv")
     exp.add_argument("id", help="checklist id, name or version id")
-    exp.add_argument("-o", "--output", type=Path, required=True)
+    exp.add_argument("-o", "--output", type=Path, required=True, help="FILE.yaml/.xlsx/.csv")
     exp.add_argument("--version", type=int, help="version number (default: latest)")
     exp.set_defaults(func=run_export)
+    template = actions.add_parser("template", help="write an example workbook to fill in")
+    template.add_argument("-o", "--output", type=Path, required=True, help="FILE.xlsx")
+    template.add_argument("--force", action="store_true", help="replace an existing file")
+    template.set_defaults(func=run_template)
     upd = actions.add_parser(
         "update-builtins",
         help="update the built-in checklists to this PQM's versions (shows what, then asks)",
@@ -121,22 +159,125 @@ def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def sheet_words(tr: Translator) -> Words:
+    """The words a spreadsheet may use (values, labels in both languages) and the labels
+    written, in ``tr``'s language."""
+    other = Translator("en" if tr.lang == "zh" else "zh")
+    choices: dict[str, dict[str, StrEnum]] = {}
+    labels: dict[str, dict[str, str]] = {}
+    for name, enum in (
+        ("area_types", AreaType),
+        ("severity", Severity),
+        ("project_kinds", ProjectKind),
+    ):
+        choices[name] = {w.lower(): m for w, m in SYNONYMS.get(name, {}).items()}
+        for member in enum:
+            for word in (member.value, tr.enum(member), other.enum(member)):
+                choices[name][word.lower()] = member
+        labels[name] = {m.value: tr.enum(m) for m in enum}
+    yes = {tr("common.answer_yes"), other("common.answer_yes"), *YES}
+    no = {tr("common.answer_no"), other("common.answer_no"), *NO}
+    return Words(
+        choices,
+        labels,
+        frozenset(w.lower() for w in yes),
+        frozenset(w.lower() for w in no),
+        tr("common.answer_yes"),
+        tr("common.answer_no"),
+        tr("common.list_sep"),
+    )
+
+
+def _limits(ctx: CommandContext) -> Limits:
+    return Limits.of_megabytes(ctx.settings.checklist_max_mb)
+
+
 def run_import(ctx: CommandContext, args: argparse.Namespace) -> int:
-    spec = load_checklist_file(args.file)  # raises with file / path / field
+    path: Path = args.file
+    if path.suffix.lower() in OTHER_SPREADSHEETS:
+        raise UserError(ctx.tr("cli.checklist.other_spreadsheet", path=path))
+    if path.suffix.lower() in (".xlsx", ".csv"):
+        spec = read_checklist_sheet(path, sheet_words(ctx.tr), _limits(ctx), args.name)
+    else:
+        spec = load_checklist_file(path, _limits(ctx))  # raises with file / path / field
+        if args.name:
+            spec = spec.model_copy(update={"name": args.name})
     version, created = checklists.import_spec(ctx.db(), spec, ctx.clock)
     key = "cli.checklist.imported" if created else "cli.checklist.unchanged"
     print(ctx.tr(key, name=spec.name, version=version.version, id=short_id(version.id)))
     return 0
 
 
+def _write(
+    ctx: CommandContext, spec: ChecklistSpec, path: Path, notes: tuple[str, ...] = ()
+) -> None:
+    """``spec`` to ``path`` in the format its suffix names (.yaml, .xlsx or .csv)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".xlsx", ".csv"):
+        raise UserError(ctx.tr("cli.checklist.suffix", path=path))
+    try:
+        with atomic_output(path) as temporary:  # a regular file, replaced only when written
+            if suffix == ".xlsx":
+                write_checklist_xlsx(temporary, spec, sheet_words(ctx.tr), ctx.tr.lang, notes)
+            elif suffix == ".csv":
+                write_checklist_csv(temporary, spec, sheet_words(ctx.tr), ctx.tr.lang)
+            else:
+                temporary.write_text(dump_checklist(spec), encoding="utf-8")
+    except OSError as exc:
+        reason = ctx.tr.error(os_reason(exc))
+        raise UserError(ctx.tr("cli.not_written", path=path, reason=reason)) from None
+
+
+def example_spec(tr: Translator) -> ChecklistSpec:
+    """The template's example: two sections, three items, 100 points, in ``tr``'s language."""
+
+    def item(n: int, points: int, per: int, **more: object) -> ItemSpec:
+        words = {
+            f: tr(f"cli.checklist.example.item{n}_{f}") for f in ("code", "standard", "method")
+        }
+        return ItemSpec.model_validate({**words, "points": points, "per_occurrence": per, **more})
+
+    return ChecklistSpec(
+        name=tr("cli.checklist.example.name"),
+        description=tr("cli.checklist.example.description"),
+        project_kinds=[ProjectKind.RESIDENTIAL, ProjectKind.OFFICE],
+        sections=[
+            SectionSpec(
+                code=tr("cli.checklist.example.section1_code"),
+                name=tr("cli.checklist.example.section1_name"),
+                department=tr("cli.checklist.example.section1_department"),
+                area_types=[AreaType.LOBBY, AreaType.SERVICE_CENTER],
+                items=[
+                    item(1, 40, 2, photo_required=True),
+                    item(2, 20, 5, severity=Severity.SERIOUS, area_types=[AreaType.SERVICE_CENTER]),
+                ],
+            ),
+            SectionSpec(
+                code=tr("cli.checklist.example.section2_code"),
+                name=tr("cli.checklist.example.section2_name"),
+                department=tr("cli.checklist.example.section2_department"),
+                items=[item(3, 40, 2)],
+            ),
+        ],
+    )
+
+
+def run_template(ctx: CommandContext, args: argparse.Namespace) -> int:
+    path: Path = args.output
+    if path.suffix.lower() != ".xlsx":
+        raise UserError(ctx.tr("cli.checklist.template_suffix", path=path))
+    if path.exists() and not args.force:
+        raise UserError(ctx.tr("cli.checklist.exists", path=path))
+    notes = tuple(ctx.tr(f"cli.checklist.notes.n{n}") for n in range(1, NOTES + 1))
+    _write(ctx, example_spec(ctx.tr), path, notes)
+    print(ctx.tr("cli.checklist.template", path=path))
+    return 0
+
+
 def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
     _ensure_builtins(ctx)
     content = checklists.load_version(ctx.db(), _version_id(ctx, args.id, args.version))
-    text = dump_checklist(checklists.version_to_spec(content))
-    try:
-        write_atomic(args.output, text.encode("utf-8"))
-    except OSError as exc:
-        raise UserError(f"{args.output}: {exc.strerror}") from None
+    _write(ctx, checklists.version_to_spec(content), args.output)
     print(
         ctx.tr(
             "cli.checklist.exported",

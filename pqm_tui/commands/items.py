@@ -26,6 +26,7 @@ from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
 from pqm_tui.model import bounds, notices, organisation, review
 from pqm_tui.model.errors import ModelError
+from pqm_tui.model.file_limits import os_reason
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import rectification, reinspection
@@ -172,7 +173,7 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         except OutputError as exc:  # not a regular file, or no such folder
             raise UserError(tr("export.failed", error=tr.error(exc))) from None
         except OSError as exc:
-            reason = exc.strerror or str(exc)
+            reason = tr.error(os_reason(exc))
             raise UserError(tr("export.failed", error=f"{args.output}: {reason}")) from None
         print(tr("export.written", count=count, path=args.output))
         return 0

@@ -7,46 +7,44 @@ company editing its own checklist in a text editor can find the mistake.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from pqm_tui.model.entities import AreaType, ProjectKind, Severity
 from pqm_tui.model.errors import PQMError
+from pqm_tui.model.file_limits import FileLimitError, Limits, decode_text, load_yaml, read_bytes
+from pqm_tui.model.value_errors import value_error
+from pqm_tui.model.workbook import Place
 
 TOTAL_POINTS = Decimal("100")
 ITEM_AREA_TYPES_ERROR = "errors.checklist.area_types"  # carries its path inside the section
-# pydantic's own error types → (our message id, its placeholder, the pydantic context field)
-PYDANTIC_ERRORS = {
-    "missing": ("errors.checklist.missing", "", ""),
-    "extra_forbidden": ("errors.checklist.unknown_field", "", ""),
-    "string_too_short": ("errors.checklist.empty", "", ""),
-    "too_short": ("errors.checklist.empty", "", ""),
-    "string_too_long": ("errors.checklist.too_long", "limit", "max_length"),
-    "greater_than": ("errors.checklist.not_above", "limit", "gt"),
-    "enum": ("errors.checklist.not_one_of", "expected", "expected"),
-    "decimal_parsing": ("errors.checklist.not_number", "", ""),
-    "decimal_type": ("errors.checklist.not_number", "", ""),
-    "bool_parsing": ("errors.checklist.not_bool", "", ""),
-    "bool_type": ("errors.checklist.not_bool", "", ""),
-    "string_type": ("errors.checklist.not_text", "", ""),
-    "list_type": ("errors.checklist.not_list", "", ""),
-    "dict_type": ("errors.checklist.not_mapping_here", "", ""),
-    "model_type": ("errors.checklist.not_mapping_here", "", ""),
-}
+# Points are at most the checklist's 100, to the hundredth (0.5, 1.25), and finite.
+Points = Annotated[Decimal, Field(gt=0, le=100, decimal_places=2, allow_inf_nan=False)]
+TEXT_LIMIT = 2000  # characters of a standard, a method or a description
 
 
 class ChecklistProblem(PQMError):
-    """One problem of a checklist file at ``where`` (empty: the file as a whole)."""
+    """One problem of a checklist file at ``where`` (empty: the file as a whole).
+
+    ``where`` is a path inside a YAML file (``sections[1] (B) / items[3] / points``);
+    a spreadsheet's problem has its ``place`` (sheet, row, column) instead.
+    """
 
     def __init__(self, where: str, key: str, /, **params: object) -> None:
         super().__init__(key, **params)
         self.where = where
+        self.place: Place | None = None
+
+    def at(self, place: Place | None) -> ChecklistProblem:
+        """This problem, placed in a spreadsheet."""
+        self.place = place
+        return self
 
 
 class ChecklistFileError(PQMError):
@@ -68,10 +66,10 @@ class ItemSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str = Field(min_length=1, max_length=32)
-    standard: str = Field(min_length=1)
-    method: str = ""
-    points: Decimal = Field(gt=0)
-    per_occurrence: Decimal = Field(gt=0)
+    standard: str = Field(min_length=1, max_length=TEXT_LIMIT)
+    method: str = Field(default="", max_length=TEXT_LIMIT)
+    points: Points
+    per_occurrence: Points
     severity: Severity = Severity.NORMAL
     photo_required: bool = False
     area_types: list[AreaType] = Field(default_factory=list)
@@ -82,7 +80,11 @@ class ItemSpec(BaseModel):
             raise PydanticCustomError(
                 "errors.checklist.per_occurrence",
                 "per_occurrence exceeds the item's points",
-                {"per": f"{self.per_occurrence}", "points": f"{self.points}"},
+                {
+                    "per": f"{self.per_occurrence}",
+                    "points": f"{self.points}",
+                    "loc": ("per_occurrence",),
+                },
             )
         return self
 
@@ -93,8 +95,8 @@ class SectionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1)
-    department: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    department: str = Field(default="", max_length=200)
     area_types: list[AreaType] = Field(default_factory=list)
     items: list[ItemSpec] = Field(min_length=1)
 
@@ -123,25 +125,10 @@ class ChecklistSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=TEXT_LIMIT)
     project_kinds: list[ProjectKind] = Field(default_factory=list)
     sections: list[SectionSpec] = Field(min_length=1)
-
-    @field_validator("sections")
-    @classmethod
-    def _unique_codes(cls, sections: list[SectionSpec]) -> list[SectionSpec]:
-        seen: set[str] = set()
-        for s_index, section in enumerate(sections):
-            for i_index, item in enumerate(section.items):
-                if item.code in seen:
-                    raise PydanticCustomError(
-                        "errors.checklist.duplicate_code",
-                        "an item code is used twice",
-                        {"code": item.code, "loc": (s_index, "items", i_index, "code")},
-                    )
-                seen.add(item.code)
-        return sections
 
     @model_validator(mode="after")
     def _totals_100(self) -> ChecklistSpec:
@@ -154,6 +141,8 @@ class ChecklistSpec(BaseModel):
 
     @property
     def total_points(self) -> Decimal:
+        """The sum of the items' points (a file must give 100). Item codes are unique
+        too: ``validate_checklist`` says a code used twice with every other problem."""
         return sum((i.points for s in self.sections for i in s.items), Decimal(0))
 
 
@@ -186,58 +175,83 @@ def _error_loc(err: Any) -> tuple[int | str, ...]:
     return tuple(err["loc"]) + tuple((err.get("ctx") or {}).get("loc", ()))
 
 
-def _problem(err: Any, data: Any) -> ChecklistProblem:
-    """A pydantic error as a problem with a message id of ours."""
-    where = _location(_error_loc(err), data)
+def _problem(
+    err: Any, data: Any, places: Mapping[tuple[int | str, ...], Place]
+) -> ChecklistProblem:
+    """A pydantic error as a problem with a message id of ours, at its place."""
+    loc = _error_loc(err)
+    place = next((places[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in places), None)
+    where = "" if places else _location(loc, data)
     kind, ctx = err["type"], dict(err.get("ctx") or {})
     ctx.pop("loc", None)
     if kind.startswith("errors.checklist."):  # raised by our own checks above
-        return ChecklistProblem(where, kind, **ctx)
-    if kind in PYDANTIC_ERRORS:
-        key, placeholder, field = PYDANTIC_ERRORS[kind]
-        value = ctx.get(field)
-        if kind == "enum":  # "'a', 'b' or 'c'": the values, listed in the user's language
-            value = tuple(re.findall(r"'([^']*)'", str(value)))
-        return ChecklistProblem(where, key, **({placeholder: value} if field else {}))
-    return ChecklistProblem(where, "errors.checklist.wrong_type", detail=err["msg"])
+        return ChecklistProblem(where, kind, **ctx).at(place)
+    key, params = value_error(err)
+    return ChecklistProblem(where, key, **params).at(place)
 
 
-def parse_checklist(text: str, source: str) -> ChecklistSpec:
-    """Parse and validate checklist YAML; raise ChecklistFileError naming each problem."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        detail = str(getattr(exc, "problem", None) or exc)
-        problem = (
-            ChecklistProblem(
-                "",
-                "errors.checklist.yaml",
-                line=mark.line + 1,
-                column=mark.column + 1,
-                detail=detail,
-            )
-            if mark
-            else ChecklistProblem("", "errors.checklist.yaml_anywhere", detail=detail)
-        )
-        raise ChecklistFileError(source, [problem]) from None
+def validate_checklist(
+    data: object, source: str, places: Mapping[tuple[int | str, ...], Place] | None = None
+) -> ChecklistSpec:
+    """Validate checklist data (read from YAML, or from a spreadsheet's rows with the
+    ``places`` its values came from); raise ChecklistFileError naming each problem."""
     if not isinstance(data, dict):
         raise ChecklistFileError(source, [ChecklistProblem("", "errors.checklist.not_mapping")])
+    problems = [_place(p, data, places or {}) for p in _duplicate_codes(data)]
     try:
-        return ChecklistSpec.model_validate(data)
+        spec = ChecklistSpec.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(err, data) for err in exc.errors()]
-        raise ChecklistFileError(source, problems) from None
+        problems += [_problem(err, data, places or {}) for err in exc.errors()]
+    if problems:
+        raise ChecklistFileError(source, problems)
+    return spec
 
 
-def load_checklist_file(path: Path) -> ChecklistSpec:
-    """Read a checklist YAML file from disk and validate it."""
+def _duplicate_codes(data: dict[str, Any]) -> list[tuple[tuple[int | str, ...], str]]:
+    """Item codes used twice, from the data as read: said with every other problem (the
+    items need not be valid otherwise). Each is its second use's location and the code."""
+    seen: set[str] = set()
+    found: list[tuple[tuple[int | str, ...], str]] = []
+    sections = data.get("sections")
+    for s_index, section in enumerate(sections if isinstance(sections, list) else []):
+        items = section.get("items") if isinstance(section, dict) else None
+        for i_index, item in enumerate(items if isinstance(items, list) else []):
+            code = item.get("code") if isinstance(item, dict) else None
+            if not isinstance(code, str | int) or isinstance(code, bool):
+                continue
+            if str(code) in seen:
+                found.append((("sections", s_index, "items", i_index, "code"), str(code)))
+            seen.add(str(code))
+    return found
+
+
+def _place(
+    duplicate: tuple[tuple[int | str, ...], str],
+    data: Any,
+    places: Mapping[tuple[int | str, ...], Place],
+) -> ChecklistProblem:
+    loc, code = duplicate
+    err = {"type": "errors.checklist.duplicate_code", "loc": loc, "ctx": {"code": code}}
+    return _problem(err, data, places)
+
+
+def parse_checklist(text: str, source: str, limits: Limits | None = None) -> ChecklistSpec:
+    """Parse and validate checklist YAML; raise ChecklistFileError naming each problem."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = ChecklistProblem("", "errors.checklist.unreadable", detail=str(exc))
-        raise ChecklistFileError(str(path), [problem]) from None
-    return parse_checklist(text, str(path))
+        data = load_yaml(text, limits or Limits())
+    except FileLimitError as exc:
+        raise ChecklistFileError(source, [ChecklistProblem("", exc.key, **exc.params)]) from None
+    return validate_checklist(data, source)
+
+
+def load_checklist_file(path: Path, limits: Limits | None = None) -> ChecklistSpec:
+    """Read a checklist YAML file from disk and validate it."""
+    limits = limits or Limits()
+    try:
+        text = decode_text(read_bytes(path, limits), legacy=False)
+    except FileLimitError as exc:
+        raise ChecklistFileError(str(path), [ChecklistProblem("", exc.key, **exc.params)]) from None
+    return parse_checklist(text, str(path), limits)
 
 
 def dump_checklist(spec: ChecklistSpec) -> str:

@@ -17,13 +17,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import yaml
 
 from pqm_tui.model.errors import PQMError
+from pqm_tui.model.file_limits import (
+    FileLimitError,
+    Limits,
+    check_workbook,
+    decode_text,
+    load_yaml,
+    read_bytes,
+)
+from pqm_tui.model.workbook import merged_ranges, normalise, sheet_rows
 
 MAX_BYTES = 10 * 1024 * 1024  # a company of 1,000 projects fits in well under 1 MB
+# as read: 500 projects × 12 areas and 3,000 people are ~10,000 rows; YAML nests 4 deep
+LIMITS = Limits(max_bytes=MAX_BYTES, max_rows=50_000, max_depth=10, max_nodes=1_000_000)
 SUFFIXES = (".xlsx", ".yaml", ".yml")
 
 
@@ -158,13 +168,9 @@ class OrgFile:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _normalise(header: object) -> str:
-    return re.sub(r"[\s*＊]", "", str(header or "")).lower()
-
-
 def _match_sheet(name: str) -> Sheet | None:
-    wanted = _normalise(name)
-    return next((s for s in SHEETS if wanted in (_normalise(s.zh), _normalise(s.en))), None)
+    wanted = normalise(name)
+    return next((s for s in SHEETS if wanted in (normalise(s.zh), normalise(s.en))), None)
 
 
 def read_org_file(path: Path) -> OrgFile:
@@ -194,33 +200,6 @@ def read_org_file(path: Path) -> OrgFile:
     return result
 
 
-def _merged_ranges(path: Path) -> dict[str, list[str]]:
-    """Merged cell ranges per sheet name, read from the workbook's XML (read-only mode
-    does not give them)."""
-    ns = {
-        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-        "p": "http://schemas.openxmlformats.org/package/2006/relationships",
-    }
-    merged: dict[str, list[str]] = {}
-    with zipfile.ZipFile(path) as archive:
-        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", ns)}
-        for sheet in book.findall("m:sheets/m:sheet", ns):
-            target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
-            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            if member not in archive.namelist():
-                continue
-            data = archive.read(member)
-            start = data.find(b"<mergeCells")
-            if start < 0:
-                continue
-            refs = re.findall(rb'<mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"', data[start:])
-            merged[sheet.get("name", "")] = [r.decode() for r in refs]
-    return merged
-
-
 def _read_xlsx(path: Path, result: OrgFile) -> None:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
@@ -229,7 +208,12 @@ def _read_xlsx(path: Path, result: OrgFile) -> None:
         result.problems.append(Problem("errors.org.file.not_workbook"))
         return
     try:
-        merged = _merged_ranges(path)
+        check_workbook(path, LIMITS)  # a zip bomb is refused before anything unpacks it
+    except FileLimitError as exc:
+        result.problems.append(Problem(exc.key, exc.params))
+        return
+    try:
+        merged = merged_ranges(path)
         book = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # openpyxl and zipfile raise many kinds for a damaged file
         result.problems.append(Problem("errors.org.file.damaged"))
@@ -254,7 +238,7 @@ def _read_xlsx(path: Path, result: OrgFile) -> None:
                 result.problems.append(
                     Problem("errors.org.file.merged", {"range": ref}, name, column=ref)
                 )
-            rows = book[name].iter_rows()
+            rows = (cells for _, cells in sheet_rows(book, name, LIMITS))
             header_cells = next(rows, ())
             columns = _read_headers(sheet, name, [c.value for c in header_cells], result)
             if columns is None:
@@ -283,6 +267,8 @@ def _read_xlsx(path: Path, result: OrgFile) -> None:
                     result.rows[sheet.key].append(FileRow(sheet, name, number, values, where, bad))
         if not seen and not result.problems:
             result.problems.append(Problem("errors.org.file.no_sheets"))
+    except FileLimitError as exc:  # too many rows
+        result.problems.append(Problem(exc.key, exc.params))
     finally:
         book.close()
 
@@ -295,13 +281,13 @@ def _read_headers(
 
     by_header: dict[str, Column] = {}
     for column in sheet.columns:
-        by_header[_normalise(column.zh)] = column
-        by_header[_normalise(column.en)] = column
+        by_header[normalise(column.zh)] = column
+        by_header[normalise(column.en)] = column
     found: dict[int, Column] = {}
     for index, header in enumerate(headers):
         if header is None or str(header).strip() == "":
             continue
-        match = by_header.get(_normalise(header))
+        match = by_header.get(normalise(header))
         if match is None:
             expected = "、".join(c.zh for c in sheet.columns)
             result.problems.append(
@@ -359,17 +345,16 @@ def _plain(column: Column, value: object) -> object:
 
 def _read_yaml(path: Path, result: OrgFile) -> None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        result.problems.append(Problem("errors.org.file.encoding"))
-        return
-    except OSError:
-        result.problems.append(Problem("errors.org.file.unreadable"))
-        return
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        result.problems.append(Problem("errors.org.file.yaml", {"line": line or "?"}))
+        data = load_yaml(decode_text(read_bytes(path, LIMITS), legacy=False), LIMITS)
+    except FileLimitError as exc:
+        if exc.key.startswith("errors.file.encoding"):
+            result.problems.append(Problem("errors.org.file.encoding"))
+        elif exc.key == "errors.file.unreadable":
+            result.problems.append(Problem("errors.org.file.unreadable"))
+        elif exc.key == "errors.file.yaml_at":  # a syntax error: said as before, by its line
+            result.problems.append(Problem("errors.org.file.yaml", {"line": exc.params["line"]}))
+        else:
+            result.problems.append(Problem(exc.key, exc.params))
         return
     if not isinstance(data, dict):
         result.problems.append(Problem("errors.org.file.yaml_shape"))
