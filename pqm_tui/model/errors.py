@@ -42,6 +42,45 @@ class RuleError(ModelError):
     """A change breaks a rule of the domain (state, cap, missing answer …)."""
 
 
+class StorageError(ModelError):
+    """The database file cannot be written (or read) now (存储故障).
+
+    Busy with another process's write, the disk full, the file read-only, the
+    folder gone: the change was not made, nothing half-made stays behind, and the
+    same unit of work may be tried again later.
+    """
+
+
+# SQLite's primary result code → what the user is told (the extended codes share it).
+STORAGE_KEYS = {
+    sqlite3.SQLITE_BUSY: "errors.db.busy",
+    sqlite3.SQLITE_LOCKED: "errors.db.busy",
+    sqlite3.SQLITE_FULL: "errors.db.full",
+    sqlite3.SQLITE_READONLY: "errors.db.read_only",
+    sqlite3.SQLITE_IOERR: "errors.db.io",
+    sqlite3.SQLITE_CANTOPEN: "errors.db.gone",
+}
+
+
+def storage_error(exc: sqlite3.Error, path: object = "") -> StorageError | None:
+    """The StorageError ``exc`` stands for, or None when it is not about storage."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    key = STORAGE_KEYS.get(code & 0xFF) if isinstance(code, int) else None
+    return StorageError(key, path=path, detail=str(exc)) if key else None
+
+
+@contextmanager
+def translate_storage(path: object = "") -> Iterator[None]:
+    """Turn SQLite's busy, full, read-only and I/O errors into StorageError."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        error = storage_error(exc, path)
+        if error is None:
+            raise
+        raise error from exc
+
+
 # What a trigger's refusal (schema.py, in English for the logs) is about → its message id.
 LOCK_REASONS = (
     ("signed", "errors.db.locked_signed"),
