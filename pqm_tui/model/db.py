@@ -68,7 +68,7 @@ class PQMDatabase(Database):
     def check_file(self) -> None:
         """StorageError when the file this connection writes is gone or replaced."""
         if self.identity is not None and _identity(self.path) != self.identity:
-            raise StorageError("errors.db.gone", path=self.path, detail="")
+            raise StorageError("errors.storage.gone", path=self.path, detail="")
 
     @contextmanager
     def atomic(self) -> Generator[Database, None, None]:

@@ -7,9 +7,12 @@ user-visible text; the CLI and the screens render an error with ``Translator.err
 
 from __future__ import annotations
 
+import errno
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from pqm_tui.model.schema import LOCKED
 
@@ -51,22 +54,52 @@ class StorageError(ModelError):
     """
 
 
+FULL_BELOW = 256 * 1024  # bytes free under which an I/O error is taken for a full disk
+
 # SQLite's primary result code → what the user is told (the extended codes share it).
 STORAGE_KEYS = {
-    sqlite3.SQLITE_BUSY: "errors.db.busy",
-    sqlite3.SQLITE_LOCKED: "errors.db.busy",
-    sqlite3.SQLITE_FULL: "errors.db.full",
-    sqlite3.SQLITE_READONLY: "errors.db.read_only",
-    sqlite3.SQLITE_IOERR: "errors.db.io",
-    sqlite3.SQLITE_CANTOPEN: "errors.db.gone",
+    sqlite3.SQLITE_BUSY: "errors.storage.busy",
+    sqlite3.SQLITE_LOCKED: "errors.storage.busy",
+    sqlite3.SQLITE_FULL: "errors.storage.full",
+    sqlite3.SQLITE_READONLY: "errors.storage.read_only",
+    sqlite3.SQLITE_IOERR: "errors.storage.io",
+    sqlite3.SQLITE_CANTOPEN: "errors.storage.gone",
 }
+
+
+# What an operating-system error writing a file means for the user.
+OS_KEYS = {
+    errno.ENOSPC: "errors.storage.full",
+    errno.EDQUOT: "errors.storage.full",
+    errno.EROFS: "errors.storage.read_only",
+    errno.EACCES: "errors.storage.read_only",
+    errno.EPERM: "errors.storage.read_only",
+    errno.ENOENT: "errors.storage.gone",
+    errno.ENOTDIR: "errors.storage.gone",
+}
+
+
+def os_storage_error(exc: OSError) -> StorageError:
+    """The StorageError for a file the system refused (full, read-only, gone, other I/O)."""
+    key = OS_KEYS.get(exc.errno or 0, "errors.storage.io")
+    return StorageError(key, path=exc.filename or "", detail=exc.strerror or str(exc))
 
 
 def storage_error(exc: sqlite3.Error, path: object = "") -> StorageError | None:
     """The StorageError ``exc`` stands for, or None when it is not about storage."""
     code = getattr(exc, "sqlite_errorcode", None)
     key = STORAGE_KEYS.get(code & 0xFF) if isinstance(code, int) else None
+    if key == "errors.storage.io" and path and _no_space_beside(Path(str(path))):
+        key = "errors.storage.full"  # SQLite says "disk I/O error" when its -shm cannot grow
     return StorageError(key, path=path, detail=str(exc)) if key else None
+
+
+def _no_space_beside(path: Path) -> bool:
+    """True when the folder holding ``path`` has (almost) no free space left."""
+    try:
+        return shutil.disk_usage(path.parent).free < FULL_BELOW
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -76,7 +76,7 @@ def test_a_unit_of_work_takes_the_write_lock_before_it_reads(tmp_path: Path) -> 
         with pytest.raises(StorageError) as refused:  # deferred, this write would get in
             organisation.add_company(second, "乙公司")
         organisation.add_company(first, "甲公司")  # … and this one fail at once
-    assert refused.value.key == "errors.db.busy"
+    assert refused.value.key == "errors.storage.busy"
     assert [row["name"] for row in second["companies"].rows] == ["甲公司"]
 
 
