@@ -10,6 +10,7 @@ from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
 from pqm_tui.model import checklists
 from pqm_tui.model.checklist_file import dump_checklist, load_checklist_file
+from pqm_tui.model.errors import os_storage_error
 from pqm_tui.model.ids import short_id
 from pqm_tui.services.points import format_points
 
@@ -123,7 +124,7 @@ def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
     try:
         args.output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UserError(f"{args.output}: {exc.strerror}") from None
+        raise os_storage_error(exc, args.output) from None
     print(
         ctx.tr(
             "cli.checklist.exported",

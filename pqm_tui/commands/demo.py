@@ -6,7 +6,7 @@ import argparse
 import os
 
 from pqm_tui.commands.context import CommandContext, UserError
-from pqm_tui.model.db import connect, is_empty
+from pqm_tui.model.db import close_whole, connect, is_empty
 from pqm_tui.model.errors import StorageError
 
 
@@ -35,8 +35,7 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
         try:
             db = connect(fresh, actor=ctx.actor)
             summary = seed_demo(db, ctx.clock, ctx.settings, seed=args.seed)
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            db.close()
+            close_whole(db)
             for suffix in ("-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
             os.replace(fresh, path)

@@ -25,7 +25,7 @@ from typing import Any
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
 from pqm_tui.model import notices, organisation, review
-from pqm_tui.model.errors import ModelError
+from pqm_tui.model.errors import ModelError, os_storage_error
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import rectification, reinspection
@@ -170,9 +170,9 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
             raise UserError(tr("export.needs_output"))
         try:
             count = write_items(args.output, _rows(ctx, args), today, tr)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise UserError(tr("export.failed", error=f"{args.output}: {reason}")) from None
+        except OSError as exc:  # disk full, read-only, folder gone: said as such
+            said = tr.error(os_storage_error(exc, args.output))
+            raise UserError(tr("export.failed", error=said)) from None
         print(tr("export.written", count=count, path=args.output))
         return 0
     if args.format == "csv":

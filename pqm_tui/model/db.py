@@ -202,6 +202,12 @@ def _backup(db: PQMDatabase, migration: str) -> Path:
     return target
 
 
+def close_whole(db: Database) -> None:
+    """Fold the WAL into the file and close, so the file alone can be moved or copied."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
 def is_empty(db: Database) -> bool:
     """True when the database holds no organisation data yet."""
     return db["companies"].count == 0 and db["inspections"].count == 0

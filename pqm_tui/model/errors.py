@@ -8,6 +8,7 @@ user-visible text; the CLI and the screens render an error with ``Translator.err
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -79,19 +80,30 @@ OS_KEYS = {
 }
 
 
-def os_storage_error(exc: OSError) -> StorageError:
+def os_storage_error(exc: OSError, path: object = None) -> StorageError:
     """The StorageError for a file the system refused (full, read-only, gone, other I/O)."""
     key = OS_KEYS.get(exc.errno or 0, "errors.storage.io")
-    return StorageError(key, path=exc.filename or "", detail=exc.strerror or str(exc))
+    where = exc.filename or "" if path is None else path
+    return StorageError(key, path=where, detail=exc.strerror or str(exc))
 
 
 def storage_error(exc: sqlite3.Error, path: object = "") -> StorageError | None:
     """The StorageError ``exc`` stands for, or None when it is not about storage."""
     code = getattr(exc, "sqlite_errorcode", None)
     key = STORAGE_KEYS.get(code & 0xFF) if isinstance(code, int) else None
-    if key == "errors.storage.io" and path and _no_space_beside(Path(str(path))):
-        key = "errors.storage.full"  # SQLite says "disk I/O error" when its -shm cannot grow
+    if key and path:
+        key = _refine(key, Path(str(path)))
     return StorageError(key, path=path, detail=str(exc)) if key else None
+
+
+def _refine(key: str, path: Path) -> str:
+    """SQLite's "disk I/O error" and "unable to open" said as what they are here."""
+    if key == "errors.storage.io" and _no_space_beside(path):
+        return "errors.storage.full"  # its -wal or -shm could not grow
+    if key == "errors.storage.gone" and path.exists():
+        writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+        return "errors.storage.io" if writable else "errors.storage.read_only"
+    return key
 
 
 def _no_space_beside(path: Path) -> bool:
