@@ -146,10 +146,12 @@ def connect(
     if migrate_schema:
         try:
             _prepare_schema(db)
-        except StorageError:
-            raise
         except sqlite3.DatabaseError as exc:
+            db.close()
             raise DatabaseError("errors.db.schema", path=target, detail=str(exc)) from None
+        except BaseException:  # refused (newer schema, no backup, storage): nothing stays open
+            db.close()
+            raise
     return db
 
 
@@ -195,7 +197,8 @@ def _backup(db: PQMDatabase, migration: str) -> Path:
             copy.close()
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise DatabaseError(
             "errors.db.backup_failed", path=db.path, backup=target, detail=str(exc)
         ) from None
