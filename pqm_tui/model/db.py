@@ -186,9 +186,9 @@ def backup_path(path: Path, migration: str) -> Path:
 def _backup(db: PQMDatabase, migration: str) -> Path:
     """Copy the database beside itself (SQLite's backup API) before ``migration``."""
     target = backup_path(db.path, migration)
-    if target.exists():  # an earlier attempt's copy of the same version
+    if target.is_file():  # an earlier attempt's copy of the same version
         return target
-    partial = target.with_name(target.name + ".part")
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
     try:
         copy = sqlite3.connect(str(partial))
         try:

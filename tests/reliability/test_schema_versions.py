@@ -113,16 +113,29 @@ def test_the_cli_says_the_backup_once(tmp_path: Path) -> None:
     assert again.returncode == 0 and again.stderr == ""
 
 
+def test_processes_opening_an_older_database_together_migrate_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    _old(path)
+    command = [sys.executable, "-m", "pqm_tui", "--db", str(path), "inspection", "list"]
+    procs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    assert not any("Traceback" in e for e in errors)
+    assert [p.name for p in tmp_path.iterdir() if "before" in p.name] == [
+        backup_path(path, known_names()[-1]).name
+    ]
+    assert schema_version(connect(path)) == latest_version()
+
+
 def test_no_backup_no_migration(tmp_path: Path) -> None:
     """When the copy cannot be written the database is left as it was."""
     path = tmp_path / "old.sqlite3"
     company = _old(path)
-    backup_path(path, known_names()[-1]).with_name(
-        backup_path(path, known_names()[-1]).name + ".part"
-    ).mkdir()  # the copy's way is blocked
+    backup_path(path, known_names()[-1]).mkdir()  # the copy's place is taken
     with pytest.raises(DatabaseError) as refused:
         connect(path)
     assert refused.value.key == "errors.db.backup_failed"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
     conn = Database(sqlite3.connect(path))
     assert schema_version(conn) == latest_version() - 1
     assert conn.table("companies").get(company)["name"] == "旧公司"
