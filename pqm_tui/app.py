@@ -14,7 +14,8 @@ from textual.screen import Screen
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
 from pqm_tui.model.clock import Clock, resolve_timezone
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import PQMDatabase, connect
+from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.help import HelpScreen
 from pqm_tui.screens.dialogs.report import ReportDialog
 from pqm_tui.screens.dialogs.start import StartInspectionScreen
@@ -68,6 +69,7 @@ class PQMApp(App[None]):
         self.actor = actor
         self.db_path = db_path
         self.tr = Translator(settings.lang)
+        self._quit_warned = False
         self.title = self.tr("app.title")
         self.sub_title = self.tr("app.subtitle")
         if settings.keymap:  # the user's keys (``keymap:`` of config.yaml), by binding id
@@ -111,6 +113,17 @@ class PQMApp(App[None]):
     def on_mount(self) -> None:
         install_builtin_checklists(self.db, self.clock)  # a new database: the built-in ones
         self.open("home")
+        if isinstance(self.db, PQMDatabase) and self.db.migration_backup is not None:
+            self.notify(self.tr("common.db_backup", path=self.db.migration_backup), timeout=15)
+
+    async def action_quit(self) -> None:
+        """Quit; with answers still unsaved (storage refused them), only when asked twice."""
+        unsaved = sum(s.unsaved_count() for s in self.screen_stack if isinstance(s, PQMScreen))
+        if unsaved and not self._quit_warned:
+            self._quit_warned = True
+            self.notify(self.tr("common.unsaved_quit", count=unsaved), severity="warning")
+            return
+        self.exit()
 
     def open(
         self,

@@ -15,7 +15,7 @@ from pqm_tui.commands.parser import PQMParser, translate
 from pqm_tui.config import SettingsError, load_settings
 from pqm_tui.i18n import LANGUAGES, Translator
 from pqm_tui.model.checklist_file import ChecklistFileError, ChecklistProblem
-from pqm_tui.model.errors import PQMError
+from pqm_tui.model.errors import PQMError, os_storage_error
 
 # Command word → the module of ``pqm_tui.commands`` that registers it. Only the
 # module of the command given is imported, and none when the app is run: the
@@ -133,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file the system refused (disk full, read-only, gone): one line
+        print(f"pqm: {Translator(lang).error(os_storage_error(exc))}", file=sys.stderr)
+        return 2
 
 
 def error_lines(tr: Translator, exc: UserError | PQMError) -> list[str]:

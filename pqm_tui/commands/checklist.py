@@ -30,7 +30,8 @@ from pqm_tui.model.checklist_sheet import (
     write_checklist_xlsx,
 )
 from pqm_tui.model.entities import AreaType, ProjectKind, Severity
-from pqm_tui.model.file_limits import Limits, os_reason
+from pqm_tui.model.errors import os_storage_error
+from pqm_tui.model.file_limits import Limits
 from pqm_tui.model.ids import short_id
 from pqm_tui.output_files import atomic_output
 from pqm_tui.services.builtin_checklists import BuiltinUpdate, apply_updates, plan_updates
@@ -223,9 +224,8 @@ def _write(
                 write_checklist_csv(temporary, spec, sheet_words(ctx.tr), ctx.tr.lang)
             else:
                 temporary.write_text(dump_checklist(spec), encoding="utf-8")
-    except OSError as exc:
-        reason = ctx.tr.error(os_reason(exc))
-        raise UserError(ctx.tr("cli.not_written", path=path, reason=reason)) from None
+    except OSError as exc:  # disk full, read-only, folder gone: said as such
+        raise os_storage_error(exc, path) from None
 
 
 def example_spec(tr: Translator) -> ChecklistSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,5 +40,8 @@ class CommandContext:
 
     def db(self) -> Database:
         if self._db is None:
-            self._db = connect(self.db_path, actor=self.actor)
+            db = self._db = connect(self.db_path, actor=self.actor)
+            if db.migration_backup is not None:  # said once: the next open has nothing to do
+                said = self.tr("common.db_backup", path=db.migration_backup)
+                print(f"pqm: {said}", file=sys.stderr)
         return self._db

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from pqm_tui.commands.context import CommandContext, UserError
-from pqm_tui.model.db import connect, is_empty
+from pqm_tui.model.db import close_whole, connect, is_empty
+from pqm_tui.model.errors import StorageError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,14 +25,26 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
     path = ctx.db_path
     path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(path, actor=ctx.actor)
-    if not is_empty(db):
-        if not args.force:
-            raise UserError(ctx.tr("cli.demo.not_empty", path=path))
+    if is_empty(db):
+        summary = seed_demo(db, ctx.clock, ctx.settings, seed=args.seed)  # one transaction
+    elif not args.force:
+        raise UserError(ctx.tr("cli.demo.not_empty", path=path))
+    else:  # seeded beside, then put in place: a failure (disk full) keeps the old database
         db.close()
-        for suffix in ("", "-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
-        db = connect(path, actor=ctx.actor)
-    summary = seed_demo(db, ctx.clock, ctx.settings, seed=args.seed)
+        fresh = path.with_name(f".{path.name}.{os.getpid()}.seeding")
+        try:
+            db = connect(fresh, actor=ctx.actor)
+            summary = seed_demo(db, ctx.clock, ctx.settings, seed=args.seed)
+            close_whole(db)
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            os.replace(fresh, path)
+        except StorageError as exc:  # said of the database asked for, not the hidden copy
+            raise StorageError(exc.key, **{**exc.params, "path": path}) from None
+        finally:
+            db.close()
+            for suffix in ("", "-wal", "-shm"):
+                fresh.with_name(fresh.name + suffix).unlink(missing_ok=True)
     print(
         ctx.tr(
             "cli.demo.done",

@@ -25,8 +25,7 @@ from typing import Any
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
 from pqm_tui.model import bounds, notices, organisation, review
-from pqm_tui.model.errors import ModelError
-from pqm_tui.model.file_limits import os_reason
+from pqm_tui.model.errors import ModelError, os_storage_error
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import rectification, reinspection
@@ -172,9 +171,9 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
             count = write_items(args.output, _rows(ctx, args), today, tr)
         except OutputError as exc:  # not a regular file, or no such folder
             raise UserError(tr("export.failed", error=tr.error(exc))) from None
-        except OSError as exc:
-            reason = tr.error(os_reason(exc))
-            raise UserError(tr("export.failed", error=f"{args.output}: {reason}")) from None
+        except OSError as exc:  # disk full, read-only, folder gone: said as such
+            said = tr.error(os_storage_error(exc, args.output))
+            raise UserError(tr("export.failed", error=said)) from None
         print(tr("export.written", count=count, path=args.output))
         return 0
     if args.format == "csv":

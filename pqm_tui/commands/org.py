@@ -16,7 +16,7 @@ from pathlib import Path
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.i18n import Translator
 from pqm_tui.model.entities import AreaType, ProjectKind, Role
-from pqm_tui.model.file_limits import os_reason
+from pqm_tui.model.errors import os_storage_error
 from pqm_tui.model.org_file import (
     SHEETS,
     Choices,
@@ -105,8 +105,7 @@ def run_template(ctx: CommandContext, args: argparse.Namespace) -> int:
                 temporary, example_rows(words, ctx.tr.lang), _choices(words), ctx.tr.lang
             )
     except OSError as exc:
-        reason = ctx.tr.error(os_reason(exc))
-        raise UserError(ctx.tr("cli.not_written", path=args.output, reason=reason)) from None
+        raise os_storage_error(exc, args.output) from None
     print(ctx.tr("org.cli.template", path=args.output))
     return 0
 
@@ -122,8 +121,7 @@ def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
             else:
                 write_org_yaml(temporary, rows)
     except OSError as exc:
-        reason = ctx.tr.error(os_reason(exc))
-        raise UserError(ctx.tr("cli.not_written", path=args.output, reason=reason)) from None
+        raise os_storage_error(exc, args.output) from None
     counts = ctx.tr("org.cli.separator").join(
         f"{ctx.tr(f'org.sheet.{s.key}')} {len(rows[s.key])}" for s in SHEETS if rows[s.key]
     )

@@ -1,22 +1,37 @@
-"""Opening the database: the one place that sets connection pragmas.
+"""Opening the database: the one place that sets connection pragmas and begins writes.
 
 Durability: WAL with ``synchronous=FULL`` — every acknowledged finding survives
 ``kill -9`` and power loss (a laptop whose battery dies). ``bench/db_sync.py``
 measures FULL against NORMAL.
+
+Many writers (多进程同时写入): every write transaction begins ``IMMEDIATE`` —
+``PQMDatabase.atomic`` for every unit of work (sqlite-utils' own writes use it
+too) and the connection's implicit transactions — so it takes the write lock
+before it reads and waits for it up to the busy timeout. A deferred transaction
+that reads, then writes after another process committed fails at once with
+``SQLITE_BUSY_SNAPSHOT`` whatever the timeout (``bench/concurrency.py``).
+When a write still cannot be made (busy past the timeout, disk full, file
+read-only, folder gone) it raises ``StorageError``: nothing was written and the
+caller may try the same unit of work again.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Generator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from pqm_tui.model.errors import PQMError
+from pqm_tui.model.errors import PQMError, StorageError, translate_storage
 from pqm_tui.model.schema import (
+    applied_names,
     expected_triggers,
+    known_names,
     latest_version,
     migrate,
     schema_version,
@@ -31,15 +46,87 @@ class DatabaseError(PQMError):
 
 
 MIN_SQLITE = (3, 34)  # FTS5's trigram tokenizer (review search, migration m006)
+BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's write to end
+READING = ("SELECT", "PRAGMA", "EXPLAIN")  # statements that never open a write
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+class PQMDatabase(Database):
+    """A sqlite-utils ``Database`` whose writes begin IMMEDIATE and fail as StorageError.
+
+    ``path`` is the file it was opened from; a write first checks that the file is
+    still there (a deleted or replaced folder would otherwise swallow answers into
+    an unlinked file). ``migration_backup`` is the copy written before this
+    connection migrated an older schema (said to the user once), else None.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.path = path
+        self.identity = _identity(path)
+        self.migration_backup: Path | None = None
+        super().__init__(conn, execute_plugins=False)
+
+    def check_file(self) -> None:
+        """StorageError when the file this connection writes is gone or replaced."""
+        if self.identity is not None and _identity(self.path) != self.identity:
+            raise StorageError("errors.storage.gone", path=self.path, detail="")
+
+    @contextmanager
+    def atomic(self) -> Generator[Database, None, None]:
+        """One unit of work: ``BEGIN IMMEDIATE`` … ``COMMIT`` (a savepoint when nested)."""
+        if self.conn.in_transaction:
+            with translate_storage(self.path), super().atomic():
+                yield self
+            return
+        self.check_file()
+        with translate_storage(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self._rollback_quietly()
+                raise
+
+    def _rollback_quietly(self) -> None:
+        """Roll back; a failing rollback (disk gone) must not hide the first error."""
+        with suppress(sqlite3.Error):  # SQLite rolls the journal back on the next open
+            self.rollback()
+
+    def execute(
+        self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
+    ) -> sqlite3.Cursor:
+        """Run one statement; a write outside a transaction commits (IMMEDIATE) at once."""
+        if not self.conn.in_transaction and not sql.lstrip().upper().startswith(READING):
+            self.check_file()
+        with translate_storage(self.path):
+            return super().execute(sql, parameters)
+
+    def query(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> Generator[dict[str, Any], None, None]:
+        """Rows of a SELECT as dicts (a failure to run it as StorageError)."""
+        with translate_storage(self.path):
+            return super().query(sql, params)
 
 
 def connect(
     path: Path | str, actor: str = SYSTEM_ACTOR, *, migrate_schema: bool = True
-) -> Database:
+) -> PQMDatabase:
     """Open (creating if needed) and migrate the database at ``path``.
 
     ``actor`` is recorded in the audit log for every change made through this
-    connection. A connection belongs to the thread that opened it.
+    connection. A connection belongs to the thread that opened it. A database of
+    a newer schema than this program knows is refused (DatabaseError saying which
+    version it needs); an older one is copied beside itself before it is migrated
+    (``schema.migrate``).
     """
     if sqlite3.sqlite_version_info < MIN_SQLITE:
         wanted = ".".join(map(str, MIN_SQLITE))
@@ -50,23 +137,86 @@ def connect(
     if not target.parent.exists():
         raise DatabaseError("errors.db.no_folder", path=target.parent)
     try:
-        conn = sqlite3.connect(str(target), timeout=10.0)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 10000")
+        with translate_storage(target):
+            conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         raise DatabaseError("errors.db.unusable", path=target, detail=str(exc)) from None
+    conn.isolation_level = "IMMEDIATE"  # the driver's implicit transactions, too
     conn.create_function("pqm_actor", 0, lambda: actor, deterministic=False)
     # sqlite-utils plugins are not ours to run on this connection (and scanning for them
     # costs start-up time).
-    db = Database(conn, execute_plugins=False)
+    db = PQMDatabase(conn, target)
     if migrate_schema:
         try:
-            migrate(db)
+            _prepare_schema(db)
         except sqlite3.DatabaseError as exc:
+            db.close()
             raise DatabaseError("errors.db.schema", path=target, detail=str(exc)) from None
+        except BaseException:  # refused (newer schema, no backup, storage): nothing stays open
+            db.close()
+            raise
     return db
+
+
+def _prepare_schema(db: PQMDatabase) -> None:
+    """Refuse a newer schema; back up, then migrate, an older one (结构版本)."""
+    applied = applied_names(db)
+    known = known_names()
+    unknown = [name for name in applied if name not in known]
+    stamped = db.execute("PRAGMA user_version").fetchone()[0]
+    if unknown or stamped > len(known):
+        raise DatabaseError(
+            "errors.db.newer_schema",
+            path=db.path,
+            found=max(len(applied), stamped),
+            known=len(known),
+            unknown=", ".join(unknown) or f"user_version {stamped}",
+        )
+    pending = [name for name in known if name not in applied]
+    if pending and applied:  # a fresh file has nothing to back up
+        db.migration_backup = _backup(db, pending[0])
+    if pending or stamped != len(applied):
+        with db.atomic():  # one process migrates; the others wait, then find nothing to do
+            migrate(db)
+
+
+def backup_path(path: Path, migration: str) -> Path:
+    """Where the copy made before ``migration`` is written: ``<name>.before-m009.sqlite3``."""
+    step = migration.split("_", 1)[0]
+    return path.with_name(f"{path.stem}.before-{step}{path.suffix or '.sqlite3'}")
+
+
+def _backup(db: PQMDatabase, migration: str) -> Path:
+    """Copy the database beside itself (SQLite's backup API) before ``migration``."""
+    target = backup_path(db.path, migration)
+    if target.is_file():  # an earlier attempt's copy of the same version
+        return target
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+    try:
+        copy = sqlite3.connect(str(partial))
+        try:
+            db.conn.backup(copy)
+        finally:
+            copy.close()
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as exc:
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise DatabaseError(
+            "errors.db.backup_failed", path=db.path, backup=target, detail=str(exc)
+        ) from None
+    return target
+
+
+def close_whole(db: Database) -> None:
+    """Fold the WAL into the file and close, so the file alone can be moved or copied."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
 
 
 def is_empty(db: Database) -> bool:

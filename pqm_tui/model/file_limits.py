@@ -26,7 +26,7 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from pqm_tui.model.errors import PQMError
+from pqm_tui.model.errors import PQMError, os_reason
 
 MB = 1024 * 1024
 
@@ -83,24 +83,6 @@ def read_bytes(path: Path, limits: Limits) -> bytes:
             limit=f"{limits.max_bytes / MB:g}",
         )
     return data
-
-
-def os_reason(exc: OSError) -> PQMError:
-    """An OS error's reason in the user's words (``errors.os.*``, by its errno)."""
-    import errno
-
-    names = {
-        errno.ENOENT: "errors.os.missing",
-        errno.EACCES: "errors.os.denied",
-        errno.EPERM: "errors.os.denied",
-        errno.EISDIR: "errors.os.is_dir",
-        errno.ENOTDIR: "errors.os.not_dir",
-        errno.ENOSPC: "errors.os.full",
-        errno.EROFS: "errors.os.read_only",
-        errno.EEXIST: "errors.os.exists",
-    }
-    key = names.get(exc.errno or 0, "errors.os.other")
-    return PQMError(key, detail=exc.strerror or type(exc).__name__)
 
 
 def decode_text(data: bytes, *, legacy: bool) -> str:

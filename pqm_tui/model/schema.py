@@ -306,6 +306,16 @@ def schema_version(db: Database) -> int:
     return len(migrations.applied(db))
 
 
+def applied_names(db: Database) -> list[str]:
+    """Names of the migrations the database records as applied, oldest first."""
+    return [m.name for m in migrations.applied(db)]
+
+
+def known_names() -> list[str]:
+    """Names of the migrations this program knows, in order."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
+
+
 def latest_version() -> int:
     """The version a fully migrated database has."""
     return len(migrations.pending(Database(memory=True)))
@@ -315,7 +325,8 @@ def migrate(db: Database, stop_before: str | None = None) -> int:
     """Apply pending migrations (optionally stopping before one); return the version."""
     migrations.apply(db, stop_before=stop_before)
     version = schema_version(db)
-    db.execute(f"PRAGMA user_version = {version}")
+    if db.execute("PRAGMA user_version").fetchone()[0] != version:
+        db.execute(f"PRAGMA user_version = {version}")
     return version
 
 

@@ -151,9 +151,12 @@ class ImageCache:
             image = ImageOps.exif_transpose(img)
             image.thumbnail((self.max_pixels, self.max_pixels))
             tmp = target.with_suffix(".tmp")
-            if ext == "jpg":
-                image.convert("RGB").save(tmp, "JPEG", quality=85, optimize=True)
-            else:
-                image.save(tmp, "PNG")
-        tmp.replace(target)
+            try:
+                if ext == "jpg":
+                    image.convert("RGB").save(tmp, "JPEG", quality=85, optimize=True)
+                else:
+                    image.save(tmp, "PNG")
+                tmp.replace(target)
+            finally:
+                tmp.unlink(missing_ok=True)  # a full disk leaves no half-written copy
         return target

@@ -10,10 +10,11 @@ failure comes from (model, rendering, signing, the file system), it leaves here 
 from __future__ import annotations
 
 import dataclasses
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
-from pqm_tui.model.errors import PQMError
+from pqm_tui.model.errors import PQMError, os_storage_error
 from pqm_tui.model.organisation import find_person
 from pqm_tui.output_files import check_output
 from pqm_tui.paths import keys_dir
@@ -97,6 +98,8 @@ def document_error(exc: BaseException, *, out: Path, signer: str, keys: Path) ->
         return DocumentError("reports.err.sign_failed", detail=exc, log=keys / LOG_NAME)
     if isinstance(exc, PQMError):  # a missing font, a render problem … say themselves
         return exc
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        return os_storage_error(exc, out)  # the disk is full or read-only: say that
     if isinstance(exc, OSError):
         return DocumentError("reports.err.write_failed", path=out, detail=exc.strerror or exc)
     return None

@@ -23,6 +23,10 @@ ResultT = TypeVar("ResultT")
 class PQMScreen(Screen[ResultT]):
     """A screen of the PQM app."""
 
+    def unsaved_count(self) -> int:
+        """Writes the screen still holds because storage refused them (未保存); 0 by default."""
+        return 0
+
     @property
     def pqm(self) -> PQMApp:
         """The app: ``db``, ``settings``, ``clock``, ``actor``, ``db_path``, ``tr``."""

@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 
 from pqm_tui.model import organisation, review
 from pqm_tui.model.db import connect
-from pqm_tui.model.errors import ModelError
+from pqm_tui.model.errors import ModelError, os_storage_error
 from pqm_tui.model.ids import short_id
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.appeal import AppealDialog
@@ -377,10 +377,8 @@ class ReviewScreen(PQMScreen[None]):
             rows = review.iter_rows(db, flt, app.clock.today(), sort=sort, descending=descending)
             count = write_items(path, rows, app.clock.today(), app.tr)
         except Exception as exc:  # an export must never take the app down
-            reason = (
-                exc.strerror if isinstance(exc, OSError) and exc.strerror else app.tr.error(exc)
-            )
-            self.post_message(self.Said(app.tr("export.failed", error=f"{path}: {reason}"), True))
+            said = os_storage_error(exc, path) if isinstance(exc, OSError) else exc
+            self.post_message(self.Said(app.tr("export.failed", error=app.tr.error(said)), True))
             return
         finally:
             db.close()

@@ -6,10 +6,18 @@ holds the widgets, the keys and the dialogs. The current area, the progress
 and the status line are reactive attributes whose watchers redraw them; only
 the rows that changed are redrawn, so the screen stays instant with hundreds of
 items and dozens of areas.
+
+Unsaved answers (未保存): every write goes through ``_write``. When storage
+refuses it (another process holds the database past the busy timeout, the disk
+is full, the file read-only or gone) the answer stays in ``unsaved``, the status
+line says so, and it is retried every ``RETRY_DELAY`` seconds, in order, before
+any later answer; the screen is not left and the app not quit while it waits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -22,7 +30,7 @@ from textual.widgets import DataTable, Static
 
 from pqm_tui.model import inspections
 from pqm_tui.model.entities import Finding, InspectionStatus, NoteKind, Result
-from pqm_tui.model.errors import ModelError
+from pqm_tui.model.errors import ModelError, PQMError, StorageError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.finding_panel import FindingPanel
@@ -41,6 +49,7 @@ from pqm_tui.services.walk_session import AreaProgress, FailureDetails, WalkSess
 from pqm_tui.widgets.footer import PQMFooter, binding
 
 POSITION_DELAY = 0.4
+RETRY_DELAY = 2.0  # seconds between attempts to save what storage refused
 
 
 class WalkScreen(PQMScreen[None]):
@@ -96,6 +105,8 @@ class WalkScreen(PQMScreen[None]):
         self._position_timer: Timer | None = None
         self._last_item: str | None = None
         self._land_on: str | None = None  # the item the cursor lands on in a new area
+        self.unsaved: list[Callable[[], None]] = []  # writes storage refused, oldest first
+        self._retry_timer: Timer | None = None
 
     @property
     def db_path(self) -> Path:
@@ -154,7 +165,7 @@ class WalkScreen(PQMScreen[None]):
         items.move_cursor(row=self.row_items.index(land_on) if land_on in self.row_items else 0)
         self._area_title()
         self._detail()
-        self.walk.save_position(area_id, self.current_item)
+        self._save_position(self.current_item)
 
     def watch_totals(self, totals: AreaProgress | None) -> None:
         if totals is not None:  # fixed height: no re-layout per key
@@ -237,6 +248,42 @@ class WalkScreen(PQMScreen[None]):
     def _error(self, exc: ModelError) -> None:
         self._status(self.tr("walk.error", error=self.tr.error(exc)))
 
+    # ------------------------------------------------------------ writing
+    def _write(self, unit: Callable[[], None]) -> bool:
+        """Run one write (and its redraw) after any unsaved one; False when a rule refused it.
+
+        A write storage refuses is kept and retried (True: the key took effect for
+        the user, the cursor may move on).
+        """
+        self.unsaved.append(unit)
+        return self._flush(unit)
+
+    def _flush(self, newest: Callable[[], None] | None = None) -> bool:
+        """Save the unsaved writes in order; stop at the first storage refusal."""
+        refused = False
+        while self.unsaved:
+            unit = self.unsaved[0]
+            try:
+                unit()
+            except StorageError as exc:
+                self._keep_retrying(exc)
+                return True
+            except ModelError as exc:
+                self._error(exc)
+                refused = refused or unit is newest
+            self.unsaved.pop(0)
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+        return not refused
+
+    def _keep_retrying(self, exc: StorageError) -> None:
+        error = self.tr.error(exc)
+        count = len(self.unsaved)
+        self._status(self.tr("walk.unsaved", count=count, error=error, seconds=int(RETRY_DELAY)))
+        if self._retry_timer is None:
+            self._retry_timer = self.set_interval(RETRY_DELAY, self._flush)
+
     # ------------------------------------------------------------ events
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "items":
@@ -252,15 +299,27 @@ class WalkScreen(PQMScreen[None]):
         elif event.data_table.id == "items":
             self.action_edit()
 
-    def _save_position(self) -> None:
+    def _save_position(self, item_id: str | None = None) -> None:
+        """Remember where the walk is (best effort: a refused position is not an answer)."""
         if self.session is not None and self.area_id:
-            self.walk.save_position(self.area_id, self._last_item)
+            with suppress(StorageError):  # the next move saves it; the answers are what matters
+                self.walk.save_position(self.area_id, item_id or self._last_item)
 
     def on_unmount(self) -> None:
         if self._position_timer is not None:
             self._position_timer.stop()
-        if self.walk_is_open():
-            self._save_position()
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+        try:
+            if self.unsaved:
+                self._flush()  # a last attempt before the screen goes
+            if self.walk_is_open():
+                self._save_position()
+        except PQMError:
+            pass  # leaving must not fail: what was saved is saved
+
+    def unsaved_count(self) -> int:
+        return len(self.unsaved)
 
     def walk_is_open(self) -> bool:
         """True while the inspection can still be walked (a draft)."""
@@ -278,13 +337,21 @@ class WalkScreen(PQMScreen[None]):
         item_id = self.current_item
         if item_id is None:
             return
-        try:
-            finding = self.walk.answer(self.area_id, item_id, Result(value))
-        except ModelError as exc:
-            self._error(exc)
-            return
-        self._saved_now()
-        self._after_change([finding], advance=True)
+        area_id = self.area_id
+
+        def save() -> None:
+            finding = self.walk.answer(area_id, item_id, Result(value))
+            self._saved_now()
+            self._after_change([finding], advance=False)
+
+        if self._write(save):
+            self._advance()
+
+    def _advance(self) -> None:
+        items = self.query_one("#items", DataTable)
+        if items.cursor_row < len(self.row_items) - 1:
+            items.move_cursor(row=items.cursor_row + 1)
+        self._detail()
 
     def action_fail(self, occurrences: int = 1) -> None:
         item_id, area_id = self.current_item, self.area_id
@@ -310,16 +377,17 @@ class WalkScreen(PQMScreen[None]):
         if details is None:
             self._status(self.tr("walk.cancelled"))
             return
-        try:
+
+        def save() -> None:
             finding = self.walk.fail(area_id, item_id, details)
-        except ModelError as exc:
-            self._error(exc)
-            return
-        warning = ""
-        if self.walk.missing_photo(area_id, item_id):
-            warning = self.tr("walk.photo_missing", code=self.walk.items[item_id].code)
-        self._saved_now(warning)
-        self._after_change([finding], advance=area_id == self.area_id)
+            warning = ""
+            if self.walk.missing_photo(area_id, item_id):
+                warning = self.tr("walk.photo_missing", code=self.walk.items[item_id].code)
+            self._saved_now(warning)
+            self._after_change([finding], advance=False)
+
+        if self._write(save) and area_id == self.area_id:
+            self._advance()
 
     def action_edit(self) -> None:
         item_id = self.current_item
@@ -332,11 +400,10 @@ class WalkScreen(PQMScreen[None]):
             self._status(self.tr("walk.edit_hint"))
 
     def action_undo(self) -> None:
-        try:
-            changed = self.walk.undo()
-        except ModelError as exc:
-            self._error(exc)
-            return
+        self._write(self._undo)
+
+    def _undo(self) -> None:
+        changed = self.walk.undo()
         if not changed:
             self._status(self.tr("walk.nothing_to_undo"))
             return
@@ -360,6 +427,9 @@ class WalkScreen(PQMScreen[None]):
         self._show_area(self.walk.areas[index].id)
 
     def action_leave(self) -> None:
+        if self.unsaved:
+            self._status(self.tr("walk.unsaved_leave", count=len(self.unsaved)))
+            return
         self._save_position()
         self.app.pop_screen()
 
@@ -377,16 +447,14 @@ class WalkScreen(PQMScreen[None]):
         )
         area_id = self.area_id
 
-        def done(confirmed: bool | None) -> None:
-            if not confirmed:
-                return
-            try:
-                changed = self.walk.answer_rest(area_id, Result(value))
-            except ModelError as exc:
-                self._error(exc)
-                return
+        def save() -> None:
+            changed = self.walk.answer_rest(area_id, Result(value))
             self._saved_now(tr("walk.rest.done", count=len(changed)))
             self._after_change(changed, advance=False)
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self._write(save)
 
         self.app.push_screen(ConfirmDialog(question), done)
 
@@ -415,12 +483,13 @@ class WalkScreen(PQMScreen[None]):
             if result is None:
                 return
             kind, text = result
-            try:
-                self.walk.add_note(self.area_id or None, kind, text)
-            except ModelError as exc:
-                self._error(exc)
-                return
-            self._saved_now(self.tr("walk.note.saved", kind=self.tr.enum(kind)))
+            area_id = self.area_id or None
+
+            def save_note() -> None:
+                self.walk.add_note(area_id, kind, text)
+                self._saved_now(self.tr("walk.note.saved", kind=self.tr.enum(kind)))
+
+            self._write(save_note)
 
         self.app.push_screen(NoteDialog(area.name if area else ""), save)
 
@@ -439,6 +508,13 @@ class WalkScreen(PQMScreen[None]):
     def _finish(self, confirmed: bool | None) -> None:
         if not confirmed:
             return
+        if self.unsaved:
+            self._status(self.tr("walk.unsaved_finish", count=len(self.unsaved)))
+            return
         self._save_position()
-        inspections.mark_completed(self.pqm.db, self.pqm.clock, self.inspection_id)
+        try:
+            inspections.mark_completed(self.pqm.db, self.pqm.clock, self.inspection_id)
+        except ModelError as exc:
+            self._error(exc)
+            return
         self.pqm.open("summary", inspection_id=self.inspection_id, replace=True)

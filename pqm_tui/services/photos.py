@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,11 +109,11 @@ def store_photo(db_path: Path, source: Path | str) -> StoredPhoto:
     path = Path(source).expanduser()
     sha256, kind = _check(path)
     folder = media_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{sha256}{SUFFIX_OF[kind]}"
     if not target.exists():
         partial = target.with_name(target.name + ".part")
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, partial)
             with partial.open("rb") as handle:
                 os.fsync(handle.fileno())
@@ -195,5 +196,6 @@ def remember_import(db_path: Path, folder: Path, mark: float) -> None:
     state = _load_state(db_path)
     key = str(folder.expanduser().resolve())
     state[key] = max(mark, state.get(key, 0.0))
-    media_dir(db_path).mkdir(parents=True, exist_ok=True)
-    _state_path(db_path).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    with suppress(OSError):  # only a convenience (what to offer next time): a full disk may refuse
+        media_dir(db_path).mkdir(parents=True, exist_ok=True)
+        _state_path(db_path).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")

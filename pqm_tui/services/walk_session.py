@@ -268,10 +268,11 @@ class WalkSession:
         """Take back the last entry (or bulk entry); return the findings it touched."""
         if not self.undo_stack:
             return []
-        changes = self.undo_stack.pop()
+        changes = self.undo_stack[-1]
         with self.db.atomic():
             for current, previous in reversed(changes):
                 inspections.restore_finding(self.db, self.clock, current, previous)
+        self.undo_stack.pop()  # only once undone: a refused undo can be tried again
         for current, previous in changes:
             self._remember(current.area_id, current.item_id, previous)
             if previous is None:
