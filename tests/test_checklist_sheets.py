@@ -168,13 +168,16 @@ def test_section_area_types_are_the_union_of_its_items_or_given(tmp_path: Path) 
     assert "errors.checklist.sheet.section_differs" in [p.key for p in caught.value.problems]
 
 
-@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig", "utf-8"])
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig", "utf-8", "gb18030+bom"])
 def test_csv_in_gbk_or_utf8_is_read(
     encoding: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "公司检查表.csv"
     lines = [",".join(HEADERS)] + [",".join(str(c) for c in row) for row in GOOD]
-    path.write_bytes("\r\n".join(lines).encode(encoding))
+    text = "\r\n".join(lines)
+    if encoding.endswith("+bom"):  # a UTF-8 file with its BOM converted to GB18030 (iconv)
+        encoding, text = encoding.removesuffix("+bom"), "\ufeff" + text
+    path.write_bytes(text.encode(encoding))
     code, out, err = run(capsys, "--db", str(tmp_path / "db"), "checklist", "import", str(path))
     assert code == 0, err
     assert "《公司检查表》" in out

@@ -101,7 +101,7 @@ def decode_text(data: bytes, *, legacy: bool) -> str:
         position = exc.start
     if legacy:
         try:
-            return _no_binary(data.decode("gb18030"))
+            return _no_binary(data.decode("gb18030").removeprefix("\ufeff"))  # its own BOM
         except UnicodeDecodeError:
             pass
         raise FileLimitError("errors.file.encoding_legacy", position=position + 1)
