@@ -23,6 +23,7 @@ from pqm_tui.model import (
     organisation,
     rectification,
 )
+from pqm_tui.model import findings as findings_model
 from pqm_tui.model.circulars import failed_reinspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import (
@@ -34,7 +35,6 @@ from pqm_tui.model.entities import (
     Result,
     Severity,
 )
-from pqm_tui.model import findings as findings_model
 from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.model.findings import finding_item_codes
 from pqm_tui.model.notices import (
@@ -327,13 +327,12 @@ class Builder:
         if failed is None:
             return "", "", ()
         finding_id, reason, at = failed
-        note, photos = reason, ()
         try:
             finding = findings_model.get_finding(self.db, finding_id)
         except NotFoundError:
-            return note, self.day(at), ()
+            return reason, self.day(at), ()
         photos = tuple(self.photos_by_finding(finding.inspection_id).get(finding.id, []))
-        return finding.note or note, self.day(at), photos
+        return finding.note or reason, self.day(at), photos
 
     def first_notice(self, inspection_id: str) -> tuple[Notice, list[RectificationItem]]:
         notices = [n for n in notices_of_inspection(self.db, inspection_id) if n.sequence == 1]
