@@ -134,6 +134,13 @@ class SummaryScreen(PQMScreen[None]):
             na=counts.na,
             unanswered=counts.unanswered,
         )
+        if inspection.signed_at is None and counts.unanswered:  # not a final score yet
+            provisional = tr(
+                "walk.summary.provisional",
+                unanswered=counts.unanswered,
+                unanswered_items=counts.unanswered_items,
+            )
+            total = f"{provisional} · {total}"
         self.query_one("#total", Static).update(Text.assemble(total, *self._pace(findings)))
         failures = self.query_one("#failures", DataTable)
         failures.clear()
