@@ -297,3 +297,15 @@ def test_draft_report_score_is_provisional_with_what_is_unanswered(
     assert "（暂定）" in flat
     assert f"还有 {counts.unanswered} 处（{counts.unanswered_items} 项）未查" in flat
     assert f"未查 {counts.unanswered} 处" in flat  # the summary screen's count
+
+
+def test_notice_numbers_never_break_across_lines(
+    db: Database, demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    month = db.execute(
+        "SELECT substr(at, 1, 7) FROM rectification_events "
+        "WHERE action = 'reinspection-failed' LIMIT 1"
+    ).fetchone()[0]
+    service(db, demo_db_path, settings, clock).circular(month, tmp_path / "c.pdf")
+    text = "\n".join(pdf_text(tmp_path / "c.pdf")[0])
+    assert text.count("ZG-") == len(re.findall(r"ZG-\d{6}-\d{4}", text)) > 0
