@@ -244,3 +244,68 @@ def test_missing_cjk_font_names_the_package(
             signed_with_failures(db), tmp_path / "x.pdf"
         )
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_empty_month_gives_no_circular_unless_forced(
+    demo_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "c.pdf"
+    args = ["--db", str(demo_db_path), "report", "circular", "--month", "2001-01", "-o", str(out)]
+    assert main(args) == 2
+    assert "本月无复检不合格项" in capsys.readouterr().err and not out.exists()
+    assert main([*args, "--force"]) == 0 and out.is_file()
+
+
+def test_reinspection_report_lists_follow_up_notices_and_no_band(
+    db: Database, demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    reinspection, number = db.execute(
+        """SELECT json_extract(data, '$.reinspection_id'), json_extract(data, '$.notice_number')
+           FROM rectification_events WHERE action = 'reinspection-failed' LIMIT 1"""
+    ).fetchone()
+    svc = service(db, demo_db_path, settings, clock)
+    svc.report(reinspection, tmp_path / "r.pdf")
+    flat = "\n".join(pdf_text(tmp_path / "r.pdf")[0]).replace("\n", "")
+    assert number in flat and "复检后通知单" in flat
+    assert "档位 " not in flat and "绩效调整 " not in flat and "复检只核对整改项" in flat
+
+
+def test_second_notice_states_what_the_reinspection_found(
+    db: Database, demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    number, day = db.execute(  # the item's latest failed re-inspection is printed
+        """SELECT n.number, substr(max(e.at), 1, 10) FROM rectification_events e
+           JOIN rectification_items r ON r.id = e.item_id JOIN notices n ON n.id = r.notice_id
+           WHERE e.action = 'reinspection-failed' AND r.status = 'open'
+           GROUP BY r.id ORDER BY min(e.rowid) LIMIT 1"""
+    ).fetchone()
+    service(db, demo_db_path, settings, clock).notice2(number, tmp_path / "n2.pdf")
+    flat = "\n".join(pdf_text(tmp_path / "n2.pdf")[0]).replace("\n", "")
+    assert f"复检（{day}）发现" in flat
+
+
+def test_draft_report_score_is_provisional_with_what_is_unanswered(
+    db: Database, demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    from pqm_tui.services.inspection_state import load_state
+
+    draft = inspections.list_inspections(db, status=InspectionStatus.DRAFT)[0].inspection.id
+    counts = load_state(db, settings, draft).counts
+    assert counts.unanswered > 0
+    service(db, demo_db_path, settings, clock).report(draft, tmp_path / "d.pdf")
+    flat = "\n".join(pdf_text(tmp_path / "d.pdf")[0]).replace("\n", "")
+    assert "（暂定）" in flat
+    assert f"还有 {counts.unanswered} 处（{counts.unanswered_items} 项）未查" in flat
+    assert f"未查 {counts.unanswered} 处" in flat  # the summary screen's count
+
+
+def test_notice_numbers_never_break_across_lines(
+    db: Database, demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    month = db.execute(
+        "SELECT substr(at, 1, 7) FROM rectification_events "
+        "WHERE action = 'reinspection-failed' LIMIT 1"
+    ).fetchone()[0]
+    service(db, demo_db_path, settings, clock).circular(month, tmp_path / "c.pdf")
+    text = "\n".join(pdf_text(tmp_path / "c.pdf")[0])
+    assert text.count("ZG-") == len(re.findall(r"ZG-\d{6}-\d{4}", text)) > 0

@@ -123,6 +123,11 @@ async def test_full_walk_to_signed_and_locked(app: PQMApp, photo: Path, clock: C
         summary = app.screen
         assert isinstance(summary, SummaryScreen)
         assert summary.state is not None and summary.state.unanswered
+        counts = summary.state.counts  # the same 处 / 项 the report prints
+        total = str(summary.query_one("#total", Static).render())
+        assert (
+            f"暂定得分（还有 {counts.unanswered} 处 / {counts.unanswered_items} 项未查）" in total
+        )
 
         await pilot.press("s")  # refused: unanswered
         assert "不能签字" in str(summary.query_one("#summary-status", Static).render())
@@ -131,6 +136,7 @@ async def test_full_walk_to_signed_and_locked(app: PQMApp, photo: Path, clock: C
         await pilot.press("y")  # mark all unanswered N/A
         await pilot.pause()
         assert not summary.state.unanswered
+        assert "暂定" not in str(summary.query_one("#total", Static).render())
 
         await pilot.press("s")
         await pilot.pause()

@@ -49,7 +49,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     }
     for p, document in documents.items():
         p.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
-        p.add_argument("--force", action="store_true", help="overwrite an existing file")
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="overwrite an existing file (a circular: also for a month with nothing to report)",
+        )
         p.set_defaults(func=run, document=document)
 
 

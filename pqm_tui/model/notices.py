@@ -122,3 +122,29 @@ def notices_of_inspection(db: Database, inspection_id: str) -> list[Notice]:
             [inspection_id],
         )
     ]
+
+
+def numbers_issued_by_reinspection(db: Database, reinspection_id: str) -> list[str]:
+    """Numbers of the follow-up notices a re-inspection's failures were put on (复检后通知单)."""
+    return [
+        r[0]
+        for r in db.execute(
+            """SELECT DISTINCT json_extract(data, '$.notice_number') FROM rectification_events
+               WHERE action = 'reinspection-failed'
+                 AND json_extract(data, '$.reinspection_id') = ?
+                 AND json_extract(data, '$.notice_number') IS NOT NULL
+               ORDER BY 1""",
+            [reinspection_id],
+        ).fetchall()
+    ]
+
+
+def last_failed_reinspection(db: Database, item_id: str) -> tuple[str, str, str] | None:
+    """(re-inspection finding id, note, when) of the item's latest failed re-inspection."""
+    row = db.execute(
+        """SELECT json_extract(data, '$.reinspection_finding_id'), reason, at
+           FROM rectification_events WHERE item_id = ? AND action = 'reinspection-failed'
+           ORDER BY at DESC, rowid DESC LIMIT 1""",
+        [item_id],
+    ).fetchone()
+    return (row[0] or "", row[1] or "", row[2]) if row else None

@@ -6,6 +6,7 @@ in :mod:`pqm_tui.reports.document_service` when it is issued.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
@@ -22,18 +23,32 @@ from pqm_tui.model import (
     organisation,
     rectification,
 )
+from pqm_tui.model import findings as findings_model
 from pqm_tui.model.circulars import failed_reinspections
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Inspection, Notice, Photo, RectificationItem, Result, Severity
-from pqm_tui.model.errors import RuleError
+from pqm_tui.model.entities import (
+    Inspection,
+    InspectionKind,
+    Notice,
+    Photo,
+    RectificationItem,
+    Result,
+    Severity,
+)
+from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.model.findings import finding_item_codes
-from pqm_tui.model.notices import notices_of_inspection
+from pqm_tui.model.notices import (
+    last_failed_reinspection,
+    notices_of_inspection,
+    numbers_issued_by_reinspection,
+)
 from pqm_tui.reports.assets import ImageCache
 from pqm_tui.reports.context import (
     AmendmentRow,
     CircularContext,
     CircularProject,
     CircularRow,
+    CountsRow,
     FailedRow,
     Letterhead,
     NaGroup,
@@ -223,6 +238,9 @@ class Builder:
             amendments=self.amendment_rows(inspection.id),
             signatures=tuple(signatures),
             generated_at=self.clock.now_iso(),
+            follow_up_notices=tuple(numbers_issued_by_reinspection(self.db, inspection.id)),
+            reinspection=inspection.kind == InspectionKind.REINSPECTION,
+            counts=CountsRow(**dataclasses.asdict(state.counts)),
         )
 
     def amendment_rows(self, inspection_id: str) -> tuple[AmendmentRow, ...]:
@@ -260,6 +278,7 @@ class Builder:
             finding = findings.get(item.finding_id)
             if finding is None:
                 continue
+            found = self.reinspection_found(item) if notice.sequence > 1 else ("", "", ())
             code, standard = content_items.get(finding.item_id, ("", ""))
             severity = finding.severity if finding.result == Result.FAIL else Severity.NORMAL
             rows.append(
@@ -278,6 +297,9 @@ class Builder:
                     photos=tuple(photos.get(finding.id, [])),
                     photo_lacking=finding.item_id in photo_required and not photos.get(finding.id),
                     result=finding.result.value,
+                    reinspection_note=found[0],
+                    reinspected_on=found[1],
+                    reinspection_photos=found[2],
                 )
             )
         title_key = "reports.notice.title" if notice.sequence == 1 else "reports.notice2.title"
@@ -298,6 +320,19 @@ class Builder:
             rows=tuple(rows),
             generated_at=self.clock.now_iso(),
         )
+
+    def reinspection_found(self, item: RectificationItem) -> tuple[str, str, tuple[PhotoRef, ...]]:
+        """What the item's latest failed re-inspection found: note, day and photos."""
+        failed = last_failed_reinspection(self.db, item.id)
+        if failed is None:
+            return "", "", ()
+        finding_id, reason, at = failed
+        try:
+            finding = findings_model.get_finding(self.db, finding_id)
+        except NotFoundError:
+            return reason, self.day(at), ()
+        photos = tuple(self.photos_by_finding(finding.inspection_id).get(finding.id, []))
+        return finding.note or reason, self.day(at), photos
 
     def first_notice(self, inspection_id: str) -> tuple[Notice, list[RectificationItem]]:
         notices = [n for n in notices_of_inspection(self.db, inspection_id) if n.sequence == 1]

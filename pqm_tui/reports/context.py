@@ -20,6 +20,19 @@ from typing import Any
 RENDER_ONLY_FIELDS = frozenset(
     {"url", "chart_svg", "qr_svg", "verification", "generated_at", "na_groups", "photo_lacking"}
 )
+# Printed since 2026-12 and left out of the canonical form so that codes issued before
+# keep verifying: each is derived from recorded facts the hash already covers or that
+# are locked once signed (a re-inspection's findings, the inspection's walk plan).
+ADDED_FIELDS = frozenset(
+    {
+        "follow_up_notices",
+        "reinspection",
+        "counts",
+        "reinspection_note",
+        "reinspected_on",
+        "reinspection_photos",
+    }
+)
 # Kept in the canonical form as it always was: whether a photo file is on this disk is
 # not a recorded fact, but codes issued before were computed with the field present.
 EMPTIED_FIELDS = frozenset({"missing_reason"})
@@ -89,6 +102,10 @@ class NoticeRow:
     photos: tuple[PhotoRef, ...] = ()
     photo_lacking: bool = False  # the item requires a photo and none was attached
     result: str = "fail"  # the finding's result now (amendments applied); see USUAL_VALUES
+    # 第二次整改通知单: what the re-inspection found (its note, photos, day); see ADDED_FIELDS
+    reinspection_note: str = ""
+    reinspected_on: str = ""
+    reinspection_photos: tuple[PhotoRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,6 +207,19 @@ class AmendmentRow:
 
 
 @dataclass(frozen=True)
+class CountsRow:
+    """Counts as printed: 处 (answers, an item in an area) and 项 (checklist items)."""
+
+    answered: int
+    answered_items: int
+    failed: int
+    failed_items: int
+    na: int
+    unanswered: int
+    unanswered_items: int
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """检查报告: cover, scores, failed and N/A items, notes, signatures."""
 
@@ -224,6 +254,10 @@ class ReportContext:
     verification: Verification | None = None
     na_groups: tuple[NaGroup, ...] = ()
     legacy: dict[str, str] = field(default_factory=dict)  # see LEGACY
+    # see ADDED_FIELDS: a re-inspection's follow-up notices, no score band; shared counts
+    follow_up_notices: tuple[str, ...] = ()
+    reinspection: bool = False
+    counts: CountsRow | None = None
 
 
 @dataclass(frozen=True)
@@ -273,7 +307,7 @@ def canonical(context: object) -> dict[str, Any]:
 
     def kept(key: str, value: Any) -> bool:
         usual = key in USUAL_VALUES and USUAL_VALUES[key] == value
-        return key not in RENDER_ONLY_FIELDS and not usual
+        return key not in RENDER_ONLY_FIELDS and key not in ADDED_FIELDS and not usual
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pqm_tui.model import bounds, findings, inspections, notices, rectification
+from pqm_tui.model.circulars import failed_reinspections
 from pqm_tui.model.entities import Notice
 from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.reports import blank
@@ -42,6 +43,8 @@ class DocumentKind:
     resolve: Resolve  # the reference a user typed → the subject
     build: Build  # subject → (document number, context); reads only
     prepare: Callable[[Builder, str], None] = _nothing  # writes issuing needs first
+    # refuses a document with nothing to print (RuleError); produce skips it when forced
+    check: Callable[[Builder, str], None] = _nothing
     verified: bool = True  # carries a verification code (a blank form records nothing)
 
 
@@ -110,6 +113,12 @@ def _month(builder: Builder, ref: str) -> str:
     return bounds.check_month(ref, builder.clock.today())
 
 
+def _month_has_failures(builder: Builder, month: str) -> None:
+    """An empty month (本月无复检不合格项) gives no circular unless forced."""
+    if not failed_reinspections(builder.db, builder.clock, month):
+        raise RuleError("reports.err.empty_month", month=month)
+
+
 def _circular(builder: Builder, month: str) -> tuple[str, Any]:
     return month, builder.circular(month)
 
@@ -124,7 +133,14 @@ NOTICE2 = DocumentKind(
     _issue_second_notice,
 )
 REPORT = DocumentKind("report", "report.html", "reports.report.title", _inspection, _report)
-CIRCULAR = DocumentKind("circular", "circular.html", "reports.circular.title", _month, _circular)
+CIRCULAR = DocumentKind(
+    "circular",
+    "circular.html",
+    "reports.circular.title",
+    _month,
+    _circular,
+    check=_month_has_failures,
+)
 # 空白检查表 ------------------------------------------------------------------------
 BLANK = DocumentKind(
     "blank", "blank.html", "reports.blank.title", blank.resolve, blank.build, verified=False

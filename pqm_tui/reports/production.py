@@ -45,7 +45,7 @@ class DocumentRequest:
     kind: str  # notice | notice2 | report | circular | blank (``kinds.KINDS``)
     reference: str  # inspection id, notice number or item, month (YYYY-MM), checklist
     output: Path
-    force: bool = False  # overwrite an existing file
+    force: bool = False  # overwrite an existing file; print even with nothing to print
     signer: str | None = None  # name or id of the person who signs it; None: unsigned
 
 
@@ -58,6 +58,9 @@ def produce(service: DocumentService, request: DocumentRequest) -> RenderedDocum
         check_output(out)  # a regular file or nothing, in an existing folder
         if out.exists() and not request.force:
             raise DocumentError("reports.err.exists", path=out)
+        if not request.force:  # an empty month's circular …
+            kind = KINDS[request.kind]
+            kind.check(service.builder, kind.resolve(service.builder, request.reference))
         person_id = ""
         if request.signer:  # fail before rendering when he has no key
             person = find_person(service.db, request.signer)

@@ -123,16 +123,24 @@ class SummaryScreen(PQMScreen[None]):
         label = band.label_zh if tr.lang == "zh" else band.label_en
         findings = state.findings
         failed = [f for f in findings if f.result == Result.FAIL]
+        counts = state.counts
         total = tr(
             "walk.summary.total",
             total=state.card.total,
             band=label,
             pay=f"{band.pay_adjust_percent:+d}%",
-            failed=len(failed),
-            failed_items=state.card.failed_items,
-            na=sum(f.result == Result.NA for f in findings),
-            unanswered=len(state.unanswered),
+            failed=counts.failed,
+            failed_items=counts.failed_items,
+            na=counts.na,
+            unanswered=counts.unanswered,
         )
+        if inspection.signed_at is None and counts.unanswered:  # not a final score yet
+            provisional = tr(
+                "walk.summary.provisional",
+                unanswered=counts.unanswered,
+                unanswered_items=counts.unanswered_items,
+            )
+            total = f"{provisional} · {total}"
         self.query_one("#total", Static).update(Text.assemble(total, *self._pace(findings)))
         failures = self.query_one("#failures", DataTable)
         failures.clear()
