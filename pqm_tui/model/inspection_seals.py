@@ -18,15 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-
-def utc(stamp: str | None) -> str | None:
-    """An ISO-8601 stamp with offset as UTC (millisecond precision); None stays None."""
-    if not stamp:
-        return None
-    moment = datetime.fromisoformat(stamp)
-    if moment.tzinfo is None:  # not written by PQM; kept as it is rather than guessed
-        return stamp
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+from pqm_tui.model.clock import utc_iso as utc
 
 
 def inspection_facts(db: Database, inspection_id: str) -> dict[str, Any]:
