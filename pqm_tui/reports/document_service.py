@@ -92,7 +92,9 @@ class DocumentService:
         self.tr = Translator(settings.lang)
         self.images = ImageCache(media_dir(db_path), settings.photo_max_pixels)
         self.builder = Builder(db, settings, clock, self.images)
-        self.facts = Builder(db, settings, clock, self.images, facts=True)
+        # its own image cache: the photos it finds missing are not this document's to report
+        facts_images = ImageCache(media_dir(db_path), settings.photo_max_pixels)
+        self.facts = Builder(db, settings, clock, facts_images, facts=True)
         self.renderer = Renderer(
             dirs or default_dirs(), self.tr, settings.lang, [self.images.cache_dir]
         )
