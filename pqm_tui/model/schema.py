@@ -5,7 +5,10 @@ The schema version is the number of applied migrations (also kept in
 code writes: findings of a signed inspection cannot change, a signed
 inspection cannot change, the audit log and amendments are append-only.
 Every change to an audited table is logged by triggers, with the actor
-taken from the connection's ``pqm_actor()`` function.
+taken from the connection's ``pqm_actor()`` function; since m010 each audit
+row is chained to the previous one by ``pqm_sha256()`` (审计链), and signed
+inspections are sealed (``inspection_seals``). Both functions are registered
+by ``db.register_functions``.
 """
 
 from __future__ import annotations
