@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from pqm_tui.cli import main
+from pqm_tui.model.db import register_functions
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -104,7 +105,7 @@ def test_db_check_ok_missing_and_broken(
     code, _, err = run(capsys, "--db", str(tmp_path / "none.sqlite3"), "db", "check")
     assert code == 2 and "none.sqlite3" in err
     conn = sqlite3.connect(demo_db_path)
-    conn.create_function("pqm_actor", 0, lambda: "vandal")  # an outside writer
+    register_functions(conn, "vandal")  # an outside writer who knows PQM's SQL functions
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("DELETE FROM projects WHERE name = '锦程·滨江壹号'")
     conn.commit()

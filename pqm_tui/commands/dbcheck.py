@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pqm_tui.commands.context import CommandContext, UserError
-from pqm_tui.model.db import check_integrity, connect
+from pqm_tui.model.db import IntegrityReport, check_integrity, connect
 from pqm_tui.model.schema import latest_version, schema_version
 
 
@@ -38,5 +38,27 @@ def run_check(ctx: CommandContext, args: argparse.Namespace) -> int:
     ):
         if names:
             print(tr(key, count=len(names), names=", ".join(names)))
+    _print_tamper_evidence(ctx, report)
     print(tr("cli.db.ok") if ok else tr("cli.db.problems"))
     return 0 if ok else 1
+
+
+def _print_tamper_evidence(ctx: CommandContext, report: IntegrityReport) -> None:
+    """The audit chain and the seals of signed inspections: what was altered, by name."""
+    tr, chain = ctx.tr, report.chain
+    if chain is None:  # an older schema: nothing chained or sealed yet
+        return
+    if chain.ok:
+        print(tr("cli.db.chain_ok", rows=chain.rows))
+    if chain.altered:
+        rows = ", ".join(f"#{r.seq} {r.table_name}/{r.row_id}" for r in chain.altered[:10])
+        more = " …" if len(chain.altered) > 10 else ""
+        print(tr("cli.db.chain_altered", count=len(chain.altered), rows=rows + more))
+    for first, last in chain.deleted:
+        print(tr("cli.db.chain_deleted", first=first, last=last))
+    if not report.seals:
+        print(tr("cli.db.seals_ok"))
+    for seal in report.seals:
+        date = ctx.clock.local_date_of(seal.started_at).isoformat() if seal.started_at else "?"
+        values = {"inspection": seal.inspection_id, "project": seal.project or "?", "date": date}
+        print(tr(f"cli.db.seal_{seal.problem}", **values))

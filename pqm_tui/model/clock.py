@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 
@@ -46,3 +46,38 @@ class Clock:
     def local_date_of(self, stamp: str) -> date:
         """The local date (in this clock's timezone) of an ISO-8601 stamp."""
         return datetime.fromisoformat(stamp).astimezone(self.tz).date()
+
+
+def timezone_name(tz: tzinfo) -> str:
+    """A name ``timezone_named`` resolves: the IANA key, or the UTC offset as ±HH:MM."""
+    key = getattr(tz, "key", None)
+    if isinstance(key, str):
+        return key
+    offset = datetime.now(tz).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def timezone_named(name: str) -> tzinfo | None:
+    """The timezone ``timezone_name`` gave (None for "", a name not recorded)."""
+    if not name:
+        return None
+    if name[0] in "+-":
+        hours, minutes = name[1:].split(":")
+        offset = timedelta(hours=int(hours), minutes=int(minutes))
+        return timezone(-offset if name[0] == "-" else offset)
+    return ZoneInfo(name)
+
+
+def utc_iso(stamp: str | None) -> str | None:
+    """An ISO-8601 stamp with offset as UTC (millisecond precision); None and "" stay None.
+
+    A stamp without offset (not written by PQM) is kept as it is rather than guessed.
+    """
+    if not stamp:
+        return None
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        return stamp
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")

@@ -17,6 +17,7 @@ caller may try the same unit of work again.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 from collections.abc import Generator, Sequence
@@ -27,7 +28,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pqm_tui.model.audit_chain import ChainReport, check_chain
 from pqm_tui.model.errors import PQMError, StorageError, translate_storage
+from pqm_tui.model.inspection_seals import SealProblem, check_seals
 from pqm_tui.model.schema import (
     applied_names,
     expected_triggers,
@@ -147,7 +150,7 @@ def connect(
     except sqlite3.DatabaseError as exc:
         raise DatabaseError("errors.db.unusable", path=target, detail=str(exc)) from None
     conn.isolation_level = "IMMEDIATE"  # the driver's implicit transactions, too
-    conn.create_function("pqm_actor", 0, lambda: actor, deterministic=False)
+    register_functions(conn, actor)
     # sqlite-utils plugins are not ours to run on this connection (and scanning for them
     # costs start-up time).
     db = PQMDatabase(conn, target)
@@ -219,6 +222,21 @@ def close_whole(db: Database) -> None:
     db.close()
 
 
+def sha256_hex(text: str | None) -> str | None:
+    """SHA-256 (hex) of ``text`` as UTF-8: the SQL function ``pqm_sha256`` (NULL stays NULL)."""
+    return None if text is None else hashlib.sha256(str(text).encode("utf-8")).hexdigest()
+
+
+def register_functions(conn: sqlite3.Connection, actor: str = SYSTEM_ACTOR) -> None:
+    """The SQL functions PQM's triggers call: ``pqm_actor()`` and ``pqm_sha256(text)``.
+
+    A connection without them (the plain ``sqlite3`` shell) cannot write an audited
+    table: the audit triggers chain each row's hash with ``pqm_sha256``.
+    """
+    conn.create_function("pqm_actor", 0, lambda: actor, deterministic=False)
+    conn.create_function("pqm_sha256", 1, sha256_hex, deterministic=True)
+
+
 def is_empty(db: Database) -> bool:
     """True when the database holds no organisation data yet."""
     return db["companies"].count == 0 and db["inspections"].count == 0
@@ -238,19 +256,26 @@ class IntegrityReport:
     missing_triggers: tuple[str, ...] = ()  # lock, audit or search triggers dropped
     changed_triggers: tuple[str, ...] = ()  # present under their name with another body
     extra_triggers: tuple[str, ...] = ()  # not created by PQM
+    chain: ChainReport | None = None  # the audit trail's hash chain (None: not checked)
+    seals: tuple[SealProblem, ...] = ()  # signed inspections whose facts changed
 
     @property
     def ok(self) -> bool:
-        """True when the file is sound, no foreign key is broken and every trigger is PQM's."""
+        """True when the file is sound, no foreign key is broken, every trigger is PQM's,
+        the audit chain holds and every signed inspection matches its seal."""
         triggers = self.missing_triggers + self.changed_triggers + self.extra_triggers
-        return self.integrity == ["ok"] and not self.foreign_keys and not triggers
+        chain_ok = self.chain is None or self.chain.ok
+        sound = self.integrity == ["ok"] and not self.foreign_keys
+        return sound and not triggers and chain_ok and not self.seals
 
 
 def check_integrity(db: Database) -> IntegrityReport:
-    """Run ``integrity_check`` and ``foreign_key_check``; compare the triggers with PQM's.
+    """Run ``integrity_check`` and ``foreign_key_check``; compare the triggers with PQM's;
+    verify the audit hash chain and the seals of signed inspections.
 
     The triggers are compared (name and SQL) with those of a freshly migrated database
     when the schema is at the latest version: a dropped or rewritten lock shows here.
+    The chain and the seals are checked then too (``db`` needs ``pqm_sha256``).
     """
     integrity = [str(r[0]) for r in db.execute("PRAGMA integrity_check").fetchall()]
     foreign = [tuple(r) for r in db.execute("PRAGMA foreign_key_check").fetchall()]
@@ -263,4 +288,6 @@ def check_integrity(db: Database) -> IntegrityReport:
         tuple(sorted(set(expected) - set(present))),
         tuple(sorted(n for n in set(expected) & set(present) if expected[n] != present[n])),
         tuple(sorted(set(present) - set(expected))),
+        check_chain(db),
+        tuple(check_seals(db)),
     )

@@ -27,6 +27,7 @@ from pqm_tui.model.entities import (
 from pqm_tui.model.errors import NotFoundError, RuleError, translate_locks
 from pqm_tui.model.findings import find_finding, list_findings
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.inspection_seals import seal_inspection
 from pqm_tui.model.notices import next_notice_number
 
 NAME_SEPARATOR = "\x1f"  # char(31): joins inspector names in SQL, never in a name
@@ -389,7 +390,8 @@ def sign_inspection(
 def lock_signed(
     db: Database, now: str, inspection_id: str, receiver_name: str, receiver_role: str
 ) -> None:
-    """Mark an inspection and its inspectors signed (the triggers lock it from then on).
+    """Mark an inspection and its inspectors signed (the triggers lock it from then on)
+    and seal its facts (``inspection_seals``).
 
     Call inside the caller's transaction.
     """
@@ -404,6 +406,7 @@ def lock_signed(
         [now, now, receiver_name, receiver_role, inspection_id],
     )
     db.execute("DELETE FROM walk_positions WHERE inspection_id = ?", [inspection_id])
+    seal_inspection(db, inspection_id, now)
 
 
 def inspectors_of(db: Database, inspection_id: str) -> list[tuple[str, str, str | None]]:

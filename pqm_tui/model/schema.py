@@ -5,7 +5,10 @@ The schema version is the number of applied migrations (also kept in
 code writes: findings of a signed inspection cannot change, a signed
 inspection cannot change, the audit log and amendments are append-only.
 Every change to an audited table is logged by triggers, with the actor
-taken from the connection's ``pqm_actor()`` function.
+taken from the connection's ``pqm_actor()`` function; since m010 each audit
+row is chained to the previous one by ``pqm_sha256()`` (审计链), and signed
+inspections are sealed (``inspection_seals``). Both functions are registered
+by ``db.register_functions``.
 """
 
 from __future__ import annotations
@@ -275,30 +278,57 @@ def _lock_triggers() -> list[str]:
     return statements
 
 
-def _audit_triggers(db: Database, table: str) -> list[str]:
+def _audit_triggers(db: Database, table: str, *, chained: bool = False) -> list[str]:
+    """The three triggers that log every change of ``table`` in ``audit_log``.
+
+    ``chained`` (m010 on): each audit row also carries its link of the hash chain,
+    ``pqm_sha256(previous row's hash || the row's canonical content)`` (see
+    ``AUDIT_CONTENT``); before m010 the rows had no hash.
+    """
     columns = [c.name for c in db.table(table).columns]
 
     def row(ref: str) -> str:
         return "json_object(" + ", ".join(f"'{c}', {ref}.{c}" for c in columns) + ")"
 
     key = "id" if "id" in columns else "inspection_id || '/' || {ref}.person_id"
+    if "id" not in columns and "person_id" not in columns:
+        key = "inspection_id"  # inspection_seals: one per inspection
     key_of = {
         "NEW": f"NEW.{key.format(ref='NEW')}",
         "OLD": f"OLD.{key.format(ref='OLD')}",
     }
-    insert = "INSERT INTO audit_log (actor, table_name, row_id, action, old, new) VALUES"
+
+    def log(action: str, ref: str, old: str, new: str) -> str:
+        if not chained:
+            return f"""INSERT INTO audit_log (actor, table_name, row_id, action, old, new)
+                VALUES (pqm_actor(), '{table}', {key_of[ref]}, '{action}', {old}, {new});"""
+        return f"""INSERT INTO audit_log (at, actor, table_name, row_id, action, old, new, hash)
+            SELECT v.at, v.actor, v.table_name, v.row_id, v.action, v.old, v.new,
+                   pqm_sha256(coalesce({LAST_HASH}, '') || {AUDIT_CONTENT.format(ref="v")})
+            FROM (SELECT {NOW} AS at, pqm_actor() AS actor, '{table}' AS table_name,
+                         {key_of[ref]} AS row_id, '{action}' AS action,
+                         {old} AS old, {new} AS new) AS v;"""
+
     return [
         f"""CREATE TRIGGER {table}_audit_insert AFTER INSERT ON {table} BEGIN
-            {insert} (pqm_actor(), '{table}', {key_of["NEW"]}, 'insert', NULL, {row("NEW")});
+            {log("insert", "NEW", "NULL", row("NEW"))}
         END""",
         f"""CREATE TRIGGER {table}_audit_update AFTER UPDATE ON {table} BEGIN
-            {insert} (pqm_actor(), '{table}', {key_of["NEW"]}, 'update',
-                      {row("OLD")}, {row("NEW")});
+            {log("update", "NEW", row("OLD"), row("NEW"))}
         END""",
         f"""CREATE TRIGGER {table}_audit_delete AFTER DELETE ON {table} BEGIN
-            {insert} (pqm_actor(), '{table}', {key_of["OLD"]}, 'delete', {row("OLD")}, NULL);
+            {log("delete", "OLD", row("OLD"), "NULL")}
         END""",
     ]
+
+
+# The audit hash chain (m010): what each row's hash covers, and the previous row's hash.
+NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+AUDIT_CONTENT = (
+    "json_array({ref}.at, {ref}.actor, {ref}.table_name, {ref}.row_id, {ref}.action, "
+    "{ref}.old, {ref}.new)"
+)
+LAST_HASH = "(SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)"
 
 
 def schema_version(db: Database) -> int:
@@ -618,9 +648,11 @@ LOCKED_ROWS: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {
 RECORDED_ONCE = frozenset({"report_codes", "carry_over_deductions"})
 
 
-def _replace_guards(table: str) -> list[str]:
+def _replace_guards(
+    table: str, spec: tuple[str, tuple[tuple[str, ...], ...]] | None = None
+) -> list[str]:
     """Refuse an INSERT or UPDATE whose key collides with a locked row (REPLACE)."""
-    locked, keys = LOCKED_ROWS[table]
+    locked, keys = spec or LOCKED_ROWS[table]
     refuse = f"SELECT RAISE(ABORT, '{LOCKED}: a locked {table} row cannot be replaced');"
     skip = "SELECT RAISE(IGNORE);" if table in RECORDED_ONCE else refuse
 
@@ -714,10 +746,79 @@ def m009_locks_that_hold(db: Database) -> None:
     _run(db, statements)
 
 
+SCHEME_PAGE = "page"  # a code over the printed context (before m010): language and tz bound
+
+
+@migrations()
+def m010_tamper_evidence(db: Database) -> None:
+    """Tamper evidence (防篡改): the audit hash chain, seals of signed inspections, code schemes.
+
+    ``audit_log.hash`` chains every audit row to the one before it (``AUDIT_CONTENT``);
+    the rows already there are chained here, in ``seq`` order. ``inspection_seals``
+    holds the SHA-256 of each signed inspection's facts (``inspection_seals.facts_sha256``),
+    written when it is signed and here for those signed before; append-only and
+    audited. ``report_codes.scheme`` says what a verification code hashes: ``page``
+    (the printed context, codes issued before) or ``facts-1`` (the facts); ``tz`` is
+    the timezone a document was issued in (a circular's month is counted in it).
+    Needs the connection's ``pqm_sha256`` function (``db.register_functions``).
+    """
+    from pqm_tui.model.inspection_seals import seal_signed_inspections
+
+    refuse = f"SELECT RAISE(ABORT, '{LOCKED}: inspection_seals is append-only');"
+    _run(
+        db,
+        [
+            "ALTER TABLE audit_log ADD COLUMN hash TEXT",
+            f"ALTER TABLE report_codes ADD COLUMN scheme TEXT NOT NULL DEFAULT '{SCHEME_PAGE}'",
+            "ALTER TABLE report_codes ADD COLUMN tz TEXT NOT NULL DEFAULT ''",
+            """CREATE TABLE inspection_seals (
+                inspection_id TEXT PRIMARY KEY REFERENCES inspections(id),
+                facts_sha256 TEXT NOT NULL,
+                sealed_at TEXT NOT NULL)""",
+            *(
+                f"""CREATE TRIGGER inspection_seals_append_only_{event.lower()}
+                BEFORE {event} ON inspection_seals BEGIN {refuse} END"""
+                for event in ("UPDATE", "DELETE")
+            ),
+            *_replace_guards("inspection_seals", ("1", (("inspection_id",),))),
+        ],
+    )
+    _chain_existing_audit_rows(db)
+    suffix = "_audit_insert"
+    triggers = db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    audited = sorted(str(n)[: -len(suffix)] for (n,) in triggers if str(n).endswith(suffix))
+    for table in audited:
+        _run(
+            db, [f"DROP TRIGGER {table}_audit_{event}" for event in ("insert", "update", "delete")]
+        )
+    for table in [*audited, "inspection_seals"]:
+        _run(db, _audit_triggers(db, table, chained=True))
+    seal_signed_inspections(db)
+
+
+def _chain_existing_audit_rows(db: Database) -> None:
+    """Give the audit rows written before m010 their links, in ``seq`` order."""
+    (append_only,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'audit_log_append_only_update'"
+    ).fetchone()
+    db.execute("DROP TRIGGER audit_log_append_only_update")
+    previous = ""
+    for (seq,) in db.execute("SELECT seq FROM audit_log ORDER BY seq").fetchall():
+        db.execute(
+            f"""UPDATE audit_log SET hash = pqm_sha256(? || {AUDIT_CONTENT.format(ref="audit_log")})
+                WHERE seq = ?""",
+            [previous, seq],
+        )
+        previous = str(db.execute("SELECT hash FROM audit_log WHERE seq = ?", [seq]).fetchone()[0])
+    db.execute(str(append_only))
+
+
 def expected_triggers() -> dict[str, str]:
     """Name → SQL of every trigger a fully migrated database has (``db check``)."""
+    from pqm_tui.model.db import register_functions
+
     fresh = Database(memory=True)
-    fresh.conn.create_function("pqm_actor", 0, lambda: "system")
+    register_functions(fresh.conn)
     migrations.apply(fresh)
     return triggers_of(fresh)
 

@@ -1,7 +1,10 @@
 """Verification codes (校验码) printed on every document.
 
 A paper copy can be checked against the database: the code is derived from the
-document's subject and content hash and stored once.
+document's subject and content hash and stored once. ``scheme`` says what the hash
+covers: ``facts-1`` (the document's facts: ids, codes, results, numbers, UTC times;
+the same whatever the language, timezone or template it was printed with) or
+``page`` (the printed context, codes issued before m010: checked as they were).
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from pqm_tui.model.clock import Clock
+from pqm_tui.model.schema import SCHEME_PAGE
+
+SCHEME_FACTS = "facts-1"
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,8 @@ class ReportCode:
     content_sha256: str
     created_at: str
     created_by: str
+    scheme: str = SCHEME_PAGE  # what content_sha256 covers (SCHEME_FACTS or SCHEME_PAGE)
+    tz: str = ""  # the timezone it was issued in (``clock.timezone_name``), "" before m010
 
 
 def code_for(subject: str, content_sha256: str) -> str:
@@ -45,16 +53,24 @@ def normalise_code(code: str) -> str:
 
 
 def register_code(
-    db: Database, clock: Clock, actor: str, document: str, subject: str, content_sha256: str
+    db: Database,
+    clock: Clock,
+    actor: str,
+    document: str,
+    subject: str,
+    content_sha256: str,
+    *,
+    scheme: str = SCHEME_FACTS,
+    tz: str = "",
 ) -> ReportCode:
     """Store (once) the code of ``document`` about ``subject`` with this content."""
     code = code_for(subject, content_sha256)
     with db.atomic():
         db.execute(
             """INSERT OR IGNORE INTO report_codes
-               (code, document, subject, content_sha256, created_at, created_by)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [code, document, subject, content_sha256, clock.now_iso(), actor],
+               (code, document, subject, content_sha256, created_at, created_by, scheme, tz)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [code, document, subject, content_sha256, clock.now_iso(), actor, scheme, tz],
         )
     found = find_code(db, code)
     assert found is not None

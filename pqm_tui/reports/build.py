@@ -25,7 +25,7 @@ from pqm_tui.model import (
 )
 from pqm_tui.model import findings as findings_model
 from pqm_tui.model.circulars import failed_reinspections
-from pqm_tui.model.clock import Clock
+from pqm_tui.model.clock import Clock, utc_iso
 from pqm_tui.model.entities import (
     Inspection,
     InspectionKind,
@@ -77,20 +77,44 @@ def na_groups(rows: tuple[NaRow, ...], area_order: list[str]) -> tuple[NaGroup, 
     return tuple(NaGroup(area, tuple(codes[area])) for area in areas)
 
 
-class Builder:
-    """Turns model rows into print-ready contexts for one database and language."""
+class FactsTranslator(Translator):
+    """No language (事实): a message is its id, an enum member its id (``enum.X.value``)."""
 
-    def __init__(self, db: Database, settings: Settings, clock: Clock, images: ImageCache) -> None:
+    def __init__(self) -> None:
+        self.lang = ""
+        self.messages = {}
+
+
+class Builder:
+    """Turns model rows into print-ready contexts for one database and language.
+
+    ``facts=True`` builds the same context as the document's facts, what its
+    verification code hashes: message ids instead of translated text and UTC times
+    instead of local ones (the clock's timezone still says which days a month has).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        images: ImageCache,
+        *,
+        facts: bool = False,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
         self.images = images
-        self.tr = Translator(settings.lang)
+        self.facts = facts
+        self.tr = FactsTranslator() if facts else Translator(settings.lang)
 
     # formatting -----------------------------------------------------------------
     def when(self, stamp: str | None) -> str:
         if not stamp:
             return ""
+        if self.facts:
+            return utc_iso(stamp) or ""
         return datetime.fromisoformat(stamp).astimezone(self.clock.tz).strftime("%Y-%m-%d %H:%M")
 
     def day(self, stamp: str | None) -> str:
@@ -157,7 +181,7 @@ class Builder:
         )
         band = state.band
         checked = bool(card.applicable)
-        band_label = band.label_zh if self.settings.lang == "zh" else band.label_en
+        band_label = band.label_zh if self.tr.lang == "zh" else band.label_en
         pay = f"{band.pay_adjust_percent:+d}%" if band.pay_adjust_percent else "0%"
         legacy = {} if checked else {"total": format_points(card.total), "band": band_label}
         if not checked:

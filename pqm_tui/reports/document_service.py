@@ -4,7 +4,8 @@ Building (context, verification code, QR) reads only. Issuing checks for a Chine
 font, writes what the kind needs first (a second notice's number), renders, writes
 the PDF atomically (``output_files.atomic_output``: a temporary file, signed when asked,
 renamed into place) and then records the verification code (校验码): a code is stored
-only for a document that was issued.
+only for a document that was issued. The code hashes the document's facts (ids, codes,
+results, numbers, UTC times), so it verifies in any language and timezone.
 What differs between notices, reports and circulars is in :mod:`.kinds`.
 """
 
@@ -21,8 +22,9 @@ from sqlite_utils import Database
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
 from pqm_tui.model import verification_codes
-from pqm_tui.model.clock import Clock
+from pqm_tui.model.clock import Clock, timezone_name, timezone_named
 from pqm_tui.model.errors import NotFoundError
+from pqm_tui.model.schema import SCHEME_PAGE
 from pqm_tui.output_files import atomic_output
 from pqm_tui.paths import media_dir, render_log
 from pqm_tui.reports.assets import ImageCache, require_cjk_font
@@ -90,6 +92,9 @@ class DocumentService:
         self.tr = Translator(settings.lang)
         self.images = ImageCache(media_dir(db_path), settings.photo_max_pixels)
         self.builder = Builder(db, settings, clock, self.images)
+        # its own image cache: the photos it finds missing are not this document's to report
+        facts_images = ImageCache(media_dir(db_path), settings.photo_max_pixels)
+        self.facts = Builder(db, settings, clock, facts_images, facts=True)
         self.renderer = Renderer(
             dirs or default_dirs(), self.tr, settings.lang, [self.images.cache_dir]
         )
@@ -127,7 +132,13 @@ class DocumentService:
         verification: Verification | None = draft.context.verification
         if verification is not None:  # a blank form carries no code
             verification_codes.register_code(
-                self.db, self.clock, self.actor, kind, subject, verification.content_sha256
+                self.db,
+                self.clock,
+                self.actor,
+                kind,
+                subject,
+                verification.content_sha256,
+                tz=timezone_name(self.clock.tz),
             )
         self.progress(4, STEPS, "write")
         return RenderedDocument(
@@ -178,11 +189,15 @@ class DocumentService:
         return self.issue("blank", blank_reference(checklist_ref, project_ref), out)
 
     def _draft(self, document: DocumentKind, subject: str) -> Draft:
-        """Build the context and give it its verification (code, hash, QR) when it has one."""
+        """Build the context and give it its verification (code, hash, QR) when it has one.
+
+        The code hashes the document's facts (``Builder(facts=True)``), not the printed
+        context: it verifies whatever language and timezone it is checked in.
+        """
         number, context = document.build(self.builder, subject)
         if not document.verified:
             return Draft(document.name, subject, number, document.template, context)
-        digest = content_sha256(context)
+        digest = content_sha256(document.build(self.facts, subject)[1])
         code = verification_codes.code_for(subject, digest)
         payload = f"PQM|{subject}|{digest}|{code}"
         verified = dataclasses.replace(
@@ -194,12 +209,22 @@ class DocumentService:
 def check_code(
     db: Database, db_path: Path, settings: Settings, clock: Clock, code: str
 ) -> tuple[verification_codes.ReportCode, bool]:
-    """The stored code and whether the database still yields the same content hash."""
+    """The stored code and whether the database still yields the same content hash.
+
+    A code of the facts scheme is checked on the facts, counted in the timezone it
+    was issued in (a circular's month); an older code (``page``) on the printed context
+    in the current language and timezone, as it always was.
+    """
     stored = verification_codes.find_code(db, code)
     if stored is None:
         raise NotFoundError("reports.err.unknown_code", code=code)
-    builder = Builder(
-        db, settings, clock, ImageCache(media_dir(db_path), settings.photo_max_pixels)
-    )
+    images = ImageCache(media_dir(db_path), settings.photo_max_pixels)
+    if stored.scheme == SCHEME_PAGE:
+        builder = Builder(db, settings, clock, images)
+    else:
+        issued_in = timezone_named(stored.tz) or clock.tz
+        builder = Builder(
+            db, settings, dataclasses.replace(clock, tz=issued_in), images, facts=True
+        )
     _, context = KINDS[stored.document].build(builder, stored.subject)
     return stored, content_sha256(context) == stored.content_sha256

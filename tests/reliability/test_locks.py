@@ -18,7 +18,7 @@ import pytest
 from pqm_tui.config import Settings
 from pqm_tui.model import organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import check_integrity, connect
+from pqm_tui.model.db import check_integrity, connect, register_functions
 from pqm_tui.model.errors import LockedError
 from pqm_tui.reports.context import canonical
 from pqm_tui.reports.document_service import DocumentService, check_code
@@ -185,7 +185,7 @@ BYPASSES: list[tuple[str, list[str]]] = [
 def attacker(path: Path) -> sqlite3.Connection:
     """The sqlite3 shell of someone who knows the schema: foreign keys off, autocommit."""
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.create_function("pqm_actor", 0, lambda: "attacker")
+    register_functions(conn, "attacker")  # PQM's SQL functions: the audit triggers need them
     conn.execute("PRAGMA foreign_keys = OFF")
     return conn
 
@@ -223,7 +223,11 @@ def targets(demo_db_path: Path) -> dict[str, str]:
         [photo_finding],
     )
     conn.execute("UPDATE inspections SET status = 'signed' WHERE id = ?", [photo_inspection])
-    conn.execute("INSERT INTO report_codes VALUES ('C-1', 'notice', ?, 'h', '2026', 't')", [signed])
+    conn.execute(
+        """INSERT INTO report_codes (code, document, subject, content_sha256, created_at,
+        created_by) VALUES ('C-1', 'notice', ?, 'h', '2026', 't')""",
+        [signed],
+    )
     ids = {
         "signed": signed,
         "draft": draft,
@@ -267,11 +271,12 @@ def test_recorded_once_rows_are_kept_when_replaced(
 ) -> None:
     """Verification codes and carry-overs: a colliding insert is skipped (INSERT OR IGNORE)."""
     conn = attacker(demo_db_path)
-    conn.execute("INSERT INTO report_codes VALUES ('C-2', 'report', 's', 'h2', '2026', 't')")
+    conn.execute("""INSERT INTO report_codes (code, document, subject, content_sha256, created_at,
+        created_by) VALUES ('C-2', 'report', 's', 'h2', '2026', 't')""")
     before = dump(conn)
     conn.execute(
         """INSERT OR REPLACE INTO report_codes SELECT code, document, subject, 'forged',
-           created_at, created_by FROM report_codes LIMIT 1"""
+           created_at, created_by, scheme, tz FROM report_codes LIMIT 1"""
     )
     with pytest.raises(sqlite3.IntegrityError, match="PQM-LOCKED"):
         conn.execute("UPDATE OR REPLACE report_codes SET code = 'C-1' WHERE code = 'C-2'")
