@@ -13,8 +13,10 @@ from textual.screen import Screen
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
+from pqm_tui.model import checklists
 from pqm_tui.model.clock import Clock, resolve_timezone
 from pqm_tui.model.db import PQMDatabase, connect
+from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.help import HelpScreen
 from pqm_tui.screens.dialogs.report import ReportDialog
@@ -25,7 +27,6 @@ from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
 from pqm_tui.screens.welcome import WelcomeScreen
-from pqm_tui.services.setup import install_builtin_checklists
 from pqm_tui.widgets.footer import binding
 
 # The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
@@ -111,7 +112,10 @@ class PQMApp(App[None]):
                 yield command._replace(title=title, help=self.tr(f"palette.{slug}_more"))
 
     def on_mount(self) -> None:
-        install_builtin_checklists(self.db, self.clock)  # a new database: the built-in ones
+        try:  # the shipped checklists that are absent (a new database), as the CLI does
+            checklists.install_builtins(self.db, self.clock)
+        except PQMError as exc:  # storage busy or read-only: said, and the app still opens
+            self.notify(self.tr.error(exc), severity="error", timeout=15)
         self.open("home")
         if isinstance(self.db, PQMDatabase) and self.db.migration_backup is not None:
             self.notify(self.tr("common.db_backup", path=self.db.migration_backup), timeout=15)
@@ -152,6 +156,5 @@ def create_app(
 ) -> PQMApp:
     """Open the database and build the app (the CLI and the tests both use this)."""
     clock = clock or Clock(resolve_timezone(settings.timezone))
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(db_path, actor=actor)
     return PQMApp(db, settings, clock, actor, db_path)

@@ -15,7 +15,7 @@ from pqm_tui.commands.parser import PQMParser, translate
 from pqm_tui.config import SettingsError, load_settings
 from pqm_tui.i18n import LANGUAGES, Translator
 from pqm_tui.model.checklist_file import ChecklistFileError, ChecklistProblem
-from pqm_tui.model.errors import PQMError, os_storage_error
+from pqm_tui.model.errors import PQMError, os_reason, os_storage_error
 
 # Command word → the module of ``pqm_tui.commands`` that registers it. Only the
 # module of the command given is imported, and none when the app is run: the
@@ -99,8 +99,9 @@ def run_app(context: CommandContext) -> int:
     """``pqm`` without a command: build the app through the factory and run it until quit."""
     from pqm_tui.app import create_app  # the app's screens load only when the app is run
 
-    if not context.db_path.exists():  # a first run: say where the data will live
-        print(f"pqm: {context.tr('cli.app.new_database', path=context.db_path)}", file=sys.stderr)
+    path = context.db_path
+    if path.parent.is_dir() and not path.exists():  # a first run: say where the data will live
+        print(f"pqm: {context.tr('cli.app.new_database', path=path)}", file=sys.stderr)
     app = create_app(
         context.settings, db_path=context.db_path, actor=context.actor, clock=context.clock
     )
@@ -123,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_app(context)
         return int(args.func(context, args) or 0)
     except (UserError, PQMError) as exc:
-        said_in = exc.lang if isinstance(exc, SettingsError) else lang  # asked for, if valid
+        said_in = (exc.lang if isinstance(exc, SettingsError) else None) or lang
         for line in error_lines(Translator(said_in), exc):
             print(line, file=sys.stderr)
         return 2
@@ -134,7 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except OSError as exc:  # a file the system refused (disk full, read-only, gone): one line
-        print(f"pqm: {Translator(lang).error(os_storage_error(exc))}", file=sys.stderr)
+        refusal = os_storage_error(exc) if exc.filename else os_reason(exc)  # no file: why
+        print(f"pqm: {Translator(lang).error(refusal)}", file=sys.stderr)
         return 2
 
 

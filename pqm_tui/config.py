@@ -90,9 +90,10 @@ class SettingSource(StrEnum):
 
 
 class SettingsError(PQMError):
-    """A setting is invalid; ``lang`` is the language to say it in (the one asked for, if valid)."""
+    """A setting is invalid; ``lang`` is the language to say it in, when the settings read so
+    far name a valid one (None: the one asked for by option or environment)."""
 
-    def __init__(self, key: str, /, lang: str = "zh", **params: object) -> None:
+    def __init__(self, key: str, /, lang: str | None = None, **params: object) -> None:
         super().__init__(key, **params)
         self.lang = lang
 

@@ -82,7 +82,12 @@ def test_code_cli(signed_pdf: Path, demo_db_path: Path, capsys: pytest.CaptureFi
     text = "".join(p.extract_text() or "" for p in PdfReader(signed_pdf).pages)
     code = re.search(r"[A-Z2-7]{5}-[A-Z2-7]{5}", text)
     assert code
+    capsys.readouterr()
     assert main(["--db", str(demo_db_path), "verify", "--code", code.group()]) == 0
+    said = capsys.readouterr().out
+    # named as people name it: the document's title, the project and day; no internal id
+    assert "检查报告" in said and "·" in said
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}|\breport\b", said), said
     assert main(["--db", str(demo_db_path), "verify", "--code", "AAAAA-AAAAA"]) == 1
 
 

@@ -1,4 +1,4 @@
-"""``pqm db check``: integrity, foreign keys and schema version."""
+"""``pqm db check``: integrity, foreign keys, schema version, lock triggers, audit chain, seals."""
 
 from __future__ import annotations
 

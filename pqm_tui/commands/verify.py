@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from pqm_tui.commands.context import CommandContext, UserError
@@ -67,6 +68,7 @@ def check_file(ctx: CommandContext, path: Path, strict: bool = False) -> int:
 def check_code(ctx: CommandContext, code: str) -> int:
     from pqm_tui.model.errors import NotFoundError
     from pqm_tui.reports.document_service import check_code as check
+    from pqm_tui.reports.kinds import KINDS
 
     tr = ctx.tr
     try:
@@ -76,9 +78,9 @@ def check_code(ctx: CommandContext, code: str) -> int:
         return 1
     values = {
         "code": stored.code,
-        "document": stored.document,
-        "subject": stored.subject,
-        "at": stored.created_at[:16].replace("T", " "),
+        "document": tr(KINDS[stored.document].title) if stored.document in KINDS else "",
+        "subject": _subject(ctx, stored.document, stored.subject),
+        "at": _local(ctx, stored.created_at),
         "by": stored.created_by,
     }
     if same:
@@ -86,3 +88,29 @@ def check_code(ctx: CommandContext, code: str) -> int:
         return 0
     print(tr("reports.verify.code_changed", **values), file=sys.stderr)
     return 1
+
+
+def _subject(ctx: CommandContext, document: str, subject: str) -> str:
+    """What a code stands for, as people name it: project and date, or the month."""
+    from pqm_tui.model import inspections, organisation
+    from pqm_tui.model.errors import NotFoundError
+
+    if document == "circular":
+        return subject  # the month, YYYY-MM
+    try:
+        inspection = inspections.get_inspection(ctx.db(), subject)
+        project = organisation.get_project(ctx.db(), inspection.project_id).name
+    except NotFoundError:
+        return subject
+    return f"{project} · {_local(ctx, inspection.started_at)[:10]}"
+
+
+def _local(ctx: CommandContext, stamp: str) -> str:
+    """A stored time (UTC, ISO) in the user's time zone, to the minute."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    if when.tzinfo is None:  # written as local wall-clock time by an older PQM
+        return when.strftime("%Y-%m-%d %H:%M")
+    return when.astimezone(ctx.clock.tz).strftime("%Y-%m-%d %H:%M")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -150,7 +152,7 @@ class ImageCache:
         with Image.open(source) as img:
             image = ImageOps.exif_transpose(img)
             image.thumbnail((self.max_pixels, self.max_pixels))
-            tmp = target.with_suffix(".tmp")
+            tmp = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
             try:
                 if ext == "jpg":
                     image.convert("RGB").save(tmp, "JPEG", quality=85, optimize=True)

@@ -110,8 +110,8 @@ class DocumentService:
         """Print the document to ``out`` and record its verification code.
 
         ``finish`` (signing) works on the written temporary file before it takes the
-        name ``out``: when rendering or ``finish`` fails, nothing is left at ``out``
-        and no code is recorded.
+        name ``out``, and the code is recorded before the rename: when rendering,
+        ``finish`` or the record fails, nothing is left at ``out``.
         """
         require_cjk_font()
         document = KINDS[kind]
@@ -125,21 +125,21 @@ class DocumentService:
         data, pages, warnings = self.renderer.pdf(html, strict=self.strict)
         self.progress(3, STEPS, "pdf")
         log = self._log_warnings(kind, subject, warnings) if warnings else None
+        verification: Verification | None = draft.context.verification
         with atomic_output(out) as temporary:
             temporary.write_bytes(data)
             if finish is not None:
                 finish(temporary)
-        verification: Verification | None = draft.context.verification
-        if verification is not None:  # a blank form carries no code
-            verification_codes.register_code(
-                self.db,
-                self.clock,
-                self.actor,
-                kind,
-                subject,
-                verification.content_sha256,
-                tz=timezone_name(self.clock.tz),
-            )
+            if verification is not None:  # a blank form carries no code
+                verification_codes.register_code(
+                    self.db,
+                    self.clock,
+                    self.actor,
+                    kind,
+                    subject,
+                    verification.content_sha256,
+                    tz=timezone_name(self.clock.tz),
+                )
         self.progress(4, STEPS, "write")
         return RenderedDocument(
             out,

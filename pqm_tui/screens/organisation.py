@@ -386,5 +386,9 @@ class OrganisationScreen(PQMScreen[None]):
             return
         if organisation.get_area(self.pqm.db, row_id).archived_at is not None:
             return
-        organisation.move_area(self.pqm.db, row_id, offset)
+        try:
+            organisation.move_area(self.pqm.db, row_id, offset)
+        except PQMError as exc:  # storage busy, full or read-only: said, nothing lost
+            self.notify(self.tr.error(exc), severity="error")
+            return
         self.reload(focus_id=row_id)

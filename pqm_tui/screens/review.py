@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 
 from pqm_tui.model import organisation, review
 from pqm_tui.model.db import connect
-from pqm_tui.model.errors import ModelError, os_storage_error
+from pqm_tui.model.errors import ModelError, PQMError, os_storage_error
 from pqm_tui.model.ids import short_id
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.appeal import AppealDialog
@@ -231,18 +231,20 @@ class ReviewScreen(PQMScreen[None]):
         today = self.pqm.clock.today()
         path = self.pqm.db_path
         assert path is not None
-        db = connect(path, actor=self.pqm.actor, migrate_schema=False)
+        db = None
         try:
+            db = connect(path, actor=self.pqm.actor, migrate_schema=False)
             if with_rows:
                 rows = review.page(
                     db, flt, today, sort=sort, descending=desc, limit=PAGE, offset=offset
                 )
                 self.post_message(self.PageLoaded(gen, rows))
             self.post_message(self.CountsLoaded(gen, review.counts(db, flt, today)))
-        except (ModelError, ValueError) as exc:
+        except (PQMError, ValueError) as exc:  # storage busy or gone included
             self.post_message(self.Said(self.tr.error(exc), error=True))
         finally:
-            db.close()
+            if db is not None:
+                db.close()
 
     def on_review_screen_page_loaded(self, message: PageLoaded) -> None:
         self._show_rows(message.generation, message.rows)
@@ -372,8 +374,9 @@ class ReviewScreen(PQMScreen[None]):
         assert app.db_path is not None
         stamp = app.clock.now().strftime("%Y%m%d-%H%M%S")
         path = app.db_path.parent / f"{app.tr('export.sheet')}-{stamp}.xlsx"
-        db = connect(app.db_path, actor=app.actor, migrate_schema=False)  # this thread's own
+        db = None
         try:
+            db = connect(app.db_path, actor=app.actor, migrate_schema=False)  # this thread's own
             rows = review.iter_rows(db, flt, app.clock.today(), sort=sort, descending=descending)
             count = write_items(path, rows, app.clock.today(), app.tr)
         except Exception as exc:  # an export must never take the app down
@@ -381,7 +384,8 @@ class ReviewScreen(PQMScreen[None]):
             self.post_message(self.Said(app.tr("export.failed", error=app.tr.error(said)), True))
             return
         finally:
-            db.close()
+            if db is not None:
+                db.close()
         self.post_message(self.Said(app.tr("export.written", count=count, path=path)))
 
     def action_search(self) -> None:

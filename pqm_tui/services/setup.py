@@ -14,7 +14,6 @@ from typing import Literal
 from sqlite_utils import Database
 
 from pqm_tui.model import checklists, organisation
-from pqm_tui.model.clock import Clock
 
 Step = Literal["organisation", "areas", "checklists", "people"]
 
@@ -55,10 +54,3 @@ def setup_state(db: Database) -> SetupState:
         checklists=len(checklists.list_checklists(db)),
         inspectors=sum(1 for p in organisation.inspectors(db) if p.archived_at is None),
     )
-
-
-def install_builtin_checklists(db: Database, clock: Clock) -> int:
-    """On a database without any checklist, install the built-in ones (内置检查表); how many."""
-    if checklists.list_checklists(db):
-        return 0
-    return len(checklists.install_builtins(db, clock))

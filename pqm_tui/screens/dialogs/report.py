@@ -363,8 +363,9 @@ class ReportDialog(PQMModal[Path | None]):
 
         app = self.pqm
         request = DocumentRequest(kind, self.inspection_id, out, force=True, signer=signer_id)
-        db = connect(self.db_path, actor=app.actor)
+        db = None
         try:
+            db = connect(self.db_path, actor=app.actor)  # busy or gone storage is said too
             service = DocumentService(
                 db, self.db_path, app.settings, app.clock, app.actor, progress=self._progressed
             )
@@ -372,7 +373,8 @@ class ReportDialog(PQMModal[Path | None]):
         except Exception as exc:  # said to the user in the dialog, never swallowed
             self.post_message(self.Failed(exc, out, name))
         finally:
-            db.close()
+            if db is not None:
+                db.close()
 
     def _progressed(self, step: int, total: int, _label: str) -> None:
         """Called on the worker thread by the document service."""
