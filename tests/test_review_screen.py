@@ -161,6 +161,16 @@ async def test_reinspection_of_two_marked_items(demo_db_path: Path, clock: Clock
             pair
         )
         assert type(app.screen).__name__ == "WalkScreen"  # the walk of just those items
+        ids = [created, *pair]
+        project_name = screen.page_rows[pair[0]].project_name
+        messages = [n.message for n in app._notifications]
+        assert f"已创建复检：{project_name} {inspection.started_at[:10]}" in messages
+        shown = "\n".join(messages) + app.export_screenshot()
+        assert not [i for i in ids if i[-8:] in shown or i in shown], "an internal id is shown"
+        await pilot.press("escape")
+        await pilot.pause()
+        shown = app.export_screenshot()
+        assert not [i for i in ids if i[-8:] in shown], "an internal id is shown"
 
 
 async def test_text_search_and_paging(demo_db_path: Path, clock: Clock) -> None:
