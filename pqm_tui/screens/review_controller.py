@@ -166,8 +166,8 @@ class ReviewController:
         """Which items a form is about: one line each (a few), or their codes."""
         shown = [rows[i] for i in ids if i in rows]
         if len(shown) != len(ids):  # marked on another page: their 编号
-            codes = item_codes(self.db, ids[:8])
-            return "、".join(codes.get(i, "?") for i in ids[:8]) + ("…" if len(ids) > 8 else "")
+            known = item_codes(self.db, ids[:8])
+            return "、".join(known.get(i, "?") for i in ids[:8]) + ("…" if len(ids) > 8 else "")
         if len(shown) <= SUBJECT_LINES:
             return "\n".join(
                 f"{r.item_code} {r.item_standard[:16]} · {r.area_name} · {r.project_name}"
