@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 
 from pqm_tui.config import Settings
@@ -26,6 +27,7 @@ from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
 from pqm_tui.screens.welcome import WelcomeScreen
 from pqm_tui.services.setup import install_builtin_checklists
+from pqm_tui.widgets.command_palette import PQMCommandPalette
 from pqm_tui.widgets.footer import binding
 
 # The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
@@ -170,6 +172,24 @@ class PQMApp(App[None]):
         """Close the browsing screens above home (nothing typed is lost there)."""
         while not isinstance(self.screen, HomeScreen):
             self.pop_screen()
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette with its placeholder and "no matches" translated."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            palette = PQMCommandPalette(
+                self.tr("textual_ui.palette_placeholder"), self.tr("textual_ui.no_matches")
+            )
+            self.push_screen(palette)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies): say which key does, in the user's language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    self.tr("textual_ui.quit_hint", keys=key.title()),
+                    title=self.tr("textual_ui.quit_title"),
+                )
+                return
 
     def on_mount(self) -> None:
         install_builtin_checklists(self.db, self.clock)  # a new database: the built-in ones

@@ -65,3 +65,31 @@ async def test_palette_offers_every_key_of_the_screen_in_english(
         assert commands["New inspection"].startswith("n · ")
         assert "Home" not in commands  # already there
         assert not [t for t in commands if "." in t or t.startswith(("keys", "review"))]
+
+
+async def test_textuals_own_words_are_chinese(demo_db_path: Path, clock: Clock) -> None:
+    """The palette's placeholder and "no matches", the ctrl+c hint, the Select's footer key."""
+    from textual.widgets import Input, OptionList
+
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        hint = next(n for n in app._notifications if "退出" in n.message)
+        assert hint.title == "要退出吗？" and "Ctrl+Q" in hint.message
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        assert palette.query_one(Input).placeholder == "搜索命令……"
+        await pilot.press(*"zzqx")
+        for _ in range(30):
+            await pilot.pause(0.05)
+            lines = palette.query_one(OptionList)
+            if lines.option_count:
+                break
+        prompt = lines.get_option_at_index(0).prompt
+        assert "没有匹配的命令" in str(getattr(prompt, "renderable", prompt))
+        assert app.tr.key("Dismiss menu") == "收起选项"  # the Select's esc in the footer
