@@ -276,3 +276,18 @@ def test_failures_are_sentences_not_class_names(tmp_path: Path) -> None:
     assert "could not convert" in odd
     for text in (locked, missing, denied, odd):
         assert not any(word in text for word in CLASS_NAMES), text
+
+
+async def test_english_file_names_carry_no_internal_id(
+    demo_db_path: Path, clock: Clock, tmp_path: Path
+) -> None:
+    settings = Settings(timezone="Asia/Shanghai", lang="en")
+    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    number = notices.notices_of_inspection(app.db, inspection_id)[0].number
+    project, date = project_and_date(app, inspection_id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        assert dialog.target_path("notice").name == f"notice-{number}-{project}.pdf"
+        assert dialog.target_path("report").name == f"report-{project}-{date}.pdf"
+        assert dialog.target_path("signed_report").name == f"report-{project}-{date}-signed.pdf"
