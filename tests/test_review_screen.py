@@ -261,3 +261,33 @@ async def test_help_lists_the_review_keys(demo_db_path: Path, clock: Clock) -> N
         keys = app.screen.query_one("#keys", Table)
         descriptions = [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
         assert app.tr("review.key.reinspect") in descriptions
+
+
+def test_the_reviews_day_cells_agree_with_their_number_in_english() -> None:
+    """ "1 day left", "2 days left", "1 day overdue" (not "1 days left")."""
+    from datetime import date
+
+    from pqm_tui.i18n import Translator
+    from pqm_tui.model.review import ReviewRow
+    from pqm_tui.screens.review_text import COLUMNS, row_cells
+
+    tr = Translator("en")
+    today = date(2026, 12, 6)
+    fields = dict.fromkeys(("id", "project_id", "project_name", "area_name", "item_code"), "x")
+    fields |= dict.fromkeys(("item_standard", "severity", "department", "person", "note"), "x")
+
+    def days(deadline: str) -> str:
+        row = ReviewRow(
+            **fields,
+            deadline=deadline,
+            status="open",
+            pending=None,
+            escalation_level=0,
+            notice_id=None,
+            inspection_id="i",
+        )
+        return str(row_cells(row, today, tr, marked=False)[COLUMNS.index("days")])
+
+    assert days("2026-12-07") == "1 day left"
+    assert days("2026-12-08") == "2 days left"
+    assert days("2026-12-05") == "1 day overdue"
