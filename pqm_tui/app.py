@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
+from textual.theme import ThemeProvider
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
@@ -180,6 +181,15 @@ class PQMApp(App[None]):
                 self.tr("textual_ui.palette_placeholder"), self.tr("textual_ui.no_matches")
             )
             self.push_screen(palette)
+
+    def search_themes(self) -> None:
+        """The palette's 主题 command: Textual's theme list with our words."""
+        palette = PQMCommandPalette(
+            self.tr("textual_ui.theme_placeholder"),
+            self.tr("textual_ui.no_matches"),
+            [ThemeProvider],
+        )
+        self.push_screen(palette)
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies): say which key does, in the user's language."""

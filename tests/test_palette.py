@@ -93,3 +93,8 @@ async def test_textuals_own_words_are_chinese(demo_db_path: Path, clock: Clock) 
         prompt = lines.get_option_at_index(0).prompt
         assert "没有匹配的命令" in str(getattr(prompt, "renderable", prompt))
         assert app.tr.key("Dismiss menu") == "收起选项"  # the Select's esc in the footer
+        await pilot.press("escape")
+        await pilot.pause()
+        await run_from_palette(app, pilot, "主题")
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(Input).placeholder == "搜索主题……"

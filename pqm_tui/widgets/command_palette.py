@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from rich.align import Align
 from rich.text import Text
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandList, CommandPalette, ProviderSource
 from textual.widgets.option_list import Option
 
 
 class PQMCommandPalette(CommandPalette):
     """``CommandPalette`` whose placeholder and "no matches" line are given words."""
 
-    def __init__(self, placeholder: str, no_matches: str) -> None:
-        super().__init__(placeholder=placeholder, id="--command-palette")
+    def __init__(
+        self, placeholder: str, no_matches: str, providers: ProviderSource | None = None
+    ) -> None:
+        super().__init__(providers, placeholder=placeholder, id="--command-palette")
         self.no_matches = no_matches
 
     def _start_no_matches_countdown(self, search_value: str) -> None:
