@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlite_utils import Database
 from textual.app import App, SystemCommand
-from textual.screen import Screen
+from textual.command import CommandPalette
+from textual.screen import ModalScreen, Screen
+from textual.theme import ThemeProvider
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
@@ -27,6 +29,7 @@ from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
 from pqm_tui.screens.welcome import WelcomeScreen
+from pqm_tui.widgets.command_palette import PQMCommandPalette
 from pqm_tui.widgets.footer import binding
 
 # The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
@@ -45,6 +48,10 @@ SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "report": ReportDialog,
     "help": HelpScreen,
 }
+
+
+# Screens that hold nothing typed: the palette's "home" may close them.
+BROWSING = (ReviewScreen, OrganisationScreen, WelcomeScreen)
 
 
 class PQMApp(App[None]):
@@ -77,10 +84,10 @@ class PQMApp(App[None]):
             self.set_keymap(settings.keymap)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Textual's palette commands in the user's language; our help replaces "Keys".
+        """The palette (命令面板): this screen's actions, the other screens, Textual's own.
 
-        Textual's own key panel would show the message ids of our bindings, so the
-        palette offers the screen's ``?`` help instead (it lists translated keys).
+        All in the user's language. Our help replaces Textual's "Keys" panel, which would
+        show the message ids of our bindings.
         """
         if hasattr(screen, "action_help"):
             yield SystemCommand(
@@ -88,19 +95,11 @@ class PQMApp(App[None]):
                 self.tr("palette.help_more"),
                 partial(screen.run_action, "help"),
             )
-        if isinstance(screen, HomeScreen | WelcomeScreen):
-            for name, tab in (("organisation", "projects"), ("people", "people")):
-                yield SystemCommand(
-                    self.tr(f"palette.{name}"),
-                    self.tr(f"palette.{name}_more"),
-                    partial(self.open, "organisation", tab=tab),
-                )
-        if isinstance(screen, HomeScreen):
-            yield SystemCommand(
-                self.tr("palette.welcome"),
-                self.tr("palette.welcome_more"),
-                partial(self.open, "welcome"),
-            )
+        titles: set[str] = set()
+        for command in (*self._screen_actions(screen), *self._screens(screen)):
+            if command.title not in titles:  # a screen's key may open another screen
+                titles.add(command.title)
+                yield command
         for command in super().get_system_commands(screen):
             if command.title == "Keys":
                 continue
@@ -110,6 +109,98 @@ class PQMApp(App[None]):
                 yield command
             else:
                 yield command._replace(title=title, help=self.tr(f"palette.{slug}_more"))
+
+    def _screen_actions(self, screen: Screen[object]) -> Iterator[SystemCommand]:
+        """Every enabled key PQM gives ``screen`` (not Textual's focus or copy keys)."""
+        seen = {"help"}
+        for active in screen.active_bindings.values():
+            key = active.binding
+            ours = key.description in self.tr.messages  # a message id: made by ``binding()``
+            if active.node is not screen or not active.enabled or not ours:
+                continue
+            if key.action in seen:
+                continue
+            seen.add(key.action)
+            tip = self.tr(key.tooltip) if key.tooltip in self.tr.messages else ""
+            shown = self.get_key_display(key)
+            yield SystemCommand(
+                self.tr.key(key.description),
+                f"{shown} · {tip}" if tip else shown,
+                partial(screen.run_action, key.action),
+            )
+
+    def _screens(self, screen: Screen[object]) -> Iterator[SystemCommand]:
+        """The screens one can go to from ``screen`` (导航): not from a dialog, not itself."""
+        if isinstance(screen, ModalScreen):
+            return
+        here = type(screen)
+        if here is not HomeScreen and self._home_below(screen):
+            yield SystemCommand(
+                self.tr("palette.home"), self.tr("palette.home_more"), self._back_home
+            )
+        if here is not ReviewScreen:
+            yield SystemCommand(
+                self.tr("palette.review"),
+                self.tr("palette.review_more"),
+                partial(self.open, "review"),
+            )
+        if here is not OrganisationScreen:
+            for name, tab in (("organisation", "projects"), ("people", "people")):
+                yield SystemCommand(
+                    self.tr(f"palette.{name}"),
+                    self.tr(f"palette.{name}_more"),
+                    partial(self.open, "organisation", tab=tab),
+                )
+        if here is not WelcomeScreen:
+            yield SystemCommand(
+                self.tr("palette.welcome"),
+                self.tr("palette.welcome_more"),
+                partial(self.open, "welcome"),
+            )
+
+    def _home_below(self, screen: Screen[object]) -> bool:
+        """True when only browsing screens (review, organisation, welcome) lie above home."""
+        stack = self.screen_stack
+        if screen not in stack:
+            return False
+        for above in reversed(stack[: stack.index(screen) + 1]):
+            if isinstance(above, HomeScreen):
+                return True
+            if not isinstance(above, BROWSING):
+                return False
+        return False
+
+    def _back_home(self) -> None:
+        """Close the browsing screens above home (nothing typed is lost there)."""
+        while not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette with its placeholder and "no matches" translated."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            palette = PQMCommandPalette(
+                self.tr("textual_ui.palette_placeholder"), self.tr("textual_ui.no_matches")
+            )
+            self.push_screen(palette)
+
+    def search_themes(self) -> None:
+        """The palette's 主题 command: Textual's theme list with our words."""
+        palette = PQMCommandPalette(
+            self.tr("textual_ui.theme_placeholder"),
+            self.tr("textual_ui.no_matches"),
+            [ThemeProvider],
+        )
+        self.push_screen(palette)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies): say which key does, in the user's language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    self.tr("textual_ui.quit_hint", keys=key.title()),
+                    title=self.tr("textual_ui.quit_title"),
+                )
+                return
 
     def on_mount(self) -> None:
         try:  # the shipped checklists that are absent (a new database), as the CLI does

@@ -23,6 +23,20 @@ class OutputError(PQMError):
     """The output path cannot take a file (message id ``errors.output.*``)."""
 
 
+_UNSAFE = frozenset('/\\:*?"<>|')  # not allowed in a file name on Windows or (/) anywhere
+
+
+def safe_file_name(text: str, limit: int = 120) -> str:
+    """``text`` made fit to be one file name (文件名): no slash, control or reserved character.
+
+    Such characters become ``_``; runs of spaces one space; leading dots and ends trimmed;
+    at most ``limit`` characters (a long project name must not exceed the system's limit).
+    """
+    cleaned = "".join("_" if ch in _UNSAFE or ord(ch) < 32 or ord(ch) == 127 else ch for ch in text)
+    cleaned = " ".join(cleaned.split()).strip(" .")
+    return cleaned[:limit].rstrip(" .") or "_"
+
+
 def _kind(mode: int) -> str:
     """What a non-regular path is: the last word of its message id ``errors.output.*``."""
     if stat.S_ISDIR(mode):

@@ -38,6 +38,8 @@ def test_cli_exports_every_matching_item_with_real_dates(
     assert rows[0][1] == first["project"] and rows[0][3] == first["item"].split()[0]
     assert rows[0][9] == dt.datetime.fromisoformat(first["deadline"])  # a date cell, not text
     assert all(r[11] == "是" and isinstance(r[10], int) and r[10] < 0 for r in rows)
+    # 编号: the notice number and item code people use, never an internal id
+    assert all(str(r[0]).startswith("ZG-") and str(r[0]).endswith(f" {r[3]}") for r in rows)
 
 
 def test_cli_export_refuses_without_a_file_or_to_a_missing_folder(

@@ -40,3 +40,12 @@ def test_placeholders_match_between_languages() -> None:
     zh, en = catalog("zh"), catalog("en")
     mismatched = [k for k in zh if k in en and fields(zh[k]) != fields(en[k])]
     assert mismatched == []
+
+
+def test_english_counts_agree_with_their_number() -> None:
+    tr = Translator("en")
+    assert tr("review.days_left", n=1) == "1 day left"
+    assert tr("review.days_left", n=3) == "3 days left"
+    assert tr("review.days_overdue", n=1) == "1 day overdue"
+    assert tr("items.total", count=0) == "0 items"
+    assert Translator("zh")("review.days_left", n=1) == "剩 1 天"

@@ -201,3 +201,27 @@ async def test_receiver_pin_row_only_for_a_receiver_with_a_pin(
         assert isinstance(app.screen, SummaryScreen)
     db = connect(demo_db_path)
     assert inspections.get_inspection(db, inspection_id).status == InspectionStatus.SIGNED
+
+
+async def test_the_projects_receiver_of_notices_is_filled_in(
+    app: PQMApp, demo_db_path: Path, clock: Clock, settings: Settings
+) -> None:
+    """签字确认: the receiver set for the project (organisation screen, org import) is offered."""
+    inspection_id = ready_to_sign(demo_db_path, clock, settings)
+    db = connect(demo_db_path)
+    inspection = inspections.get_inspection(db, inspection_id)
+    receiver = organisation.list_people(db, inspection.project_id)[-1]
+    organisation.edit_project(db, inspection.project_id, receiver_id=receiver.id)
+    organisation.set_person_pin(db, receiver.id, hash_pin("97531"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # do not resume the demo draft
+        await app.push_screen(SummaryScreen(inspection_id))
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignOffDialog)
+        assert dialog.query_one("#receiver", Input).value == receiver.name
+        assert dialog.query_one("#role", Input).value == receiver.role
+        assert dialog.query_one("#receiver-pin-row").display  # his PIN is asked for

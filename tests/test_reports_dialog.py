@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, ProgressBar, Static
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
-from pqm_tui.model import inspections, organisation
+from pqm_tui.model import inspections, notices, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import InspectionStatus, Person
 from pqm_tui.paths import keys_dir
@@ -133,6 +133,13 @@ async def test_unknown_signer_is_named_in_chinese_and_nothing_is_written(
         assert dialog.written is None and not list(tmp_path.glob("*.pdf"))
 
 
+def project_and_date(app: PQMApp, inspection_id: str) -> tuple[str, str]:
+    """The inspection's project name and date, as its document file names carry them."""
+    inspection = inspections.get_inspection(app.db, inspection_id)
+    project = organisation.get_project(app.db, inspection.project_id).name
+    return project, inspection.started_at[:10]
+
+
 def first_inspector(app: PQMApp, inspection_id: str) -> Person:
     inspection = inspections.get_inspection(app.db, inspection_id)
     return organisation.get_person(app.db, inspection.inspector_ids[0])
@@ -162,7 +169,8 @@ async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
         await pilot.press("3")
         await settle(app, pilot)
         text = text_of(dialog, "#result")
-        assert dialog.written == tmp_path / f"report-{inspection_id[-8:]}-signed.pdf", text
+        project, date = project_and_date(app, inspection_id)
+        assert dialog.written == tmp_path / f"检查报告-{project}-{date}-签名.pdf", text
         assert dialog.written.is_file()
         assert str(dialog.written) in text and f"已签名：{person.name}" in text
 
@@ -197,7 +205,10 @@ async def test_notice_by_number_key_needs_no_signing_key(
         await pilot.press("1")
         await settle(app, pilot)
         text = text_of(dialog, "#result")
-        assert dialog.written == tmp_path / f"notice-{inspection_id[-8:]}.pdf", text
+        number = notices.notices_of_inspection(app.db, inspection_id)[0].number
+        project, _ = project_and_date(app, inspection_id)
+        assert dialog.written == tmp_path / f"整改通知单-{number}-{project}.pdf", text
+        assert inspection_id[-8:] not in dialog.written.name
         assert dialog.written.is_file() and str(dialog.written) in text
         assert not keys_dir(demo_db_path).exists()
         assert dialog.query_one(ProgressBar).display
@@ -265,3 +276,18 @@ def test_failures_are_sentences_not_class_names(tmp_path: Path) -> None:
     assert "could not convert" in odd
     for text in (locked, missing, denied, odd):
         assert not any(word in text for word in CLASS_NAMES), text
+
+
+async def test_english_file_names_carry_no_internal_id(
+    demo_db_path: Path, clock: Clock, tmp_path: Path
+) -> None:
+    settings = Settings(timezone="Asia/Shanghai", lang="en")
+    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    number = notices.notices_of_inspection(app.db, inspection_id)[0].number
+    project, date = project_and_date(app, inspection_id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        assert dialog.target_path("notice").name == f"notice-{number}-{project}.pdf"
+        assert dialog.target_path("report").name == f"report-{project}-{date}.pdf"
+        assert dialog.target_path("signed_report").name == f"report-{project}-{date}-signed.pdf"

@@ -161,6 +161,16 @@ async def test_reinspection_of_two_marked_items(demo_db_path: Path, clock: Clock
             pair
         )
         assert type(app.screen).__name__ == "WalkScreen"  # the walk of just those items
+        ids = [created, *pair]
+        project_name = screen.page_rows[pair[0]].project_name
+        messages = [n.message for n in app._notifications]
+        assert f"已创建复检：{project_name} {inspection.started_at[:10]}" in messages
+        shown = "\n".join(messages) + app.export_screenshot()
+        assert not [i for i in ids if i[-8:] in shown or i in shown], "an internal id is shown"
+        await pilot.press("escape")
+        await pilot.pause()
+        shown = app.export_screenshot()
+        assert not [i for i in ids if i[-8:] in shown], "an internal id is shown"
 
 
 async def test_text_search_and_paging(demo_db_path: Path, clock: Clock) -> None:
@@ -251,3 +261,33 @@ async def test_help_lists_the_review_keys(demo_db_path: Path, clock: Clock) -> N
         keys = app.screen.query_one("#keys", Table)
         descriptions = [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
         assert app.tr("review.key.reinspect") in descriptions
+
+
+def test_the_reviews_day_cells_agree_with_their_number_in_english() -> None:
+    """ "1 day left", "2 days left", "1 day overdue" (not "1 days left")."""
+    from datetime import date
+
+    from pqm_tui.i18n import Translator
+    from pqm_tui.model.review import ReviewRow
+    from pqm_tui.screens.review_text import COLUMNS, row_cells
+
+    tr = Translator("en")
+    today = date(2026, 12, 6)
+    fields = dict.fromkeys(("id", "project_id", "project_name", "area_name", "item_code"), "x")
+    fields |= dict.fromkeys(("item_standard", "severity", "department", "person", "note"), "x")
+
+    def days(deadline: str) -> str:
+        row = ReviewRow(
+            **fields,
+            deadline=deadline,
+            status="open",
+            pending=None,
+            escalation_level=0,
+            notice_id=None,
+            inspection_id="i",
+        )
+        return str(row_cells(row, today, tr, marked=False)[COLUMNS.index("days")])
+
+    assert days("2026-12-07") == "1 day left"
+    assert days("2026-12-08") == "2 days left"
+    assert days("2026-12-05") == "1 day overdue"

@@ -3,6 +3,9 @@
 ``pqm_tui/i18n/<lang>/*.yaml`` are merged into one flat mapping of message
 ids to text; ``{name}`` placeholders are filled with ``str.format``. Tests
 check that every language has exactly the same ids.
+
+A message that depends on a number (复数) has two forms, ``<id>.one`` and
+``<id>.other``; ``tr("<id>", n=1)`` picks by its ``n`` (or ``count``) parameter.
 """
 
 from __future__ import annotations
@@ -51,10 +54,16 @@ class Translator:
         self.messages = catalog(lang)
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self.messages.get(key)
+        text = self.messages.get(key) or self._plural(key, values)
         if text is None:
             return key  # visible in the UI and caught by the catalog tests
         return text.format(**values) if values else text
+
+    def _plural(self, key: str, values: dict[str, object]) -> str | None:
+        """The ``.one`` or ``.other`` form of ``key`` for its ``n`` (or ``count``)."""
+        number = values.get("n", values.get("count"))
+        form = "one" if number == 1 else "other"
+        return self.messages.get(f"{key}.{form}")
 
     def key(self, description: str) -> str:
         """A key binding's description: our message id, or Textual's own words translated."""

@@ -89,6 +89,12 @@ class ReviewRow:
     escalation_level: int
     notice_id: str | None
     inspection_id: str
+    notice_number: str = ""
+
+    @property
+    def code(self) -> str:
+        """How people name the item (编号): its notice number and checklist item code."""
+        return f"{self.notice_number} {self.item_code}".strip()
 
     def days_left(self, today: date) -> int | None:
         """Days to the deadline; negative = days overdue."""
@@ -208,13 +214,14 @@ def page(
                   f.responsible_person AS person, f.note, r.deadline, r.status,
                   CASE WHEN r.status IN ('open', 'replied') THEN {LAST_REQUEST} END
                     AS last_request,
-                  r.escalation_level, r.notice_id, f.inspection_id
+                  r.escalation_level, r.notice_id, f.inspection_id, n.number
               FROM ({inner}) page
               JOIN rectification_items r ON r.rowid = page.rid
               JOIN findings f ON f.id = r.finding_id
               JOIN areas a ON a.id = f.area_id
               JOIN items i ON i.id = f.item_id
               JOIN projects p ON p.id = r.project_id
+              LEFT JOIN notices n ON n.id = r.notice_id
               ORDER BY page.sort_key {direction}, page.rid {direction}"""
     rows = db.execute(sql, [*params, limit, offset]).fetchall()
     return [
@@ -235,9 +242,26 @@ def page(
             escalation_level=r[13],
             notice_id=r[14],
             inspection_id=r[15],
+            notice_number=r[16] or "",
         )
         for r in rows
     ]
+
+
+def item_codes(db: Database, ids: list[str]) -> dict[str, str]:
+    """How people name these items (编号): notice number, item code and area, by item id."""
+    marks = ", ".join("?" for _ in ids)
+    rows = db.execute(
+        f"""SELECT r.id, coalesce(n.number, ''), i.code, a.name
+              FROM rectification_items r
+              JOIN findings f ON f.id = r.finding_id
+              JOIN areas a ON a.id = f.area_id
+              JOIN items i ON i.id = f.item_id
+              LEFT JOIN notices n ON n.id = r.notice_id
+             WHERE r.id IN ({marks})""",
+        ids,
+    ).fetchall()
+    return {r[0]: f"{r[1]} {r[2]} {r[3]}".strip() for r in rows}
 
 
 def is_quick(flt: ReviewFilter, sort: str) -> bool:

@@ -18,7 +18,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pqm_tui.i18n import Translator
-from pqm_tui.model.ids import short_id
 from pqm_tui.model.review import ReviewRow
 from pqm_tui.output_files import atomic_output
 
@@ -98,7 +97,7 @@ def _cells(sheet: object, row: ReviewRow, today: date, tr: Translator) -> list[o
     if row.pending:
         status += tr("review.pending", what=tr(f"review.state.{row.pending}"))
     return [
-        short_id(row.id),
+        _text(sheet, row.code),
         _text(sheet, row.project_name),
         _text(sheet, row.area_name),
         _text(sheet, row.item_code),

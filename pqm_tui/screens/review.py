@@ -28,7 +28,6 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 from pqm_tui.model import organisation, review
 from pqm_tui.model.db import connect
 from pqm_tui.model.errors import ModelError, PQMError, os_storage_error
-from pqm_tui.model.ids import short_id
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.appeal import AppealDialog
 from pqm_tui.screens.dialogs.decide import DecideDialog
@@ -524,7 +523,9 @@ class ReviewScreen(PQMScreen[None]):
             return
         self.marked = self.marked - set(ids)
         self.reload(keep_offset=True)
-        self.notify(self.tr("review.reinspection_created", id=short_id(inspection.id)))
+        project = organisation.get_project(self.pqm.db, inspection.project_id).name
+        when = inspection.started_at[:10]
+        self.notify(self.tr("review.reinspection_created", project=project, date=when))
         self.pqm.open("walk", inspection_id=inspection.id)
 
     def action_notice(self) -> None:

@@ -14,9 +14,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from pqm_tui.model.errors import ModelError
-from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
-from pqm_tui.model.review import ReviewRow
+from pqm_tui.model.review import ReviewRow, item_codes
 from pqm_tui.services import photos, rectification, reinspection
 from pqm_tui.services.rectification import Action
 
@@ -53,14 +52,17 @@ class ReviewController:
         return self.tr.error(exc)
 
     def _apply(self, ids: list[str], move: Callable[[str], object]) -> Outcome:
-        """Run ``move(item_id)`` for each item; what failed is said by item."""
+        """Run ``move(item_id)`` for each item; what failed is said by item (its 编号)."""
         outcome = Outcome()
+        failed: list[tuple[str, str]] = []
         for item_id in ids:
             try:
                 move(item_id)
                 outcome.done += 1
             except ModelError as exc:
-                outcome.problems.append(f"{short_id(item_id)}: {self.explain(exc)}")
+                failed.append((item_id, self.explain(exc)))
+        codes = item_codes(self.db, [item_id for item_id, _ in failed]) if failed else {}
+        outcome.problems = [f"{codes.get(i, '?')}: {why}" for i, why in failed]
         return outcome
 
     def allowing(self, ids: list[str], action: Action) -> tuple[list[RectificationItem], str]:
@@ -80,7 +82,7 @@ class ReviewController:
                 continue
             fit.append(item)
         if not fit and len(ids) == 1:
-            refusal = f"{short_id(ids[0])}: {refusal}"
+            refusal = f"{item_codes(self.db, ids).get(ids[0], '?')}: {refusal}"
         return fit, refusal
 
     @staticmethod
@@ -160,12 +162,12 @@ class ReviewController:
         return reinspection.create_reinspection(self.db, self.clock, ids, actor=self.actor)
 
     # what a form says about its items -------------------------------------------------
-    @staticmethod
-    def subject(ids: list[str], rows: Mapping[str, ReviewRow]) -> str:
+    def subject(self, ids: list[str], rows: Mapping[str, ReviewRow]) -> str:
         """Which items a form is about: one line each (a few), or their codes."""
         shown = [rows[i] for i in ids if i in rows]
-        if len(shown) != len(ids):  # marked on another page: their numbers
-            return "、".join(short_id(i) for i in ids[:8]) + ("…" if len(ids) > 8 else "")
+        if len(shown) != len(ids):  # marked on another page: their 编号
+            known = item_codes(self.db, ids[:8])
+            return "、".join(known.get(i, "?") for i in ids[:8]) + ("…" if len(ids) > 8 else "")
         if len(shown) <= SUBJECT_LINES:
             return "\n".join(
                 f"{r.item_code} {r.item_standard[:16]} · {r.area_name} · {r.project_name}"

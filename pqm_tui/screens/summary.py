@@ -19,8 +19,15 @@ from textual.reactive import var
 from textual.widgets import DataTable, Static
 
 from pqm_tui.model import inspections, organisation
-from pqm_tui.model.entities import Finding, InspectionKind, InspectionStatus, Result
-from pqm_tui.model.errors import ModelError
+from pqm_tui.model.entities import (
+    Finding,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+    Person,
+    Result,
+)
+from pqm_tui.model.errors import ModelError, NotFoundError
 from pqm_tui.model.notices import notices_of_inspection
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
@@ -275,8 +282,18 @@ class SummaryScreen(PQMScreen[None]):
         else:
             failed = sum(f.result == Result.FAIL for f in state.findings)
             effect = app.tr("walk.signoff.effect", failures=failed)
-        dialog = SignOffDialog(inspectors, people, effect)
+        dialog = SignOffDialog(inspectors, people, effect, self._receiver(state.inspection))
         self.app.push_screen(dialog, self._signed)
+
+    def _receiver(self, inspection: Inspection) -> Person | None:
+        """The project's receiver of notices (通知接收人), when one is set and still there."""
+        project = organisation.get_project(self.pqm.db, inspection.project_id)
+        if project.receiver_id is None:
+            return None
+        try:
+            return organisation.get_person(self.pqm.db, project.receiver_id)
+        except NotFoundError:
+            return None
 
     def _signed(self, form: SignOffForm | None) -> None:
         if form is None:

@@ -25,6 +25,7 @@ from pqm_tui.model import (
     notices,
     organisation,
     reinspection_targets,
+    review,
 )
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import current_actor
@@ -75,7 +76,7 @@ def create_reinspection(
         if Action.PASS_REINSPECTION not in ALLOWED[state]:
             raise RectificationError(
                 "review.err.not_reinspectable",
-                item=item.id[-8:],
+                item=review.item_codes(db, [item.id]).get(item.id, ""),
                 state=state,
             )
     projects = {i.project_id for i in items}

@@ -157,3 +157,19 @@ def test_atomic_output_removes_its_temporary_file_on_failure(tmp_path: Path) -> 
     assert out.read_bytes() == b"whole" and list(tmp_path.iterdir()) == [out]
     with pytest.raises(OutputError):
         write_atomic(tmp_path / "missing" / "x.bin", b"")
+
+
+@pytest.mark.parametrize(
+    ("words", "name"),
+    [
+        ("整改通知单-ZG-202611-0004-锦程天府花园", "整改通知单-ZG-202611-0004-锦程天府花园"),
+        ("report-A/B 栋\t二期-2026-12-06", "report-A_B 栋_二期-2026-12-06"),
+        ("../..", "_"),
+        ('a:b*c?"d<e>f|g\\h\x00i\x7f', "a_b_c__d_e_f_g_h_i_"),
+    ],
+)
+def test_document_file_names_are_safe(words: str, name: str) -> None:
+    from pqm_tui.output_files import safe_file_name
+
+    assert safe_file_name(words) == name
+    assert len(safe_file_name("项" * 500)) == 120

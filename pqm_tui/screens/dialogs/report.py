@@ -39,6 +39,7 @@ from textual.widgets import Button, Input, ProgressBar, Static
 from pqm_tui.model import inspections, notices, organisation
 from pqm_tui.model.entities import Inspection, Person
 from pqm_tui.model.errors import NotFoundError
+from pqm_tui.output_files import safe_file_name
 from pqm_tui.paths import keys_dir
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.screens.dialogs.report_messages import (
@@ -350,9 +351,21 @@ class ReportDialog(PQMModal[Path | None]):
 
     def target_path(self, kind: str) -> Path:
         folder = self.output_dir or (self.pqm.db_path.parent if self.pqm.db_path else Path.cwd())
-        stem = "notice" if kind == "notice" else "report"
-        suffix = "-signed" if kind == "signed_report" else ""
-        return folder / f"{stem}-{self.inspection_id[-8:]}{suffix}.pdf"
+        return folder / f"{self.file_stem(kind)}.pdf"
+
+    def file_stem(self, kind: str) -> str:
+        """The file name without ``.pdf`` (文件名): words, notice number, project, date."""
+        if self.inspection is None:
+            return safe_file_name(self.pqm.tr(f"reports.dialog.{kind}"))
+        db = self.pqm.db
+        project = organisation.get_project(db, self.inspection.project_id).name
+        issued = notices.notices_of_inspection(db, self.inspection_id)
+        number = issued[0].number if issued else ""
+        date = self.inspection.started_at[:10]
+        words = self.pqm.tr(
+            f"reports.dialog.file_{kind}", number=number, project=project, date=date
+        )
+        return safe_file_name(words)
 
     @work(thread=True, exclusive=True, group="report")
     def render_document(self, kind: str, out: Path, signer_id: str | None, name: str) -> None:

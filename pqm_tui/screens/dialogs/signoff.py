@@ -35,13 +35,23 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
         binding("escape", "cancel", "keys.panel.cancel", "signoff.cancel"),
     ]
 
-    def __init__(self, inspectors: list[Person], people: list[Person], effect: str) -> None:
-        """``effect`` says what signing will do (lock, notices, closing …)."""
+    def __init__(
+        self,
+        inspectors: list[Person],
+        people: list[Person],
+        effect: str,
+        receiver: Person | None = None,
+    ) -> None:
+        """``effect`` says what signing will do (lock, notices, closing …); ``receiver``,
+        the project's receiver of notices (通知接收人), fills the receiver when there is one."""
         super().__init__()
         self.inspectors = inspectors
         # managers first: completion offers the likely receiver (项目经理) before others
         ordered = sorted(people, key=lambda p: ("经理" not in p.role, p.name))
         self.people = {p.name: p for p in ordered}
+        self.receiver = receiver
+        if receiver is not None:
+            self.people.setdefault(receiver.name, receiver)
         self.effect = effect
         self.with_pin = [p for p in inspectors if p.pin_hash]
 
@@ -56,13 +66,14 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
             with Grid(classes="form"):
                 yield Static(tr("walk.signoff.receiver"))
                 yield Input(
+                    self.receiver.name if self.receiver else "",
                     id="receiver",
                     compact=True,
                     suggester=SuggestFromList(list(self.people), case_sensitive=False),
                     placeholder=self._receiver_hint(),
                 )
                 yield Static(tr("walk.signoff.role"))
-                yield Input(id="role", compact=True)
+                yield Input(self.receiver.role if self.receiver else "", id="role", compact=True)
                 for person in self.with_pin:
                     yield Static(person.name)
                     yield Input(
@@ -87,7 +98,8 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
         return str(tr("walk.signoff.receiver_example", name=first.name, role=first.role))
 
     def on_mount(self) -> None:
-        self.query_one("#receiver-pin-row").display = False
+        receiver = self._receiver()
+        self.query_one("#receiver-pin-row").display = bool(receiver and receiver.pin_hash)
         self.query_one("#inspectors", SelectionList).focus()
 
     def _receiver(self) -> Person | None:
