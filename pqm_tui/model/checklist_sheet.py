@@ -38,25 +38,18 @@ from pqm_tui.model.checklist_file import (
 )
 from pqm_tui.model.file_limits import FileLimitError, Limits
 from pqm_tui.model.workbook import (
+    Column,
     Place,
     cell_problem,
     csv_rows,
+    headers_of,
+    match_headers,
     normalise,
     open_workbook,
     sheet_rows,
 )
 
 SUFFIXES = (".xlsx", ".csv")
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of the items sheet: field name, Chinese and English headers."""
-
-    field: str
-    zh: str
-    en: str
-    required: bool = False
 
 
 COLUMNS = (
@@ -206,23 +199,17 @@ def _read_table(
     if not rows:
         reading.problem(Place(sheet), "errors.checklist.sheet.empty")
         return
-    by_header = {normalise(h): c for c in COLUMNS for h in (c.zh, c.en)}
-    start = _header_row(rows, by_header)
+    start = _header_row(rows, headers_of(COLUMNS))
     header_number, headers, _ = rows[start]
-    columns: dict[int, Column] = {}
-    for index, header in enumerate(headers):
-        if not _text(header):
-            continue
-        column = by_header.get(normalise(header))
-        if column is None:
-            reading.problem(
-                Place(sheet, header_number, _letter(index), _text(header)),
-                "errors.checklist.sheet.unknown_header",
-                expected=tuple(f"{c.zh}/{c.en}" for c in COLUMNS),
-            )
-        else:
-            columns[index] = column
-    missing = [f"{c.zh}/{c.en}" for c in COLUMNS if c.required and c not in columns.values()]
+    match = match_headers(COLUMNS, headers)
+    for index, header in match.unknown:
+        reading.problem(
+            Place(sheet, header_number, _letter(index), _text(header)),
+            "errors.checklist.sheet.unknown_header",
+            expected=tuple(f"{c.zh}/{c.en}" for c in COLUMNS),
+        )
+    columns = match.found
+    missing = [f"{c.zh}/{c.en}" for c in match.missing]
     if missing:
         reading.problem(
             Place(sheet, header_number), "errors.checklist.sheet.missing_headers", headers=missing

@@ -29,23 +29,12 @@ from pqm_tui.model.file_limits import (
     load_yaml,
     read_bytes,
 )
-from pqm_tui.model.workbook import merged_ranges, normalise, sheet_rows
+from pqm_tui.model.workbook import Column, match_headers, merged_ranges, normalise, sheet_rows
 
 MAX_BYTES = 10 * 1024 * 1024  # a company of 1,000 projects fits in well under 1 MB
 # as read: 500 projects × 12 areas and 3,000 people are ~10,000 rows; YAML nests 4 deep
 LIMITS = Limits(max_bytes=MAX_BYTES, max_rows=50_000, max_depth=10, max_nodes=1_000_000)
 SUFFIXES = (".xlsx", ".yaml", ".yml")
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a sheet: field name, Chinese and English headers."""
-
-    field: str
-    zh: str
-    en: str
-    required: bool = False
-    number: bool = False  # an integer (the walk order), else text
 
 
 @dataclass(frozen=True)
@@ -279,30 +268,21 @@ def _read_headers(
     """Column index → column of the sheet; None when the header row is unusable."""
     from openpyxl.utils import get_column_letter
 
-    by_header: dict[str, Column] = {}
-    for column in sheet.columns:
-        by_header[normalise(column.zh)] = column
-        by_header[normalise(column.en)] = column
-    found: dict[int, Column] = {}
-    for index, header in enumerate(headers):
-        if header is None or str(header).strip() == "":
-            continue
-        match = by_header.get(normalise(header))
-        if match is None:
-            expected = "、".join(c.zh for c in sheet.columns)
-            result.problems.append(
-                Problem(
-                    "errors.org.file.unknown_header",
-                    {"expected": expected},
-                    name,
-                    1,
-                    get_column_letter(index + 1),
-                    str(header),
-                )
+    match = match_headers(sheet.columns, headers)
+    for index, header in match.unknown:
+        expected = "、".join(c.zh for c in sheet.columns)
+        result.problems.append(
+            Problem(
+                "errors.org.file.unknown_header",
+                {"expected": expected},
+                name,
+                1,
+                get_column_letter(index + 1),
+                str(header),
             )
-            continue
-        found[index] = match
-    missing = [c.zh for c in sheet.columns if c.required and c not in found.values()]
+        )
+    found = match.found
+    missing = [c.zh for c in match.missing]
     if missing:
         result.problems.append(
             Problem("errors.org.file.missing_headers", {"headers": "、".join(missing)}, name, 1)

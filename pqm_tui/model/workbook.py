@@ -14,7 +14,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -32,6 +32,48 @@ from pqm_tui.model.file_limits import (
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a sheet users fill in: field name, Chinese and English headers."""
+
+    field: str
+    zh: str
+    en: str
+    required: bool = False
+    number: bool = False  # an integer (an order, say), else text
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """A header row read against the columns of its sheet."""
+
+    found: dict[int, Column]  # column index → column
+    unknown: list[tuple[int, object]]  # headers no column has, with their index
+    missing: list[Column]  # required columns with no header
+
+
+def headers_of(columns: Sequence[Column]) -> dict[str, Column]:
+    """Every header a column may have (Chinese or English, as compared) → the column."""
+    return {normalise(h): c for c in columns for h in (c.zh, c.en)}
+
+
+def match_headers(columns: Sequence[Column], headers: Sequence[object]) -> HeaderMatch:
+    """Which column each header names, which headers are unknown, which columns are missing."""
+    by_header = headers_of(columns)
+    found: dict[int, Column] = {}
+    unknown: list[tuple[int, object]] = []
+    for index, header in enumerate(headers):
+        if header is None or str(header).strip() == "":
+            continue
+        column = by_header.get(normalise(header))
+        if column is None:
+            unknown.append((index, header))
+        else:
+            found[index] = column
+    missing = [c for c in columns if c.required and c not in found.values()]
+    return HeaderMatch(found, unknown, missing)
 
 
 @dataclass(frozen=True)
