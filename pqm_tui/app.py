@@ -203,8 +203,9 @@ class PQMApp(App[None]):
                 return
 
     def on_mount(self) -> None:
-        try:  # the shipped checklists that are absent (a new database), as the CLI does
-            checklists.install_builtins(self.db, self.clock)
+        try:  # a new database gets the shipped checklists; a start of any other one reads
+            if not checklists.list_checklists(self.db):  # no checklist file (start-up time)
+                checklists.install_builtins(self.db, self.clock)
         except PQMError as exc:  # storage busy or read-only: said, and the app still opens
             self.notify(self.tr.error(exc), severity="error", timeout=15)
         self.open("home")
