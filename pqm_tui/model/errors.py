@@ -78,6 +78,17 @@ OS_KEYS = {
     errno.ENOENT: "errors.storage.gone",
     errno.ENOTDIR: "errors.storage.gone",
 }
+# Why the system refused, without naming a file (:func:`os_reason`): errno → message id.
+REASON_KEYS = {
+    errno.ENOENT: "errors.os.missing",
+    errno.EACCES: "errors.os.denied",
+    errno.EPERM: "errors.os.denied",
+    errno.EISDIR: "errors.os.is_dir",
+    errno.ENOTDIR: "errors.os.not_dir",
+    errno.ENOSPC: "errors.os.full",
+    errno.EROFS: "errors.os.read_only",
+    errno.EEXIST: "errors.os.exists",
+}
 
 
 def os_storage_error(exc: OSError, path: object = None) -> StorageError:
@@ -154,15 +165,5 @@ def os_reason(exc: OSError) -> PQMError:
 
     A refused write is a :func:`os_storage_error`: a whole sentence naming the file.
     """
-    names = {
-        errno.ENOENT: "errors.os.missing",
-        errno.EACCES: "errors.os.denied",
-        errno.EPERM: "errors.os.denied",
-        errno.EISDIR: "errors.os.is_dir",
-        errno.ENOTDIR: "errors.os.not_dir",
-        errno.ENOSPC: "errors.os.full",
-        errno.EROFS: "errors.os.read_only",
-        errno.EEXIST: "errors.os.exists",
-    }
-    key = names.get(exc.errno or 0, "errors.os.other")
+    key = REASON_KEYS.get(exc.errno or 0, "errors.os.other")
     return PQMError(key, detail=exc.strerror or type(exc).__name__)
