@@ -31,7 +31,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 bench: install  ## the benchmark scripts (figures, not tests)
-	for script in bench/*.py; do $(BIN)/python $$script; done
+	for script in bench/[!_]*.py; do $(BIN)/python $$script; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache dist build

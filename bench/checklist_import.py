@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -25,6 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import machine
 
 from pqm_tui.cli import main as pqm_main
 from pqm_tui.commands.checklist import sheet_words
@@ -65,17 +65,6 @@ def spec() -> ChecklistSpec:
     return ChecklistSpec(name="三百项检查表", sections=sections)
 
 
-def machine() -> str:
-    cpu = ""
-    if Path("/proc/cpuinfo").exists():
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    python = platform.python_version()
-    return f"{platform.platform()} · Python {python} · {os.cpu_count()} CPUs ({cpu})"
-
-
 PROBE = (
     "import re, sys, time; from pathlib import Path; from pqm_tui.cli import main; "
     "t = time.perf_counter(); code = main(sys.argv[1:]); elapsed = time.perf_counter() - t; "
@@ -96,7 +85,7 @@ def process(*args: str) -> tuple[int, float, float, float]:
 
 
 def main() -> None:
-    print(f"machine: {machine()}")
+    print(machine())
     with tempfile.TemporaryDirectory(prefix="pqm-bench-checklist-", dir="/tmp") as name:
         folder = Path(name)
         workbook = folder / "three-hundred.xlsx"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import machine
 from sqlite_utils import Database
 
 from pqm_tui.model import checklists, inspections, organisation
@@ -117,18 +117,6 @@ def run(
     errors = sum(len(r["errors"]) for r in results)
     p95 = statistics.quantiles(latencies, n=20)[18]
     return (len(latencies) - errors) / SECONDS, p95, errors
-
-
-def machine() -> str:
-    memory = ""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kib = int(meminfo.read_text().split()[1])
-        memory = f", {kib / 1024 / 1024:.0f} GiB"
-    return (
-        f"machine: {os.cpu_count()}-core {platform.machine()}{memory}, "
-        f"{platform.platform()}, Python {platform.python_version()}"
-    )
 
 
 def main() -> None:

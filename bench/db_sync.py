@@ -5,12 +5,12 @@ Run: python bench/db_sync.py   — prints medians and the ratio; not a test.
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from _common import machine
 
 from pqm_tui.config import Settings
 from pqm_tui.model import checklists, inspections, organisation
@@ -45,10 +45,7 @@ def measure(sync: str, folder: Path) -> list[float]:
 
 
 def main() -> None:
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
-        f"Python {platform.python_version()}"
-    )
+    print(machine())
     Settings()
     with tempfile.TemporaryDirectory(dir=".") as tmp:
         results = {sync: measure(sync, Path(tmp)) for sync in ("FULL", "NORMAL")}

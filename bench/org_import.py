@@ -11,8 +11,6 @@ changes). Prints the machine and the median of several runs. Target ≤ 5 s.
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -20,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import machine
 from openpyxl import Workbook
 
 CITIES = 10
@@ -76,19 +75,6 @@ def generate(path: Path) -> None:
     book.save(path)
 
 
-def machine() -> str:
-    cpu = ""
-    if Path("/proc/cpuinfo").exists():
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{platform.platform()} · Python {platform.python_version()} · "
-        f"{os.cpu_count()} CPUs ({cpu})"
-    )
-
-
 def pqm(*args: str) -> float:
     """Seconds one ``pqm`` process takes; it must succeed."""
     start = time.perf_counter()
@@ -102,7 +88,7 @@ def pqm(*args: str) -> float:
 
 
 def main() -> None:
-    print(f"machine: {machine()}")
+    print(machine())
     with tempfile.TemporaryDirectory(prefix="pqm-bench-org-", dir="/tmp") as folder:
         workbook = Path(folder) / "company.xlsx"
         generate(workbook)

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import statistics
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pqm_tui.config import Settings
+from _common import first_paint_ms, machine
+from textual.pilot import Pilot
+
 from pqm_tui.model import checklists, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
@@ -83,33 +82,8 @@ def generate(path: Path, n_projects: int) -> None:
     print(f"generated {path} in {time.perf_counter() - started:.1f} s")
 
 
-async def _screen_once(path: Path) -> float:
-    """Milliseconds from pressing g on the home screen to the first paint of the projects."""
-    from textual.widgets import DataTable
-
-    from pqm_tui.app import create_app
-
-    painted: list[float] = []
-    original = DataTable.render_line
-
-    def spy(table: DataTable, y: int):  # type: ignore[no-untyped-def,type-arg]
-        if table.id == "table-projects" and table.row_count and not painted:
-            painted.append(time.perf_counter())
-        return original(table, y)
-
-    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="bench")
-    DataTable.render_line = spy  # type: ignore[method-assign]
-    try:
-        async with app.run_test(size=(160, 45)) as pilot:
-            await pilot.pause()
-            await asyncio.sleep(1.0)  # let the home screen finish its own first paint
-            started = time.perf_counter()
-            await pilot.press("g")
-            while not painted:
-                await asyncio.sleep(0.002)
-            return (painted[0] - started) * 1000
-    finally:
-        DataTable.render_line = original  # type: ignore[method-assign]
+async def _press_g(app: object, pilot: Pilot[None]) -> None:
+    await pilot.press("g")  # home → organisation
 
 
 def main() -> int:
@@ -119,10 +93,7 @@ def main() -> int:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    print(
-        f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.platform()}, "
-        f"Python {sys.version.split()[0]}"
-    )
+    print(machine())
     if args.regenerate or not args.db.exists():
         generate(args.db, args.projects)
     db = connect(args.db, actor="bench")
@@ -130,7 +101,9 @@ def main() -> int:
     n_people = len(organisation.list_people(db))
     db.close()
     print(f"database {args.db}: {n_projects} projects, {n_people} people")
-    times = [asyncio.run(_screen_once(args.db)) for _ in range(args.runs)]
+    times = [
+        asyncio.run(first_paint_ms(args.db, "table-projects", _press_g)) for _ in range(args.runs)
+    ]
     print(
         f"  {'organisation screen: g -> projects painted':45s} {statistics.median(times):8.1f} ms"
         f"  (min {min(times):.1f}, max {max(times):.1f}; target 300)"

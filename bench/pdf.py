@@ -13,8 +13,6 @@ Run: ``python bench/pdf.py [--runs 3] [--items 500]``
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -22,28 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from _common import machine
+
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.reports.sample import build_sample
-
-
-def machine() -> str:
-    import weasyprint
-
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()} · Python {platform.python_version()} · {os.cpu_count()} CPUs "
-        f"({cpu}) · WeasyPrint {weasyprint.__version__}"
-    )
 
 
 def median_time(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
@@ -61,7 +44,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=500)
     parser.add_argument("--fail-every", type=int, default=5)
     args = parser.parse_args()
-    print(machine())
+    import weasyprint
+
+    print(machine(f"WeasyPrint {weasyprint.__version__}"))
     tz = ZoneInfo("Asia/Shanghai")
     clock = Clock(tz=tz, source=lambda: datetime(2026, 11, 23, 10, 0, tzinfo=tz))
     settings = Settings(timezone="Asia/Shanghai")

@@ -20,17 +20,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import random
 import statistics
-import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pqm_tui.config import Settings
+from _common import first_paint_ms, machine
+from textual.app import App
+
 from pqm_tui.model import checklists, organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
@@ -232,38 +231,14 @@ def bench_queries(path: Path, runs: int) -> None:
     db.close()
 
 
-async def _screen_once(path: Path) -> float:
-    """Milliseconds from push_screen to the first paint of the table holding rows."""
-    from textual.widgets import DataTable
-
-    from pqm_tui.app import create_app
+async def _open_review(app: App[None], pilot: object) -> None:
     from pqm_tui.screens.review import ReviewScreen
 
-    painted: list[float] = []
-    original = DataTable.render_line
-
-    def spy(table: DataTable, y: int):  # type: ignore[no-untyped-def,type-arg]
-        if table.id == "review-table" and table.row_count and not painted:
-            painted.append(time.perf_counter())
-        return original(table, y)
-
-    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="bench")
-    DataTable.render_line = spy  # type: ignore[method-assign]
-    try:
-        async with app.run_test(size=(160, 45)) as pilot:
-            await pilot.pause()
-            await asyncio.sleep(1.0)  # let the home screen finish its own first paint
-            started = time.perf_counter()
-            await app.push_screen(ReviewScreen())
-            while not painted:
-                await asyncio.sleep(0.002)
-            return (painted[0] - started) * 1000
-    finally:
-        DataTable.render_line = original  # type: ignore[method-assign]
+    await app.push_screen(ReviewScreen())
 
 
 def bench_screen(path: Path, runs: int = 5) -> None:
-    times = [asyncio.run(_screen_once(path)) for _ in range(runs)]
+    times = [asyncio.run(first_paint_ms(path, "review-table", _open_review)) for _ in range(runs)]
     print(f"  {'review screen: push -> first rows':45s} {statistics.median(times):8.1f} ms")
 
 
@@ -276,10 +251,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--no-screen", action="store_true")
     args = parser.parse_args()
-    print(
-        f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.platform()}, "
-        f"Python {sys.version.split()[0]}"
-    )
+    print(machine())
     if args.regenerate or not args.db.exists():
         generate(args.db, args.findings, args.items)
     db = connect(args.db, actor="bench")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+
+from _common import machine
 
 ITEMS = 500
 AREAS = 50
@@ -77,23 +78,6 @@ class One(BaseModel):
 """
     + BARE_START
 )
-
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        model = platform.processor()
-    import textual
-
-    return (
-        f"{platform.platform()} · {model or '?'} · {os.cpu_count()} CPUs · "
-        f"Python {platform.python_version()} · textual {textual.__version__}"
-    )
 
 
 def build_database(path: Path) -> str:
@@ -213,7 +197,9 @@ def start_times(codes: dict[str, str], *args: str) -> dict[str, list[float]]:
 
 
 def main() -> None:
-    print(machine())
+    import textual
+
+    print(machine(f"textual {textual.__version__}"))
     with tempfile.TemporaryDirectory() as folder:
         db_path = Path(folder) / "bench.sqlite3"
         inspection_id = build_database(db_path)
