@@ -23,6 +23,7 @@ FIXED_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read or write the user's config, data or database."""
     monkeypatch.setenv("PQM_CONFIG", str(tmp_path / "no-config.yaml"))
+    monkeypatch.setenv("PQM_PREFERENCES", str(tmp_path / "preferences.json"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     for name in ("PQM_DB", "PQM_LANG", "PQM_TZ"):
