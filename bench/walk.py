@@ -1,87 +1,56 @@
-"""Benchmark of the walk (not a test): keypress → committed finding, and start-up time.
+"""Benchmark of what an inspector feels (not a test), through a real terminal.
 
-Run: ``python bench/walk.py``. Prints the machine, then
+Run: ``python bench/walk.py [--keys 200]``. Every program runs in its own process on a
+pseudo-terminal of 120×36 whose output is painted by a terminal emulator
+(``bench/_terminal.py``); a clock stops when the screen SHOWS the answer.
 
-1. keypress → committed finding over 500 items of one area (a checklist of
-   500 items, a project of 50 areas; ``synchronous=FULL``) and, separately,
-   the handler path alone (``WalkScreen.action_answer``). A key is posted to
-   the app as the terminal driver posts it; the clock stops when
-   ``record_finding`` has committed. Median and p95.
-   Targets: p95 ≤ 16 ms.
-2. start to first screen: ``pqm --db …`` (the CLI, as a user starts it) against
-   a bare Textual app, both started the same way (a fresh ``python`` process
-   running the app headless until its first screen is painted; for pqm that is
-   the home screen with its data and the offer to resume the draft). Median of
-   several runs, as a ratio. Target ≤ 1.5. Also "stack floor": the bare app
-   after importing the libraries PQM is built on (sqlite-utils, pydantic with
-   one model, PyYAML), which no PQM start can beat. Bytecode caching is on (a
-   warm-up run first), as on a user's machine, even if this shell sets
-   PYTHONDONTWRITEBYTECODE.
+1. start to first painted screen: ``pqm --db …`` (whatever it shows first: the home
+   screen or the offer to resume a draft) against a bare Textual app that paints one
+   ``Static``; interleaved runs, medians and the ratio (goal ≤ 1.5×). And the CLI:
+   ``pqm inspection list`` as a whole process against ``python -c "import textual"``
+   (goal ≤ 1.2×).
+2. key → answer visible in the walk, in areas of 60 and of 500 items: ``p`` and ``n``
+   (the header's "已查 N/…" shows the new count), ``f`` → the finding panel ready to type
+   in (its note field shown), and a burst of 20 keys typed at 20 keys/s without waiting
+   (does the app keep up, or do keys queue?). Medians and p95 (goal p95 ≤ 33 ms, two
+   frames at 60 Hz; the panel ≤ 50 ms).
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
+import argparse
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from _common import machine
+from _terminal import Terminal
 
-ITEMS = 500
 AREAS = 50
 START_RUNS = 11
-
-PQM_START = """
-import sys
+BIN = Path(sys.executable).parent
+BARE = """
 from textual.app import App
-
-async def shown(pilot):
-    await pilot.pause()
-    pilot.app.exit()
-
-run = App.run
-App.run = lambda self, **kw: run(self, headless=True, auto_pilot=shown)
-from pqm_tui.cli import main
-sys.exit(main(["--db", sys.argv[1]]))
-"""
-
-BARE_START = """
-from textual.app import App
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import Static
 
 class Bare(App):
     def compose(self):
-        yield Header()
-        yield DataTable()
-        yield Footer()
+        yield Static("ready 就绪")
 
-async def shown(pilot):
-    await pilot.pause()
-    pilot.app.exit()
-
-Bare().run(headless=True, auto_pilot=shown)
+Bare().run()
 """
-
-FLOOR_START = (
-    """
-import sqlite_utils, yaml
-from pydantic import BaseModel
-
-class One(BaseModel):
-    value: int
-"""
-    + BARE_START
-)
+ANSWERED = re.compile(r"已查 (\d+)/")
+FIRST_SCREEN = ("最近检查", "继续未完成的检查")  # home, or the offer to resume
 
 
-def build_database(path: Path) -> str:
-    """A checklist of ITEMS items, a project of AREAS areas, one draft inspection."""
+def build_database(path: Path, items: int) -> str:
+    """A checklist of ``items`` items, a project of AREAS areas, one draft inspection."""
     from pqm_tui.model import checklists, inspections, organisation
     from pqm_tui.model.checklist_file import ChecklistSpec, ItemSpec, SectionSpec
     from pqm_tui.model.clock import Clock
@@ -90,6 +59,12 @@ def build_database(path: Path) -> str:
 
     db = connect(path)
     clock = Clock()
+    base = (Decimal(100) / items).quantize(Decimal("0.1"), rounding="ROUND_DOWN")
+    last = Decimal(100) - base * (items - 1)  # the checklist is worth 100 points
+
+    def points(s: int, i: int) -> Decimal:
+        return last if (s, i) == (9, items // 10 - 1) else base
+
     sections = [
         SectionSpec(
             code=f"S{s:02d}",
@@ -101,10 +76,10 @@ def build_database(path: Path) -> str:
                     code=f"S{s:02d}-{i:03d}",
                     standard=f"第 {s}-{i} 项标准：设备房整洁，无杂物、无积水、无渗漏，记录齐全。",
                     method="现场查看",
-                    points=Decimal("0.2"),  # 500 items x 0.2 = 100 points
-                    per_occurrence=Decimal("0.1"),
+                    points=points(s, i),
+                    per_occurrence=base / 2,
                 )
-                for i in range(ITEMS // 10)
+                for i in range(items // 10)
             ],
         )
         for s in range(10)
@@ -125,96 +100,153 @@ def build_database(path: Path) -> str:
     return inspection.id
 
 
-def summary(label: str, samples: list[float]) -> str:
+def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summary(label: str, samples: list[float]) -> str:
+    ms = [s * 1000 for s in samples]
     return (
-        f"{label}: n={len(samples)} median {statistics.median(samples) * 1000:.2f} ms, "
-        f"p95 {p95 * 1000:.2f} ms, max {ordered[-1] * 1000:.2f} ms"
+        f"{label}: n={len(ms)} median {statistics.median(ms):.1f} ms, "
+        f"p95 {percentile(ms, 0.95):.1f} ms, max {max(ms):.1f} ms"
     )
 
 
-async def keypresses(db_path: Path, inspection_id: str) -> tuple[list[float], list[float]]:
-    """Key event posted → finding committed, for ITEMS keys; then the handler alone."""
-    from textual import events
-
-    from pqm_tui.app import create_app
-    from pqm_tui.config import Settings
-    from pqm_tui.screens.walk import WalkScreen
-
-    app = create_app(Settings(), db_path=db_path)
-    pressed: list[float] = []
-    handled: list[float] = []
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.press("y")  # resume the draft
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, WalkScreen)
-        session = screen.walk
-        committed: list[float] = []
-        answer = session.answer
-
-        def timed_answer(*args, **kwargs):  # type: ignore[no-untyped-def]
-            finding = answer(*args, **kwargs)  # returns once the commit is done
-            committed.append(time.perf_counter())
-            return finding
-
-        session.answer = timed_answer  # type: ignore[method-assign]
-        for _ in range(ITEMS):
-            start = time.perf_counter()
-            app.post_message(events.Key("p", "p"))  # as the terminal driver does
-            while len(committed) <= len(pressed):
-                await asyncio.sleep(0)
-            pressed.append(committed[-1] - start)
-            await pilot.pause()  # let the screen redraw before the next key
-        await pilot.press("tab")
-        await pilot.pause()
-        for _ in range(ITEMS):
-            start = time.perf_counter()
-            screen.action_answer("pass")
-            handled.append(time.perf_counter() - start)
-            await pilot.pause()
-        count = app.db.execute(
-            "SELECT count(*) FROM findings WHERE inspection_id = ?", [inspection_id]
-        ).fetchone()[0]
-        assert count == 2 * ITEMS, count
-    return pressed, handled
+def first_paint(argv: list[str], shown: tuple[str, ...]) -> float:
+    """Seconds from starting ``argv`` on the pty to the first of ``shown`` painted."""
+    with Terminal(argv) as term:
+        at = term.wait_for(lambda text: any(s in text for s in shown))
+        took = at - term.started
+        term.close(("escape", "ctrl+q"))
+    return took
 
 
-def start_times(codes: dict[str, str], *args: str) -> dict[str, list[float]]:
-    """Start each program START_RUNS times, interleaved so that load affects all alike."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    samples: dict[str, list[float]] = {name: [] for name in codes}
+def start_up(db_path: Path) -> None:
+    pqm = [str(BIN / "pqm"), "--db", str(db_path), "--as", "王丽华"]
+    bare = [sys.executable, "-c", BARE]
+    samples: dict[str, list[float]] = {"pqm": [], "bare": []}
+    for run in range(START_RUNS + 1):  # the first run compiles bytecode: not counted
+        took = {"pqm": first_paint(pqm, FIRST_SCREEN), "bare": first_paint(bare, ("就绪",))}
+        if run:
+            for name, value in took.items():
+                samples[name].append(value)
+    p, b = statistics.median(samples["pqm"]), statistics.median(samples["bare"])
+    print(
+        f"start → first painted screen (median of {START_RUNS}, interleaved): "
+        f"pqm {p * 1000:.0f} ms, bare one-Static Textual {b * 1000:.0f} ms; "
+        f"ratio {p / b:.2f} (goal ≤ 1.5)"
+    )
+    cli = [str(BIN / "pqm"), "--db", str(db_path), "inspection", "list"]
+    textual = [sys.executable, "-c", "import textual"]
+    whole: dict[str, list[float]] = {"cli": [], "textual": []}
     for run in range(START_RUNS + 1):
-        for name, code in codes.items():
-            start = time.perf_counter()
-            command = [sys.executable, "-c", code, *args]
-            subprocess.run(command, check=True, capture_output=True, env=env)
-            if run:  # the first run compiles bytecode: not counted
-                samples[name].append(time.perf_counter() - start)
-    return samples
+        for name, argv in (("cli", cli), ("textual", textual)):
+            started = time.perf_counter()
+            subprocess.run(argv, check=True, capture_output=True)
+            if run:
+                whole[name].append(time.perf_counter() - started)
+    c, t = statistics.median(whole["cli"]), statistics.median(whole["textual"])
+    print(
+        f"pqm inspection list, whole process: {c * 1000:.0f} ms; python -c 'import textual' "
+        f"{t * 1000:.0f} ms; ratio {c / t:.2f} (goal ≤ 1.2)"
+    )
+
+
+def answered(count: int) -> Callable[[str], bool]:
+    """The walk's header shows at least ``count`` answers (a burst may skip a frame)."""
+
+    def shown(text: str) -> bool:
+        found = ANSWERED.search(text)
+        return found is not None and int(found.group(1)) >= count
+
+    return shown
+
+
+class Walk:
+    """The walk on a terminal: answers typed, area by area, and the count they reach."""
+
+    def __init__(self, term: Terminal, items: int) -> None:
+        self.term, self.items = term, items
+        self.count = 0  # answers in the whole inspection
+        self.area = 1
+        self.left = items  # unanswered items of the current area
+
+    def room(self, keys: int) -> None:
+        """Go to the next area (tab) when fewer than ``keys`` items are left in this one."""
+        if self.left < keys:
+            self.area += 1
+            self.term.press("tab")
+            self.term.wait_for(f"区域 {self.area:02d} · 已查 0/{self.items}")
+            self.left = self.items
+
+    def answer(self, key: str) -> float:
+        """Type ``key``; seconds until the header shows the new count."""
+        self.room(1)
+        sent = self.term.press(key)
+        self.count += 1
+        self.left -= 1
+        return self.term.wait_for(answered(self.count)) - sent
+
+    def burst(self, keys: int, per_second: float) -> list[float]:
+        """Type ``keys`` answers at ``per_second`` without waiting; each key → painted."""
+        self.room(keys)
+        sends = []
+        for _ in range(keys):
+            sends.append(self.term.press("p"))
+            time.sleep(1 / per_second)
+        took = []
+        for sent in sends:
+            self.count += 1
+            self.left -= 1
+            took.append(self.term.wait_for(answered(self.count)) - sent)
+        return took
+
+
+def walk_keys(db_path: Path, items: int, keys: int) -> None:
+    """Keys typed in the walk of areas of ``items`` items, each timed until painted."""
+    argv = [str(BIN / "pqm"), "--db", str(db_path), "--as", "王丽华"]
+    with Terminal(argv) as term:
+        term.wait_for("继续未完成的检查")
+        term.press("y")
+        term.wait_for(answered(0))
+        walk = Walk(term, items)
+        timed: dict[str, list[float]] = {"p": [], "n": [], "f": []}
+        for n in range(keys):
+            key = "pn"[n % 2]
+            timed[key].append(walk.answer(key))
+        for _ in range(max(10, keys // 10)):
+            sent = term.press("f")
+            timed["f"].append(term.wait_for("问题描述") - sent)
+            term.press("escape")
+            term.wait_for(lambda text: "问题描述" not in text)
+            time.sleep(0.1)  # Textual tells a lone Esc from a key sequence by a pause
+        burst: list[float] = []
+        for _ in range(3):
+            burst += walk.burst(20, 20.0)
+            time.sleep(0.3)
+        term.close(("ctrl+q",))
+    print(f"area of {items} items ({AREAS} areas):")
+    print("  " + summary("p → count painted", timed["p"]))
+    print("  " + summary("n → count painted", timed["n"]))
+    print("  " + summary("f → finding panel painted", timed["f"]))
+    print("  " + summary("burst of 20 keys at 20/s, each key → painted", burst))
 
 
 def main() -> None:
     import textual
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keys", type=int, default=200, help="timed p/n keys per area size")
+    args = parser.parse_args()
     print(machine(f"textual {textual.__version__}"))
     with tempfile.TemporaryDirectory() as folder:
-        db_path = Path(folder) / "bench.sqlite3"
-        inspection_id = build_database(db_path)
-        pressed, handled = asyncio.run(keypresses(db_path, inspection_id))
-        print(f"checklist of {ITEMS} items, {AREAS} areas ({ITEMS * AREAS} pairs)")
-        print(summary("key event p → finding committed", pressed))
-        print(summary("handler action_answer (commit + row redraw)", handled))
-        codes = {"bare": BARE_START, "floor": FLOOR_START, "pqm": PQM_START}
-        medians = {k: statistics.median(v) for k, v in start_times(codes, str(db_path)).items()}
-    bare, floor, pqm = medians["bare"], medians["floor"], medians["pqm"]
-    print(
-        f"start to first screen (median of {START_RUNS}): pqm {pqm * 1000:.0f} ms, "
-        f"bare Textual {bare * 1000:.0f} ms, stack floor {floor * 1000:.0f} ms; "
-        f"pqm/bare {pqm / bare:.2f}, floor/bare {floor / bare:.2f}, pqm/floor {pqm / floor:.2f}"
-    )
+        for items in (60, 500):
+            db_path = Path(folder) / f"walk-{items}.sqlite3"
+            build_database(db_path, items)
+            if items == 60:
+                start_up(db_path)
+            walk_keys(db_path, items, args.keys)
 
 
 if __name__ == "__main__":
