@@ -86,9 +86,7 @@ class Terminal:
         with self.changed:
             return self._display()
 
-    def wait_for(
-        self, shown: str | Callable[[str], bool], timeout: float = 20.0
-    ) -> float:
+    def wait_for(self, shown: str | Callable[[str], bool], timeout: float = 20.0) -> float:
         """Block until the screen shows ``shown`` (text, or a test of the screen text);
         return the perf_counter time of the output that made it so."""
         test = shown if callable(shown) else (lambda text: shown in text)
@@ -98,7 +96,7 @@ class Terminal:
                 if test(self._display()):
                     return self.painted_at
                 left = deadline - time.perf_counter()
-                if left <= 0 or self.process.poll() is not None and not self.reader.is_alive():
+                if left <= 0 or (self.process.poll() is not None and not self.reader.is_alive()):
                     screen = self._display()
                     raise TimeoutError(f"not shown within {timeout} s: {shown!r}\n{screen}")
                 self.changed.wait(left)
