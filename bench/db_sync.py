@@ -1,4 +1,4 @@
-"""Benchmark: one committed finding with synchronous=FULL vs NORMAL (WAL both).
+"""Benchmark: one committed finding with synchronous=FULL vs NORMAL (WAL both), interleaved.
 
 Run: python bench/db_sync.py   — prints medians and the ratio; not a test.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from _common import machine
@@ -21,7 +22,9 @@ from pqm_tui.model.entities import InspectionKind, ProjectKind, Result
 N = 500
 
 
-def measure(sync: str, folder: Path) -> list[float]:
+def prepare(sync: str, folder: Path) -> Callable[[int], float]:
+    """A database at ``synchronous=sync`` with a draft inspection; returns a function that
+    records the n-th finding and gives its milliseconds."""
     db = connect(folder / f"{sync}.sqlite3")
     db.execute(f"PRAGMA synchronous = {sync}")
     clock = Clock()
@@ -35,20 +38,25 @@ def measure(sync: str, folder: Path) -> list[float]:
         db, clock, project.id, InspectionKind.MONTHLY, version.id, [person.id]
     )
     items = checklists.load_version(db, version.id).items
-    times = []
-    for n in range(N):
+
+    def record(n: int) -> float:
         item, area = items[n % len(items)], areas[n // len(items)]
         start = time.perf_counter()
         inspections.record_finding(db, clock, inspection.id, item.id, area.id, Result.PASS)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        return (time.perf_counter() - start) * 1000
+
+    return record
 
 
 def main() -> None:
     print(machine())
     Settings()
     with tempfile.TemporaryDirectory(dir=".") as tmp:
-        results = {sync: measure(sync, Path(tmp)) for sync in ("FULL", "NORMAL")}
+        recorders = {sync: prepare(sync, Path(tmp)) for sync in ("FULL", "NORMAL")}
+        results: dict[str, list[float]] = {sync: [] for sync in recorders}
+        for n in range(N):  # interleaved: machine noise hits both alike
+            for sync, record in recorders.items():
+                results[sync].append(record(n))
     for sync, times in results.items():
         q = statistics.quantiles(times, n=20)
         print(
