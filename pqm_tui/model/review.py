@@ -30,27 +30,22 @@ STATUSES = (
 )
 SEVERITIES = ("normal", "serious", "red-line")
 
-# column id -> (SQL expression, tables it needs besides rectification_items r)
-SORTS: dict[str, tuple[str, frozenset[str]]] = {
-    "project": ("p.name", frozenset({"p"})),
-    "area": ("a.name", frozenset({"f", "a"})),
-    "item": ("i.code", frozenset({"f", "i"})),
-    "severity": ("f.severity", frozenset({"f"})),
-    "department": ("f.department", frozenset({"f"})),
-    "person": ("f.responsible_person", frozenset({"f"})),
-    "deadline": ("r.deadline", frozenset()),
-    "days": ("r.deadline", frozenset()),
-    "status": ("r.status", frozenset()),
-    "level": ("r.escalation_level", frozenset()),
+# column id -> (SQL expression, tie-breaker in insertion order). Names and the finding's
+# fields are read from review_search ``s`` (m017: copied there and indexed), the item's
+# own state from rectification_items ``r``: no sort or filter joins the findings.
+SORTS: dict[str, tuple[str, str]] = {
+    "project": ("s.project_name", "s.item_rowid"),
+    "area": ("s.area_name", "s.item_rowid"),
+    "item": ("s.item_code", "s.item_rowid"),
+    "severity": ("s.severity", "s.item_rowid"),
+    "department": ("s.department", "s.item_rowid"),
+    "person": ("s.person", "s.item_rowid"),
+    "deadline": ("r.deadline", "r.rowid"),
+    "days": ("r.deadline", "r.rowid"),
+    "status": ("r.status", "r.rowid"),
+    "level": ("r.escalation_level", "r.rowid"),
 }
 COLUMNS = tuple(SORTS)
-
-JOINS = {
-    "f": "JOIN findings f ON f.id = r.finding_id",
-    "a": "JOIN areas a ON a.id = f.area_id",
-    "i": "JOIN items i ON i.id = f.item_id",
-    "p": "JOIN projects p ON p.id = r.project_id",
-}
 LAST_REQUEST = """(SELECT e.action FROM rectification_events e WHERE e.item_id = r.id
     AND e.action IN ('extension-requested', 'extension-approved', 'extension-rejected',
                      'appeal-requested', 'appeal-upheld', 'appeal-rejected')
@@ -128,13 +123,13 @@ def _where(flt: ReviewFilter, today: date) -> tuple[list[str], list[Any], set[st
         where.append("r.project_id = ?")
         params.append(flt.project_id)
     if flt.department:
-        where.append("f.department = ?")
+        where.append("s.department = ?")
         params.append(flt.department)
-        need.add("f")
+        need.add("s")
     if flt.severity:
-        where.append("f.severity = ?")
+        where.append("s.severity = ?")
         params.append(flt.severity)
-        need.add("f")
+        need.add("s")
     if flt.text.strip():
         sql, text_params = _matching(flt.text.strip())
         where.append(f"r.rowid IN ({sql})")
@@ -181,12 +176,17 @@ def _matching(text: str) -> tuple[str, list[Any]]:
     return " UNION ".join(parts), params
 
 
-def _from(need: set[str]) -> str:
-    if need & {"a", "i"}:
-        need = need | {"f"}
-    return " ".join(
-        ["FROM rectification_items r", *(JOINS[t] for t in ("f", "a", "i", "p") if t in need)]
-    )
+def _from(need: set[str], *, by_search: bool = False) -> str:
+    """The items ``r``, with their review_search row ``s`` when ``need`` names it.
+
+    ``by_search`` (a sort on an ``s`` column) walks ``s`` in its index order first, so
+    the LIMIT stops the walk after one page instead of sorting every matching item.
+    """
+    if by_search:
+        return "FROM review_search s CROSS JOIN rectification_items r ON r.id = s.item_id"
+    if "s" in need:
+        return "FROM rectification_items r JOIN review_search s ON s.item_id = r.id"
+    return "FROM rectification_items r"
 
 
 def page(
@@ -203,12 +203,13 @@ def page(
     if sort not in SORTS:
         raise ValueError(f"unknown sort column {sort!r}; use one of {', '.join(COLUMNS)}")
     where, params, need = _where(flt, today)
-    expr, sort_needs = SORTS[sort]
-    need |= sort_needs
+    expr, tie = SORTS[sort]
+    by_search = expr.startswith("s.")
     direction = "DESC" if descending else "ASC"
     clause = ("WHERE " + " AND ".join(where)) if where else ""
-    inner = f"""SELECT r.rowid AS rid, {expr} AS sort_key {_from(need)} {clause}
-                ORDER BY {expr} {direction}, r.rowid {direction} LIMIT ? OFFSET ?"""
+    inner = f"""SELECT r.rowid AS rid, {expr} AS sort_key, {tie} AS tie
+                {_from(need, by_search=by_search)} {clause}
+                ORDER BY {expr} {direction}, {tie} {direction} LIMIT ? OFFSET ?"""
     sql = f"""SELECT r.id, r.project_id, p.name AS project_name, a.name AS area_name,
                   i.code AS item_code, i.standard AS item_standard, f.severity, f.department,
                   f.responsible_person AS person, f.note, r.deadline, r.status,
@@ -222,7 +223,7 @@ def page(
               JOIN items i ON i.id = f.item_id
               JOIN projects p ON p.id = r.project_id
               LEFT JOIN notices n ON n.id = r.notice_id
-              ORDER BY page.sort_key {direction}, page.rid {direction}"""
+              ORDER BY page.sort_key {direction}, page.tie {direction}"""
     rows = db.execute(sql, [*params, limit, offset]).fetchall()
     return [
         ReviewRow(
@@ -265,8 +266,9 @@ def item_codes(db: Database, ids: list[str]) -> dict[str, str]:
 
 
 def is_quick(flt: ReviewFilter, sort: str) -> bool:
-    """True when the page needs no join before its LIMIT (an index serves it in ms)."""
-    return not SORTS[sort][1] and not (flt.department or flt.severity or flt.text.strip())
+    """True when an index serves the page in milliseconds (every sort and filter but a
+    text search, since m017)."""
+    return not flt.text.strip()
 
 
 def count(db: Database, flt: ReviewFilter, today: date) -> int:
