@@ -48,8 +48,12 @@ from pqm_tui.services.scoring import rule_deduction
 
 WITHDRAWN = "amendment-withdrawn"  # event: the item's finding is no longer a failure
 ADDED = "amendment-added"  # event: the item's finding became a failure by amendment
-TRUE_WORDS = {"1", "true", "yes", "y", "是"}
-FALSE_WORDS = {"0", "false", "no", "n", "否"}
+TRUE_WORDS = {"1", "true", "yes", "y"}
+FALSE_WORDS = {"0", "false", "no", "n"}
+DECIDED_ALREADY = {
+    ProposalState.APPROVED: "errors.amendment.approved_already",
+    ProposalState.REJECTED: "errors.amendment.rejected_already",
+}
 FIELDS = (*amendments.AMENDABLE_FIELDS[:-1], "area")  # as typed: ``area`` is an area name
 
 
@@ -70,7 +74,7 @@ def find_finding(db: Database, inspection_id: str, item_code: str, area: str = "
     if not candidates:
         raise NotFoundError("errors.amendment.no_finding", code=item.code, area=area or "—")
     if len(candidates) > 1:
-        areas = "、".join(names.get(f.area_id, "?") for f in candidates)
+        areas = tuple(names.get(f.area_id, "?") for f in candidates)
         raise RuleError("errors.amendment.which_area", code=item.code, areas=areas)
     return candidates[0]
 
@@ -196,7 +200,7 @@ def _pending(db: Database, proposal_id: str, actor: str) -> Proposal:
     proposal = amendment_proposals.get_proposal(db, proposal_id)
     if proposal.decision is not None:
         raise RuleError(
-            f"errors.amendment.{proposal.decision.state.value}_already",
+            DECIDED_ALREADY[proposal.decision.state],
             actor=proposal.decision.actor,
             at=proposal.decision.at[:16].replace("T", " "),
         )
