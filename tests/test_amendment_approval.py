@@ -223,3 +223,34 @@ def test_the_proposal_tables_are_append_only(db: Database, clock: Clock) -> None
         [proposal_id],
     ).fetchone()[0]
     assert audited == 1
+
+
+def report_text(db: Database, path: Path, clock: Clock, inspection_id: str, out: Path) -> str:
+    import pdfplumber
+
+    from pqm_tui.reports.document_service import DocumentService
+    from pqm_tui.services.points import format_points
+
+    settings = Settings(lang="zh", timezone="Asia/Shanghai")
+    DocumentService(db, path, settings, clock, "tester", strict=True).report(inspection_id, out)
+    with pdfplumber.open(out) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    total = inspection_state.load_state(db, SETTINGS, inspection_id).card.total
+    assert format_points(total) in text  # the score printed is the one as amended
+    return text
+
+
+def test_the_report_prints_approved_amendments_only(
+    db: Database, demo_db_path: Path, clock: Clock, tmp_path: Path
+) -> None:
+    inspection_id = signed_with_failures(db)
+    proposal_id, _, _ = propose_correction(db, clock, inspection_id)
+    pending = report_text(db, demo_db_path, clock, inspection_id, tmp_path / "pending.pdf")
+    assert "更正记录" not in pending and "区域记错" not in pending
+    amendment_approval.approve(db, clock, SETTINGS, proposal_id, actor=person(db, "陈志强"))
+    text = report_text(db, demo_db_path, clock, inspection_id, tmp_path / "approved.pdf")
+    flat = text.replace("\n", "")
+    assert "更正记录" in text
+    assert "区域记错" in flat
+    assert "王丽华" in text and "陈志强" in text  # proposed by, approved by
+    assert "结果：不合格 → 不适用" in flat and "结果：合格 → 不合格" in flat
