@@ -254,3 +254,52 @@ def test_the_report_prints_approved_amendments_only(
     assert "区域记错" in flat
     assert "王丽华" in text and "陈志强" in text  # proposed by, approved by
     assert "结果：不合格 → 不适用" in flat and "结果：合格 → 不合格" in flat
+
+
+def test_the_cli_proposes_lists_approves_and_rejects(
+    demo_db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pqm_tui.cli import main
+
+    db = connect(demo_db_path)
+    inspection_id = signed_with_failures(db)
+    failed, _ = failed_and_passed(db, inspection_id)
+    code = db.execute("SELECT code FROM items WHERE id = ?", [failed.item_id]).fetchone()[0]
+    area = organisation.get_area(db, failed.area_id).name
+    base = ["--db", str(demo_db_path), "--tz", "Asia/Shanghai"]
+    wang, chen = person(db, "王丽华"), person(db, "陈志强")
+    amend = [*base, "--as", wang, "inspection", "amend", inspection_id[-8:], "--item", code]
+    amend += ["--area", area, "--set", "result=na", "--reason", "该项不适用"]
+    assert main(amend) == 0
+    said = capsys.readouterr().out
+    proposal_id = said.split()[1]  # 更正申请 <short id> 已提出…
+    assert "结果：不合格 → 不适用" in said
+    assert main([*base, "inspection", "amendments", "--pending"]) == 0
+    listed = capsys.readouterr().out
+    assert proposal_id in listed and "待审批" in listed and "王丽华" in listed
+    assert main([*base, "--as", wang, "inspection", "approve-amendment", proposal_id]) == 2
+    assert "不能审批自己提出的更正申请" in capsys.readouterr().err
+    assert main([*base, "--as", chen, "inspection", "approve-amendment", proposal_id]) == 0
+    assert "已批准" in capsys.readouterr().out
+    again = [*base, "--as", chen, "inspection", "reject-amendment", proposal_id, "--reason", "x"]
+    assert main(again) == 2
+    assert "已由 陈志强" in capsys.readouterr().err
+    assert main([*base, "inspection", "amendments", inspection_id]) == 0
+    assert "已批准：陈志强" in capsys.readouterr().out
+    assert main([*base, "db", "check"]) == 0
+    assert amendments.effective_findings(db, inspection_id) != []
+    effective = {f.id: f for f in amendments.effective_findings(db, inspection_id)}
+    assert effective[failed.id].result == Result.NA
+
+
+def test_the_cli_refuses_a_malformed_set(
+    demo_db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pqm_tui.cli import main
+
+    db = connect(demo_db_path)
+    inspection_id = signed_with_failures(db)
+    args = ["--db", str(demo_db_path), "inspection", "amend", inspection_id, "--item", "X"]
+    assert main([*args, "--set", "result", "--reason", "r"]) == 2
+    assert "字段=值" in capsys.readouterr().err
+    assert amendment_proposals.list_proposals(db) == []

@@ -33,6 +33,7 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import (
     Amendment,
     Finding,
+    Inspection,
     InspectionKind,
     InspectionStatus,
     Notice,
@@ -60,7 +61,7 @@ FIELDS = (*amendments.AMENDABLE_FIELDS[:-1], "area")  # as typed: ``area`` is an
 def find_finding(db: Database, inspection_id: str, item_code: str, area: str = "") -> Finding:
     """The finding (as amended) of the item coded ``item_code`` in ``area`` (a name; may be
     left out when the item was answered in one area only)."""
-    inspection = inspections.get_inspection(db, inspection_id)
+    inspection = amendable(db, inspection_id)
     content = checklists.load_version(db, inspection.checklist_version_id)
     item = next((i for i in content.items if i.code == item_code.strip()), None)
     if item is None:
@@ -134,7 +135,8 @@ def _changes_of(
     else:
         content = checklists.load_version(db, inspection.checklist_version_id)
         item = next(i for i in content.items if i.id == finding.item_id)
-        if finding.result != Result.FAIL and "occurrences" not in asked:
+        was = amendments.current_value(db, finding, "result")
+        if was != Result.FAIL.value and "occurrences" not in asked:
             asked["occurrences"] = "1"
         if "occurrences" in asked and "deduction" not in asked:
             asked["deduction"] = str(rule_deduction(item, int(asked["occurrences"])).normalize())
@@ -142,13 +144,6 @@ def _changes_of(
             raise RuleError(
                 "errors.amendment.deduction", deduction=asked["deduction"], points=item.points
             )
-    if "area_id" in asked and asked["area_id"] != finding.area_id:
-        taken = any(
-            f.item_id == finding.item_id and f.area_id == asked["area_id"] and f.id != finding.id
-            for f in amendments.effective_findings(db, inspection.id)
-        )
-        if taken:
-            raise RuleError("errors.amendment.area_taken")
     changes = []
     for field, new in asked.items():
         old = amendments.current_value(db, finding, field)
@@ -158,6 +153,59 @@ def _changes_of(
         if not same:
             changes.append((field, old, new))
     return changes
+
+
+DETAILS = (
+    "result",
+    "occurrences",
+    "deduction",
+    "note",
+    "severity",
+    "department",
+    "responsible_person",
+    "location",
+)
+
+
+def amendable(db: Database, inspection_id: str) -> Inspection:
+    """The inspection, when it can be amended: signed, and not a re-inspection."""
+    inspection = inspections.get_inspection(db, inspection_id)
+    if inspection.status != InspectionStatus.SIGNED:
+        raise RuleError("errors.amendment.unsigned")
+    if inspection.kind == InspectionKind.REINSPECTION:
+        raise RuleError("errors.amendment.reinspection")
+    return inspection
+
+
+def _move(
+    db: Database,
+    project_id: str,
+    current: dict[str, Finding],
+    source: Finding,
+    asked: dict[str, dict[str, str]],
+) -> None:
+    """Wrong area (区域记错): what ``source`` recorded belongs to the same item in another
+    area. When that area has its own finding of the item, the two swap what they say
+    (the failure moves there, the answer found there comes here), with the other fields
+    asked applied where the failure goes; otherwise ``source`` moves to that area."""
+    wanted = asked[source.id]
+    _, target_area = _normalise(db, source.inspection_id, project_id, "area", wanted["area"])
+    target = next(
+        (
+            f
+            for f in current.values()
+            if f.item_id == source.item_id and f.area_id == target_area and f.id != source.id
+        ),
+        None,
+    )
+    if target is None:
+        return
+    others = {k: v for k, v in wanted.items() if k != "area"}
+    moved = {field: amendments.current_value(db, source, field) for field in DETAILS}
+    if "occurrences" in others and "deduction" not in others:
+        moved.pop("deduction")  # follows the item's rule for the count asked
+    asked[source.id] = {field: amendments.current_value(db, target, field) for field in DETAILS}
+    asked[target.id] = {**asked.get(target.id, {}), **moved, **others}
 
 
 def propose(
@@ -174,16 +222,19 @@ def propose(
     why = reason.strip()
     if not why:
         raise RuleError("errors.amendment.no_reason")
-    inspection = inspections.get_inspection(db, inspection_id)
-    if inspection.status != InspectionStatus.SIGNED:
-        raise RuleError("errors.amendment.unsigned")
-    if inspection.kind == InspectionKind.REINSPECTION:
-        raise RuleError("errors.amendment.reinspection")
-    rows: list[Change] = []
+    inspection = amendable(db, inspection_id)
+    current = {f.id: f for f in amendments.effective_findings(db, inspection.id)}
+    asked: dict[str, dict[str, str]] = {}
     for finding_id, wanted in changes.items():
-        finding = findings.get_finding(db, finding_id)
-        if finding.inspection_id != inspection.id:
+        if finding_id not in current:
             raise NotFoundError("errors.finding.not_found", id=finding_id)
+        asked.setdefault(finding_id, {}).update(wanted)
+    for finding_id, wanted in list(asked.items()):
+        if "area" in wanted:
+            _move(db, inspection.project_id, current, current[finding_id], asked)
+    rows: list[Change] = []
+    for finding_id, wanted in asked.items():
+        finding = findings.get_finding(db, finding_id)
         rows += [
             Change(new_id(), finding.id, field, old, new)
             for field, old, new in _changes_of(db, finding, wanted)
@@ -201,7 +252,9 @@ def _pending(db: Database, proposal_id: str, actor: str) -> Proposal:
     if proposal.decision is not None:
         raise RuleError(
             DECIDED_ALREADY[proposal.decision.state],
-            actor=proposal.decision.actor,
+            actor=organisation.names(db, "people").get(
+                proposal.decision.actor, proposal.decision.actor
+            ),
             at=proposal.decision.at[:16].replace("T", " "),
         )
     if proposal.actor == actor:
