@@ -303,3 +303,33 @@ def test_the_cli_refuses_a_malformed_set(
     assert main([*args, "--set", "result", "--reason", "r"]) == 2
     assert "字段=值" in capsys.readouterr().err
     assert amendment_proposals.list_proposals(db) == []
+
+
+def test_a_wrong_area_moves_the_failure_and_its_item(db: Database, clock: Clock) -> None:
+    inspection_id = signed_with_failures(db)
+    found = amendments.effective_findings(db, inspection_id)
+    source, target = next(
+        (f, g)
+        for f in found
+        if f.result == Result.FAIL and items_of_finding(db, f.id)
+        for g in found
+        if g.item_id == f.item_id and g.area_id != f.area_id and g.result == Result.PASS
+    )
+    area = organisation.get_area(db, target.area_id).name
+    proposal = amendment_approval.propose(
+        db,
+        clock,
+        inspection_id,
+        actor=person(db, "王丽华"),
+        reason="区域记错",
+        changes={source.id: {"area": area}},
+    )
+    amendment_approval.approve(db, clock, SETTINGS, proposal.id, actor=person(db, "陈志强"))
+    effective = {f.id: f for f in amendments.effective_findings(db, inspection_id)}
+    assert effective[source.id].result == Result.PASS and effective[source.id].deduction == 0
+    moved = effective[target.id]
+    assert moved.result == Result.FAIL and moved.note == source.note
+    assert (moved.occurrences, moved.deduction) == (source.occurrences, source.deduction)
+    assert items_of_finding(db, source.id)[0].status == RectificationStatus.VOIDED
+    assert items_of_finding(db, target.id)[0].status == RectificationStatus.OPEN
+    assert check_integrity(db).ok
