@@ -121,7 +121,7 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         _print_changes(ctx, p)
         if p.decision is not None:
             said = tr(
-                "cli.amend.decision",
+                "amend.decision",
                 state=tr.enum(p.state),
                 by=person_name(people, p.decision.actor),
                 at=_when(ctx, p.decision.at),
