@@ -19,11 +19,11 @@ from pqm_tui.model import checklists
 from pqm_tui.model.clock import Clock, resolve_timezone
 from pqm_tui.model.db import PQMDatabase, connect
 from pqm_tui.model.errors import PQMError
+from pqm_tui.screens.amendments import AmendmentsScreen
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.help import HelpScreen
 from pqm_tui.screens.dialogs.report import ReportDialog
 from pqm_tui.screens.dialogs.start import StartInspectionScreen
-from pqm_tui.screens.amendments import AmendmentsScreen
 from pqm_tui.screens.home import HomeScreen
 from pqm_tui.screens.organisation import OrganisationScreen
 from pqm_tui.screens.review import ReviewScreen
