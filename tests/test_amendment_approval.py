@@ -333,3 +333,48 @@ def test_a_wrong_area_moves_the_failure_and_its_item(db: Database, clock: Clock)
     assert items_of_finding(db, source.id)[0].status == RectificationStatus.VOIDED
     assert items_of_finding(db, target.id)[0].status == RectificationStatus.OPEN
     assert check_integrity(db).ok
+
+
+def test_a_failure_found_later_gets_a_notice_of_its_own(
+    db: Database, demo_db_path: Path, clock: Clock
+) -> None:
+    """An inspection signed without failures has no notice: approval issues one."""
+    from pqm_tui.model import checklists, notices
+    from pqm_tui.services import signoff
+    from pqm_tui.services.walk_session import WalkSession
+
+    project = next(p for p in organisation.list_projects(db) if p.name == "锦程·天府花园")
+    version = next(c for c in checklists.list_checklists(db) if "物业服务" in c.checklist.name)
+    inspection = inspections.create_inspection(
+        db,
+        clock,
+        project.id,
+        InspectionKind.SPECIAL,
+        version.latest_version_id,
+        [person(db, "王丽华")],
+    )
+    session = WalkSession(db, clock, SETTINGS, inspection.id, demo_db_path)
+    for area in session.plan.areas:
+        session.answer_rest(area.id, Result.PASS)
+    assert (
+        signoff.sign_off(
+            db, clock, SETTINGS, inspection.id, receiver_name="吴超", receiver_role="项目经理"
+        )
+        is None
+    )
+    finding = amendments.effective_findings(db, inspection.id)[0]
+    proposal = amendment_approval.propose(
+        db,
+        clock,
+        inspection.id,
+        actor=person(db, "王丽华"),
+        reason="漏记一处不合格",
+        changes={finding.id: {"result": "fail", "note": "消防通道堆放杂物"}},
+    )
+    assert notices.notices_of_inspection(db, inspection.id) == []
+    amendment_approval.approve(db, clock, SETTINGS, proposal.id, actor=person(db, "陈志强"))
+    (notice,) = notices.notices_of_inspection(db, inspection.id)
+    assert notice.received_at is None  # the project has not received it yet
+    (item,) = items_of_finding(db, finding.id)
+    assert item.notice_id == notice.id and item.deadline is None  # counted from receipt
+    assert check_integrity(db).ok
