@@ -122,6 +122,9 @@ class AmendmentsScreen(PQMScreen[None]):
         if proposal is None:
             self.notify(self.tr("amend.screen.none"))
             return
+        if proposal.decision is not None:  # the "all" view: said before any typing
+            self.notify(self.tr("amend.screen.decided", id=short_id(proposal.id)))
+            return
         app = self.pqm
 
         def save(values: dict[str, str]) -> None:
