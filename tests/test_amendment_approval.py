@@ -378,3 +378,22 @@ def test_a_failure_found_later_gets_a_notice_of_its_own(
     (item,) = items_of_finding(db, finding.id)
     assert item.notice_id == notice.id and item.deadline is None  # counted from receipt
     assert check_integrity(db).ok
+
+
+def test_two_deciders_on_two_connections_one_wins(demo_db_path: Path, clock: Clock) -> None:
+    first, second = connect(demo_db_path), connect(demo_db_path)
+    inspection_id = signed_with_failures(first)
+    proposal_id, _, _ = propose_correction(first, clock, inspection_id)
+    seen = amendment_proposals.get_proposal(second, proposal_id)  # both screens show it pending
+    assert seen.state == ProposalState.PENDING
+    amendment_approval.approve(first, clock, SETTINGS, proposal_id, actor=person(first, "陈志强"))
+    with pytest.raises(RuleError) as late:
+        amendment_approval.reject(
+            second, clock, proposal_id, actor=person(second, "刘芳"), reason="不同意"
+        )
+    assert late.value.key == "errors.amendment.approved_already"
+    assert late.value.params["actor"] == "陈志强"
+    decisions = second.execute(
+        "SELECT count(*) FROM amendment_decisions WHERE proposal_id = ?", [proposal_id]
+    ).fetchone()[0]
+    assert decisions == 1
