@@ -55,7 +55,8 @@ DECIDED_ALREADY = {
     ProposalState.APPROVED: "errors.amendment.approved_already",
     ProposalState.REJECTED: "errors.amendment.rejected_already",
 }
-FIELDS = (*amendments.AMENDABLE_FIELDS[:-1], "area")  # as typed: ``area`` is an area name
+# as typed: ``area`` is an area's name (stored as ``area_id``)
+FIELDS = (*(f for f in amendments.AMENDABLE_FIELDS if f != "area_id"), "area")
 
 
 def find_finding(db: Database, inspection_id: str, item_code: str, area: str = "") -> Finding:
