@@ -1,10 +1,11 @@
-"""``pqm inspection list``: recent inspections."""
+"""``pqm inspection list``: recent inspections; amendments (更正) in ``commands.amend``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
+from pqm_tui.commands import amend
 from pqm_tui.commands.context import CommandContext
 from pqm_tui.commands.table import format_table
 from pqm_tui.model import bounds, inspections, organisation
@@ -19,6 +20,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lst.add_argument("--project", help="only this project (name or id)")
     lst.add_argument("--limit", default="50", help="at most this many (1–100000; 50)")
     lst.set_defaults(func=run_list)
+    amend.register(actions)
 
 
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:

@@ -24,7 +24,19 @@ AMENDABLE_FIELDS = (
     "responsible_person",
     "location",
     "voided",
+    "area_id",
 )
+
+
+def current_value(db: Database, finding: Finding, field: str) -> str:
+    """The field's value now: its latest amendment, else as recorded (``voided``: "0")."""
+    for a in reversed(list_amendments(db, finding.inspection_id)):
+        if a.finding_id == finding.id and a.field == field:
+            return a.new_value or ""
+    if field == "voided":
+        return "0"
+    value = getattr(finding, field, "")
+    return str(value.value if hasattr(value, "value") else value)
 
 
 def add_amendment(
@@ -41,12 +53,7 @@ def add_amendment(
         raise RuleError("errors.amendment.field", field=field, allowed=", ".join(AMENDABLE_FIELDS))
     if not reason.strip():
         raise RuleError("errors.amendment.no_reason")
-    current = {
-        a.field: a.new_value
-        for a in list_amendments(db, finding.inspection_id)
-        if a.finding_id == finding.id
-    }
-    old = current.get(field, str(getattr(finding, field, "")) if field != "voided" else "0")
+    old = current_value(db, finding, field)
     amendment = Amendment(
         id=new_id(),
         inspection_id=finding.inspection_id,
@@ -61,6 +68,11 @@ def add_amendment(
     with db.atomic():
         db.table("amendments").insert(amendment.model_dump())
     return amendment
+
+
+def record_amendment(db: Database, amendment: Amendment) -> None:
+    """Write an amendment made elsewhere (an approved proposal's change)."""
+    db.table("amendments").insert(amendment.model_dump())
 
 
 def list_amendments(db: Database, inspection_id: str) -> list[Amendment]:

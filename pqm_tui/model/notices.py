@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Notice, RectificationItem
+from pqm_tui.model.entities import Inspection, Notice, RectificationItem
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.model.ids import new_id
 
@@ -148,3 +148,18 @@ def last_failed_reinspection(db: Database, item_id: str) -> tuple[str, str, str]
         [item_id],
     ).fetchone()
     return (row[0] or "", row[1] or "", row[2]) if row else None
+
+
+def add_notice(db: Database, clock: Clock, inspection: Inspection, department: str) -> Notice:
+    """A first notice of ``inspection``, issued now and not yet received."""
+    notice = Notice(
+        id=new_id(),
+        number=next_notice_number(db, clock.now().strftime("%Y%m")),
+        inspection_id=inspection.id,
+        project_id=inspection.project_id,
+        sequence=1,
+        issued_at=clock.now_iso(),
+        issuing_department=department,
+    )
+    db.table("notices").insert(notice.model_dump())
+    return notice

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import RectificationItem, RectificationStatus
+from pqm_tui.model.entities import Notice, RectificationItem, RectificationStatus
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.model.ids import new_id
 
@@ -126,3 +127,34 @@ def last_request_action(db: Database, item_id: str) -> str | None:
         [item_id],
     ).fetchone()
     return str(row[0]) if row else None
+
+
+def items_of_finding(db: Database, finding_id: str) -> list[RectificationItem]:
+    """The rectification items of one finding, oldest first."""
+    return [
+        RectificationItem.model_validate(r)
+        for r in db.query(
+            "SELECT * FROM rectification_items WHERE finding_id = ? ORDER BY created_at",
+            [finding_id],
+        )
+    ]
+
+
+def add_item(
+    db: Database, clock: Clock, finding_id: str, notice: Notice, deadline: date | None
+) -> RectificationItem:
+    """A new open item of ``finding_id`` on ``notice`` (a finding made a failure later)."""
+    now = clock.now_iso()
+    item = RectificationItem(
+        id=new_id(),
+        finding_id=finding_id,
+        notice_id=notice.id,
+        project_id=notice.project_id,
+        status=RectificationStatus.OPEN,
+        escalation_level=0,
+        deadline=deadline.isoformat() if deadline else None,
+        created_at=now,
+        updated_at=now,
+    )
+    db.table("rectification_items").insert(item.model_dump(mode="json"))
+    return item

@@ -829,6 +829,57 @@ def triggers_of(db: Database) -> dict[str, str]:
     return {str(name): " ".join(str(sql).split()) for name, sql in rows}
 
 
+AMENDMENT_TABLES = ("amendment_proposals", "amendment_changes", "amendment_decisions")
+
+
+@migrations()
+def m013_amendment_proposals(db: Database) -> None:
+    """Amendment proposals (更正申请) to signed inspections, and their decisions (审批).
+
+    A proposal (who, when, why) holds its changes (finding, field, old → new);
+    nothing changes until a decision approves it, and then the changes become
+    ``amendments`` rows with the ids of the changes. One decision per proposal.
+    All three tables are append-only and audited like the other records.
+    """
+    refuse = f"SELECT RAISE(ABORT, '{LOCKED}: {{table}} is append-only');"
+    statements = [
+        """CREATE TABLE amendment_proposals (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL REFERENCES inspections(id),
+            proposed_at TEXT NOT NULL,
+            proposed_by TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (length(reason) > 0))""",
+        "CREATE INDEX amendment_proposals_inspection ON amendment_proposals(inspection_id)",
+        """CREATE TABLE amendment_changes (
+            id TEXT PRIMARY KEY,
+            proposal_id TEXT NOT NULL REFERENCES amendment_proposals(id),
+            finding_id TEXT NOT NULL REFERENCES findings(id),
+            field TEXT NOT NULL,
+            old_value TEXT,
+            new_value TEXT)""",
+        "CREATE INDEX amendment_changes_proposal ON amendment_changes(proposal_id)",
+        """CREATE TABLE amendment_decisions (
+            id TEXT PRIMARY KEY,
+            proposal_id TEXT NOT NULL UNIQUE REFERENCES amendment_proposals(id),
+            decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+            decided_at TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '')""",
+    ]
+    for table in AMENDMENT_TABLES:
+        statements += [
+            f"""CREATE TRIGGER {table}_append_only_{event.lower()} BEFORE {event} ON {table}
+            BEGIN {refuse.format(table=table)} END"""
+            for event in ("UPDATE", "DELETE")
+        ]
+    keys = {"amendment_decisions": (("id",), ("proposal_id",))}
+    for table in AMENDMENT_TABLES:
+        statements += _replace_guards(table, ("1", keys.get(table, (("id",),))))
+    _run(db, statements)
+    for table in AMENDMENT_TABLES:
+        _run(db, _audit_triggers(db, table, chained=True))
+
+
 # What the review sorts and filters by, copied into review_search (m017) from the item's
 # project and its finding's area, checklist item and own fields.
 REVIEW_KEYS = ("project_name", "area_name", "item_code", "person", "department", "severity")
@@ -846,6 +897,9 @@ def _insert_review_row(row: str) -> str:
             f.responsible_person, f.department, f.severity, {row}.rowid
         FROM findings f JOIN areas a ON a.id = f.area_id JOIN items i ON i.id = f.item_id
         JOIN projects p ON p.id = {row}.project_id WHERE f.id = {row}.finding_id;"""
+
+
+OF_FINDING = "item_id IN (SELECT id FROM rectification_items WHERE finding_id = NEW.id)"
 
 
 def _refresh_review_keys(where: str, item: str = "review_search.item_id") -> str:
@@ -900,9 +954,7 @@ def m017_review_sort_keys(db: Database) -> None:
             f"""CREATE TRIGGER findings_review_keys_update
                 AFTER UPDATE OF area_id, item_id, responsible_person, department, severity
                 ON findings BEGIN
-                {_refresh_review_keys(
-                    "item_id IN (SELECT id FROM rectification_items WHERE finding_id = NEW.id)"
-                )}
+                {_refresh_review_keys(OF_FINDING)}
             END""",
             f"""CREATE TRIGGER rectification_items_review_keys_update
                 AFTER UPDATE OF project_id ON rectification_items BEGIN

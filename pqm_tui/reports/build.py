@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
 from pqm_tui.model import (
+    amendment_proposals,
     amendments,
     checklists,
     inspections,
@@ -42,6 +43,7 @@ from pqm_tui.model.notices import (
     notices_of_inspection,
     numbers_issued_by_reinspection,
 )
+from pqm_tui.reports.amendment_text import change_text, person_name
 from pqm_tui.reports.assets import ImageCache
 from pqm_tui.reports.context import (
     AmendmentRow,
@@ -268,19 +270,36 @@ class Builder:
         )
 
     def amendment_rows(self, inspection_id: str) -> tuple[AmendmentRow, ...]:
+        """更正记录: every amendment in force, with who approved it (pending proposals are
+        not amendments and are not printed)."""
         finding_items = finding_item_codes(self.db, inspection_id)
-        return tuple(
-            AmendmentRow(
-                self.when(a.at),
-                a.actor,
-                finding_items.get(a.finding_id or "", ""),
-                a.field,
-                a.old_value or "",
-                a.new_value or "",
-                a.reason,
+        inspection = inspections.get_inspection(self.db, inspection_id)
+        areas = {a.id: a.name for a in organisation.list_areas(self.db, inspection.project_id)}
+        area_of = {f.id: f.area_id for f in findings_model.list_findings(self.db, inspection_id)}
+        people = organisation.names(self.db, "people")
+        approved = amendment_proposals.approved_changes(self.db, inspection_id)
+        rows = []
+        for a in amendments.list_amendments(self.db, inspection_id):
+            proposal = approved[a.id][0] if a.id in approved else None
+            decision = proposal.decision if proposal else None
+            rows.append(
+                AmendmentRow(
+                    self.when(a.at),
+                    a.actor,
+                    finding_items.get(a.finding_id or "", ""),
+                    a.field,
+                    a.old_value or "",
+                    a.new_value or "",
+                    a.reason,
+                    actor_name=person_name(people, a.actor),
+                    amended_area=areas.get(area_of.get(a.finding_id or "", ""), ""),
+                    change_shown=change_text(self.tr, a.field, a.old_value, a.new_value, areas),
+                    approved_by=person_name(people, decision.actor) if decision else "",
+                    approved_at=self.when(decision.at) if decision else "",
+                    proposed_at=self.when(proposal.at) if proposal else "",
+                )
             )
-            for a in amendments.list_amendments(self.db, inspection_id)
-        )
+        return tuple(rows)
 
     # 整改通知单 --------------------------------------------------------------------
     def notice(

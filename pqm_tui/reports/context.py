@@ -31,6 +31,12 @@ ADDED_FIELDS = frozenset(
         "reinspection_note",
         "reinspected_on",
         "reinspection_photos",
+        "actor_name",
+        "amended_area",
+        "change_shown",
+        "approved_by",
+        "approved_at",
+        "proposed_at",
     }
 )
 # Kept in the canonical form as it always was: whether a photo file is on this disk is
@@ -204,6 +210,13 @@ class AmendmentRow:
     old_value: str
     new_value: str
     reason: str
+    # see ADDED_FIELDS: as read (names, labels), and who approved the proposal and when
+    actor_name: str = ""
+    amended_area: str = ""
+    change_shown: str = ""
+    approved_by: str = ""
+    approved_at: str = ""
+    proposed_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class HomeScreen(PQMScreen[None]):
         binding("v", "review", "review.key.open", "home.review"),
         # in ? help and the palette, not in the footer (which stays as it was)
         binding("g", "organisation", "welcome.key.organisation", "home.organisation", show=False),
+        binding("m", "amendments", "amend.key.open", "home.amendments", show=False),
     ]
 
     def __init__(self, offer_resume: bool = True) -> None:
@@ -177,6 +178,10 @@ class HomeScreen(PQMScreen[None]):
 
     def action_help(self) -> None:
         self.pqm.open("help", target=self)
+
+    def action_amendments(self) -> None:
+        """更正审批: amendment proposals waiting for approval."""
+        self.pqm.open("amendments")
 
     def action_review(self) -> None:
         """整改跟踪: the review of rectification items."""

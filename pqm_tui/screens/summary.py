@@ -2,7 +2,9 @@
 
 Signing is refused while items are unanswered unless they are explicitly
 marked N/A (``a``). After signing the screen shows the locked state and the
-rectification notice number; ``r`` hands over to the report dialog.
+rectification notice number; ``r`` hands over to the report dialog; ``m``
+proposes a correction by amendment (更正申请), which the quality manager approves
+on the amendments screen (更正审批).
 
 A re-inspection (复检) shows its target items instead of scores: each one's
 result and what signing will do (close / escalate) or did (closed / escalated,
@@ -18,7 +20,7 @@ from textual.app import ComposeResult
 from textual.reactive import var
 from textual.widgets import DataTable, Static
 
-from pqm_tui.model import inspections, organisation
+from pqm_tui.model import amendment_proposals, inspections, organisation
 from pqm_tui.model.entities import (
     Finding,
     Inspection,
@@ -28,11 +30,13 @@ from pqm_tui.model.entities import (
     Result,
 )
 from pqm_tui.model.errors import ModelError, NotFoundError
+from pqm_tui.model.ids import short_id
 from pqm_tui.model.notices import notices_of_inspection
 from pqm_tui.screens.base import PQMScreen
+from pqm_tui.screens.dialogs.amend import AmendDialog, wanted
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
-from pqm_tui.services import inspection_state, signoff
+from pqm_tui.services import amendment_approval, inspection_state, signoff
 from pqm_tui.services.points import format_points
 from pqm_tui.services.reinspection_summary import Verdict, target_lines
 from pqm_tui.services.walk_pace import walk_pace
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 
 NOTE_WIDTH = 40
 UNSIGNED_ONLY = {"sign", "mark_na", "walk"}
+SIGNED_ONLY = {"amend"}
 
 
 class SummaryScreen(PQMScreen[None]):
@@ -55,6 +60,7 @@ class SummaryScreen(PQMScreen[None]):
         binding("a", "mark_na", "keys.summary.mark_na", "summary.mark_na"),
         binding("w", "walk", "keys.summary.walk", "summary.walk"),
         binding("r", "report", "keys.summary.report", "summary.report"),
+        binding("m", "amend", "keys.summary.amend", "summary.amend"),
         binding("question_mark", "help", "keys.walk.help", "summary.help"),
         binding("escape", "leave", "keys.summary.leave", "summary.leave"),
     ]
@@ -66,6 +72,7 @@ class SummaryScreen(PQMScreen[None]):
         super().__init__()
         self.inspection_id = inspection_id
         self.notice_number: str | None = None
+        self.proposed = ""  # the last amendment proposal made here
 
     @property
     def signed(self) -> bool:
@@ -159,7 +166,7 @@ class SummaryScreen(PQMScreen[None]):
             points = (
                 f"-{format_points(f.deduction)}" if f.deduction else "0"
             )  # 0: the cap is reached
-            failures.add_row(areas.get(f.area_id, "?"), code, points, note)
+            failures.add_row(areas.get(f.area_id, "?"), code, points, note, key=f.id)
         notices = notices_of_inspection(app.db, self.inspection_id)
         self.notice_number = notices[0].number if notices else None
         self._status()
@@ -227,6 +234,11 @@ class SummaryScreen(PQMScreen[None]):
                 role=inspection.receiver_role or "",
                 notice=self.notice_number or tr("walk.summary.no_notice"),
             )
+            pending = amendment_proposals.list_proposals(
+                self.pqm.db, inspection.id, pending_only=True
+            )
+            if pending:
+                line += tr("amend.summary.pending", count=len(pending))
         elif state.unanswered:
             line = tr("walk.summary.unanswered", count=len(state.unanswered))
         else:
@@ -237,7 +249,13 @@ class SummaryScreen(PQMScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # hidden once signed: the inspection is locked (dimmed keys looked usable)
+        if action in SIGNED_ONLY:
+            return self.signed and self._amendable()
         return not (action in UNSIGNED_ONLY and self.signed)
+
+    def _amendable(self) -> bool:
+        """A signed inspection that is not a re-inspection (its targets are re-inspected)."""
+        return self.state is not None and self.state.inspection.kind != InspectionKind.REINSPECTION
 
     # ------------------------------------------------------------ actions
     def action_mark_na(self) -> None:
@@ -326,6 +344,43 @@ class SummaryScreen(PQMScreen[None]):
     def action_report(self) -> None:
         """The documents of the inspection (生成文件): notice, report, signed report."""
         self.pqm.open("report", inspection_id=self.inspection_id)
+
+    def action_amend(self) -> None:
+        """更正申请: propose a correction of the highlighted failure (or of any item)."""
+        app, state = self.pqm, self.state
+        assert state is not None
+        areas = [(a.id, a.name) for a in state.plan.areas]
+        items = {i.id: i.code for i in state.content.items}
+        failures = self.query_one("#failures", DataTable)
+        findings = {f.id: f for f in state.findings}
+        code, area_id = "", areas[0][0] if areas else ""
+        if failures.row_count:
+            key = failures.coordinate_to_cell_key(failures.cursor_coordinate).row_key.value
+            if key in findings:
+                code, area_id = items.get(findings[key].item_id, ""), findings[key].area_id
+        names = dict(areas)
+
+        def save(values: dict[str, str]) -> None:
+            finding = amendment_approval.find_finding(
+                app.db, self.inspection_id, values["item"], names.get(values["area"], "")
+            )
+            proposal = amendment_approval.propose(
+                app.db,
+                app.clock,
+                self.inspection_id,
+                actor=app.actor,
+                reason=values["reason"],
+                changes={finding.id: wanted(values)},
+            )
+            self.proposed = proposal.id
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            self.reload()
+            self.notify(app.tr("amend.summary.proposed", id=short_id(self.proposed)))
+
+        self.app.push_screen(AmendDialog(app.tr, areas, code, area_id, save), done)
 
     def action_help(self) -> None:
         self.pqm.open("help", target=self)
