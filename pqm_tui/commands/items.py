@@ -290,7 +290,10 @@ def run_appeal(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 def run_decide(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from pqm_tui.commands.pin_input import acting_person, confirm_pin
+
     def move() -> None:
+        confirm_pin(ctx, acting_person(ctx))  # a decision is signed with the decider's PIN
         item = rectification.decide(
             ctx.db(),
             ctx.clock,
