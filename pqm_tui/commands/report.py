@@ -81,8 +81,12 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
     if signer:  # his PIN opens his key: asked (or PQM_PIN), checked by ``produce``
         from pqm_tui.commands.pin_input import read_pin
         from pqm_tui.model.organisation import find_person
+        from pqm_tui.paths import keys_dir
+        from pqm_tui.services.signing import key_path
 
-        pin = read_pin(ctx, find_person(ctx.db(), signer))
+        person = find_person(ctx.db(), signer)
+        if key_path(keys_dir(ctx.db_path), person.id).is_file():  # else: refused, unasked
+            pin = read_pin(ctx, person)
     request = DocumentRequest(args.document, reference, args.output, args.force, signer, pin)
     service = DocumentService(ctx.db(), ctx.db_path, ctx.settings, ctx.clock, ctx.actor)
     try:
