@@ -6,10 +6,12 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from textual.widgets import Input, SelectionList, Static
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, SelectionList, Static
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.cli import main
@@ -19,7 +21,9 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus, Person
 from pqm_tui.model.pin_lockouts import PinLockout, get_lockout
+from pqm_tui.screens.dialogs.form import FormDialog
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
+from pqm_tui.screens.organisation import OrganisationScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.services.demo import DEMO_PIN
 from pqm_tui.services.pins import (
@@ -398,3 +402,67 @@ async def test_the_projects_receiver_of_notices_is_filled_in(
         assert dialog.query_one("#receiver", Input).value == receiver.name
         assert dialog.query_one("#role", Input).value == receiver.role
         assert dialog.query_one("#receiver-pin-row").display  # his PIN is asked for
+
+
+# the organisation screen's PIN form ---------------------------------------------------
+async def open_person(app: PQMApp, pilot: Pilot[Any], person_id: str) -> OrganisationScreen:
+    """The organisation screen's people tab, the cursor on ``person_id``."""
+    await app.push_screen(OrganisationScreen("people"))
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, OrganisationScreen)
+    table = screen.query_one("#table-people", DataTable)
+    table.move_cursor(row=table.get_row_index(person_id))
+    await pilot.pause()
+    return screen
+
+
+async def test_an_administrator_resets_another_pin_in_the_organisation_screen(
+    demo_db_path: Path, settings: Settings, clock: Clock
+) -> None:
+    chen = person_named(demo_db_path, "陈志强")
+    liu = person_named(demo_db_path, "刘芳")
+    app = create_app(settings, db_path=demo_db_path, actor=chen.id, clock=clock)
+    before = app.db.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # do not resume the demo draft
+        await open_person(app, pilot, liu.id)
+        await pilot.press("p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormDialog) and "重置 刘芳 的签字密码" in form.title_text
+        assert not form.query("#field-current")  # an administrator's reset: no old PIN
+        await pilot.press(*"8642", "tab", *"8642", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, OrganisationScreen)
+    assert verify_pin("8642", person_named(demo_db_path, "刘芳").pin_hash or "")
+    rows = app.db.execute(
+        "SELECT actor, row_id FROM audit_log WHERE seq > ? AND table_name = 'people'", [before]
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [(chen.id, liu.id)]
+
+
+async def test_changing_ones_own_pin_in_the_organisation_screen(
+    demo_db_path: Path, settings: Settings, clock: Clock
+) -> None:
+    chen = person_named(demo_db_path, "陈志强")
+    app = create_app(settings, db_path=demo_db_path, actor=chen.id, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await open_person(app, pilot, chen.id)
+        await pilot.press("p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormDialog) and "修改 陈志强 的签字密码" in form.title_text
+        await pilot.press(*"0000", "tab", *"2468", "tab", *"2468", "ctrl+s")
+        await pilot.pause()
+        assert app.screen is form  # a wrong current PIN: refused, PINs emptied
+        assert "再错 4 次" in str(form.query_one("#error", Static).render())
+        assert form.values() == {"current": "", "new": "", "again": ""}
+        form.query_one("#field-current", Input).focus()
+        await pilot.press(*DEMO_PIN, "tab", *"2468", "tab", *"2468", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, OrganisationScreen)
+    assert verify_pin("2468", person_named(demo_db_path, "陈志强").pin_hash or "")
