@@ -41,6 +41,7 @@ from tests.messages import raises_saying
 
 SIZE = (100, 30)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+FIXED = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # the demo's clock (conftest)
 
 
 # hashing ------------------------------------------------------------------------------
@@ -466,3 +467,29 @@ async def test_changing_ones_own_pin_in_the_organisation_screen(
         await pilot.pause()
         assert isinstance(app.screen, OrganisationScreen)
     assert verify_pin("2468", person_named(demo_db_path, "陈志强").pin_hash or "")
+
+
+def test_a_decision_on_the_command_line_needs_the_deciders_pin(
+    demo_db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pqm_tui.model import review
+    from pqm_tui.model.rectification import get_item, list_events
+
+    db = connect(demo_db_path)
+    today = FIXED.date()
+    pending = [r for r in review.page(db, review.ReviewFilter(), today, limit=1000) if r.pending]
+    item_id = pending[0].id
+    chen = person_named(demo_db_path, "陈志强")
+    decide = ("--as", chen.id, "item", "decide", item_id, "--reject", "--reason", "证据不足")
+    events = len(list_events(db, item_id))
+    monkeypatch.delenv("PQM_PIN", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert run(demo_db_path, *decide) == 2  # no terminal, no PQM_PIN: refused, not decided
+    assert "PQM_PIN" in capsys.readouterr().err
+    monkeypatch.setenv("PQM_PIN", "0000")
+    assert run(demo_db_path, *decide) == 2
+    assert "陈志强 的签字密码不对；再错 4 次" in capsys.readouterr().err
+    assert len(list_events(db, item_id)) == events and get_item(db, item_id)
+    monkeypatch.setenv("PQM_PIN", DEMO_PIN)
+    assert run(demo_db_path, *decide) == 0
+    assert list_events(db, item_id)[-1].reason == "证据不足"
