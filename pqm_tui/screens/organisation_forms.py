@@ -384,9 +384,10 @@ class OrgForms:
         person = organisation.get_person(self.db, person_id)
         own = actor in (person.id, person.name)
         change = own and bool(person.pin_hash)
+        digits = self.tr("orgscreen.pin.digits")
         fields = [
-            FormField("new", self.tr("orgscreen.pin.new"), "password"),
-            FormField("again", self.tr("orgscreen.pin.again"), "password"),
+            FormField("new", self.tr("orgscreen.pin.new"), "password", placeholder=digits),
+            FormField("again", self.tr("orgscreen.pin.again"), "password", placeholder=digits),
         ]
         if change:
             fields.insert(0, FormField("current", self.tr("orgscreen.pin.current"), "password"))

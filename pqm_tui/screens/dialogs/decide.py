@@ -52,7 +52,14 @@ class DecideDialog(FormDialog):
             hints.append(tr("review.decide.hint_extension"))
         if appeals:
             hints.append(tr("review.decide.hint"))
-        fields.append(FormField("pin", tr("review.decide.pin", person=decider), "password"))
+        fields.append(
+            FormField(
+                "pin",
+                tr("review.decide.pin"),
+                "password",
+                placeholder=tr("review.decide.pin_of", person=decider),
+            )
+        )
         super().__init__(
             tr("review.decide.title", extensions=extensions, appeals=appeals),
             fields,
