@@ -199,3 +199,23 @@ def test_a_damaged_key_file_is_said_without_a_traceback(
     assert run(demo_db_path, "keys", "list") == 0
     listing = capsys.readouterr()
     assert "damaged" in listing.out + listing.err and "Traceback" not in listing.err
+
+
+def test_a_key_with_an_earlier_versions_passphrase_is_protected_with_the_pin(
+    demo_db_path: Path,
+    blank_pdf: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    wang = organisation.find_person(connect(demo_db_path), "王丽华")
+    folder = keys_dir(demo_db_path)
+    create_self_signed(folder, wang.id, wang.name, "", b"right horse battery")  # as PQM_KEY_…
+    with raises_saying(KeyLockedError, "does not open with this PIN"):
+        sign(folder, wang.id, blank_pdf, DEMO_PIN)
+    monkeypatch.setenv("PQM_PIN", DEMO_PIN)
+    assert run(demo_db_path, "keys", "protect", "--person", "王丽华") == 0
+    assert "--ask-passphrase" in capsys.readouterr().out  # what to do is said
+    monkeypatch.setenv("PQM_KEY_PASSPHRASE", "right horse battery")
+    assert run(demo_db_path, "keys", "protect", "--person", "王丽华") == 0
+    sign(folder, wang.id, blank_pdf, DEMO_PIN)
+    assert verify_pdf(folder, blank_pdf.with_name("signed.pdf")).ok

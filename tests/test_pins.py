@@ -86,16 +86,32 @@ def person_named(db_path: Path, name: str) -> Person:
     return organisation.find_person(connect(db_path), name)
 
 
-def test_demo_people_have_the_demo_pin_and_no_pin_is_in_the_file(demo_db_path: Path) -> None:
-    db = connect(demo_db_path)
-    people = organisation.list_people(db)
+def test_demo_people_have_the_demo_pin(demo_db_path: Path) -> None:
+    people = organisation.list_people(connect(demo_db_path))
     assert people and all(verify_pin(DEMO_PIN, p.pin_hash or "") for p in people)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = b"".join(p.read_bytes() for p in demo_db_path.parent.glob("demo.sqlite3*"))
-    assert b"scrypt$" in data  # hashes …
-    for pin in (DEMO_PIN.encode(), DEMO_PIN.encode("utf-16-le")):
-        # … and "1234" never as a value of its own (only inside hex or longer numbers)
-        assert re.search(rb"[\"' ,:]" + re.escape(pin) + rb"[\"' ,]", data) is None
+
+
+def test_no_pin_is_in_the_database_file(
+    demo_db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Set, changed, mistyped and reset PINs leave only hashes: not in the file, the WAL,
+    the audit trail."""
+    wang = person_named(demo_db_path, "王丽华")
+    chen = person_named(demo_db_path, "陈志强")
+    change = ("--as", wang.id, "person", "pin", wang.name, "--pin-stdin")
+    monkeypatch.setenv("PQM_PIN", DEMO_PIN)
+    assert run(demo_db_path, *change, stdin="73915846\n", monkeypatch=monkeypatch) == 0
+    monkeypatch.setenv("PQM_PIN", "50267319")  # a wrong one, counted
+    assert run(demo_db_path, *change, stdin="61738294\n", monkeypatch=monkeypatch) == 2
+    reset = ("--as", chen.id, "person", "pin", wang.name, "--reset", "--pin-stdin")
+    assert run(demo_db_path, *reset, stdin="48201937\n", monkeypatch=monkeypatch) == 0
+    capsys.readouterr()
+    files = list(demo_db_path.parent.glob("demo.sqlite3*"))
+    assert any(f.name.endswith("-wal") for f in files)
+    data = b"".join(f.read_bytes() for f in files)
+    assert data.count(b"scrypt$") >= 2  # the hashes are there …
+    for pin in ("73915846", "50267319", "61738294", "48201937"):  # … never a PIN
+        assert pin.encode() not in data and pin.encode("utf-16-le") not in data, pin
 
 
 def test_five_wrong_pins_lock_for_fifteen_minutes(demo_db_path: Path) -> None:

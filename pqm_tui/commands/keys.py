@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
+
+OLD_PASSPHRASE_ENV = "PQM_KEY_PASSPHRASE"  # how earlier versions encrypted keys
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +35,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "protect", help="encrypt a key left unprotected by an earlier version with the PIN"
     )
     protect.add_argument("--person", required=True, help="person's name or id")
+    protect.add_argument(
+        "--ask-passphrase",
+        action="store_true",
+        help="the key has a passphrase of an earlier version: ask it (or PQM_KEY_PASSPHRASE)",
+    )
     protect.set_defaults(func=run_protect)
     lst = actions.add_parser("list", help="people with a signing key")
     lst.set_defaults(func=run_list)
@@ -77,11 +85,14 @@ def run_protect(ctx: CommandContext, args: argparse.Namespace) -> int:
     path = key_path(folder, person.id)
     if not path.is_file():
         raise UserError(ctx.tr("reports.err.key_missing", person=person.name))
+    old: bytes | None = None
     if is_protected(folder, person.id):
-        print(ctx.tr("reports.keys.already_protected", person=person.name, path=path))
-        return 0
+        old = _old_passphrase(args.ask_passphrase)
+        if old is None:
+            print(ctx.tr("reports.keys.already_protected", person=person.name, path=path))
+            return 0
     pin = confirm_pin(ctx, person)
-    protect_key(folder, person.id, pin.encode())
+    protect_key(folder, person.id, pin.encode(), old_secret=old)
     print(ctx.tr("reports.keys.protected", person=person.name, path=path))
     return 0
 
@@ -106,6 +117,14 @@ def run_import(ctx: CommandContext, args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _old_passphrase(ask: bool) -> bytes | None:
+    """The passphrase an earlier version protected a key with (``PQM_KEY_PASSPHRASE``), if any."""
+    value = os.environ.get(OLD_PASSPHRASE_ENV)
+    if value:
+        return value.encode()
+    return getpass.getpass().encode() if ask else None
 
 
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
