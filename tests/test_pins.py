@@ -182,12 +182,15 @@ def test_cli_sets_a_first_pin(
     db = connect(demo_db_path)
     person = organisation.inspectors(db)[0]
     organisation.set_person_pin(db, person.id, None)
-    assert run(demo_db_path, "person", "pin", person.name, "--pin-stdin", stdin="12ab\n",
-               monkeypatch=monkeypatch) == 2  # fmt: skip
+    chen = person_named(demo_db_path, "陈志强")
+    assert run(demo_db_path, "--as", chen.id, "person", "pin", person.name, "--pin-stdin",
+               stdin="13579\n", monkeypatch=monkeypatch) == 2  # fmt: skip
+    assert f"{person.name} 尚无签字密码：须由本人设置" in capsys.readouterr().err
+    own = ("--as", person.id, "person", "pin", person.name, "--pin-stdin")
+    assert run(demo_db_path, *own, stdin="12ab\n", monkeypatch=monkeypatch) == 2
     assert "4–8 位数字" in capsys.readouterr().err
     assert organisation.get_person(db, person.id).pin_hash is None
-    assert run(demo_db_path, "person", "pin", person.name, "--pin-stdin", stdin="13579\n",
-               monkeypatch=monkeypatch) == 0  # fmt: skip
+    assert run(demo_db_path, *own, stdin="13579\n", monkeypatch=monkeypatch) == 0
     assert person.name in capsys.readouterr().out
     stored = organisation.get_person(db, person.id).pin_hash
     assert stored and verify_pin("13579", stored) and "13579" not in stored

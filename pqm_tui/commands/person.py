@@ -110,6 +110,8 @@ def run_pin(ctx: CommandContext, args: argparse.Namespace) -> int:
             print(tr("cli.pin.key_orphaned", person=person.name))
         return 0
     if not person.pin_hash:
+        if ctx.actor not in (person.id, person.name):  # a first PIN is his own to choose
+            raise UserError(tr("cli.pin.first_is_own", person=person.name))
         pins.set_first_pin(db, person.id, _read_pin(ctx, args.pin_stdin))
         print(tr("cli.pin.first_set", person=person.name))
         return 0
