@@ -219,3 +219,26 @@ def test_a_key_with_an_earlier_versions_passphrase_is_protected_with_the_pin(
     assert run(demo_db_path, "keys", "protect", "--person", "王丽华") == 0
     sign(folder, wang.id, blank_pdf, DEMO_PIN)
     assert verify_pdf(folder, blank_pdf.with_name("signed.pdf")).ok
+
+
+def test_an_imported_company_file_is_stored_under_the_pin(
+    demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption
+
+    made = create_self_signed(tmp_path / "company", "x", "王丽华", "锦程", b"company secret")
+    key, cert, _ = pkcs12.load_key_and_certificates(made.read_bytes(), b"company secret")
+    assert key is not None and cert is not None
+    source = tmp_path / "wang.p12"
+    encryption = BestAvailableEncryption(b"company secret")
+    source.write_bytes(pkcs12.serialize_key_and_certificates(b"w", key, cert, None, encryption))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "company secret")
+    monkeypatch.setenv("PQM_PIN", DEMO_PIN)
+    args = ("keys", "import", str(source), "--person", "王丽华", "--ask-passphrase")
+    assert run(demo_db_path, *args) == 0
+    wang = organisation.find_person(connect(demo_db_path), "王丽华")
+    stored = key_path(keys_dir(demo_db_path), wang.id)
+    assert mode(stored) == 0o600 and is_protected(keys_dir(demo_db_path), wang.id)
+    with pytest.raises(ValueError):
+        pkcs12.load_key_and_certificates(stored.read_bytes(), b"company secret")
+    assert pkcs12.load_key_and_certificates(stored.read_bytes(), DEMO_PIN.encode())[0]
