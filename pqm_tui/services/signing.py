@@ -144,7 +144,7 @@ def _load(path: Path, secret: bytes | None) -> tuple[Any, x509.Certificate, list
         raise KeyMissingError("errors.signing.key_missing", path=path) from None
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
-    except ValueError as exc:
+    except ValueError as exc:  # "Invalid password or PKCS12 data" / "Could not deserialize …"
         if "password" in str(exc).lower():
             raise KeyLockedError("errors.signing.key_locked", path=path) from None
         raise KeyDamagedError("errors.signing.key_damaged", path=path) from None
@@ -165,14 +165,12 @@ def is_protected(keys_dir: Path, person_id: str) -> bool:
 def open_key(keys_dir: Path, person_id: str, secret: bytes) -> tuple[Any, x509.Certificate]:
     """The person's key and certificate, opened with his secret; refused when the file is
     unprotected, protected with another secret, damaged, or its certificate is out of date."""
-    import datetime as _dt
-
     path = key_path(keys_dir, person_id)
     secure_folder(keys_dir)
     if not is_protected(keys_dir, person_id):
         raise KeyUnprotectedError("errors.signing.unprotected", path=path)
     key, cert, _extra = _load(path, secret)
-    now = _dt.datetime.now(_dt.UTC)
+    now = dt.datetime.now(dt.UTC)
     not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
     if now > not_after:
         raise CertificateDatesError(
