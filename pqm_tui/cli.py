@@ -12,6 +12,7 @@ from pathlib import Path
 from pqm_tui import __version__
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.parser import PQMParser, translate
+from pqm_tui.commands.pin_input import PIN_ENV, secret_in_argv
 from pqm_tui.config import SettingsError, load_settings
 from pqm_tui.i18n import LANGUAGES, Translator
 from pqm_tui.model.checklist_file import ChecklistFileError, ChecklistProblem
@@ -111,6 +112,10 @@ def run_app(context: CommandContext) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     said = Translator(help_language(argv))
+    secret = secret_in_argv(list(sys.argv[1:] if argv is None else argv))
+    if secret is not None:  # refused before it is parsed, logged or used
+        print(f"pqm: {said('cli.pin.in_argv', option=secret, env=PIN_ENV)}", file=sys.stderr)
+        return 2
     parser = build_parser(command_modules(argv, said), said)
     args = parser.parse_args(argv)
     lang = _language(args)

@@ -16,6 +16,7 @@ from pqm_tui.model.rectification import get_item
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.services import reinspection
+from pqm_tui.services.demo import DEMO_PIN
 
 SIZE = (100, 30)
 
@@ -82,6 +83,9 @@ async def test_reinspection_summary_shows_targets_then_outcomes(
         assert "生成整改通知单" not in hint
         dialog.query_one("#inspectors", SelectionList).select_all()
         dialog.query_one("#receiver", Input).value = "张经理"
+        for field in dialog.query(Input).results(Input):  # each inspector's PIN (the demo's)
+            if (field.id or "").startswith("pin-"):
+                field.value = DEMO_PIN
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is summary and summary.signed

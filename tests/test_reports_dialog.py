@@ -18,6 +18,7 @@ from pqm_tui.reports.document_service import DocumentService, RenderedDocument
 from pqm_tui.reports.render import RenderError
 from pqm_tui.screens.dialogs.report import ReportDialog
 from pqm_tui.screens.dialogs.report_messages import describe_failure
+from pqm_tui.services.demo import DEMO_PIN
 from pqm_tui.services.signing import KeyLockedError, KeyMissingError, key_path
 
 CLASS_NAMES = ("Error", "Exception", "Traceback")
@@ -162,12 +163,27 @@ async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
         assert dialog.query_one("#key-state").has_class("error")
         assert app.focused is dialog.query_one("#make-key", Button)
         assert not list(tmp_path.glob("*.pdf"))
+        await pilot.press("k")  # his PIN protects the key: asked first
+        await pilot.pause()
+        assert not key_path(folder, person.id).exists()
+        assert f"请输入 {person.name} 的签字密码" in text_of(dialog, "#key-state")
+        pin = dialog.query_one("#signer-pin", Input)
+        assert app.focused is pin and pin.password
+        pin.value = DEMO_PIN
+        dialog.query_one("#make-key", Button).focus()
         await pilot.press("k")
         await pilot.pause()
         assert key_path(folder, person.id).is_file()
         assert "有效" in text_of(dialog, "#key-state")
-        await pilot.press("3")
+        pin.value = "0000"
+        await pilot.press("3")  # a wrong PIN: said under the signer, nothing written
         await settle(app, pilot)
+        assert "签字密码不对；再错 4 次" in text_of(dialog, "#key-state")
+        assert not list(tmp_path.glob("*.pdf")) and pin.value == ""
+        assert app.focused is pin
+        await pilot.press(*DEMO_PIN, "enter")  # Enter in the PIN field signs
+        await settle(app, pilot)
+        assert pin.value == ""  # asked again for the next signature
         text = text_of(dialog, "#result")
         project, date = project_and_date(app, inspection_id)
         assert dialog.written == tmp_path / f"检查报告-{project}-{date}-签名.pdf", text
@@ -184,11 +200,12 @@ async def test_a_damaged_certificate_is_said_and_k_makes_the_key_again(
     inspection_id = signed_failed_inspection(app)
     person = first_inspector(app, inspection_id)
     folder = keys_dir(demo_db_path)
-    create_self_signed(folder, person.id, person.name, "公司")
+    create_self_signed(folder, person.id, person.name, "公司", DEMO_PIN.encode())
     (folder / f"{person.id}.pem").write_text("not a certificate")
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await open_dialog(app, pilot, inspection_id, tmp_path)  # no crash
         assert "证书文件已损坏" in text_of(dialog, "#key-state")
+        dialog.query_one("#signer-pin", Input).value = DEMO_PIN
         dialog.query_one("#make-key", Button).focus()
         await pilot.press("k")
         await pilot.pause()
@@ -264,10 +281,8 @@ def test_failures_are_sentences_not_class_names(tmp_path: Path) -> None:
     def say(exc: BaseException) -> str:
         return describe_failure(tr, exc, out=out, signer="王丽华", db_path=db)
 
-    locked = say(
-        KeyLockedError("errors.signing.key_locked", path="k.p12", env="PQM_KEY_PASSPHRASE")
-    )
-    assert "王丽华" in locked and "PQM_KEY_PASSPHRASE" in locked
+    locked = say(KeyLockedError("errors.signing.key_locked", path="k.p12"))
+    assert "k.p12" in locked and "pqm keys init --force" in locked
     missing = say(KeyMissingError("errors.signing.key_missing", path=f"{db}.keys/abc.p12"))
     assert missing.startswith("王丽华 还没有签名密钥") and "keys init --person 王丽华" in missing
     denied = say(PermissionError(13, "Permission denied"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
@@ -19,13 +19,14 @@ from pqm_tui.screens.dialogs.appeal import AppealDialog
 from pqm_tui.screens.dialogs.decide import DecideDialog
 from pqm_tui.screens.dialogs.extension import ExtensionDialog
 from pqm_tui.screens.review import ReviewScreen
+from pqm_tui.services.demo import DEMO_PIN
 from pqm_tui.services.rectification import State, state_of
 
 TODAY = "2026-11-23"
 
 
 def make_app(path: Path, clock: Clock) -> PQMApp:
-    return create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="督导", clock=clock)
+    return create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="陈志强", clock=clock)
 
 
 async def settle(app: PQMApp, pilot) -> ReviewScreen:  # type: ignore[no-untyped-def]
@@ -127,7 +128,7 @@ async def test_extension_request_then_approval(demo_db_path: Path, clock: Clock)
         assert item.deadline == before.deadline  # a request changes no deadline ...
         assert state_of(app.db, item) == State.EXTENSION_REQUESTED  # ... it waits
         event = list_events(app.db, item_id)[-1]
-        assert (event.action, event.actor) == ("extension-requested", "督导")
+        assert (event.action, event.actor) == ("extension-requested", "陈志强")
         assert event.data == {
             "reason": "材料未到货 厂家延迟发货",
             "measures": "设置临时围挡和警示牌",
@@ -146,7 +147,20 @@ async def test_extension_request_then_approval(demo_db_path: Path, clock: Clock)
         decision = dialog.query_one("#field-decision", Select)
         assert app.focused is decision  # the decision is the first thing asked
         assert decision.selection == "approve"
-        await pilot.press("tab", *"同意 请按期完成", "ctrl+s")  # empty date: as asked
+        await pilot.press("tab", *"同意 请按期完成")
+        pin = dialog.query_one("#field-pin", Input)
+        assert pin.password
+        pin.value = "0000"
+        await pilot.press("ctrl+s")  # a wrong PIN: refused, the form kept, the PIN emptied
+        await pilot.pause()
+        assert app.screen is dialog and pin.value == ""
+        assert "陈志强 的签字密码不对；再错 4 次" in str(
+            dialog.query_one("#error", Static).render()
+        )
+        assert dialog.values()["reason"] == "同意 请按期完成"
+        assert get_item(app.db, item_id).deadline == before.deadline
+        pin.value = DEMO_PIN
+        await pilot.press("ctrl+s")  # empty date: as asked
         screen = await settle(app, pilot)
 
         item = get_item(app.db, item_id)
@@ -171,7 +185,7 @@ async def test_extension_approved_with_another_date(demo_db_path: Path, clock: C
         screen = await settle(app, pilot)
         await pilot.press("d", "tab", *"只批到月底", "tab")
         await fill(pilot, "2026-11-30")
-        await pilot.press("enter")
+        await pilot.press("enter", *DEMO_PIN, "enter")  # on to the PIN, then save
         await settle(app, pilot)
         assert get_item(app.db, item_id).deadline == "2026-11-30"
         assert list_events(app.db, item_id)[-1].data["new_deadline"] == "2026-11-30"
@@ -278,7 +292,9 @@ async def test_appeal_rejected_returns_to_rectification(demo_db_path: Path, cloc
         await pilot.press("enter", "down", "enter")  # open the choice, pick 驳回
         await pilot.pause()
         assert dialog.query_one("#field-decision", Select).selection == "reject"
-        await pilot.press("tab", *"照片显示雨前已积水 维持原判", "ctrl+s")
+        await pilot.press("tab", *"照片显示雨前已积水 维持原判")
+        dialog.query_one("#field-pin", Input).value = DEMO_PIN
+        await pilot.press("ctrl+s")
         screen = await settle(app, pilot)
 
         item = get_item(app.db, item_id)
@@ -305,7 +321,9 @@ async def test_appeal_upheld_voids_the_item(demo_db_path: Path, clock: Clock) ->
         dialog = app.screen
         assert isinstance(dialog, DecideDialog)
         assert str(dialog.query_one("#field-decision", Select).value) == "approve"
-        await pilot.press("tab", *"经核实属实", "ctrl+s")
+        await pilot.press("tab", *"经核实属实")
+        dialog.query_one("#field-pin", Input).value = DEMO_PIN
+        await pilot.press("ctrl+s")
         screen = await settle(app, pilot)
 
         item = get_item(app.db, item_id)

@@ -10,11 +10,13 @@ from pqm_tui.cli import main
 from pqm_tui.model import inspections
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.services.demo import DEMO_PIN
 from pqm_tui.services.signing import verify_pdf
 
 
 @pytest.fixture
-def signed_pdf(demo_db_path: Path, tmp_path: Path) -> Path:
+def signed_pdf(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PQM_PIN", DEMO_PIN)  # 王丽华's PIN opens her key
     db = connect(demo_db_path)
     rows = inspections.list_inspections(db, status=InspectionStatus.SIGNED)
     short = next(r.inspection.id for r in rows if r.failed)[-8:]

@@ -25,6 +25,7 @@ from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.home import HomeScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
+from pqm_tui.services.demo import DEMO_PIN
 
 NOTE = "大堂地面有烟头两处，垃圾桶满溢；已当场告知保洁主管。"
 SIZE = (100, 30)
@@ -149,6 +150,9 @@ async def test_full_walk_to_signed_and_locked(app: PQMApp, photo: Path, clock: C
         assert isinstance(app.screen, SignOffDialog)
         assert "尚未确认" in str(dialog.query_one("#error", Static).render())
         dialog.query_one("#inspectors", SelectionList).select_all()
+        for field in dialog.query(Input).results(Input):  # each inspector's PIN (the demo's)
+            if (field.id or "").startswith("pin-"):
+                field.value = DEMO_PIN
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is summary

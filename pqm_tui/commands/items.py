@@ -290,11 +290,15 @@ def run_appeal(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 def run_decide(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from pqm_tui.commands.pin_input import acting_person, confirm_pin
+
     def move() -> None:
+        item_id = get_item(ctx.db(), args.id).id  # an unknown item is said before the PIN
+        confirm_pin(ctx, acting_person(ctx))  # a decision is signed with the decider's PIN
         item = rectification.decide(
             ctx.db(),
             ctx.clock,
-            get_item(ctx.db(), args.id).id,
+            item_id,
             actor=ctx.actor,
             approve=args.approve,
             reason=args.reason,

@@ -27,7 +27,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     report = kinds.add_parser("inspection", help="inspection report (检查报告)")
     report.add_argument("reference", metavar="INSPECTION_ID", help="id or short id")
-    report.add_argument("--sign", action="store_true", help="sign the PDF (PAdES) as --as PERSON")
+    report.add_argument(
+        "--sign", action="store_true", help="sign the PDF (PAdES) as --as PERSON (his PIN asked)"
+    )
     report.add_argument("--as", dest="signer", metavar="PERSON", help="who signs (name or id)")
     circular = kinds.add_parser("circular", help="monthly circular (通报) of failed re-inspections")
     circular.add_argument(
@@ -75,7 +77,17 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
 
         install_builtins(ctx.db(), ctx.clock)  # the built-ins exist from the first use
         reference = blank_reference(args.reference, args.project)
-    request = DocumentRequest(args.document, reference, args.output, args.force, signer)
+    pin = ""
+    if signer:  # his PIN opens his key: asked (or PQM_PIN), checked by ``produce``
+        from pqm_tui.commands.pin_input import read_pin
+        from pqm_tui.model.organisation import find_person
+        from pqm_tui.paths import keys_dir
+        from pqm_tui.services.signing import key_path
+
+        person = find_person(ctx.db(), signer)
+        if key_path(keys_dir(ctx.db_path), person.id).is_file():  # else: refused, unasked
+            pin = read_pin(ctx, person)
+    request = DocumentRequest(args.document, reference, args.output, args.force, signer, pin)
     service = DocumentService(ctx.db(), ctx.db_path, ctx.settings, ctx.clock, ctx.actor)
     try:
         result = produce(service, request)

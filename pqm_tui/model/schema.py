@@ -829,6 +829,22 @@ def triggers_of(db: Database) -> dict[str, str]:
     return {str(name): " ".join(str(sql).split()) for name, sql in rows}
 
 
+@migrations()
+def m012_pin_lockout(db: Database) -> None:
+    """PIN lockout (签字密码锁定): wrong tries counted per person, a lock until a time.
+
+    ``pin_lockouts.failures`` counts wrong PINs since the last right one or the last
+    lock; ``locked_until`` (UTC ISO-8601) refuses every PIN of that person before it.
+    Kept in the database so a restart does not reset the count.
+    """
+    db.execute(
+        """CREATE TABLE pin_lockouts (
+            person_id TEXT PRIMARY KEY REFERENCES people(id),
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT)"""
+    )
+
+
 AMENDMENT_TABLES = ("amendment_proposals", "amendment_changes", "amendment_decisions")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pqm_tui.model.errors import PQMError, os_storage_error
@@ -20,14 +20,8 @@ from pqm_tui.output_files import check_output
 from pqm_tui.paths import keys_dir
 from pqm_tui.reports.document_service import DocumentService, RenderedDocument
 from pqm_tui.reports.kinds import KINDS
-from pqm_tui.services.signing import (
-    LOG_NAME,
-    KeyLockedError,
-    KeyMissingError,
-    SigningError,
-    key_path,
-    sign_pdf,
-)
+from pqm_tui.services.pins import check_pin
+from pqm_tui.services.signing import KeyMissingError, key_path, open_key, sign_pdf
 
 
 class DocumentError(PQMError):
@@ -47,6 +41,7 @@ class DocumentRequest:
     output: Path
     force: bool = False  # overwrite an existing file; print even with nothing to print
     signer: str | None = None  # name or id of the person who signs it; None: unsigned
+    pin: str = field(default="", repr=False)  # the signer's PIN: checked, then opens his key
 
 
 def produce(service: DocumentService, request: DocumentRequest) -> RenderedDocument:
@@ -62,11 +57,13 @@ def produce(service: DocumentService, request: DocumentRequest) -> RenderedDocum
             kind = KINDS[request.kind]
             kind.check(service.builder, kind.resolve(service.builder, request.reference))
         person_id = ""
-        if request.signer:  # fail before rendering when he has no key
+        if request.signer:  # fail before rendering: no key, a wrong PIN, a bad key
             person = find_person(service.db, request.signer)
             person_id, signer = person.id, person.name
             if not key_path(keys, person_id).is_file():
                 raise SignerKeyMissing("reports.err.key_missing", person=signer)
+            check_pin(service.db, service.clock, person_id, request.pin)
+            open_key(keys, person_id, request.pin.encode())
         if not request.signer:
             return service.issue(request.kind, request.reference, out)
         signed_by: list[str] = []
@@ -77,6 +74,7 @@ def produce(service: DocumentService, request: DocumentRequest) -> RenderedDocum
                 person_id,
                 pdf,
                 pdf,
+                secret=request.pin.encode(),
                 reason=service.tr(KINDS[request.kind].title),
                 location=service.settings.company_name or "PQM",
             )
@@ -95,11 +93,7 @@ def document_error(exc: BaseException, *, out: Path, signer: str, keys: Path) ->
     """``exc`` as a PQMError with a message id, or None for an error that is not foreseen."""
     if isinstance(exc, KeyMissingError):
         return SignerKeyMissing("reports.err.key_missing", person=signer)
-    if isinstance(exc, KeyLockedError):
-        return DocumentError("reports.err.key_locked", person=signer)
-    if isinstance(exc, SigningError):
-        return DocumentError("reports.err.sign_failed", detail=exc, log=keys / LOG_NAME)
-    if isinstance(exc, PQMError):  # a missing font, a render problem … say themselves
+    if isinstance(exc, PQMError):  # a wrong PIN, a key's problem, a missing font … say themselves
         return exc
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
         return os_storage_error(exc, out)  # the disk is full or read-only: say that

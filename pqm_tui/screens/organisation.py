@@ -23,6 +23,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from pqm_tui.model import checklists, organisation
 from pqm_tui.model.entities import InspectionKind, Project
 from pqm_tui.model.errors import PQMError
+from pqm_tui.paths import keys_dir
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.form import FormDialog
 from pqm_tui.screens.organisation_forms import OrgForms
@@ -61,6 +62,7 @@ class OrganisationScreen(PQMScreen[None]):
         _binding("x", "archive", "archive"),
         _binding("h", "toggle_archived", "archived"),
         _binding("c", "defaults", "defaults"),
+        _binding("p", "pin", "pin"),
         _binding("ctrl+up,K", "move(-1)", "move_up"),
         _binding("ctrl+down,J", "move(1)", "move_down"),
         *(
@@ -85,7 +87,9 @@ class OrganisationScreen(PQMScreen[None]):
     @property
     def forms(self) -> OrgForms:
         if self._forms is None:
-            self._forms = OrgForms(self.pqm.db, self.tr)
+            app = self.pqm
+            keys = keys_dir(app.db_path) if app.db_path else None
+            self._forms = OrgForms(app.db, self.tr, app.clock, keys)
         return self._forms
 
     # layout ------------------------------------------------------------------------------
@@ -123,6 +127,8 @@ class OrganisationScreen(PQMScreen[None]):
         """Default checklists on the projects tab only; reordering on the areas tab only."""
         if action == "defaults":
             return self.tab == "projects"
+        if action == "pin":
+            return self.tab == "people"
         if action == "move":
             return self.tab == "areas"
         return True
@@ -354,6 +360,12 @@ class OrganisationScreen(PQMScreen[None]):
         row_id = self.selected_id()
         if row_id is not None:
             self._open_form(self.forms.defaults(row_id))
+
+    def action_pin(self) -> None:
+        """The highlighted person's sign-off PIN: his own changed, or another's reset."""
+        row_id = self.selected_id()
+        if row_id is not None:
+            self._open_form(self.forms.pin(row_id, self.pqm.actor))
 
     def action_archive(self) -> None:
         """Archive the highlighted row (归档), or restore it when it is archived."""

@@ -1,7 +1,9 @@
 """The forms of the organisation screen (组织架构表单): fields and what saving writes.
 
 ``OrgForms`` builds a ``FormDialog`` for adding or editing a city company,
-project, area, department or person, and for a project's default checklists;
+project, area, department or person, for a project's default checklists, and for a
+person's sign-off PIN (签字密码: his own changed after the current one, another's
+reset by an administrator, recorded in the audit trail);
 its ``save`` writes through ``model.organisation`` and refuses bad values with a
 ``PQMError`` (shown in the form, which stays open). The screen opens the form
 and reloads its table when the form closes.
@@ -10,6 +12,7 @@ and reloads its table when the form closes.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +23,12 @@ from pqm_tui.model.org_import import DEFAULT_KINDS
 from pqm_tui.screens.dialogs.form import FormDialog, FormField
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlite_utils import Database
 
     from pqm_tui.i18n import Translator
+    from pqm_tui.model.clock import Clock
 
 NONE = ""  # the value of "none" in a choice (no project, no department …)
 PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
@@ -38,6 +44,8 @@ class OrgForms:
 
     db: Database
     tr: Translator
+    clock: Clock | None = None  # counts wrong PINs (the PIN form)
+    keys: Path | None = None  # the signing keys' folder: a changed PIN re-protects the key
     saved_id: str | None = field(default=None, init=False)
 
     # helpers ---------------------------------------------------------------------------
@@ -364,3 +372,49 @@ class OrgForms:
 
         title = "orgscreen.form.person_edit" if person else "orgscreen.form.person_add"
         return self._form(title, fields, save, "orgscreen.form.person_hint")
+
+    # sign-off PIN ------------------------------------------------------------------------
+    def pin(self, person_id: str, actor: str) -> FormDialog:
+        """签字密码: the acting person sets his first PIN or changes his own after the
+        current one; for anyone else the form is an administrator's reset (recorded)."""
+        from pqm_tui.model.clock import Clock
+        from pqm_tui.services import pins
+        from pqm_tui.services.signing import SigningError, key_path, protect_key
+
+        person = organisation.get_person(self.db, person_id)
+        own = actor in (person.id, person.name)
+        change = own and bool(person.pin_hash)
+        digits = self.tr("orgscreen.pin.digits")
+        fields = [
+            FormField("new", self.tr("orgscreen.pin.new"), "password", placeholder=digits),
+            FormField("again", self.tr("orgscreen.pin.again"), "password", placeholder=digits),
+        ]
+        if change:
+            fields.insert(0, FormField("current", self.tr("orgscreen.pin.current"), "password"))
+
+        def save(values: dict[str, str]) -> None:
+            new = values["new"]
+            pins.check_format(new)
+            if new != values["again"]:
+                raise RuleError("orgscreen.err.pin_mismatch")
+            if change:
+                pins.change_pin(self.db, self.clock or Clock(), person.id, values["current"], new)
+                old = values["current"].encode()
+                if self.keys is not None and key_path(self.keys, person.id).is_file():
+                    # the key follows the PIN it was protected with; one protected with
+                    # another PIN needs a new key anyway
+                    with suppress(SigningError):
+                        protect_key(self.keys, person.id, new.encode(), old_secret=old)
+            elif own:
+                pins.set_first_pin(self.db, person.id, new)
+            else:
+                pins.reset_pin(self.db, person.id, new)
+            self.saved_id = person.id
+
+        title = "change" if change else ("first" if own else "reset")
+        return FormDialog(
+            self.tr(f"orgscreen.pin.title_{title}", person=person.name),
+            fields,
+            hint=self.tr(f"orgscreen.pin.hint_{title}", person=person.name),
+            save=save,
+        )

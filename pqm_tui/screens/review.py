@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 
 from pqm_tui.model import organisation, review
 from pqm_tui.model.db import connect
-from pqm_tui.model.errors import ModelError, PQMError, os_storage_error
+from pqm_tui.model.errors import ModelError, NotFoundError, PQMError, os_storage_error
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.appeal import AppealDialog
 from pqm_tui.screens.dialogs.decide import DecideDialog
@@ -35,6 +35,7 @@ from pqm_tui.screens.dialogs.extension import ExtensionDialog
 from pqm_tui.screens.dialogs.reply import ReplyDialog
 from pqm_tui.screens.review_controller import Outcome, ReviewController
 from pqm_tui.screens.review_text import COLUMNS, row_cells
+from pqm_tui.services.pins import check_pin
 from pqm_tui.services.rectification import Action
 from pqm_tui.widgets.footer import PQMFooter, binding
 
@@ -510,7 +511,23 @@ class ReviewScreen(PQMScreen[None]):
                 self._report(ids, self.actions.decide(ids, values))
 
         request = self.actions.request_text(ids[0], pending[ids[0]]) if len(ids) == 1 else ""
-        self._ask(DecideDialog(self.tr, extensions, appeals, request), ids, save)
+        app = self.pqm
+
+        def check(pin: str) -> None:  # the acting person signs the decision with his PIN
+            decider = organisation.find_person(app.db, app.actor)
+            check_pin(app.db, app.clock, decider.id, pin)
+
+        dialog = DecideDialog(
+            self.tr, extensions, appeals, request, decider=self._actor_name(), check_pin=check
+        )
+        self._ask(dialog, ids, save)
+
+    def _actor_name(self) -> str:
+        """The acting person's name (or what ``--as`` said, when he is nobody known)."""
+        try:
+            return organisation.find_person(self.pqm.db, self.pqm.actor).name
+        except NotFoundError:
+            return self.pqm.actor
 
     def action_reinspect(self) -> None:
         ids = self._need_selection()

@@ -25,6 +25,7 @@ from pqm_tui.model.entities import (
     Result,
 )
 from pqm_tui.services import demo_rectification
+from pqm_tui.services.pins import hash_pin
 from pqm_tui.services.scoring import remaining_cap, rule_deduction
 from pqm_tui.services.signoff import sign_off
 from pqm_tui.services.walk_plan import build_plan
@@ -104,6 +105,7 @@ PROJECTS: list[tuple[str, str, ProjectKind, str, list[tuple[str, AreaType]]]] = 
     ),
 ]
 
+DEMO_PIN = "1234"  # every demo person's sign-off PIN (签字密码), so the demo can sign
 INSPECTORS = [("王丽华", "品质督导"), ("陈志强", "品管小组组长"), ("刘芳", "品质专员")]
 PROJECT_STAFF = [
     ("项目经理", "综合办"),
@@ -212,6 +214,10 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
                     departments[dept] = organisation.add_department(db, dept, project.id).id
                 organisation.add_person(db, names.next(), role, departments[dept], project.id)
             projects.append(project)
+        # one scrypt hash (~25 ms) shared by all: a salt each would cost ~0.5 s of seeding
+        demo_pin_hash = hash_pin(DEMO_PIN)
+        for person in organisation.list_people(db):
+            organisation.set_person_pin(db, person.id, demo_pin_hash)
 
         finding_count = 0
         for index, (days_ago, p_index, inspection_kind, who, c_index, state) in enumerate(PLAN):

@@ -1,10 +1,14 @@
 """Digital signatures of reports (电子签名): keys, PAdES signing and verification.
 
-Keys live in ``paths.keys_dir(db_path)``: ``<person id>.p12`` (key and
-certificate) and ``<person id>.pem`` (the certificate, a trust root), plus
-``ca-*.pem`` for company CAs taken from an imported PKCS#12. Verification is
-offline (no fetching); the trust roots are the certificates in that folder.
-pyHanko logs (tracebacks included) go to ``<keys dir>/pyhanko.log``.
+Keys live in ``paths.keys_dir(db_path)`` (a 0700 folder): ``<person id>.p12`` (key
+and certificate, 0600) and ``<person id>.pem`` (the certificate, a trust root), plus
+``ca-*.pem`` for company CAs taken from an imported PKCS#12. Every key file is
+encrypted with a secret only its person gives (his sign-off PIN): PBES2, AES-256 and
+PBKDF2-SHA256 with ``KDF_ROUNDS`` rounds, so each try of a guessed PIN costs time.
+A key without encryption (made by earlier versions) is refused for signing until it
+is protected (``protect_key``). Verification is offline (no fetching); the trust
+roots are the certificates in that folder. pyHanko logs (tracebacks included) go to
+``<keys dir>/pyhanko.log``.
 """
 
 from __future__ import annotations
@@ -16,11 +20,16 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pqm_tui.model.errors import PQMError
 
-PASSPHRASE_ENV = "PQM_KEY_PASSPHRASE"
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import KeySerializationEncryption
+
 LOG_NAME = "pyhanko.log"
+KDF_ROUNDS = 1_000_000  # ~0.1 s to open a key: slow for a guesser, quick for a signature
 
 # pyHanko imports cryptography's DSA names, deprecated there: a library's concern, not a
 # line for the user's terminal on every signature.
@@ -36,7 +45,19 @@ class KeyMissingError(SigningError):
 
 
 class KeyLockedError(SigningError):
-    """The key file cannot be opened (wrong or missing passphrase)."""
+    """The key file does not open with the person's secret (protected with another one)."""
+
+
+class KeyUnprotectedError(SigningError):
+    """The key file is not encrypted (made by an earlier version): protect it first."""
+
+
+class KeyDamagedError(SigningError):
+    """The key or certificate file cannot be read at all."""
+
+
+class CertificateDatesError(SigningError):
+    """The certificate is expired or not valid yet."""
 
 
 @dataclass(frozen=True)
@@ -76,21 +97,124 @@ def _route_logging(keys_dir: Path) -> None:
     logging.getLogger("pyhanko_certvalidator").propagate = False
 
 
-def _passphrase() -> bytes | None:
-    value = os.environ.get(PASSPHRASE_ENV)
-    return value.encode() if value else None
-
-
 def key_path(keys_dir: Path, person_id: str) -> Path:
     return keys_dir / f"{person_id}.p12"
 
 
-def create_self_signed(
-    keys_dir: Path, person_id: str, name: str, organisation: str, *, years: int = 5
-) -> Path:
-    """A new EC P-256 key and a self-signed certificate for ``name`` (PKCS#12)."""
-    from cryptography import x509
+def secure_folder(keys_dir: Path) -> None:
+    """Make ``keys_dir`` 0700 and its key files 0600, or refuse when that cannot be done.
+
+    Looser permissions (a folder or key others can read) are tightened; a folder or
+    file that is not ours to change is refused with its path.
+    """
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    for path, mode in [(keys_dir, 0o700), *((p, 0o600) for p in keys_dir.glob("*.p12"))]:
+        if path.stat().st_mode & 0o777 == mode:
+            continue
+        try:
+            path.chmod(mode)
+        except OSError as exc:
+            raise SigningError(
+                "errors.signing.permissions", path=path, mode=f"{mode:o}", detail=exc.strerror
+            ) from None
+
+
+def _encryption(secret: bytes) -> KeySerializationEncryption:
     from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    if not secret:
+        raise SigningError("errors.signing.no_secret")
+    return (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(KDF_ROUNDS)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(secret)
+    )
+
+
+def _load(path: Path, secret: bytes | None) -> tuple[Any, x509.Certificate, list[x509.Certificate]]:
+    """Key, certificate and extra certificates of a PKCS#12 file opened with ``secret``."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KeyMissingError("errors.signing.key_missing", path=path) from None
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
+    except ValueError as exc:  # "Invalid password or PKCS12 data" / "Could not deserialize …"
+        if "password" in str(exc).lower():
+            raise KeyLockedError("errors.signing.key_locked", path=path) from None
+        raise KeyDamagedError("errors.signing.key_damaged", path=path) from None
+    if key is None or cert is None:
+        raise KeyDamagedError("errors.signing.key_damaged", path=path)
+    return key, cert, list(extra)
+
+
+def is_protected(keys_dir: Path, person_id: str) -> bool:
+    """False for a key file that opens without any secret (an earlier version's)."""
+    try:
+        _load(key_path(keys_dir, person_id), None)
+    except KeyLockedError:
+        return True
+    return False
+
+
+def open_key(keys_dir: Path, person_id: str, secret: bytes) -> tuple[Any, x509.Certificate]:
+    """The person's key and certificate, opened with his secret; refused when the file is
+    unprotected, protected with another secret, damaged, or its certificate is out of date."""
+    path = key_path(keys_dir, person_id)
+    secure_folder(keys_dir)
+    if not is_protected(keys_dir, person_id):
+        raise KeyUnprotectedError("errors.signing.unprotected", path=path)
+    key, cert, _extra = _load(path, secret)
+    now = dt.datetime.now(dt.UTC)
+    not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
+    if now > not_after:
+        raise CertificateDatesError(
+            "errors.signing.expired", path=path, until=not_after.date().isoformat()
+        )
+    if now < not_before:
+        raise CertificateDatesError(
+            "errors.signing.not_yet_valid", path=path, since=not_before.date().isoformat()
+        )
+    return key, cert
+
+
+def protect_key(
+    keys_dir: Path, person_id: str, secret: bytes, *, old_secret: bytes | None = None
+) -> Path:
+    """Encrypt the person's key file with ``secret`` (from none, or from ``old_secret``)."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    path = key_path(keys_dir, person_id)
+    key, cert, extra = _load(path, old_secret)
+    data = pkcs12.serialize_key_and_certificates(
+        None,
+        key,
+        cert,
+        extra or None,
+        _encryption(secret),
+    )
+    return _store(keys_dir, person_id, data, cert, [])
+
+
+def create_self_signed(
+    keys_dir: Path,
+    person_id: str,
+    name: str,
+    organisation: str,
+    secret: bytes,
+    *,
+    years: int = 5,
+    now: dt.datetime | None = None,
+) -> Path:
+    """A new EC P-256 key and a self-signed certificate for ``name`` (PKCS#12), encrypted
+    with the person's ``secret``; valid from ``now`` (default: the present) for ``years``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import pkcs12
     from cryptography.x509.oid import NameOID
@@ -106,7 +230,7 @@ def create_self_signed(
             ),
         ]
     )
-    now = dt.datetime.now(dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -132,18 +256,22 @@ def create_self_signed(
         )
         .sign(key, hashes.SHA256())
     )
-    passphrase = _passphrase()
-    encryption = (
-        serialization.BestAvailableEncryption(passphrase)
-        if passphrase
-        else serialization.NoEncryption()
+    encryption = _encryption(secret)
+    data = pkcs12.serialize_key_and_certificates(
+        name.encode(),
+        key,
+        cert,
+        None,
+        encryption,
     )
-    data = pkcs12.serialize_key_and_certificates(name.encode(), key, cert, None, encryption)
     return _store(keys_dir, person_id, data, cert, [])
 
 
-def import_pkcs12(keys_dir: Path, person_id: str, source: Path, passphrase: bytes | None) -> Path:
-    """Store a company-issued PKCS#12; its CA certificates become trust roots."""
+def import_pkcs12(
+    keys_dir: Path, person_id: str, source: Path, passphrase: bytes | None, secret: bytes
+) -> Path:
+    """Store a company-issued PKCS#12, encrypted again with the person's ``secret``; its
+    CA certificates become trust roots."""
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     data = source.read_bytes()
@@ -153,18 +281,27 @@ def import_pkcs12(keys_dir: Path, person_id: str, source: Path, passphrase: byte
         raise SigningError("errors.signing.unreadable_file", detail=str(exc)) from None
     if key is None or cert is None:
         raise SigningError("errors.signing.no_key_in_file")
-    return _store(keys_dir, person_id, data, cert, list(extra))
+    encryption = _encryption(secret)
+    stored = pkcs12.serialize_key_and_certificates(
+        None,
+        key,  # type: ignore[arg-type]  # whatever kind a company file holds
+        cert,
+        None,
+        encryption,
+    )
+    return _store(keys_dir, person_id, stored, cert, list(extra))
 
 
 def _store(keys_dir: Path, person_id: str, data: bytes, cert: object, chain: list[object]) -> Path:
     from cryptography.hazmat.primitives import serialization
 
-    keys_dir.mkdir(parents=True, exist_ok=True)
-    keys_dir.chmod(0o700)
+    secure_folder(keys_dir)
     target = key_path(keys_dir, person_id)
     tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.chmod(0o600)
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
     tmp.replace(target)
     pem = cert.public_bytes(serialization.Encoding.PEM)  # type: ignore[attr-defined]
     (keys_dir / f"{person_id}.pem").write_bytes(pem)
@@ -196,9 +333,17 @@ def key_info(keys_dir: Path, person_id: str, person_name: str) -> KeyInfo | None
 
 
 def sign_pdf(
-    keys_dir: Path, person_id: str, source: Path, target: Path, *, reason: str, location: str
+    keys_dir: Path,
+    person_id: str,
+    source: Path,
+    target: Path,
+    *,
+    secret: bytes,
+    reason: str,
+    location: str,
 ) -> str:
-    """Sign ``source`` into ``target`` (PAdES B-B, invisible field); return the signer CN."""
+    """Sign ``source`` into ``target`` (PAdES B-B, invisible field) with the person's key,
+    opened with his ``secret`` (:func:`open_key`); return the signer CN."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -206,11 +351,12 @@ def sign_pdf(
     path = key_path(keys_dir, person_id)
     if not path.is_file():
         raise KeyMissingError("errors.signing.key_missing", path=path)
+    open_key(keys_dir, person_id, secret)  # every refusal said plainly before pyHanko
     signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
-        str(path), passphrase=_passphrase()
+        str(path), passphrase=secret
     )
     if signer is None:
-        raise KeyLockedError("errors.signing.key_locked", path=path, env=PASSPHRASE_ENV)
+        raise KeyLockedError("errors.signing.key_locked", path=path)
     meta = signers.PdfSignatureMetadata(
         field_name="PQMSignature",
         md_algorithm="sha256",

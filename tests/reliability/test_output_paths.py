@@ -21,6 +21,7 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.output_files import OutputError, atomic_output, write_atomic
 from pqm_tui.reports.render import Renderer
+from pqm_tui.services.demo import DEMO_PIN
 
 
 @pytest.fixture
@@ -127,13 +128,13 @@ def test_a_failed_render_leaves_nothing(
     assert not out.exists() and leftovers(tmp_path) == []
 
 
-def test_a_wrong_passphrase_leaves_nothing_and_keeps_an_older_file(
+def test_a_wrong_pin_leaves_nothing_and_keeps_an_older_file(
     demo_db_path: Path, inspection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = ["--db", str(demo_db_path)]
-    monkeypatch.setenv("PQM_KEY_PASSPHRASE", "right horse battery")
+    monkeypatch.setenv("PQM_PIN", DEMO_PIN)
     assert main([*base, "keys", "init", "--person", "王丽华"]) == 0
-    monkeypatch.setenv("PQM_KEY_PASSPHRASE", "wrong")
+    monkeypatch.setenv("PQM_PIN", "4321")
     sign = ["--sign", "--as", "王丽华"]
     out = tmp_path / "signed.pdf"
     assert main([*base, "report", "inspection", inspection, "-o", str(out), *sign]) == 2
@@ -142,7 +143,7 @@ def test_a_wrong_passphrase_leaves_nothing_and_keeps_an_older_file(
     command = [*base, "report", "inspection", inspection, "-o", str(out), "--force", *sign]
     assert main(command) == 2
     assert out.read_bytes() == b"the older copy" and leftovers(tmp_path) == []
-    monkeypatch.setenv("PQM_KEY_PASSPHRASE", "right horse battery")
+    monkeypatch.setenv("PQM_PIN", DEMO_PIN)
     assert main(command) == 0
     assert out.read_bytes().startswith(b"%PDF") and leftovers(tmp_path) == []
 

@@ -16,11 +16,15 @@ from pqm_tui.cli import main
 from pqm_tui.model import inspections
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.services.demo import DEMO_PIN
 
 
 @pytest.fixture
-def signed(demo_db_path: Path, tmp_path: Path) -> tuple[Path, bytes, int, int]:
+def signed(
+    demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, bytes, int, int]:
     """A signed report, its bytes, and where its ``/Contents`` hex digits start and end."""
+    monkeypatch.setenv("PQM_PIN", DEMO_PIN)  # 王丽华's PIN: it protects her key
     db = connect(demo_db_path)
     rows = inspections.list_inspections(db, status=InspectionStatus.SIGNED)
     short = next(r.inspection.id for r in rows if r.failed)[-8:]

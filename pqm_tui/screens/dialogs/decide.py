@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pqm_tui.i18n import Translator
 from pqm_tui.screens.dialogs.form import FormDialog, FormField
 
@@ -11,10 +13,21 @@ class DecideDialog(FormDialog):
 
     The words follow what is pending (批准延期 / 申诉成立), the new-deadline field
     is there only for extension requests, and ``request`` (the project's request,
-    when one item is decided) is shown so the decision is not taken blind.
+    when one item is decided) is shown so the decision is not taken blind. The decider
+    types his sign-off PIN (签字密码); ``check_pin`` refuses a wrong one and the form
+    stays open with what was typed, the PIN emptied.
     """
 
-    def __init__(self, tr: Translator, extensions: int, appeals: int, request: str = "") -> None:
+    def __init__(
+        self,
+        tr: Translator,
+        extensions: int,
+        appeals: int,
+        request: str = "",
+        *,
+        decider: str = "",
+        check_pin: Callable[[str], object] | None = None,
+    ) -> None:
         if extensions and not appeals:
             approve = tr("review.decide.approve_extension")
         elif appeals and not extensions:
@@ -39,8 +52,17 @@ class DecideDialog(FormDialog):
             hints.append(tr("review.decide.hint_extension"))
         if appeals:
             hints.append(tr("review.decide.hint"))
+        fields.append(
+            FormField(
+                "pin",
+                tr("review.decide.pin"),
+                "password",
+                placeholder=tr("review.decide.pin_of", person=decider),
+            )
+        )
         super().__init__(
             tr("review.decide.title", extensions=extensions, appeals=appeals),
             fields,
             "\n".join(hints),
+            save=(lambda values: check_pin(values["pin"])) if check_pin else None,
         )

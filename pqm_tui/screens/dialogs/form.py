@@ -24,7 +24,8 @@ from pqm_tui.widgets.footer import binding
 
 @dataclass(frozen=True)
 class FormField:
-    """One field: ``kind`` is text, date, choice or many (``choices``: value, label).
+    """One field: ``kind`` is text, date, password (not shown, emptied when refused),
+    choice or many (``choices``: value, label).
 
     A ``many`` field ticks several choices; its value (and default) is their values
     separated by commas.
@@ -93,6 +94,7 @@ class FormDialog(PQMModal[dict[str, str] | None]):
                             placeholder=placeholder,
                             id=f"field-{field.name}",
                             compact=True,
+                            password=field.kind == "password",
                         )
             yield Static("", id="error", classes="dialog-error")
             dated = any(field.kind == "date" for field in self.fields)
@@ -148,6 +150,9 @@ class FormDialog(PQMModal[dict[str, str] | None]):
                 self.save(values)
             except PQMError as exc:
                 self.query_one("#error", Static).update(self.tr.error(exc))
+                for field in self.fields:
+                    if field.kind == "password":  # a refused PIN is typed again
+                        self.query_one(f"#field-{field.name}", Input).value = ""
                 return
         self.dismiss(values)
 

@@ -7,8 +7,9 @@ signed report. The signer (签名人) is pre-filled with the person named like t
 actor, else the inspection's first inspector, and completes from the
 inspection's inspectors, the quality department and the project's people; a
 line under it says whether that person has a signing key, and ``k`` makes one
-(as ``pqm keys init`` does) when he has none. A key protected by a passphrase
-is opened with ``PQM_KEY_PASSPHRASE``, as on the command line.
+(as ``pqm keys init`` does) when he has none. The signer types his sign-off PIN
+(签字密码) under his name: it is checked (``pins.check_pin``, counted and locked
+after five wrong tries) and opens his key, which is encrypted with it.
 
 The render runs in a thread worker with its own database connection (a
 connection belongs to the thread that opened it) through the same flow as
@@ -38,7 +39,7 @@ from textual.widgets import Button, Input, ProgressBar, Static
 
 from pqm_tui.model import inspections, notices, organisation
 from pqm_tui.model.entities import Inspection, Person
-from pqm_tui.model.errors import NotFoundError
+from pqm_tui.model.errors import NotFoundError, PQMError
 from pqm_tui.output_files import safe_file_name
 from pqm_tui.paths import keys_dir
 from pqm_tui.screens.base import PQMModal
@@ -170,6 +171,8 @@ class ReportDialog(PQMModal[Path | None]):
                     compact=True,
                     suggester=SuggestFromList(list(self.people), case_sensitive=False),
                 )
+                yield Static(tr("reports.dialog.signer_pin"))
+                yield Input(id="signer-pin", compact=True, password=True, max_length=8)
             yield Static(tr("reports.dialog.signer_hint", names=names), classes="dialog-hint")
             yield Static("", id="key-state", markup=False)
             yield Button("", id="make-key", compact=True)
@@ -254,6 +257,7 @@ class ReportDialog(PQMModal[Path | None]):
     def _signer_changed(self) -> None:
         self._show_key_state()
 
+    @on(Input.Submitted, "#signer-pin")
     @on(Input.Submitted, "#signer")
     def _signer_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -272,9 +276,14 @@ class ReportDialog(PQMModal[Path | None]):
         except SigningError:
             pass  # a damaged certificate: make the key again
         tr = self.pqm.tr
+        pin = self._checked_pin(person)
+        if pin is None:
+            return
         company = self.pqm.settings.company_name or organisation.first_company_name(self.pqm.db)
         try:
-            path = create_self_signed(keys_dir(self.db_path), person.id, person.name, company)
+            path = create_self_signed(
+                keys_dir(self.db_path), person.id, person.name, company, pin.encode()
+            )
         except (OSError, SigningError) as exc:
             self._fail(
                 describe_failure(
@@ -285,6 +294,25 @@ class ReportDialog(PQMModal[Path | None]):
         self._show_key_state()
         self._say(tr("reports.keys.created", person=person.name, path=path))
         self.query_one("#kind-signed_report", Button).focus()
+
+    def _checked_pin(self, person: Person) -> str | None:
+        """The signer's PIN when it is right; else None, with why under the signer."""
+        from pqm_tui.services.pins import check_pin
+
+        field = self.query_one("#signer-pin", Input)
+        state = self.query_one("#key-state", Static)
+        if not field.value:
+            state.update(self.pqm.tr("reports.dialog.pin_missing", person=person.name))
+        else:
+            try:
+                check_pin(self.pqm.db, self.pqm.clock, person.id, field.value)
+                return field.value
+            except PQMError as exc:
+                state.update(self.pqm.tr.error(exc))
+                field.value = ""
+        state.add_class("error")
+        field.focus()
+        return None
 
     # rendering -----------------------------------------------------------------------
     @on(Button.Pressed)
@@ -339,15 +367,23 @@ class ReportDialog(PQMModal[Path | None]):
         if refusal is not None:
             self._fail(refusal)
             return
+        signer = self._signer() if kind == "signed_report" else None
+        pin = ""
+        if signer is not None:
+            checked = self._checked_pin(signer)
+            if checked is None:
+                self._say("")
+                return
+            pin = checked
+            self.query_one("#signer-pin", Input).value = ""  # asked again for each signature
         self.busy = True
         self.remove_class("done")
         self.add_class("busy")
         self.query_one("#progress", ProgressBar).update(progress=0)
         self._say(self.pqm.tr("reports.dialog.rendering"))
-        signer = self._signer() if kind == "signed_report" else None
         out = self.target_path(kind)
         name = signer.name if signer else ""
-        self.render_document(DOCUMENTS[kind], out, signer.id if signer else None, name)
+        self.render_document(DOCUMENTS[kind], out, signer.id if signer else None, name, pin)
 
     def target_path(self, kind: str) -> Path:
         folder = self.output_dir or (self.pqm.db_path.parent if self.pqm.db_path else Path.cwd())
@@ -368,14 +404,18 @@ class ReportDialog(PQMModal[Path | None]):
         return safe_file_name(words)
 
     @work(thread=True, exclusive=True, group="report")
-    def render_document(self, kind: str, out: Path, signer_id: str | None, name: str) -> None:
+    def render_document(
+        self, kind: str, out: Path, signer_id: str | None, name: str, pin: str = ""
+    ) -> None:
         """Worker: own connection, the one document flow (``produce``); reports by message."""
         from pqm_tui.model.db import connect
         from pqm_tui.reports.document_service import DocumentService
         from pqm_tui.reports.production import DocumentRequest, produce
 
         app = self.pqm
-        request = DocumentRequest(kind, self.inspection_id, out, force=True, signer=signer_id)
+        request = DocumentRequest(
+            kind, self.inspection_id, out, force=True, signer=signer_id, pin=pin
+        )
         db = None
         try:
             db = connect(self.db_path, actor=app.actor)  # busy or gone storage is said too

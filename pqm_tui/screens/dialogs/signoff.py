@@ -1,7 +1,9 @@
 """Sign-off form (签字确认): the inspectors confirm, the project's receiver is named.
 
-A person with a sign-off PIN (签字密码) must type it here; it is checked against
-the stored scrypt hash and never kept, logged or written anywhere.
+Every inspector types his sign-off PIN (签字密码), checked by ``pins.check_pin``
+(wrong tries counted, five lock him for 15 minutes); an inspector without a PIN sets
+one here first (typed twice). The receiver types his when he has one. A refused PIN
+keeps the form as it is, only that PIN is emptied. PINs are never kept or logged.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, SelectionList, Static
 
 from pqm_tui.model.entities import Person
+from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMModal
-from pqm_tui.services.pins import verify_pin
+from pqm_tui.services.pins import check_format, check_pin, set_first_pin
 from pqm_tui.widgets.footer import binding
 
 
@@ -54,6 +57,7 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
             self.people.setdefault(receiver.name, receiver)
         self.effect = effect
         self.with_pin = [p for p in inspectors if p.pin_hash]
+        self.without_pin = [p for p in inspectors if not p.pin_hash]
 
     def compose(self) -> ComposeResult:
         tr = self.tr
@@ -83,6 +87,18 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
                         max_length=8,
                         placeholder=tr("walk.signoff.pin", person=person.name),
                     )
+                for person in self.without_pin:
+                    for field, label in (("new", "walk.signoff.new_pin"), ("again", "")):
+                        yield Static(person.name if field == "new" else "")
+                        yield Input(
+                            id=f"{field}-pin-{person.id}",
+                            compact=True,
+                            password=True,
+                            max_length=8,
+                            placeholder=tr(
+                                label or "walk.signoff.new_pin_again", person=person.name
+                            ),
+                        )
             with Grid(classes="form", id="receiver-pin-row"):
                 yield Static(tr("walk.signoff.receiver_pin"))
                 yield Input(id="receiver-pin", compact=True, password=True, max_length=8)
@@ -124,20 +140,48 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
         else:
             self.action_save()
 
-    def _pin_refusal(self) -> tuple[str, Input] | None:
-        """The first missing or wrong PIN, as (message, its input); None when all match."""
+    def _new_pin_refusal(self) -> tuple[str, Input] | None:
+        """The first inspector without a PIN whose new one is missing, malformed or typed
+        differently twice; None when every new PIN can be set."""
         tr = self.tr
+        for person in self.without_pin:
+            new = self.query_one(f"#new-pin-{person.id}", Input)
+            again = self.query_one(f"#again-pin-{person.id}", Input)
+            if not new.value:
+                return tr("walk.signoff.pin_first", person=person.name), new
+            try:
+                check_format(new.value)
+            except PQMError as exc:
+                return tr.error(exc), new
+            if new.value != again.value:
+                again.value = ""
+                return tr("walk.signoff.pin_mismatch", person=person.name), again
+        return None
+
+    def _pin_refusal(self) -> tuple[str, Input] | None:
+        """The first missing or refused PIN, as (message, its input); None when all match.
+
+        New PINs are checked first and set last, when every other PIN was right.
+        """
+        tr = self.tr
+        refusal = self._new_pin_refusal()
+        if refusal is not None:
+            return refusal
         checks = [(p, self.query_one(f"#pin-{p.id}", Input)) for p in self.with_pin]
         receiver = self._receiver()
         if receiver is not None and receiver.pin_hash:
             checks.append((receiver, self.query_one("#receiver-pin", Input)))
+        app = self.pqm
         for person, field in checks:
-            assert person.pin_hash is not None
             if not field.value:
                 return tr("walk.signoff.pin_missing", person=person.name), field
-            if not verify_pin(field.value, person.pin_hash):
+            try:
+                check_pin(app.db, app.clock, person.id, field.value)
+            except PQMError as exc:
                 field.value = ""
-                return tr("walk.signoff.pin_wrong", person=person.name), field
+                return tr.error(exc), field
+        for person in self.without_pin:
+            set_first_pin(app.db, person.id, self.query_one(f"#new-pin-{person.id}", Input).value)
         return None
 
     def action_save(self) -> None:
