@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pqm_tui.model.errors import ModelError, NotFoundError
 from pqm_tui.model.item_story import StoryNotice, item_story
+from pqm_tui.model.notices import notices_of_inspection
 from pqm_tui.model.organisation import get_person, get_project
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.model.review import ReviewRow, item_codes
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from pqm_tui.config import Settings
     from pqm_tui.i18n import Translator
     from pqm_tui.model.clock import Clock
-    from pqm_tui.model.entities import Inspection, RectificationItem
+    from pqm_tui.model.entities import Inspection, Notice, RectificationItem
 
 SUBJECT_LINES = 3  # a form names up to this many items in full
 EXTENSION_DAYS = 7  # the date an extension form proposes: a week after the deadline
@@ -223,7 +224,11 @@ class ReviewController:
             received_on=date.fromisoformat(values["date"]),
         )
 
-    def second_notice(self, item_id: str) -> StoryNotice | None:
-        """The item's latest follow-up notice (第二次整改通知单), None if it never failed."""
-        later = [n for n in item_story(self.db, item_id).notices if n.sequence >= 2]
+    def second_notice(self, item_id: str) -> Notice | None:
+        """The follow-up notice (第二次整改通知单) printed for an item that failed a
+        re-inspection: its inspection's latest (it lists all its escalated items), or None."""
+        story = item_story(self.db, item_id)
+        if not any(n.sequence >= 2 for n in story.notices):
+            return None
+        later = [n for n in notices_of_inspection(self.db, story.inspection_id) if n.sequence >= 2]
         return later[-1] if later else None
