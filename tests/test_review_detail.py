@@ -22,6 +22,7 @@ from pqm_tui.model.rectification import get_item
 from pqm_tui.preferences import Preferences
 from pqm_tui.screens import system_viewer
 from pqm_tui.screens.dialogs.document import DocumentDialog
+from pqm_tui.screens.dialogs.report import ReportDialog
 from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.screens.review_detail import ItemDetailScreen
 from pqm_tui.services import rectification
@@ -397,3 +398,30 @@ async def test_filters_sort_columns_and_theme_are_remembered(
         assert "days" not in screen.columns
         assert "1✕  只看逾期" in shown(screen.query_one("#review-chips", Static))
         assert again.theme == "nord"
+
+
+async def test_the_document_dialog_proposes_the_last_folder(
+    demo_db_path: Path, clock: Clock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "通知单"
+    folder.mkdir()
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        await cursor_to(screen, pilot, first_open(screen))
+        await pilot.press("n")  # the notice and report of the item's inspection
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReportDialog)
+        field = dialog.query_one("#folder", Input)
+        assert field.value == str(demo_db_path.parent)  # nothing remembered yet
+        field.value = str(folder)
+        dialog.query_one("#kind-notice").focus()
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert dialog.written is not None and dialog.written.parent == folder
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.query_one("#folder", Input).value == str(folder)

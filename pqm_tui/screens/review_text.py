@@ -51,7 +51,7 @@ WIDTHS = {
     "days": 10,
     "area": 8,
     "deadline": 10,
-    "severity": 6,
+    "severity": 8,
     "person": 8,
     "department": 12,
     "level": 4,

@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 
 from pqm_tui.output_files import safe_file_name
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.screens.dialogs.report import FOLDER_KEY
 from pqm_tui.screens.dialogs.report_messages import describe_failure, describe_result
 from pqm_tui.screens.system_viewer import open_in_viewer, viewer_name
 from pqm_tui.widgets.footer import binding
@@ -31,8 +32,6 @@ from pqm_tui.widgets.path_suggester import PathSuggester
 
 if TYPE_CHECKING:
     from pqm_tui.reports.document_service import RenderedDocument
-
-FOLDER_KEY = "documents.folder"  # the preference: where the last document went
 
 
 def free_path(folder: Path, stem: str) -> Path:
