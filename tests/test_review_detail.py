@@ -176,6 +176,8 @@ async def test_receive_a_notice_from_the_review(demo_db_path: Path, clock: Clock
         await pilot.press("k")
         await pilot.pause()
         by = app.screen.query_one("#field-by", Input)
+        received = [n.received_by for n in item_story(app.db, waiting.id).notices]
+        assert by.value == next((r for r in reversed(received) if r), "")  # proposed
         by.value = "卢英"
         await pilot.press("ctrl+s")
         await settle(app, pilot)

@@ -203,14 +203,16 @@ class ReviewController:
         return item_story(self.db, item_id).pending_notice
 
     def default_receiver(self, item_id: str) -> str:
-        """Who usually receives the project's notices (通知接收人), or ""."""
+        """Who receives the project's notices (通知接收人), else who received the item's
+        last notice, else ""."""
         project = get_project(self.db, get_item(self.db, item_id).project_id)
-        if not project.receiver_id:
-            return ""
-        try:
-            return get_person(self.db, project.receiver_id).name
-        except NotFoundError:
-            return ""
+        if project.receiver_id:
+            try:
+                return get_person(self.db, project.receiver_id).name
+            except NotFoundError:
+                pass
+        received = [n.received_by for n in item_story(self.db, item_id).notices if n.received_by]
+        return received[-1] if received else ""
 
     def receive(self, notice: StoryNotice, settings: Settings, values: Mapping[str, str]) -> int:
         """签收: record the notice's receipt; how many items' deadlines now count from it."""

@@ -45,10 +45,10 @@ PRIORITY = (
 # cells each column gets (longer text is cut); Chinese characters take two cells
 WIDTHS = {
     "mark": 1,
-    "item": 18,
+    "item": 16,
     "project": 14,
     "status": 14,
-    "days": 10,
+    "days": 12,
     "area": 8,
     "deadline": 10,
     "severity": 8,

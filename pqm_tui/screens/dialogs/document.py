@@ -191,7 +191,6 @@ class DocumentDialog(PQMModal[Path | None]):
             prefs.set(FOLDER_KEY, str(self.written.parent))
         viewer = viewer_name() is not None
         self._say(describe_result(self.tr, message.result, viewer=viewer))
-        self._show_file()
 
     def action_open(self) -> None:
         if self.written is not None and open_in_viewer(self.written) is None:
