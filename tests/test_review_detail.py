@@ -427,3 +427,17 @@ async def test_the_document_dialog_proposes_the_last_folder(
         await pilot.press("n")
         await pilot.pause()
         assert app.screen.query_one("#folder", Input).value == str(folder)
+
+
+async def test_the_palette_offers_receipt_second_notice_and_circular(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        titles = {c.title for c in app.get_system_commands(screen)}
+        assert {"签收", "二次通知", "月度通报", "清除筛选", "选择列"} <= titles
+        circular = next(c for c in app.get_system_commands(screen) if c.title == "月度通报")
+        await circular.callback()  # type: ignore[misc]  # run_action: a coroutine
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentDialog)
