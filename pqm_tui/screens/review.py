@@ -40,6 +40,7 @@ from pqm_tui.model.errors import ModelError, PQMError, os_storage_error
 from pqm_tui.model.item_story import item_story
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.appeal import AppealDialog
+from pqm_tui.screens.dialogs.columns import ColumnsDialog
 from pqm_tui.screens.dialogs.decide import DecideDialog
 from pqm_tui.screens.dialogs.extension import ExtensionDialog
 from pqm_tui.screens.dialogs.form import FormDialog, FormField
@@ -916,5 +917,4 @@ class ReviewScreen(PQMScreen[None]):
             self.columns = []  # rebuild
             self._fit(self.size.width)
 
-        field = FormField("columns", tr("review.columns.label"), "many", shown, False, choices)
-        self.app.push_screen(FormDialog(tr("review.columns.title"), [field]), chosen)
+        self.app.push_screen(ColumnsDialog(tr, choices, shown), chosen)
