@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from PIL import Image
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
 from pqm_tui.app import PQMApp, create_app
@@ -132,8 +133,13 @@ async def test_enter_opens_the_detail_and_photos_open_in_the_viewer(
         assert not screen.query_one("#review-detail").display  # too narrow for a pane
         item_id = first_open(screen)
         photo = demo_db_path.parent / "整改后.jpg"
-        photo.write_bytes(b"\xff\xd8\xff\xe0 not much of a picture")
-        evidence = [{"sha256": "1" * 64, "name": "整改后.jpg", "path": str(photo)}]
+        Image.new("RGB", (64, 48), (200, 30, 30)).save(photo)
+        broken = demo_db_path.parent / "坏.jpg"
+        broken.write_bytes(b"\xff\xd8\xff\xe0 not much of a picture")
+        evidence = [
+            {"sha256": "1" * 64, "name": "整改后.jpg", "path": str(photo)},
+            {"sha256": "2" * 64, "name": "坏.jpg", "path": str(broken)},
+        ]
         reply_as(app, item_id, "刘芳", evidence)
         await cursor_to(screen, pilot, item_id)
         await pilot.press("enter")
@@ -143,7 +149,14 @@ async def test_enter_opens_the_detail_and_photos_open_in_the_viewer(
         text = shown(detail.query_one("#detail-text", Static))
         assert "刘芳" in text and "已更换破损灯具并补贴标识" in text
         photos = detail.query_one("#detail-photos", OptionList)
-        assert photos.option_count == 1
+        assert photos.option_count == 2
+        preview = detail.query_one("#detail-thumb", Static)
+        assert "▀" in shown(preview)  # the photo, drawn in half-blocks
+        await pilot.press("down")
+        await pilot.pause()
+        assert f"无法预览这张照片（按 o 用系统查看器打开）：{broken}" in shown(preview)
+        await pilot.press("up")
+        await pilot.pause()
 
         monkeypatch.setattr(system_viewer.shutil, "which", lambda _name: None)
         await pilot.press("o")

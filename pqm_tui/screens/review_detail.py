@@ -6,7 +6,8 @@ severity, department, responsible person, inspectors), its photos, the notices
 with their receipt, the deadline and days left, the reply with its evidence, the
 extension/appeal history and every move with who, when (local time) and why.
 ``ItemDetail`` shows it (the review's pane); ``ItemDetailScreen`` shows it full
-size with the photos in a list, ``o`` opening the highlighted one in the system
+size with the photos in a list, a small preview of the highlighted one drawn in
+half-blocks (any terminal with colours shows it), ``o`` opening it in the system
 viewer (``xdg-open`` / ``open``), Esc back.
 """
 
@@ -16,9 +17,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.color import Color
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -200,6 +203,32 @@ def story_text(story: ItemStory, today: date, tr: Translator, clock: Clock) -> T
     return out
 
 
+def thumbnail(path: Path, width: int, rows: int) -> Text | None:
+    """A small picture of ``path`` within ``width`` cells and ``rows`` lines, in half-blocks
+    (▀: the top pixel in front, the bottom one behind), or None when it is no image."""
+    from PIL import Image  # lazily: only a detail with photos needs it
+
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (width * 4, rows * 8))  # JPEG: decode at a fraction
+            picture = image.convert("RGB")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    picture.thumbnail((width, rows * 2))
+    columns, rows = picture.size
+    text = Text()
+    for y in range(0, rows - 1, 2):
+        for x in range(columns):
+            top = picture.getpixel((x, y))
+            bottom = picture.getpixel((x, y + 1))
+            assert isinstance(top, tuple) and isinstance(bottom, tuple)
+            style = Style(color=Color.from_rgb(*top[:3]), bgcolor=Color.from_rgb(*bottom[:3]))
+            text.append("▀", style=style)
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
 class ItemDetail(VerticalScroll):
     """The detail pane: the story of the item under the review's cursor."""
 
@@ -220,7 +249,9 @@ class ItemDetailScreen(PQMScreen[None]):
     """One item's story full size; its photos in a list (``o`` opens one), Esc back."""
 
     DEFAULT_CSS = """
-    ItemDetailScreen #detail-photos { height: auto; max-height: 8; border: round $primary; }
+    ItemDetailScreen #detail-media { height: auto; }
+    ItemDetailScreen #detail-photos { width: 1fr; height: auto; max-height: 8; }
+    ItemDetailScreen #detail-thumb { width: auto; height: auto; padding: 0 1; }
     """
 
     BINDINGS = [
@@ -254,7 +285,9 @@ class ItemDetailScreen(PQMScreen[None]):
             for n, p in enumerate(self.story.photos)
         ]
         if options:
-            yield OptionList(*options, id="detail-photos")
+            with Horizontal(id="detail-media"):
+                yield OptionList(*options, id="detail-photos")
+                yield Static("", id="detail-thumb")
         yield PQMFooter()
 
     def on_mount(self) -> None:
@@ -270,6 +303,17 @@ class ItemDetailScreen(PQMScreen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_open_photo()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """The highlighted photo's preview, or why there is none."""
+        path = self.photo_path(event.option_index)
+        rows = max(4, self.size.height // 3)  # the story keeps the rest of the screen
+        picture = thumbnail(path, self.size.width // 2, rows) if path.is_file() else None
+        shown = picture or self.tr(
+            "review.detail.photo_missing" if not path.is_file() else "review.detail.no_preview",
+            path=path,
+        )
+        self.query_one("#detail-thumb", Static).update(shown)
 
     def photo_path(self, index: int) -> Path:
         """The file of photo ``index`` (stored paths are relative to the database's folder)."""
