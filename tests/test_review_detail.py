@@ -454,3 +454,23 @@ async def test_the_palette_offers_receipt_second_notice_and_circular(
         await circular.callback()  # type: ignore[misc]  # run_action: a coroutine
         await pilot.pause()
         assert isinstance(app.screen, DocumentDialog)
+
+
+def test_the_story_in_english_has_no_chinese_punctuation_of_ours(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    from pqm_tui.i18n import Translator
+    from pqm_tui.model.db import connect
+    from pqm_tui.screens.review_detail import story_text
+
+    db = connect(demo_db_path)
+    try:
+        flt = review.ReviewFilter(overdue=True)
+        row = review.page(db, flt, TODAY, limit=1)[0]
+        story = item_story(db, row.id)
+        text = story_text(story, TODAY, Translator("en"), clock).plain
+    finally:
+        db.close()
+    assert len(story.inspectors) >= 2
+    assert f"Inspectors: {', '.join(story.inspectors)}" in text
+    assert "days overdue)" in text and "（" not in text and "、" not in text

@@ -107,6 +107,7 @@ def story_text(story: ItemStory, today: date, tr: Translator, clock: Clock) -> T
         line()
         line(tr(key, **values), "bold underline")
 
+    sep = tr("review.detail.sep")  # between names in a list
     number = story.notices[0].number if story.notices else ""
     line(f"{number} {story.item_code}".strip(), "bold")
     line(story.item_standard)
@@ -133,12 +134,12 @@ def story_text(story: ItemStory, today: date, tr: Translator, clock: Clock) -> T
             "review.detail.inspection",
             kind=tr(f"enum.InspectionKind.{story.inspection_kind}"),
             date=local_time(clock, story.inspected_on)[:10],
-            inspectors="、".join(story.inspectors) or "—",
+            inspectors=sep.join(story.inspectors) or "—",
         )
     )
     finding_photos = [p.name for p in story.photos if not p.evidence]
     line(
-        tr("review.detail.photos", count=len(finding_photos), names="、".join(finding_photos))
+        tr("review.detail.photos", count=len(finding_photos), names=sep.join(finding_photos))
         if finding_photos
         else tr("review.detail.no_photos")
     )
@@ -151,7 +152,7 @@ def story_text(story: ItemStory, today: date, tr: Translator, clock: Clock) -> T
             "review.detail.deadline",
             status=status,
             deadline=story.deadline or "—",
-            days=f"（{days}）" if days else "",
+            days=tr("review.detail.days", days=days) if days else "",
             level=story.escalation_level,
         )
     )
@@ -186,7 +187,7 @@ def story_text(story: ItemStory, today: date, tr: Translator, clock: Clock) -> T
         )
         shots = [str(s.get("name", "")) for s in move.data.get("evidence") or []]
         if shots:
-            line(tr("review.detail.evidence", count=len(shots), names="、".join(shots)))
+            line(tr("review.detail.evidence", count=len(shots), names=sep.join(shots)))
 
     requests = [m for m in story.moves if m.action in REQUESTS]
     if requests:
