@@ -475,3 +475,33 @@ def test_the_story_in_english_has_no_chinese_punctuation_of_ours(
     assert f"Inspectors: {', '.join(story.inspectors)}" in text
     status = next(line for line in text.splitlines() if line.startswith("Status:"))
     assert status.endswith("days overdue) · Level 0") and "（" not in status
+
+
+async def test_a_commit_on_another_connection_is_seen_on_return(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    from pqm_tui.model.db import connect
+
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = first_open(screen)
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("enter")
+        await pilot.pause()
+        other = connect(demo_db_path)  # as a worker's own connection writes
+        try:
+            name = "王丽华"
+            rectification.reply(
+                other,
+                app.clock,
+                item_id,
+                actor=find_person(other, name).id,
+                done="另一连接登记的回复",
+                done_on=TODAY,
+            )
+        finally:
+            other.close()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert screen.page_rows[item_id].status == "replied"

@@ -138,7 +138,9 @@ class ReviewScreen(PQMScreen[None]):
         self.hidden: frozenset[str] = frozenset()  # columns the user chose not to see
         self._search_timer: Timer | None = None
         self._actions: ReviewController | None = None
-        self._seen_changes = -1  # the app connection's total_changes at the last load
+        # the database's state at the last load: writes on the app's connection
+        # (total_changes) and commits by any other one, a worker's too (data_version)
+        self._seen_changes: tuple[int, int] | None = None
         self._detail_for: str | None = None
         self._fresh = True  # the next rows start a new query: the cursor goes to the top
         self._fresh_detail = False  # the pane must be told again (the item changed)
@@ -245,11 +247,11 @@ class ReviewScreen(PQMScreen[None]):
 
     def on_screen_resume(self, _event: ScreenResume) -> None:
         """Back from a dialog or another screen: read again if the database was written."""
-        if self._seen_changes >= 0 and self._changes() != self._seen_changes:
+        if self._seen_changes is not None and self._changes() != self._seen_changes:
             self.reload(keep_offset=True)
 
-    def _changes(self) -> int:
-        return int(self.pqm.db.conn.total_changes)
+    def _changes(self) -> tuple[int, int]:
+        return review.change_mark(self.pqm.db)
 
     def _fit(self, width: int) -> None:
         """Show the detail pane when wide enough and the columns that fit beside it."""
