@@ -505,3 +505,22 @@ async def test_a_commit_on_another_connection_is_seen_on_return(
         await pilot.press("escape")
         await settle(app, pilot)
         assert screen.page_rows[item_id].status == "replied"
+
+
+async def test_receive_from_the_detail_screen(demo_db_path: Path, clock: Clock) -> None:
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot)
+        waiting = next(r for r in screen.rows if item_story(app.db, r.id).pending_notice)
+        await cursor_to(screen, pilot, waiting.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemDetailScreen)
+        assert "未签收" in shown(app.screen.query_one("#detail-text", Static))
+        await pilot.press("k")
+        await pilot.pause()
+        pending = item_story(app.db, waiting.id).pending_notice
+        assert pending is not None
+        assert shown(app.screen.query_one(".dialog-title", Static)) == (
+            f"签收整改通知单 {pending.number}"
+        )
