@@ -68,6 +68,7 @@ class ReportDialog(PQMModal[Path | None]):
     ReportDialog Button { margin-right: 2; }
     ReportDialog .form { grid-columns: 8 1fr; }
     ReportDialog #make-key { display: none; margin-top: 1; }
+    ReportDialog #folder-row { margin-top: 1; }
     ReportDialog #make-key.shown { display: block; }
     ReportDialog #progress { display: none; margin-top: 1; }
     ReportDialog.busy #progress, ReportDialog.done #progress { display: block; }
@@ -173,6 +174,10 @@ class ReportDialog(PQMModal[Path | None]):
                     compact=True,
                     suggester=SuggestFromList(list(self.people), case_sensitive=False),
                 )
+            yield Static(tr("reports.dialog.signer_hint", names=names), classes="dialog-hint")
+            yield Static("", id="key-state", markup=False)
+            yield Button("", id="make-key", compact=True)
+            with Grid(classes="form", id="folder-row"):
                 yield Static(tr("reports.document.folder"))
                 yield Input(
                     str(self.proposed_folder()),
@@ -180,9 +185,6 @@ class ReportDialog(PQMModal[Path | None]):
                     compact=True,
                     suggester=PathSuggester(),
                 )
-            yield Static(tr("reports.dialog.signer_hint", names=names), classes="dialog-hint")
-            yield Static("", id="key-state", markup=False)
-            yield Button("", id="make-key", compact=True)
             yield ProgressBar(total=4, show_eta=False, id="progress")
             yield Static("", id="result", markup=False)
             with Horizontal(classes="actions"):
