@@ -19,14 +19,17 @@ from pqm_tui.model import checklists
 from pqm_tui.model.clock import Clock, resolve_timezone
 from pqm_tui.model.db import PQMDatabase, connect
 from pqm_tui.model.errors import PQMError
+from pqm_tui.preferences import Preferences
 from pqm_tui.screens.amendments import AmendmentsScreen
 from pqm_tui.screens.base import PQMScreen
+from pqm_tui.screens.dialogs.document import DocumentDialog
 from pqm_tui.screens.dialogs.help import HelpScreen
 from pqm_tui.screens.dialogs.report import ReportDialog
 from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.home import HomeScreen
 from pqm_tui.screens.organisation import OrganisationScreen
 from pqm_tui.screens.review import ReviewScreen
+from pqm_tui.screens.review_detail import ItemDetailScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
 from pqm_tui.screens.welcome import WelcomeScreen
@@ -43,7 +46,9 @@ ScreenName = Literal[
     "walk",
     "summary",
     "review",
+    "item",
     "report",
+    "document",
     "help",
     "amendments",
 ]
@@ -55,14 +60,16 @@ SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "walk": WalkScreen,
     "summary": SummaryScreen,
     "review": ReviewScreen,
+    "item": ItemDetailScreen,
     "report": ReportDialog,
+    "document": DocumentDialog,
     "help": HelpScreen,
     "amendments": AmendmentsScreen,
 }
 
 
 # Screens that hold nothing typed: the palette's "home" may close them.
-BROWSING = (ReviewScreen, OrganisationScreen, WelcomeScreen, AmendmentsScreen)
+BROWSING = (ReviewScreen, ItemDetailScreen, OrganisationScreen, WelcomeScreen, AmendmentsScreen)
 
 
 class PQMApp(App[None]):
@@ -88,6 +95,8 @@ class PQMApp(App[None]):
         self.actor = actor
         self.db_path = db_path
         self.tr = Translator(settings.lang)
+        # what this user chose before on this database (偏好); None without a database file
+        self.preferences = Preferences(db_path) if db_path is not None else None
         self._quit_warned = False
         self.title = self.tr("app.title")
         self.sub_title = self.tr("app.subtitle")
@@ -219,7 +228,16 @@ class PQMApp(App[None]):
                 )
                 return
 
+    def watch_theme(self, theme: str) -> None:
+        """Remember the theme chosen (偏好 ``app.theme``) for the next start."""
+        if self.preferences is not None and self.is_running:
+            self.preferences.set("app.theme", theme)
+
     def on_mount(self) -> None:
+        if self.preferences is not None:  # the theme chosen last time, if still known
+            theme = self.preferences.get("app.theme")
+            if isinstance(theme, str) and theme in self.available_themes:
+                self.theme = theme
         try:  # a new database gets the shipped checklists; a start of any other one reads
             if not checklists.list_checklists(self.db):  # no checklist file (start-up time)
                 checklists.install_builtins(self.db, self.clock)

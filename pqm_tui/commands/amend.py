@@ -13,10 +13,10 @@ import argparse
 from datetime import datetime
 
 from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.i18n.amendment_text import change_text, person_name
 from pqm_tui.model import amendment_proposals, findings, inspections, organisation
 from pqm_tui.model.amendment_proposals import Proposal
 from pqm_tui.model.ids import short_id
-from pqm_tui.reports.amendment_text import change_text, person_name
 from pqm_tui.services import amendment_approval
 
 

@@ -338,3 +338,9 @@ def iter_rows(
             return
         offset += size
         left = left - size if left > 0 else left
+
+
+def change_mark(db: Database) -> tuple[int, int]:
+    """What changes when the database is written (数据变化): rows written on this
+    connection (``total_changes``) and commits by any other (``PRAGMA data_version``)."""
+    return int(db.conn.total_changes), int(db.execute("PRAGMA data_version").fetchone()[0])

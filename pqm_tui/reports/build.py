@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
+from pqm_tui.i18n.amendment_text import change_text, person_name
 from pqm_tui.model import (
     amendment_proposals,
     amendments,
@@ -43,7 +44,6 @@ from pqm_tui.model.notices import (
     notices_of_inspection,
     numbers_issued_by_reinspection,
 )
-from pqm_tui.reports.amendment_text import change_text, person_name
 from pqm_tui.reports.assets import ImageCache
 from pqm_tui.reports.context import (
     AmendmentRow,

@@ -15,10 +15,10 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from pqm_tui.i18n.amendment_text import change_text, person_name
 from pqm_tui.model import amendment_proposals, findings, inspections, organisation
 from pqm_tui.model.amendment_proposals import Proposal
 from pqm_tui.model.ids import short_id
-from pqm_tui.reports.amendment_text import change_text, person_name
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.form import FormDialog, FormField
 from pqm_tui.services import amendment_approval

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from pqm_tui.model.errors import ModelError
+from pqm_tui.model.errors import ModelError, NotFoundError
+from pqm_tui.model.item_story import StoryNotice, item_story
+from pqm_tui.model.notices import notices_of_inspection
+from pqm_tui.model.organisation import get_person, get_project
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.model.review import ReviewRow, item_codes
 from pqm_tui.services import photos, rectification, reinspection
@@ -22,9 +25,10 @@ from pqm_tui.services.rectification import Action
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from pqm_tui.config import Settings
     from pqm_tui.i18n import Translator
     from pqm_tui.model.clock import Clock
-    from pqm_tui.model.entities import Inspection, RectificationItem
+    from pqm_tui.model.entities import Inspection, Notice, RectificationItem
 
 SUBJECT_LINES = 3  # a form names up to this many items in full
 EXTENSION_DAYS = 7  # the date an extension form proposes: a week after the deadline
@@ -192,3 +196,41 @@ class ReviewController:
                 measures=data.get("measures", ""),
             )
         return ""
+
+    # notices --------------------------------------------------------------------------
+    def notice_to_receive(self, item_id: str) -> StoryNotice | None:
+        """The item's latest notice not yet received (签收), else None."""
+        return item_story(self.db, item_id).pending_notice
+
+    def default_receiver(self, item_id: str) -> str:
+        """Who receives the project's notices (通知接收人), else who received the item's
+        last notice, else ""."""
+        project = get_project(self.db, get_item(self.db, item_id).project_id)
+        if project.receiver_id:
+            try:
+                return get_person(self.db, project.receiver_id).name
+            except NotFoundError:
+                pass
+        received = [n.received_by for n in item_story(self.db, item_id).notices if n.received_by]
+        return received[-1] if received else ""
+
+    def receive(self, notice: StoryNotice, settings: Settings, values: Mapping[str, str]) -> int:
+        """签收: record the notice's receipt; how many items' deadlines now count from it."""
+        return rectification.acknowledge_notice(
+            self.db,
+            self.clock,
+            settings,
+            notice.id,
+            actor=self.actor,
+            received_by=values["by"],
+            received_on=date.fromisoformat(values["date"]),
+        )
+
+    def second_notice(self, item_id: str) -> Notice | None:
+        """The follow-up notice (第二次整改通知单) printed for an item that failed a
+        re-inspection: its inspection's latest (it lists all its escalated items), or None."""
+        story = item_story(self.db, item_id)
+        if not any(n.sequence >= 2 for n in story.notices):
+            return None
+        later = [n for n in notices_of_inspection(self.db, story.inspection_id) if n.sequence >= 2]
+        return later[-1] if later else None

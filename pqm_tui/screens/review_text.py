@@ -26,9 +26,65 @@ COLUMNS = (
 )
 ITEM_TEXT = 8  # characters of the standard after the item's code
 
+# Which columns stay when the terminal is narrow: the first ones (which item, where, how
+# long, what state) are kept, the last ones drop first. At 80 columns item, project,
+# status, days and area fit.
+PRIORITY = (
+    "mark",
+    "item",
+    "project",
+    "status",
+    "days",
+    "area",
+    "deadline",
+    "severity",
+    "person",
+    "department",
+    "level",
+)
+# cells each column gets (longer text is cut); Chinese characters take two cells
+WIDTHS = {
+    "mark": 1,
+    "item": 16,
+    "project": 14,
+    "status": 14,
+    "days": 12,
+    "area": 8,
+    "deadline": 10,
+    "severity": 8,
+    "person": 8,
+    "department": 12,
+    "level": 4,
+}
+PADDING = 2  # a DataTable column's padding, both sides
+FRAME = 2  # the table's vertical scrollbar
 
-def row_cells(row: ReviewRow, today: date, tr: Translator, *, marked: bool) -> list[str | Text]:
-    """The cells of one row, in ``COLUMNS`` order (``marked``: the row is marked)."""
+
+def fit_columns(width: int, hidden: frozenset[str] = frozenset()) -> list[str]:
+    """The columns to show in ``width`` cells, in ``COLUMNS`` order (the user's ``hidden``
+    ones never): by ``PRIORITY`` while they fit."""
+    room = width - FRAME
+    chosen: set[str] = set()
+    for column in PRIORITY:
+        if column in hidden:
+            continue
+        need = WIDTHS[column] + PADDING
+        if need > room:
+            break
+        chosen.add(column)
+        room -= need
+    return [c for c in COLUMNS if c in chosen]
+
+
+def row_cells(
+    row: ReviewRow,
+    today: date,
+    tr: Translator,
+    *,
+    marked: bool,
+    columns: tuple[str, ...] | list[str] = COLUMNS,
+) -> list[str | Text]:
+    """The cells of one row for ``columns`` (``marked``: the row is marked)."""
     left = row.days_left(today)
     days: str | Text
     if left is None or row.status not in ("open", "replied"):
@@ -55,4 +111,4 @@ def row_cells(row: ReviewRow, today: date, tr: Translator, *, marked: bool) -> l
         "status": status,
         "level": str(row.escalation_level),
     }
-    return [cells[column] for column in COLUMNS]
+    return [cells[column] for column in columns]

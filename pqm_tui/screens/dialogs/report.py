@@ -16,9 +16,10 @@ connection belongs to the thread that opened it) through the same flow as
 ``pqm report`` (``reports.production.produce``); it reports back only by message
 (``Progressed``, ``Made``, ``Failed``), so the UI shows progress and never freezes.
 Failures are said in the user's language (``report_messages``) and hide the
-progress bar. When done, the path is shown and ``o`` opens it
-with the system viewer (``xdg-open``) when there is one. Dismisses with the
-written path, or None.
+progress bar. The file goes to the folder under the signer (保存到), which
+proposes the folder of the last document made (preference ``documents.folder``).
+When done, the path is shown and ``o`` opens it with the system viewer
+(``xdg-open``) when there is one. Dismisses with the written path, or None.
 """
 
 from __future__ import annotations
@@ -49,10 +50,12 @@ from pqm_tui.screens.dialogs.report_messages import (
     keys_init_command,
 )
 from pqm_tui.widgets.footer import binding
+from pqm_tui.widgets.path_suggester import PathSuggester
 
 if TYPE_CHECKING:
     from pqm_tui.reports.document_service import RenderedDocument
 
+FOLDER_KEY = "documents.folder"  # the preference: where the last document went
 KINDS = ("notice", "report", "signed_report")
 DOCUMENTS = {"notice": "notice", "report": "report", "signed_report": "report"}  # kinds.KINDS
 
@@ -66,6 +69,7 @@ class ReportDialog(PQMModal[Path | None]):
     ReportDialog Button { margin-right: 2; }
     ReportDialog .form { grid-columns: 8 1fr; }
     ReportDialog #make-key { display: none; margin-top: 1; }
+    ReportDialog #folder-row { margin-top: 1; }
     ReportDialog #make-key.shown { display: block; }
     ReportDialog #progress { display: none; margin-top: 1; }
     ReportDialog.busy #progress, ReportDialog.done #progress { display: block; }
@@ -176,6 +180,14 @@ class ReportDialog(PQMModal[Path | None]):
             yield Static(tr("reports.dialog.signer_hint", names=names), classes="dialog-hint")
             yield Static("", id="key-state", markup=False)
             yield Button("", id="make-key", compact=True)
+            with Grid(classes="form", id="folder-row"):
+                yield Static(tr("reports.document.folder"))
+                yield Input(
+                    str(self.proposed_folder()),
+                    id="folder",
+                    compact=True,
+                    suggester=PathSuggester(),
+                )
             yield ProgressBar(total=4, show_eta=False, id="progress")
             yield Static("", id="result", markup=False)
             with Horizontal(classes="actions"):
@@ -385,8 +397,19 @@ class ReportDialog(PQMModal[Path | None]):
         name = signer.name if signer else ""
         self.render_document(DOCUMENTS[kind], out, signer.id if signer else None, name, pin)
 
+    def proposed_folder(self) -> Path:
+        """The folder given, else the last document's (remembered), else the database's."""
+        if self.output_dir is not None:
+            return self.output_dir
+        prefs = self.pqm.preferences
+        remembered = prefs.get(FOLDER_KEY) if prefs is not None else None
+        if isinstance(remembered, str) and Path(remembered).is_dir():
+            return Path(remembered)
+        return self.pqm.db_path.resolve().parent if self.pqm.db_path else Path.cwd()
+
     def target_path(self, kind: str) -> Path:
-        folder = self.output_dir or (self.pqm.db_path.parent if self.pqm.db_path else Path.cwd())
+        typed = self.query_one("#folder", Input).value.strip()
+        folder = Path(typed).expanduser() if typed else self.proposed_folder()
         return folder / f"{self.file_stem(kind)}.pdf"
 
     def file_stem(self, kind: str) -> str:
@@ -449,6 +472,9 @@ class ReportDialog(PQMModal[Path | None]):
         self.remove_class("busy")
         self.add_class("done")
         self.written = message.result.path
+        prefs = self.pqm.preferences
+        if prefs is not None:
+            prefs.set(FOLDER_KEY, str(self.written.parent))
         viewer = shutil.which("xdg-open") is not None
         self._say(describe_result(self.pqm.tr, message.result, viewer=viewer))
         self.query_one("#open", Button).disabled = not viewer
