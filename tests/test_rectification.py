@@ -18,6 +18,7 @@ from pqm_tui.model.entities import RectificationItem, RectificationStatus, Resul
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import inspection_state, reinspection, signoff
 from pqm_tui.services import rectification as rect
+from pqm_tui.services.assessment_months import assessment_period, carry_over_month
 from pqm_tui.services.deadlines import days_left, deadline_from_receipt
 from pqm_tui.services.rectification import Action, State, TransitionError
 from tests.messages import english, raises_saying
@@ -318,7 +319,7 @@ def test_reinspection_closes_passed_and_escalates_failed_twice(
     assert twice.escalation_level == 2 and last.data["penalty"] is True  # the third lapse
     assert twice.deadline == "2026-12-09"
     months = [c.assessment_month for c in carry_overs.carry_overs(db, item_id=item.id)]
-    assert months == ["2026-11", "2026-12"]
+    assert months == ["2026-12", "2027-01"]  # failed in Nov and Dec: deducted the month after
 
 
 def test_carry_over_recorded_once(db: Database, clock: Clock, settings: Settings) -> None:
@@ -333,7 +334,7 @@ def test_carry_over_recorded_once(db: Database, clock: Clock, settings: Settings
         amount=Decimal(2),
     )
     rows = carry_overs.carry_overs(db, item_id=item.id)
-    assert [(c.points, c.assessment_month) for c in rows] == [(Decimal(2), "2026-11")]
+    assert [(c.points, c.assessment_month) for c in rows] == [(Decimal(2), "2026-12")]
     assert len([e for e in list_events(db, item.id) if e.action == "reinspection-failed"]) == 1
 
 
@@ -355,10 +356,14 @@ def test_reinspection_refuses_mixed_or_closed_items(
         reinspection.create_reinspection(db, clock, [])
 
 
-def test_assessment_month() -> None:
-    assert rect.assessment_month(date(2026, 11, 30)) == "2026-11"
-    assert rect.assessment_month(date(2026, 12, 31)) == "2027-01"
-    assert rect.assessment_month(date(2026, 2, 28)) == "2026-02"
+def test_assessment_period_and_carry_over_month() -> None:
+    assert assessment_period(date(2026, 11, 30)) == "2026-11"
+    assert assessment_period(date(2026, 12, 31)) == "2027-01"
+    assert assessment_period(date(2026, 2, 28)) == "2026-02"
+    assert assessment_period(date(2026, 11, 12), close_day=10) == "2026-12"
+    # deducted in the month after (下月考核), as the notices and the circular say
+    assert carry_over_month(date(2026, 11, 30)) == "2026-12"
+    assert carry_over_month(date(2026, 12, 31)) == "2027-02"
 
 
 def test_acknowledging_a_second_notice_restarts_deadlines(
