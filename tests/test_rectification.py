@@ -18,7 +18,7 @@ from pqm_tui.model.entities import RectificationItem, RectificationStatus, Resul
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import inspection_state, reinspection, signoff
 from pqm_tui.services import rectification as rect
-from pqm_tui.services.assessment_months import assessment_period, carry_over_month
+from pqm_tui.services.assessment_months import carry_over_month, close_date
 from pqm_tui.services.deadlines import days_left, deadline_from_receipt
 from pqm_tui.services.rectification import Action, State, TransitionError
 from tests.messages import english, raises_saying
@@ -356,27 +356,10 @@ def test_reinspection_refuses_mixed_or_closed_items(
         reinspection.create_reinspection(db, clock, [])
 
 
-def test_assessment_period_and_carry_over_month() -> None:
-    assert assessment_period(date(2026, 11, 30)) == "2026-11"
-    assert assessment_period(date(2026, 12, 31)) == "2027-01"
-    assert assessment_period(date(2026, 2, 28)) == "2026-02"
-    assert assessment_period(date(2026, 11, 12), close_day=10) == "2026-12"
+def test_carry_over_month_is_the_next_calendar_month() -> None:
     # deducted in the month after (下月考核), as the notices and the circular say
     assert carry_over_month(date(2026, 11, 30)) == "2026-12"
-    assert carry_over_month(date(2026, 12, 31)) == "2027-02"
-
-
-def test_acknowledging_a_second_notice_restarts_deadlines(
-    db: Database, clock: Clock, settings: Settings
-) -> None:
-    item, _ = fail_once(db, clock, settings)
-    event = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
-    later = at(datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI))
-    n = rect.acknowledge_notice(
-        db, later, settings, str(event.data["notice_id"]), actor="x", received_by="李经理"
-    )
-    assert n == 1 and get_item(db, item.id).deadline == "2026-12-02"
-    with raises_saying(rect.RectificationError, "was received"):
-        rect.acknowledge_notice(
-            db, later, settings, str(event.data["notice_id"]), actor="x", received_by="李经理"
-        )
+    assert carry_over_month(date(2026, 12, 31)) == "2027-01"
+    assert carry_over_month(date(2026, 2, 1)) == "2026-03"
+    assert close_date("2026-02") == date(2026, 2, 28) and close_date("2028-02") == date(2028, 2, 29)
+    assert close_date("2026-11") == date(2026, 11, 30) and close_date("2026-12", 31).day == 31

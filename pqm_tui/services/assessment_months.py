@@ -1,9 +1,9 @@
 """Months of the assessment (考核月): close days, periods, where a carry-over is deducted.
 
 The month is scored and closes on its close day (每月30日, the last day when the month
-is shorter, as in February). A re-inspection failed on a day belongs to the period
-of the first close on or after it; its carry-over is deducted in the month after
-(下月考核, 000 篇4 §四.3 "在下次考核中给予扣分").
+is shorter, as in February): it is published from that day on. A re-inspection
+failed in a month is circulated in that month's circular (通报) and its carry-over is
+deducted in the next month's assessment (下月考核; 000 篇4 §四.3 "在下次考核中给予扣分").
 """
 
 from __future__ import annotations
@@ -32,12 +32,7 @@ def close_date(month: str, close_day: int = 30) -> date:
     return date(year, mon, min(close_day, calendar.monthrange(year, mon)[1]))
 
 
-def assessment_period(day: date, close_day: int = 30) -> str:
-    """The month whose assessment (on its close day) is the first on or after ``day``."""
-    month = month_of(day)
-    return month if day <= close_date(month, close_day) else next_month(month)
-
-
-def carry_over_month(day: date, close_day: int = 30) -> str:
-    """The month a re-inspection failed on ``day`` is deducted in (下月考核): the one after."""
-    return next_month(assessment_period(day, close_day))
+def carry_over_month(day: date) -> str:
+    """The month a re-inspection failed on ``day`` is deducted in (下月考核): the next
+    calendar month, the one after the circular (通报) that names it."""
+    return next_month(month_of(day))

@@ -172,7 +172,7 @@ def apply_outcome(
     outcome = Outcome()
     today = clock.today()
     circular = f"{today.year:04d}-{today.month:02d}"
-    month = carry_over_month(today, settings.assessment.close_day)
+    month = carry_over_month(today)
     amount = Decimal(settings.carry_over_points)
     recorded = 0
     numbers: list[str] = []
