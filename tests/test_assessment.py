@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -11,13 +12,16 @@ import pytest
 from sqlite_utils import Database
 
 from pqm_tui.config import AssessmentRules, ScoreBand, Settings
-from pqm_tui.model import assessments, carry_overs, checklists, inspections, organisation
+from pqm_tui.model import assessments, carry_overs, inspections, organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect
-from pqm_tui.model.entities import InspectionKind, Project, Result
+from pqm_tui.model.db import connect, register_functions
+from pqm_tui.model.entities import InspectionKind, Item, Project, Result
 from pqm_tui.model.errors import LockedError, RuleError, translate_locks
+from pqm_tui.model.schema import migrate
 from pqm_tui.services import assessment, signoff
 from pqm_tui.services import rectification as rect
+from pqm_tui.services.assessment_months import next_month
+from pqm_tui.services.demo import seed_demo
 from pqm_tui.services.inspection_state import load_state
 from pqm_tui.services.scoring import band_for
 
@@ -86,7 +90,7 @@ def monthly_check(
     return created.id, hand
 
 
-def _items(plan: object) -> list[checklists.Item]:
+def _items(plan: object) -> list[Item]:
     return [i for items in plan.items_by_area.values() for i in items]  # type: ignore[attr-defined]
 
 
@@ -320,3 +324,25 @@ def test_a_published_assessment_is_frozen(db: Database, settings: Settings) -> N
         assert refused.value.key == "errors.db.locked_assessment"
     with pytest.raises(RuleError):
         assessment.publish_month(db, at(DECEMBER), settings, "2026-11", actor=manager, city=None)
+
+
+def test_m015_moves_carry_overs_to_the_month_after_they_were_recorded(
+    tmp_path: Path, clock: Clock
+) -> None:
+    path = tmp_path / "m014.sqlite3"
+    conn = sqlite3.connect(path)
+    register_functions(conn, "test")
+    old = Database(conn)
+    migrate(old, stop_before="m015_assessments")
+    seed_demo(old, clock, Settings(timezone="Asia/Shanghai"))
+    # as PQM filed them before: under the month they were recorded in
+    old.execute("UPDATE carry_over_deductions SET assessment_month = substr(created_at, 1, 7)")
+    old.conn.commit()
+    before = {
+        r["id"]: r["created_at"][:7] for r in old.query("SELECT * FROM carry_over_deductions")
+    }
+    assert before and "assessments" not in old.table_names()
+    old.close()
+    db = connect(path)
+    after = {c.id: c.assessment_month for c in carry_overs.carry_overs(db, include_voided=True)}
+    assert after == {key: next_month(month) for key, month in before.items()}

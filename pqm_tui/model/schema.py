@@ -847,9 +847,10 @@ def m015_assessments(db: Database) -> None:
     appeal, an approved amendment): who, when, why, the old and new score and what
     changed. Both audited in the hash chain.
 
-    Carry-over deductions (下月考核扣分) were filed under the month in which the
-    re-inspection failed; they are deducted in the following month's assessment
-    (000 篇4 §四.3 "在下次考核中给予扣分"), so the rows filed before move to that month.
+    Carry-over deductions (下月考核扣分) were filed under the assessment on or after the
+    day the re-inspection failed (the same month, as a rule); they are deducted in the
+    next month's assessment (000 篇4 §四.3 "在下次考核中给予扣分"), as the notices and
+    circulars say, so the rows filed before move to the month after they were recorded.
     """
     refuse = f"SELECT RAISE(ABORT, '{LOCKED}: {{what}}');"
     published = refuse.format(what="a published assessment cannot change")
@@ -902,8 +903,9 @@ def m015_assessments(db: Database) -> None:
                 "assessments", (ASSESSMENT_LOCKED, (("id",), ("project_id", "month")))
             ),
             *_replace_guards("assessment_revisions", ("1", (("id",),))),
+            # the month after the one it was recorded in, local as written (下月考核)
             """UPDATE carry_over_deductions SET assessment_month = strftime('%Y-%m',
-                   assessment_month || '-01', '+1 month')""",
+                   substr(created_at, 1, 7) || '-01', '+1 month')""",
         ],
     )
     for table in ("assessments", "assessment_revisions"):
