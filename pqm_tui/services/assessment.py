@@ -148,6 +148,7 @@ def compute(
             "item_id": c.rectification_item_id,
             "reinspection_id": c.reinspection_id,
             "points": str(c.points),
+            "recorded_at": c.created_at,
         }
         for c in carry_overs.carry_overs(db, project_id=project_id, month=month)
     ]
@@ -348,6 +349,21 @@ def publish_month(
 
 
 # reading what is stored -----------------------------------------------------------
+def assessment_of(db: Database, project_id: str, month: str) -> Assessment | None:
+    """The project's stored assessment of ``month`` (None: not computed)."""
+    return assessments.find_assessment(db, project_id, month)
+
+
+def computed_any(db: Database, months: list[str]) -> bool:
+    """Whether any project's assessment of ``months`` was computed."""
+    return bool(assessments.assessments(db, months=months))
+
+
+def carried_items(db: Database, item_ids: list[str]) -> dict[str, str]:
+    """Rectification item id → its checklist item's code and standard."""
+    return carry_overs.item_labels(db, item_ids)
+
+
 @dataclass(frozen=True)
 class MonthLine:
     """One project's assessment of a month as shown and printed (current figures)."""
