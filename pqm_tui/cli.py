@@ -32,6 +32,7 @@ COMMANDS = {
     "item": "items",
     "person": "person",
     "org": "org",
+    "assess": "assess",
 }
 
 
