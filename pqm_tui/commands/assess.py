@@ -212,7 +212,7 @@ def run_quarter(ctx: CommandContext, args: argparse.Namespace) -> int:
             _score(q.average),
             _band_label(tr, q.band),
             _pay(q.band),
-            "、".join(months[i] for i in q.missing),
+            tr("common.list_sep").join(months[i] for i in q.missing),
         ]
         for q in lines
     ]

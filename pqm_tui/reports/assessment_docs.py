@@ -336,18 +336,18 @@ def project_sheet(builder: Builder, subject: str) -> tuple[str, ProjectSheetCont
 
 
 def _change(builder: Builder, change: dict[str, Any]) -> str:
-    why = "；".join(change.get("why") or [])
+    """One change of a revision in words, with the recorded reasons behind it."""
     said = builder.tr(
         f"assess.change.{change['what']}",
         day=change.get("day", ""),
         old=_score(change.get("old")),
         new=_score(change.get("new")),
     )
-    return (
-        f"{said}（{why}）"
-        if why and builder.tr.lang == "zh"
-        else (f"{said} ({why})" if why else said)
-    )
+    why = [w for w in change.get("why") or [] if w]
+    if not why:
+        return said
+    sep = builder.tr("common.list_sep")
+    return builder.tr("assess.change.because", change=said, why=sep.join(why))
 
 
 # 考核汇总表 -----------------------------------------------------------------------

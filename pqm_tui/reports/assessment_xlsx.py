@@ -106,8 +106,8 @@ def _summary(rows: Sequence[SummaryRow], tr: Translator) -> Sheet:
     )
 
 
-def _months(row: object) -> str:
-    return "、".join(getattr(row, "missing", ()))
+def _months(row: object, tr: Translator) -> str:
+    return str(tr("common.list_sep")).join(getattr(row, "missing", ()))
 
 
 def _sheets(context: AssessmentContext, tr: Translator) -> list[Sheet]:
@@ -133,7 +133,14 @@ def _sheets(context: AssessmentContext, tr: Translator) -> list[Sheet]:
             *(tr(f"assess.col.{c}") for c in ("total", "average", "band", "pay", "missing")),
         ]
         rows = [
-            [*(r.rank or "—", r.project, *r.scores), r.total, r.average, r.band, r.pay, _months(r)]
+            [
+                *(r.rank or "—", r.project, *r.scores),
+                r.total,
+                r.average,
+                r.band,
+                r.pay,
+                _months(r, tr),
+            ]
             for r in context.rows
         ]
         return [(tr("assess.doc.quarter.title"), headers, rows)]
@@ -151,7 +158,7 @@ def _sheets(context: AssessmentContext, tr: Translator) -> list[Sheet]:
     counted = [[i.day, i.kind, i.score, i.red_lines] for i in context.inspections]
     carried = [[c.item, c.failed_on, c.points] for c in context.carry_overs]
     revised = [
-        [r.at, r.by, r.old_score, r.new_score, "；".join((r.reason, *r.changes))]
+        [r.at, r.by, r.old_score, r.new_score, tr("common.list_sep").join((r.reason, *r.changes))]
         for r in context.revisions
     ]
     return [
