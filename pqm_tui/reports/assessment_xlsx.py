@@ -165,7 +165,7 @@ def _sheets(context: AssessmentContext, tr: Translator) -> list[Sheet]:
         (tr("assess.doc.sheet.title"), [tr("assess.doc.result"), ""], facts),
         (
             tr("assess.doc.counted"),
-            [tr(f"assess.col.{c}") for c in ("day", "kind", "inspection_score", "red_line")],
+            [tr(f"assess.col.{c}") for c in ("day", "kind", "inspection_score", "red_lines")],
             counted,
         ),
         (

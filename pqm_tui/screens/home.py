@@ -38,6 +38,7 @@ class HomeScreen(PQMScreen[None]):
         binding("v", "review", "review.key.open", "home.review"),
         # in ? help and the palette, not in the footer (which stays as it was)
         binding("g", "organisation", "welcome.key.organisation", "home.organisation", show=False),
+        binding("a", "assessment", "assess.key.grid", "home.assessment", show=False),
     ]
 
     def __init__(self, offer_resume: bool = True) -> None:
@@ -177,6 +178,10 @@ class HomeScreen(PQMScreen[None]):
 
     def action_help(self) -> None:
         self.pqm.open("help", target=self)
+
+    def action_assessment(self) -> None:
+        """考核一览: projects × months with score and band."""
+        self.pqm.open("assessment")
 
     def action_review(self) -> None:
         """整改跟踪: the review of rectification items."""

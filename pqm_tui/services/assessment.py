@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -35,7 +36,7 @@ from pqm_tui.model.bounds import check_month
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Project, Result, Severity
 from pqm_tui.model.errors import RuleError
-from pqm_tui.services.assessment_months import close_date, month_of
+from pqm_tui.services.assessment_months import close_date, month_of, previous_month
 from pqm_tui.services.inspection_state import load_state
 from pqm_tui.services.scoring import band_for
 
@@ -432,3 +433,35 @@ def quarter_lines(
         lines.append(QuarterLine(project, scores, states, total, average, band))
     lines.sort(key=lambda q: (q.average is None, -(q.average or 0), q.project.name))
     return months, lines
+
+
+# the assessment screen (考核一览) ---------------------------------------------------
+def recent_months(today: date, count: int = 12) -> list[str]:
+    """The ``count`` months ending with ``today``'s, oldest first."""
+    months = [month_of(today)]
+    while len(months) < count:
+        months.insert(0, previous_month(months[0]))
+    return months
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Projects × months (考核一览): each project's stored assessment per month."""
+
+    months: list[str]
+    projects: list[Project]
+    cells: dict[tuple[str, str], Assessment]  # (project id, month) → its assessment
+
+    def cell(self, project_id: str, month: str) -> Assessment | None:
+        return self.cells.get((project_id, month))
+
+
+def grid(db: Database, months: list[str], city: str | None = None) -> Grid:
+    """The stored assessments of ``months`` for the projects in scope (one query)."""
+    stored = assessments.assessments(db, months=months)
+    return Grid(months, projects_in_scope(db, city), {(a.project_id, a.month): a for a in stored})
+
+
+def project_months(db: Database, project_id: str) -> list[Assessment]:
+    """A project's stored assessments, oldest month first (项目考核明细)."""
+    return assessments.assessments(db, project_id=project_id)
