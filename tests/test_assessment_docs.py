@@ -175,3 +175,20 @@ def test_pqm_assess_month_publish_quarter_and_report(
         capsys, *base, "report", "quarter", "--quarter", "2026Q4", "-o", str(out_xlsx)
     )
     assert code == 0 and out_xlsx.is_file()
+    sheet = tmp_path / "sheet.pdf"
+    code, out, _ = run(
+        capsys,
+        *base,
+        "report",
+        "assessment",
+        "--month",
+        "2026-11",
+        "--project",
+        "锦程·天府花园",
+        "-o",
+        str(sheet),
+    )
+    assert code == 0
+    printed = out.split("校验码")[-1].strip()
+    code, out, _ = run(capsys, *base, "verify", "--code", printed)
+    assert code == 0 and "品质检查考核表（锦程·天府花园 · 2026-11）" in out  # no internal id
