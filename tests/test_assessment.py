@@ -346,3 +346,15 @@ def test_m015_moves_carry_overs_to_the_month_after_they_were_recorded(
     db = connect(path)
     after = {c.id: c.assessment_month for c in carry_overs.carry_overs(db, include_voided=True)}
     assert after == {key: next_month(month) for key, month in before.items()}
+
+
+def test_a_project_archived_later_keeps_its_months(db: Database, settings: Settings) -> None:
+    compute(db, settings, "2026-11")
+    garden = project(db, "锦程·天府花园")
+    organisation.archive(db, at(DECEMBER), "projects", garden.id)
+    compute(db, settings, "2026-11")
+    assert line(db, "2026-11", garden.name).score == Decimal("82.80")
+    _, lines = assessment.quarter_lines(db, settings, "2026Q4")
+    assert garden.name in {q.project.name for q in lines}
+    compute(db, settings, "2026-12")  # no check in December: not listed any more
+    assert garden.name not in {x.project.name for x in assessment.month_lines(db, "2026-12")}

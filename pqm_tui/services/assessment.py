@@ -183,9 +183,13 @@ class MonthResult:
     unchanged: int  # published months whose figures did not move
 
 
-def projects_in_scope(db: Database, city: str | None = None) -> list[Project]:
-    """Active projects, of one city company (by name or id) when given."""
-    projects = organisation.list_projects(db, active_only=True)
+def projects_in_scope(
+    db: Database, city: str | None = None, assessed: Iterable[str] = ()
+) -> list[Project]:
+    """Active projects, and archived ones with an assessment among ``assessed`` (project
+    ids: an old month still lists them); of one city company (name or id) when given."""
+    kept = set(assessed)
+    projects = [p for p in organisation.list_projects(db) if p.archived_at is None or p.id in kept]
     if city is None:
         return projects
     cities = [c for c in organisation.list_city_companies(db) if city in (c.id, c.name)]
@@ -253,7 +257,6 @@ def compute_month(
     recorded (``reason``: the user's words, else what changed says why).
     """
     check_month(month, clock.today())
-    projects = projects_in_scope(db, city)
     stored = {a.project_id: a for a in assessments.assessments(db, months=[month])}
     current = (settings.assessment, settings.bands)
     kinds = set(settings.assessment.kinds)
@@ -261,6 +264,7 @@ def compute_month(
         if a.published:
             kinds.update(a.detail["rules"]["kinds"])
     found = counted_inspections(db, clock, month, kinds)
+    projects = projects_in_scope(db, city, {*stored, *found})  # archived since: still scored
     drafts = revised = unchanged = 0
     with db.atomic():
         for project in projects:
@@ -388,7 +392,7 @@ class MonthLine:
 def month_lines(db: Database, month: str, city: str | None = None) -> list[MonthLine]:
     """The month's assessments of the projects in scope, best score first, flagged last."""
     stored = {a.project_id: a for a in assessments.assessments(db, months=[month])}
-    lines = [MonthLine(p, stored.get(p.id)) for p in projects_in_scope(db, city)]
+    lines = [MonthLine(p, stored.get(p.id)) for p in projects_in_scope(db, city, stored)]
     return sorted(
         lines, key=lambda line: (line.score is None, -(line.score or 0), line.project.name)
     )
@@ -422,7 +426,7 @@ def quarter_lines(
     months = quarter_months(quarter)
     stored = {(a.project_id, a.month): a for a in assessments.assessments(db, months=months)}
     lines = []
-    for project in projects_in_scope(db, city):
+    for project in projects_in_scope(db, city, {p for p, _ in stored}):
         found = [stored.get((project.id, m)) for m in months]
         scores = tuple(a.current_score if a else None for a in found)
         present = [s for s in scores if s is not None]
@@ -459,7 +463,8 @@ class Grid:
 def grid(db: Database, months: list[str], city: str | None = None) -> Grid:
     """The stored assessments of ``months`` for the projects in scope (one query)."""
     stored = assessments.assessments(db, months=months)
-    return Grid(months, projects_in_scope(db, city), {(a.project_id, a.month): a for a in stored})
+    cells = {(a.project_id, a.month): a for a in stored}
+    return Grid(months, projects_in_scope(db, city, {p for p, _ in cells}), cells)
 
 
 def project_months(db: Database, project_id: str) -> list[Assessment]:
