@@ -358,3 +358,25 @@ def test_a_project_archived_later_keeps_its_months(db: Database, settings: Setti
     assert garden.name in {q.project.name for q in lines}
     compute(db, settings, "2026-12")  # no check in December: not listed any more
     assert garden.name not in {x.project.name for x in assessment.month_lines(db, "2026-12")}
+
+
+def test_check_scores_agree_with_the_inspection_summary(db: Database, settings: Settings) -> None:
+    """The month's one-query scores equal each check's own (load_state), amendments and an
+    upheld appeal included, for every signed inspection of the demo."""
+    item = db.execute(
+        """SELECT r.id FROM rectification_items r JOIN findings f ON f.id = r.finding_id
+           JOIN inspections i ON i.id = f.inspection_id
+           WHERE r.status = 'open' AND i.kind = 'monthly' LIMIT 1"""
+    ).fetchone()[0]
+    clock = at(DECEMBER)
+    rect.request_appeal(db, clock, item, actor="项目经理", grounds="非物业")
+    rect.decide_appeal(db, clock, item, actor="总经理", uphold=True, reason="属实")
+    signed = [r[0] for r in db.execute("SELECT id FROM inspections WHERE status = 'signed'")]
+    fast = assessment.check_scores(db, signed)
+    for inspection_id in signed:
+        state = load_state(db, settings, inspection_id)
+        red = sum(1 for f in state.findings if f.result == "fail" and f.severity == "red-line")
+        assert (fast[inspection_id].score, fast[inspection_id].red_lines) == (
+            state.card.total,
+            red,
+        ), inspection_id

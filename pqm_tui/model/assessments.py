@@ -159,6 +159,50 @@ def signed_inspections_near(db: Database, month: str, kinds: list[str]) -> list[
     )
 
 
+# The findings of inspections as amended (amendments.effective_findings, in SQL): the
+# latest amendment of each field wins; a voided finding counts as a pass without deduction.
+EFFECTIVE_ITEMS = """
+WITH chosen(id) AS (SELECT value FROM json_each(?)),
+amended AS (
+    SELECT a.finding_id, a.field, a.new_value,
+           row_number() OVER (PARTITION BY a.finding_id, a.field
+                              ORDER BY a.at DESC, a.rowid DESC) AS latest
+    FROM amendments a WHERE a.inspection_id IN (SELECT id FROM chosen)
+      AND a.finding_id IS NOT NULL AND a.field IN ('voided', 'result', 'deduction', 'severity')
+),
+effective AS (
+    SELECT f.inspection_id, f.item_id,
+           CASE WHEN v.new_value = '1' THEN 'pass' ELSE coalesce(r.new_value, f.result) END
+               AS result,
+           CASE WHEN v.new_value = '1' THEN 0
+                ELSE coalesce(CAST(d.new_value AS REAL), f.deduction) END AS deduction,
+           coalesce(s.new_value, f.severity) AS severity
+    FROM findings f
+    LEFT JOIN amended v ON v.finding_id = f.id AND v.field = 'voided' AND v.latest = 1
+    LEFT JOIN amended r ON r.finding_id = f.id AND r.field = 'result' AND r.latest = 1
+    LEFT JOIN amended d ON d.finding_id = f.id AND d.field = 'deduction' AND d.latest = 1
+    LEFT JOIN amended s ON s.finding_id = f.id AND s.field = 'severity' AND s.latest = 1
+    WHERE f.inspection_id IN (SELECT id FROM chosen)
+)
+SELECT e.inspection_id, e.item_id, it.points,
+       max(e.result != 'na') AS applicable,
+       max(e.result = 'fail') AS failed,
+       coalesce(sum(CASE WHEN e.result = 'fail' THEN e.deduction END), 0) AS deducted,
+       sum(e.result = 'fail' AND e.severity = 'red-line') AS red_lines
+FROM effective e JOIN items it ON it.id = e.item_id
+GROUP BY e.inspection_id, e.item_id
+"""
+
+
+def item_totals(db: Database, inspection_ids: list[str]) -> list[dict[str, Any]]:
+    """Per inspection and checklist item, with amendments applied: the item's points,
+    whether it was answered pass or fail anywhere (applicable), failed, the deductions
+    summed over its areas (not capped) and its red-line failures. One query for all."""
+    if not inspection_ids:
+        return []
+    return list(db.query(EFFECTIVE_ITEMS, [json.dumps(inspection_ids)]))
+
+
 def find_assessment(db: Database, project_id: str, month: str) -> Assessment | None:
     """The project's assessment of ``month``, or None."""
     found = assessments(db, months=[month], project_id=project_id)
