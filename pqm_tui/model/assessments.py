@@ -142,6 +142,47 @@ def assessments(
     return [_assessment(r, revisions.get(r["id"], [])) for r in rows]
 
 
+@dataclass(frozen=True)
+class GridCell:
+    """What the projects × months grid shows of one assessment (its current figures)."""
+
+    project_id: str
+    month: str
+    published: bool
+    score: Decimal | None
+    pay_adjust_percent: int | None  # None: no score
+    revisions: int
+
+
+def grid_cells(db: Database, months: list[str]) -> list[GridCell]:
+    """The current score and pay band of every assessment of ``months`` (one query, no
+    detail read: the grid of 500 projects × 12 months)."""
+    rows = db.query(
+        f"""SELECT a.project_id, a.month, a.state,
+                   CASE WHEN r.id IS NULL THEN a.score ELSE r.new_score END AS score,
+                   json_extract(coalesce(r.band, a.band), '$.pay_adjust_percent') AS pay,
+                   (SELECT count(*) FROM assessment_revisions x
+                    WHERE x.assessment_id = a.id) AS revisions
+            FROM assessments a
+            LEFT JOIN assessment_revisions r ON r.id = (
+                SELECT y.id FROM assessment_revisions y WHERE y.assessment_id = a.id
+                ORDER BY y.at DESC, y.rowid DESC LIMIT 1)
+            WHERE a.month IN ({", ".join("?" for _ in months)})""",
+        months,
+    )
+    return [
+        GridCell(
+            r["project_id"],
+            r["month"],
+            r["state"] == PUBLISHED,
+            _decimal(r["score"]),
+            None if r["pay"] is None else int(r["pay"]),
+            int(r["revisions"]),
+        )
+        for r in rows
+    ]
+
+
 def signed_inspections_near(db: Database, month: str, kinds: list[str]) -> list[dict[str, Any]]:
     """Signed inspections of ``kinds`` started within a day of ``month`` (YYYY-MM), any
     offset: id, project_id, kind, started_at. The caller keeps those of the local month."""
@@ -161,7 +202,7 @@ def signed_inspections_near(db: Database, month: str, kinds: list[str]) -> list[
 
 # The findings of inspections as amended (amendments.effective_findings, in SQL): the
 # latest amendment of each field wins; a voided finding counts as a pass without deduction.
-EFFECTIVE_ITEMS = """
+CHECK_TOTALS = """
 WITH chosen(id) AS (SELECT value FROM json_each(?)),
 amended AS (
     SELECT a.finding_id, a.field, a.new_value,
@@ -183,24 +224,31 @@ effective AS (
     LEFT JOIN amended d ON d.finding_id = f.id AND d.field = 'deduction' AND d.latest = 1
     LEFT JOIN amended s ON s.finding_id = f.id AND s.field = 'severity' AND s.latest = 1
     WHERE f.inspection_id IN (SELECT id FROM chosen)
+),
+per_item AS (
+    SELECT e.inspection_id, e.item_id, it.points,
+           max(e.result != 'na') AS applicable,
+           max(e.result = 'fail') AS failed,
+           coalesce(sum(CASE WHEN e.result = 'fail' THEN e.deduction END), 0) AS deducted,
+           sum(e.result = 'fail' AND e.severity = 'red-line') AS red_lines
+    FROM effective e JOIN items it ON it.id = e.item_id
+    GROUP BY e.inspection_id, e.item_id
 )
-SELECT e.inspection_id, e.item_id, it.points,
-       max(e.result != 'na') AS applicable,
-       max(e.result = 'fail') AS failed,
-       coalesce(sum(CASE WHEN e.result = 'fail' THEN e.deduction END), 0) AS deducted,
-       sum(e.result = 'fail' AND e.severity = 'red-line') AS red_lines
-FROM effective e JOIN items it ON it.id = e.item_id
-GROUP BY e.inspection_id, e.item_id
+SELECT inspection_id,
+       coalesce(sum(CASE WHEN applicable THEN points END), 0) AS applicable,
+       coalesce(sum(CASE WHEN failed THEN min(deducted, points) END), 0) AS deducted,
+       coalesce(sum(red_lines), 0) AS red_lines
+FROM per_item GROUP BY inspection_id
 """
 
 
-def item_totals(db: Database, inspection_ids: list[str]) -> list[dict[str, Any]]:
-    """Per inspection and checklist item, with amendments applied: the item's points,
-    whether it was answered pass or fail anywhere (applicable), failed, the deductions
-    summed over its areas (not capped) and its red-line failures. One query for all."""
+def check_totals(db: Database, inspection_ids: list[str]) -> list[dict[str, Any]]:
+    """Per inspection, with amendments applied: the points of the items answered pass or
+    fail somewhere (applicable; N/A-only items left out), the deductions (each item's
+    summed over its areas, capped at its points) and the red-line failures. One query."""
     if not inspection_ids:
         return []
-    return list(db.query(EFFECTIVE_ITEMS, [json.dumps(inspection_ids)]))
+    return list(db.query(CHECK_TOTALS, [json.dumps(inspection_ids)]))
 
 
 def find_assessment(db: Database, project_id: str, month: str) -> Assessment | None:

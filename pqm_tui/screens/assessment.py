@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Header, Static
 
 from pqm_tui.model import organisation
-from pqm_tui.model.assessments import Assessment
+from pqm_tui.model.assessments import Assessment, GridCell
 from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.services import assessment
@@ -29,31 +29,41 @@ from pqm_tui.widgets.footer import PQMFooter, binding
 NOT_COMPUTED = "·"
 
 
-def band_style(band: dict[str, Any]) -> str:
+def style_of(pay_adjust_percent: int | None) -> str:
     """The colour of a band by its pay adjustment (绩效): rise green, cut yellow or red."""
-    if not band:
+    if pay_adjust_percent is None:
         return "dim"
-    pay = int(band["pay_adjust_percent"])
-    if pay >= 10:
+    if pay_adjust_percent >= 10:
         return "bold green"
-    if pay > 0:
+    if pay_adjust_percent > 0:
         return "green"
-    if pay == 0:
+    if pay_adjust_percent == 0:
         return ""
-    return "yellow" if pay > -10 else "bold red"
+    return "yellow" if pay_adjust_percent > -10 else "bold red"
 
 
-def score_cell(tr: Any, found: Assessment | None) -> Text:
+def band_style(band: dict[str, Any]) -> str:
+    return style_of(int(band["pay_adjust_percent"]) if band else None)
+
+
+def score_cell(
+    tr: Any, computed: bool, score: Decimal | None, pay: int | None, published: bool
+) -> Text:
     """A grid cell: the current score in its band's colour; a draft in italics."""
-    if found is None:
+    if not computed:
         return Text(NOT_COMPUTED, style="dim", justify="right")
-    score = found.current_score
     if score is None:
         return Text(tr("assess.screen.unassessed"), style="dim", justify="right")
-    style = band_style(found.current_band)
-    if not found.published:
+    style = style_of(pay)
+    if not published:
         style = f"{style} italic".strip()
     return Text(format_points(score), style=style, justify="right")
+
+
+def grid_cell(tr: Any, cell: GridCell | None) -> Text:
+    if cell is None:
+        return score_cell(tr, False, None, None, False)
+    return score_cell(tr, True, cell.score, cell.pay_adjust_percent, cell.published)
 
 
 class AssessmentScreen(PQMScreen[None]):
@@ -110,13 +120,13 @@ class AssessmentScreen(PQMScreen[None]):
 
             def score(project_id: str) -> Decimal:
                 found = data.cell(project_id, month)
-                value = found.current_score if found else None
+                value = found.score if found else None
                 return value if value is not None else Decimal(-1)
 
             projects = sorted(projects, key=lambda p: (-score(p.id), p.name))
         table.clear()
         for project in projects:
-            cells = [score_cell(self.tr, data.cell(project.id, m)) for m in self.months]
+            cells = [grid_cell(self.tr, data.cell(project.id, m)) for m in self.months]
             table.add_row(project.name, *cells, key=project.id)
         table.move_cursor(row=cursor.row, column=cursor.column)
         computed = sum(1 for a in data.cells.values() if a.month == self.months[-1])
@@ -226,7 +236,13 @@ class AssessmentProjectScreen(PQMScreen[None]):
             state += tr("cli.assess.revised", n=len(found.revisions))
         return [
             found.month,
-            score_cell(tr, found),
+            score_cell(
+                tr,
+                True,
+                found.current_score,
+                int(band["pay_adjust_percent"]) if band else None,
+                found.published,
+            ),
             Text(label, style=band_style(band)),
             "—" if pay is None else (f"{pay:+d}%" if pay else "0%"),
             str(len(detail.get("inspections", []))),

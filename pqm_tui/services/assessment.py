@@ -31,7 +31,7 @@ from sqlite_utils import Database
 
 from pqm_tui.config import AssessmentRules, ScoreBand, Settings
 from pqm_tui.model import amendments, assessments, carry_overs, organisation
-from pqm_tui.model.assessments import Assessment
+from pqm_tui.model.assessments import Assessment, GridCell
 from pqm_tui.model.bounds import check_month
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Project
@@ -132,13 +132,11 @@ def check_scores(db: Database, inspection_ids: list[str]) -> dict[str, CheckScor
     applicable: dict[str, Decimal] = defaultdict(Decimal)
     deducted: dict[str, Decimal] = defaultdict(Decimal)
     red_lines: dict[str, int] = defaultdict(int)
-    for row in assessments.item_totals(db, inspection_ids):
-        key, item_points = row["inspection_id"], points(row["points"])
-        if row["applicable"]:
-            applicable[key] += item_points
-        if row["failed"]:
-            deducted[key] += min(points(row["deducted"]), item_points)
-        red_lines[key] += int(row["red_lines"] or 0)
+    for row in assessments.check_totals(db, inspection_ids):
+        key = row["inspection_id"]
+        applicable[key] = points(row["applicable"])
+        deducted[key] = points(row["deducted"])
+        red_lines[key] = int(row["red_lines"])
     result = {}
     for key in inspection_ids:
         base = applicable[key]
@@ -478,20 +476,19 @@ def recent_months(today: date, count: int = 12) -> list[str]:
 
 @dataclass(frozen=True)
 class Grid:
-    """Projects × months (考核一览): each project's stored assessment per month."""
+    """Projects × months (考核一览): each project's current score and band per month."""
 
     months: list[str]
     projects: list[Project]
-    cells: dict[tuple[str, str], Assessment]  # (project id, month) → its assessment
+    cells: dict[tuple[str, str], GridCell]  # (project id, month) → its assessment
 
-    def cell(self, project_id: str, month: str) -> Assessment | None:
+    def cell(self, project_id: str, month: str) -> GridCell | None:
         return self.cells.get((project_id, month))
 
 
 def grid(db: Database, months: list[str], city: str | None = None) -> Grid:
-    """The stored assessments of ``months`` for the projects in scope (one query)."""
-    stored = assessments.assessments(db, months=months)
-    cells = {(a.project_id, a.month): a for a in stored}
+    """The assessments of ``months`` for the projects in scope (one query)."""
+    cells = {(c.project_id, c.month): c for c in assessments.grid_cells(db, months)}
     return Grid(months, projects_in_scope(db, city, {p for p, _ in cells}), cells)
 
 
