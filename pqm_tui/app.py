@@ -21,6 +21,7 @@ from pqm_tui.model.db import PQMDatabase, connect
 from pqm_tui.model.errors import PQMError
 from pqm_tui.preferences import Preferences
 from pqm_tui.screens.amendments import AmendmentsScreen
+from pqm_tui.screens.assessment import AssessmentProjectScreen, AssessmentScreen
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.document import DocumentDialog
 from pqm_tui.screens.dialogs.help import HelpScreen
@@ -51,6 +52,10 @@ ScreenName = Literal[
     "document",
     "help",
     "amendments",
+    "report",
+    "help",
+    "assessment",
+    "assessment_project",
 ]
 SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "home": HomeScreen,
@@ -65,11 +70,21 @@ SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "document": DocumentDialog,
     "help": HelpScreen,
     "amendments": AmendmentsScreen,
+    "assessment": AssessmentScreen,
+    "assessment_project": AssessmentProjectScreen,
 }
 
 
 # Screens that hold nothing typed: the palette's "home" may close them.
-BROWSING = (ReviewScreen, ItemDetailScreen, OrganisationScreen, WelcomeScreen, AmendmentsScreen)
+BROWSING = (
+    ReviewScreen,
+    ItemDetailScreen,
+    OrganisationScreen,
+    WelcomeScreen,
+    AmendmentsScreen,
+    AssessmentScreen,
+    AssessmentProjectScreen,
+)
 
 
 class PQMApp(App[None]):

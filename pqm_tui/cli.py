@@ -33,6 +33,7 @@ COMMANDS = {
     "item": "items",
     "person": "person",
     "org": "org",
+    "assess": "assess",
 }
 
 

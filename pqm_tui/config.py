@@ -48,6 +48,28 @@ DEFAULT_BANDS = [
 ]
 
 
+Combine = Literal["mean", "min", "last"]
+# the inspection kinds (model.entities.InspectionKind) by their stored values
+Kind = Literal["self", "cross", "monthly", "special", "night", "mystery", "re-inspection"]
+
+
+class AssessmentRules(BaseModel):
+    """How the monthly assessment is computed (考核规则): company policy, configurable.
+
+    ``kinds``: the inspection kinds counted (by default the quality group's monthly
+    checks, 城市公司月检); ``combine``: how several counted checks of a month make one
+    score (mean, the lowest, or the last one); ``close_day``: the day the month is
+    scored and closes (每月30日, the month's last day when shorter, as in February);
+    ``red_line_points``: extra points deducted per red-line finding (红线) of a counted
+    check, 0 = none.
+    """
+
+    kinds: list[Kind] = Field(default_factory=lambda: list[Kind](["monthly"]), min_length=1)
+    combine: Combine = "mean"
+    close_day: int = Field(default=30, ge=1, le=31)
+    red_line_points: Decimal = Field(default=Decimal(0), ge=0)
+
+
 class Settings(BaseModel):
     """Everything configurable about PQM."""
 
@@ -60,6 +82,7 @@ class Settings(BaseModel):
     company_name: str = ""
     issuing_department: str = "品质管理部"  # who issues notices (签发部门)
     bands: list[ScoreBand] = Field(default_factory=lambda: list(DEFAULT_BANDS))
+    assessment: AssessmentRules = Field(default_factory=AssessmentRules)
     checklist_max_mb: int = Field(default=5, ge=1, le=100)  # largest checklist file imported
     keymap: dict[str, str] = Field(default_factory=dict)  # binding id → keys, e.g. walk.pass: g
 

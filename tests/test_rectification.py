@@ -18,6 +18,7 @@ from pqm_tui.model.entities import RectificationItem, RectificationStatus, Resul
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import inspection_state, reinspection, signoff
 from pqm_tui.services import rectification as rect
+from pqm_tui.services.assessment_months import carry_over_month, close_date
 from pqm_tui.services.deadlines import days_left, deadline_from_receipt
 from pqm_tui.services.rectification import Action, State, TransitionError
 from tests.messages import english, raises_saying
@@ -318,7 +319,7 @@ def test_reinspection_closes_passed_and_escalates_failed_twice(
     assert twice.escalation_level == 2 and last.data["penalty"] is True  # the third lapse
     assert twice.deadline == "2026-12-09"
     months = [c.assessment_month for c in carry_overs.carry_overs(db, item_id=item.id)]
-    assert months == ["2026-11", "2026-12"]
+    assert months == ["2026-12", "2027-01"]  # failed in Nov and Dec: deducted the month after
 
 
 def test_carry_over_recorded_once(db: Database, clock: Clock, settings: Settings) -> None:
@@ -333,7 +334,7 @@ def test_carry_over_recorded_once(db: Database, clock: Clock, settings: Settings
         amount=Decimal(2),
     )
     rows = carry_overs.carry_overs(db, item_id=item.id)
-    assert [(c.points, c.assessment_month) for c in rows] == [(Decimal(2), "2026-11")]
+    assert [(c.points, c.assessment_month) for c in rows] == [(Decimal(2), "2026-12")]
     assert len([e for e in list_events(db, item.id) if e.action == "reinspection-failed"]) == 1
 
 
@@ -355,23 +356,10 @@ def test_reinspection_refuses_mixed_or_closed_items(
         reinspection.create_reinspection(db, clock, [])
 
 
-def test_assessment_month() -> None:
-    assert rect.assessment_month(date(2026, 11, 30)) == "2026-11"
-    assert rect.assessment_month(date(2026, 12, 31)) == "2027-01"
-    assert rect.assessment_month(date(2026, 2, 28)) == "2026-02"
-
-
-def test_acknowledging_a_second_notice_restarts_deadlines(
-    db: Database, clock: Clock, settings: Settings
-) -> None:
-    item, _ = fail_once(db, clock, settings)
-    event = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
-    later = at(datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI))
-    n = rect.acknowledge_notice(
-        db, later, settings, str(event.data["notice_id"]), actor="x", received_by="李经理"
-    )
-    assert n == 1 and get_item(db, item.id).deadline == "2026-12-02"
-    with raises_saying(rect.RectificationError, "was received"):
-        rect.acknowledge_notice(
-            db, later, settings, str(event.data["notice_id"]), actor="x", received_by="李经理"
-        )
+def test_carry_over_month_is_the_next_calendar_month() -> None:
+    # deducted in the month after (下月考核), as the notices and the circular say
+    assert carry_over_month(date(2026, 11, 30)) == "2026-12"
+    assert carry_over_month(date(2026, 12, 31)) == "2027-01"
+    assert carry_over_month(date(2026, 2, 1)) == "2026-03"
+    assert close_date("2026-02") == date(2026, 2, 28) and close_date("2028-02") == date(2028, 2, 29)
+    assert close_date("2026-11") == date(2026, 11, 30) and close_date("2026-12", 31).day == 31

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from pqm_tui.model import amendments, checklists, findings, inspections, organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import connect, register_functions
 from pqm_tui.model.entities import InspectionKind, InspectionStatus, ProjectKind, Result
 from pqm_tui.model.errors import LockedError
 from pqm_tui.model.schema import latest_version, migrate, migrations, schema_version
@@ -31,7 +31,7 @@ def test_fresh_database_has_latest_schema_wal_and_foreign_keys(tmp_path: Path) -
 def test_migration_from_previous_version_keeps_data(tmp_path: Path, clock: Clock) -> None:
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path)
-    conn.create_function("pqm_actor", 0, lambda: "test")
+    register_functions(conn, "test")  # pqm_actor and pqm_sha256, as PQM's connections have
     old = Database(conn)
     names = [m.name for m in migrations.pending(old)]
     migrate(old, stop_before=names[-1])

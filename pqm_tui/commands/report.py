@@ -1,10 +1,12 @@
-"""``pqm report notice|notice2|inspection|circular|blank``: print documents to PDF."""
+"""``pqm report notice|notice2|inspection|circular|blank|assessment|quarter|results``: print
+documents to PDF (the assessment documents also to .xlsx)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.model.errors import PQMError
@@ -42,21 +44,77 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     blank.add_argument(
         "--project", metavar="PROJECT", help="the project's areas in walking order (name or id)"
     )
+    assessment = kinds.add_parser(
+        "assessment",
+        help="品质检查考核表 of a project (--project), else the month's summary; PDF or .xlsx",
+    )
+    assessment.add_argument("--month", required=True, metavar="MONTH", help="YYYY-MM")
+    assessment.add_argument("--project", metavar="PROJECT", help="one project (name or id)")
+    quarter = kinds.add_parser("quarter", help="quarterly assessment summary (季度汇总)")
+    quarter.add_argument("--quarter", required=True, metavar="QUARTER", help="e.g. 2026Q4")
+    results = kinds.add_parser("results", help="assessment results circular (考核结果通报)")
+    results.add_argument("--month", required=True, metavar="MONTH", help="YYYY-MM")
+    for p in (assessment, quarter, results):
+        p.add_argument("--city", metavar="CITY", help="one city company (name or id)")
     documents = {
         notice: "notice",
         notice2: "notice2",
         report: "report",
         circular: "circular",
         blank: "blank",
+        assessment: "assessment",
+        quarter: "quarter",
+        results: "results",
     }
     for p, document in documents.items():
-        p.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
+        what = "PDF or .xlsx file to write" if p in (assessment, quarter, results) else None
+        p.add_argument("-o", "--output", type=Path, required=True, help=what or "PDF file to write")
         p.add_argument(
             "--force",
             action="store_true",
             help="overwrite an existing file (a circular: also for a month with nothing to report)",
         )
         p.set_defaults(func=run, document=document)
+
+
+ASSESSMENT_DOCUMENTS = ("assessment", "quarter", "results")
+ASSESSMENT_KINDS = ("assessment", "assessment-summary", "quarter", "results")
+
+
+def assessment_reference(args: argparse.Namespace) -> tuple[str, str]:
+    """The document kind and reference of ``report assessment|quarter|results``."""
+    if args.document == "quarter":
+        period, kind = args.quarter, "quarter"
+    elif args.document == "results":
+        period, kind = args.month, "results"
+    elif args.project:
+        return "assessment", f"{args.month}@{args.project}"
+    else:
+        period, kind = args.month, "assessment-summary"
+    return kind, f"{period}@{args.city}" if args.city else period
+
+
+def write_xlsx(
+    ctx: CommandContext, service: Any, kind: str, reference: str, out: Path, force: bool
+) -> int:
+    """An assessment document as a workbook (the PDF's context, no verification code)."""
+    from pqm_tui.output_files import check_output
+    from pqm_tui.reports.assessment_xlsx import write_assessment_xlsx
+    from pqm_tui.reports.kinds import KINDS
+
+    tr = ctx.tr
+    try:
+        check_output(out)
+        if out.exists() and not force:
+            raise PQMError("reports.err.exists", path=out)
+        document = KINDS[kind]
+        if not force:
+            document.check(service.builder, document.resolve(service.builder, reference))
+        rows = write_assessment_xlsx(out, service.build(kind, reference).context, tr)
+    except PQMError as exc:
+        raise UserError(tr.error(exc)) from None
+    print(tr("cli.assess.xlsx_written", path=out, rows=rows))
+    return 0
 
 
 def run(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -70,8 +128,10 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
         signer = getattr(args, "signer", None) or getattr(args, "actor", None)
         if not signer:
             raise UserError(tr("reports.cli.sign_needs_person"))
-    reference = args.reference
-    if args.document == "blank":
+    document, reference = args.document, getattr(args, "reference", "")
+    if document in ASSESSMENT_DOCUMENTS:
+        document, reference = assessment_reference(args)
+    if document == "blank":
         from pqm_tui.model.checklists import install_builtins
         from pqm_tui.reports.blank import blank_reference
 
@@ -87,8 +147,10 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
         person = find_person(ctx.db(), signer)
         if key_path(keys_dir(ctx.db_path), person.id).is_file():  # else: refused, unasked
             pin = read_pin(ctx, person)
-    request = DocumentRequest(args.document, reference, args.output, args.force, signer, pin)
     service = DocumentService(ctx.db(), ctx.db_path, ctx.settings, ctx.clock, ctx.actor)
+    if document in ASSESSMENT_KINDS and args.output.suffix.lower() == ".xlsx":
+        return write_xlsx(ctx, service, document, reference, args.output, args.force)
+    request = DocumentRequest(document, reference, args.output, args.force, signer, pin)
     try:
         result = produce(service, request)
     except PQMError as exc:

@@ -97,6 +97,11 @@ def _subject(ctx: CommandContext, document: str, subject: str) -> str:
 
     if document == "circular":
         return subject  # the month, YYYY-MM
+    if "@" in subject:  # an assessment document: the month or quarter and whom it is about
+        period, _, scope = subject.partition("@")
+        names = {c.id: c.name for c in organisation.list_city_companies(ctx.db())}
+        names.update({p.id: p.name for p in organisation.list_projects(ctx.db())})
+        return f"{names.get(scope, scope)} · {period}"
     try:
         inspection = inspections.get_inspection(ctx.db(), subject)
         project = organisation.get_project(ctx.db(), inspection.project_id).name

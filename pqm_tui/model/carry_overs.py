@@ -97,3 +97,18 @@ def void_carry_overs(db: Database, clock: Clock, item_id: str, reason: str) -> i
         [clock.now_iso(), reason, item_id],
     )
     return cursor.rowcount
+
+
+def item_labels(db: Database, item_ids: list[str]) -> dict[str, str]:
+    """Rectification item id → its checklist item's code and standard (for the 考核表)."""
+    if not item_ids:
+        return {}
+    return {
+        r["id"]: f"{r['code']} {r['standard']}"
+        for r in db.query(
+            f"""SELECT r.id, it.code, it.standard FROM rectification_items r
+                JOIN findings f ON f.id = r.finding_id JOIN items it ON it.id = f.item_id
+                WHERE r.id IN ({", ".join("?" for _ in item_ids)})""",
+            item_ids,
+        )
+    }

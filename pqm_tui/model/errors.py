@@ -140,6 +140,7 @@ def translate_storage(path: object = "") -> Iterator[None]:
 # What a trigger's refusal (schema.py, in English for the logs) is about → its message id.
 LOCK_REASONS = (
     ("area of a signed", "errors.db.locked_area"),
+    ("published assessment", "errors.db.locked_assessment"),
     ("signed", "errors.db.locked_signed"),
     ("checklist version in use", "errors.db.locked_checklist"),
     ("append-only", "errors.db.locked_history"),

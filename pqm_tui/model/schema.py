@@ -896,6 +896,89 @@ def m013_amendment_proposals(db: Database) -> None:
         _run(db, _audit_triggers(db, table, chained=True))
 
 
+# A published assessment (已发布考核) cannot change: the only update of an assessment row
+# allowed after publication is none; its later changes are revisions (考核修订), append-only.
+ASSESSMENT_LOCKED = "x.state = 'published'"
+
+
+@migrations()
+def m015_assessments(db: Database) -> None:
+    """The monthly assessment (品质检查考核表) per project, its publication and revisions.
+
+    ``assessments``: one row per project and month (``YYYY-MM``), a draft recomputed at
+    will until published; a published row is frozen (it cannot change, be deleted or
+    replaced), like a signed inspection. Its figures (score, band, pay adjustment) and
+    ``detail`` (the inspections counted with their scores, the carry-overs, the red-line
+    deductions and the rules used, JSON) are those of the day it was computed.
+    ``assessment_revisions``: append-only changes of a published month (an upheld
+    appeal, an approved amendment): who, when, why, the old and new score and what
+    changed. Both audited in the hash chain.
+
+    Carry-over deductions (下月考核扣分) were filed under the assessment on or after the
+    day the re-inspection failed (the same month, as a rule); they are deducted in the
+    next month's assessment (000 篇4 §四.3 "在下次考核中给予扣分"), as the notices and
+    circulars say, so the rows filed before move to the month after they were recorded.
+    """
+    refuse = f"SELECT RAISE(ABORT, '{LOCKED}: {{what}}');"
+    published = refuse.format(what="a published assessment cannot change")
+    _run(
+        db,
+        [
+            """CREATE TABLE assessments (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id),
+                month TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'published')),
+                score TEXT,
+                band TEXT NOT NULL DEFAULT '{}',
+                detail TEXT NOT NULL DEFAULT '{}',
+                computed_at TEXT NOT NULL,
+                computed_by TEXT NOT NULL,
+                published_at TEXT,
+                published_by TEXT,
+                UNIQUE (project_id, month))""",
+            "CREATE INDEX assessments_month ON assessments(month, project_id)",
+            """CREATE TABLE assessment_revisions (
+                id TEXT PRIMARY KEY,
+                assessment_id TEXT NOT NULL REFERENCES assessments(id),
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL CHECK (length(reason) > 0),
+                old_score TEXT,
+                new_score TEXT,
+                band TEXT NOT NULL DEFAULT '{}',
+                detail TEXT NOT NULL DEFAULT '{}',
+                changes TEXT NOT NULL DEFAULT '[]')""",
+            "CREATE INDEX assessment_revisions_of ON assessment_revisions(assessment_id, at)",
+            f"""CREATE TRIGGER assessments_locked_update BEFORE UPDATE ON assessments
+            WHEN OLD.state = 'published' BEGIN {published} END""",
+            f"""CREATE TRIGGER assessments_locked_delete BEFORE DELETE ON assessments
+            WHEN OLD.state = 'published' BEGIN {published} END""",
+            f"""CREATE TRIGGER assessments_locked_insert BEFORE INSERT ON assessments
+            WHEN NEW.state = 'published' BEGIN {published} END""",
+            *(
+                f"""CREATE TRIGGER assessment_revisions_append_only_{event.lower()}
+                BEFORE {event} ON assessment_revisions
+                BEGIN {refuse.format(what="assessment_revisions is append-only")} END"""
+                for event in ("UPDATE", "DELETE")
+            ),
+            f"""CREATE TRIGGER assessment_revisions_locked_insert BEFORE INSERT
+            ON assessment_revisions
+            WHEN (SELECT state FROM assessments WHERE id = NEW.assessment_id) IS NOT 'published'
+            BEGIN {refuse.format(what="only a published assessment is revised")} END""",
+            *_replace_guards(
+                "assessments", (ASSESSMENT_LOCKED, (("id",), ("project_id", "month")))
+            ),
+            *_replace_guards("assessment_revisions", ("1", (("id",),))),
+            # the month after the one it was recorded in, local as written (下月考核)
+            """UPDATE carry_over_deductions SET assessment_month = strftime('%Y-%m',
+                   substr(created_at, 1, 7) || '-01', '+1 month')""",
+        ],
+    )
+    for table in ("assessments", "assessment_revisions"):
+        _run(db, _audit_triggers(db, table, chained=True))
+
+
 # What the review sorts and filters by, copied into review_search (m017) from the item's
 # project and its finding's area, checklist item and own fields.
 REVIEW_KEYS = ("project_name", "area_name", "item_code", "person", "department", "severity")

@@ -1,4 +1,5 @@
-"""Document kinds (文书种类): notice, second notice, report, circular and blank form.
+"""Document kinds (文书种类): notice, second notice, report, circular, blank form and the
+assessment documents (考核表, 考核汇总, 季度汇总, 考核结果通报).
 
 A kind says how the reference a user types resolves to the document's subject (the
 id its verification code is stored under), what must exist before it is issued (a
@@ -15,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pqm_tui.model import bounds, findings, inspections, notices, rectification
+from pqm_tui.model import bounds, findings, inspections, notices, organisation, rectification
 from pqm_tui.model.circulars import failed_reinspections
 from pqm_tui.model.entities import Notice
 from pqm_tui.model.errors import NotFoundError, RuleError
-from pqm_tui.reports import blank
+from pqm_tui.reports import assessment_docs, blank
 from pqm_tui.reports.build import Builder
 from pqm_tui.reports.svg import bar_chart
+from pqm_tui.services import assessment
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -141,8 +143,84 @@ CIRCULAR = DocumentKind(
     _circular,
     check=_month_has_failures,
 )
+
+
+# 考核文书: 考核表, 考核汇总, 季度汇总, 考核结果通报 ------------------------------------
+def _month_scope(builder: Builder, ref: str) -> str:
+    """``2026-11`` or ``2026-11@<city company or project, name or id>``."""
+    month, _, scope = ref.partition("@")
+    if not MONTH.match(month):
+        raise RuleError("reports.err.bad_month", month=month)
+    return assessment_docs.month_subject(builder, month, scope or None)
+
+
+def _project_month(builder: Builder, ref: str) -> str:
+    subject = _month_scope(builder, ref)
+    scope = assessment_docs.split(subject)[1]
+    if scope is None or scope in {c.id for c in organisation.list_city_companies(builder.db)}:
+        raise RuleError("assess.err.project_needed")
+    return subject
+
+
+def _quarter_scope(builder: Builder, ref: str) -> str:
+    quarter, _, scope = ref.partition("@")
+    return assessment_docs.quarter_subject(builder, quarter, scope or None)
+
+
+def _computed(builder: Builder, subject: str) -> None:
+    """A month or quarter without any computed assessment gives no document unless forced."""
+    period = assessment_docs.split(subject)[0]
+    months = [period] if MONTH.match(period) else assessment.quarter_months(period)
+    if not assessment.computed_any(builder.db, months):
+        raise RuleError("assess.err.not_computed_month", month=period)
+
+
+ASSESSMENT = DocumentKind(
+    "assessment",
+    "assessment.html",
+    "assess.doc.sheet.title",
+    _project_month,
+    assessment_docs.project_sheet,
+)
+ASSESSMENT_SUMMARY = DocumentKind(
+    "assessment-summary",
+    "assessment_summary.html",
+    "assess.doc.summary.title",
+    _month_scope,
+    assessment_docs.month_summary,
+    check=_computed,
+)
+QUARTER = DocumentKind(
+    "quarter",
+    "assessment_quarter.html",
+    "assess.doc.quarter.title",
+    _quarter_scope,
+    assessment_docs.quarter_summary,
+    check=_computed,
+)
+RESULTS = DocumentKind(
+    "results",
+    "assessment_results.html",
+    "assess.doc.results.title",
+    _month_scope,
+    assessment_docs.results,
+    check=_computed,
+)
 # 空白检查表 ------------------------------------------------------------------------
 BLANK = DocumentKind(
     "blank", "blank.html", "reports.blank.title", blank.resolve, blank.build, verified=False
 )
-KINDS: dict[str, DocumentKind] = {k.name: k for k in (NOTICE, NOTICE2, REPORT, CIRCULAR, BLANK)}
+KINDS: dict[str, DocumentKind] = {
+    k.name: k
+    for k in (
+        NOTICE,
+        NOTICE2,
+        REPORT,
+        CIRCULAR,
+        BLANK,
+        ASSESSMENT,
+        ASSESSMENT_SUMMARY,
+        QUARTER,
+        RESULTS,
+    )
+}

@@ -39,6 +39,7 @@ class HomeScreen(PQMScreen[None]):
         # in ? help and the palette, not in the footer (which stays as it was)
         binding("g", "organisation", "welcome.key.organisation", "home.organisation", show=False),
         binding("m", "amendments", "amend.key.open", "home.amendments", show=False),
+        binding("a", "assessment", "assess.key.grid", "home.assessment", show=False),
     ]
 
     def __init__(self, offer_resume: bool = True) -> None:
@@ -182,6 +183,10 @@ class HomeScreen(PQMScreen[None]):
     def action_amendments(self) -> None:
         """更正审批: amendment proposals waiting for approval."""
         self.pqm.open("amendments")
+
+    def action_assessment(self) -> None:
+        """考核一览: projects × months with score and band."""
+        self.pqm.open("assessment")
 
     def action_review(self) -> None:
         """整改跟踪: the review of rectification items."""

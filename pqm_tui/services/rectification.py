@@ -15,7 +15,7 @@ request/decision event, so data written by older code keeps its meaning.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -413,13 +413,3 @@ def acknowledge_notice(
             )
             changed += 1
     return changed
-
-
-def assessment_month(day: date) -> str:
-    """The monthly assessment (考核, on the 30th or the month's last day) on or after ``day``."""
-    last = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    scoring_day = min(30, last.day)
-    if day.day <= scoring_day:
-        return f"{day.year:04d}-{day.month:02d}"
-    following = last + timedelta(days=1)
-    return f"{following.year:04d}-{following.month:02d}"

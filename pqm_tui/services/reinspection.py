@@ -31,12 +31,12 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import current_actor
 from pqm_tui.model.entities import Inspection, InspectionKind, Notice, RectificationItem, Result
 from pqm_tui.model.rectification import get_item, record_transition
+from pqm_tui.services.assessment_months import carry_over_month
 from pqm_tui.services.rectification import (
     ALLOWED,
     PENALTY_LEVEL,
     Action,
     RectificationError,
-    assessment_month,
     record_reinspection,
     state_of,
 )
@@ -172,7 +172,7 @@ def apply_outcome(
     outcome = Outcome()
     today = clock.today()
     circular = f"{today.year:04d}-{today.month:02d}"
-    month = assessment_month(today)
+    month = carry_over_month(today)
     amount = Decimal(settings.carry_over_points)
     recorded = 0
     numbers: list[str] = []

@@ -18,7 +18,7 @@ import pytest
 from sqlite_utils import Database
 
 from pqm_tui.model import organisation
-from pqm_tui.model.db import DatabaseError, backup_path, connect
+from pqm_tui.model.db import DatabaseError, backup_path, connect, register_functions
 from pqm_tui.model.schema import known_names, latest_version, migrate, schema_version
 
 pytestmark = pytest.mark.reliability
@@ -78,7 +78,7 @@ def test_a_newer_database_is_refused_untouched_saying_the_version_it_needs(
 def _old(path: Path) -> str:
     """A database one migration behind, with a company in it; returns the company id."""
     conn = sqlite3.connect(path)
-    conn.create_function("pqm_actor", 0, lambda: "test")
+    register_functions(conn, "test")  # pqm_actor and pqm_sha256, as PQM's connections have
     old = Database(conn)
     migrate(old, stop_before=known_names()[-1])
     company = organisation.add_company(old, "旧公司")
