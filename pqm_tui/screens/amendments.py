@@ -18,7 +18,6 @@ from textual.widgets import DataTable, Static
 from pqm_tui.i18n.amendment_text import change_text, person_name
 from pqm_tui.model import amendment_proposals, findings, inspections, organisation
 from pqm_tui.model.amendment_proposals import Proposal
-from pqm_tui.model.ids import short_id
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.form import FormDialog, FormField
 from pqm_tui.services import amendment_approval
@@ -100,7 +99,7 @@ class AmendmentsScreen(PQMScreen[None]):
         areas = {a.id: a.name for a in organisation.list_areas(db, inspection.project_id)}
         codes = findings.finding_item_codes(db, inspection.id)
         area_of = {f.id: f.area_id for f in findings.list_findings(db, inspection.id)}
-        lines = [tr("amend.screen.changes", id=short_id(proposal.id), reason=proposal.reason)]
+        lines = [tr("amend.screen.changes", what=self._what(proposal), reason=proposal.reason)]
         for c in proposal.changes:
             where = f"{codes.get(c.finding_id, '')} {areas.get(area_of.get(c.finding_id, ''), '')}"
             lines.append(f"  {where}  {change_text(tr, c.field, c.old_value, c.new_value, areas)}")
@@ -117,13 +116,19 @@ class AmendmentsScreen(PQMScreen[None]):
             )
         self.query_one("#amendment-changes", Static).update("\n".join(lines))
 
+    def _what(self, proposal: Proposal) -> str:
+        """How people name a proposal: the inspection's project and date (no internal id)."""
+        inspection = inspections.get_inspection(self.pqm.db, proposal.inspection_id)
+        project = organisation.names(self.pqm.db, "projects").get(inspection.project_id, "")
+        return f"{project} {inspection.started_at[:10]}"
+
     def _decide(self, approve: bool) -> None:
         proposal = self.current()
         if proposal is None:
             self.notify(self.tr("amend.screen.none"))
             return
         if proposal.decision is not None:  # the "all" view: said before any typing
-            self.notify(self.tr("amend.screen.decided", id=short_id(proposal.id)))
+            self.notify(self.tr("amend.screen.decided", what=self._what(proposal)))
             return
         app = self.pqm
 
@@ -147,12 +152,12 @@ class AmendmentsScreen(PQMScreen[None]):
                 return
             self.reload()
             said = "amend.screen.approved" if approve else "amend.screen.rejected"
-            self.notify(app.tr(said, id=short_id(proposal.id)))
+            self.notify(app.tr(said, what=self._what(proposal)))
 
         title = "amend.screen.approve_title" if approve else "amend.screen.reject_title"
         label = "amend.screen.remark" if approve else "amend.screen.reason"
         dialog = FormDialog(
-            app.tr(title, id=short_id(proposal.id)),
+            app.tr(title, what=self._what(proposal)),
             [FormField("reason", app.tr(label), required=not approve)],
             app.tr("amend.screen.approve_hint" if approve else "amend.screen.reject_hint"),
             save,

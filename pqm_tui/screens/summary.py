@@ -30,7 +30,6 @@ from pqm_tui.model.entities import (
     Result,
 )
 from pqm_tui.model.errors import ModelError, NotFoundError
-from pqm_tui.model.ids import short_id
 from pqm_tui.model.notices import notices_of_inspection
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.amend import AmendDialog, wanted
@@ -378,7 +377,7 @@ class SummaryScreen(PQMScreen[None]):
             if values is None:
                 return
             self.reload()
-            self.notify(app.tr("amend.summary.proposed", id=short_id(self.proposed)))
+            self.notify(app.tr("amend.summary.proposed"))
 
         self.app.push_screen(AmendDialog(app.tr, areas, code, area_id, save), done)
 
