@@ -103,6 +103,9 @@ def compute(db: Database, settings: Settings, month: str, **kw: object) -> None:
     assessment.compute_month(db, at(DECEMBER), settings, month, actor=actor, **kw)  # type: ignore[arg-type]
 
 
+MONTHS = ("2026-10", "2026-11")  # October: no counted check in the demo's projects here
+
+
 # which inspections count -------------------------------------------------------------
 def test_an_inspection_at_2330_on_the_31st_counts_in_that_month(
     db: Database, settings: Settings
@@ -144,8 +147,10 @@ def test_one_counted_check_and_three(db: Database, settings: Settings) -> None:
         "2026-11-26",
     ]
     assert Decimal(three.detail["base"]) == mean
-    carry = Decimal(2) * len(carry_overs.carry_overs(db, project_id=centre.id, month="2026-11"))
-    assert carry == Decimal(4) and three.score == mean - carry
+    # its October had no counted check: October's carry-overs are deducted in November too
+    filed = [carry_overs.carry_overs(db, project_id=centre.id, month=m) for m in MONTHS]
+    carry = Decimal(2) * sum(len(f) for f in filed)
+    assert carry == Decimal(8) and three.score == mean - carry
     # the lowest instead of the mean, when configured so
     lowest = settings.model_copy(update={"assessment": AssessmentRules(combine="min")})
     compute(db, lowest, "2026-11")
@@ -156,16 +161,22 @@ def test_demo_november_by_hand(db: Database, settings: Settings) -> None:
     """锦程·天府花园, November 2026 on the demo data: one monthly check (3 Nov), 98.5
     points applicable, 11.0 deducted: (98.5 − 11) / 98.5 × 100 = 88.83 → 88.8; three
     items failed re-inspection on 5 October, filed under November (下月考核) at 2 points
-    each: 6 → 88.8 − 6 = 82.80, band 合格 (80 ≤ s < 90), pay ±0 %.
+    each, and October had no counted check, so the two carry-overs filed under October
+    are taken here (none is lost): 5 × 2 = 10 → 88.8 − 10 = 78.80, band 待改进
+    (75 ≤ s < 80), pay −5 %.
     锦程国际中心's only November check is not signed: flagged, not 100."""
     compute(db, settings, "2026-11")
     garden = line(db, "2026-11", "锦程·天府花园")
     assert [(i["day"], i["score"]) for i in garden.detail["inspections"]] == [
         ("2026-11-03", "88.8")
     ]
-    assert garden.detail["carry_over_total"] == "6"
-    assert garden.score == Decimal("82.80")
-    assert (garden.band["label_zh"], garden.band["pay_adjust_percent"]) == ("合格", 0)
+    assert garden.detail["carry_over_total"] == "10"
+    assert (
+        sorted(c["month"] for c in garden.detail["carry_overs"])
+        == ["2026-10"] * 2 + ["2026-11"] * 3
+    )
+    assert garden.score == Decimal("78.80")
+    assert (garden.band["label_zh"], garden.band["pay_adjust_percent"]) == ("待改进", -5)
     centre = line(db, "2026-11", "锦程国际中心")
     assert centre.score is None and centre.detail["flag"] == assessment.NO_INSPECTION
     assert centre.band == {}
@@ -176,7 +187,7 @@ def test_a_carry_over_is_applied_once_even_when_recomputed(
     db: Database, settings: Settings
 ) -> None:
     garden = project(db, "锦程·天府花园")
-    filed = carry_overs.carry_overs(db, project_id=garden.id, month="2026-11")
+    filed = [c for m in MONTHS for c in carry_overs.carry_overs(db, project_id=garden.id, month=m)]
     for _ in range(3):
         compute(db, settings, "2026-11")
     found = line(db, "2026-11", garden.name)
@@ -265,9 +276,9 @@ def test_a_quarter_with_a_month_missing(db: Database, settings: Settings) -> Non
     assert months == ["2026-10", "2026-11", "2026-12"]
     garden = next(q for q in lines if q.project.name == "锦程·天府花园")
     assert garden.missing == (0, 2)  # no monthly check in October; December not computed
-    assert garden.scores[1] == Decimal("82.80")
-    assert garden.total == Decimal("82.80") and garden.average == Decimal("82.80")
-    assert garden.band["label_zh"] == "合格"
+    assert garden.scores[1] == Decimal("78.80")
+    assert garden.total == Decimal("78.80") and garden.average == Decimal("78.80")
+    assert garden.band["label_zh"] == "待改进"
     with pytest.raises(RuleError):
         assessment.quarter_months("2026Q5")
 
@@ -353,7 +364,7 @@ def test_a_project_archived_later_keeps_its_months(db: Database, settings: Setti
     garden = project(db, "锦程·天府花园")
     organisation.archive(db, at(DECEMBER), "projects", garden.id)
     compute(db, settings, "2026-11")
-    assert line(db, "2026-11", garden.name).score == Decimal("82.80")
+    assert line(db, "2026-11", garden.name).score == Decimal("78.80")
     _, lines = assessment.quarter_lines(db, settings, "2026Q4")
     assert garden.name in {q.project.name for q in lines}
     compute(db, settings, "2026-12")  # no check in December: not listed any more
@@ -380,3 +391,44 @@ def test_check_scores_agree_with_the_inspection_summary(db: Database, settings: 
             state.card.total,
             red,
         ), inspection_id
+
+
+def test_a_carry_over_of_an_unscored_month_is_deducted_in_the_next_scored_one(
+    db: Database, settings: Settings
+) -> None:
+    """锦程国际中心 has no counted November check: a carry-over filed under November is
+    listed there, deducted in December, once however often December is recomputed; a
+    late-signed November check takes it back to November."""
+    centre = project(db, "锦程国际中心")
+    item_id, inspection_id = db.execute(
+        """SELECT r.id, f.inspection_id FROM rectification_items r
+           JOIN findings f ON f.id = r.finding_id WHERE r.project_id = ? LIMIT 1""",
+        [centre.id],
+    ).fetchone()
+    assert carry_overs.record_carry_over(
+        db,
+        at(DECEMBER),
+        item_id=item_id,
+        reinspection_id=inspection_id,
+        project_id=centre.id,
+        assessment_month="2026-11",
+        amount=Decimal(2),
+    )
+    compute(db, settings, "2026-11")
+    november = line(db, "2026-11", centre.name)
+    listed = {c["item_id"] for c in november.detail["carry_overs"]}
+    assert november.score is None and item_id in listed
+    monthly_check(db, settings, centre, datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI), 0)
+    for _ in range(2):
+        compute(db, settings, "2026-12")
+        december = line(db, "2026-12", centre.name)
+        rolled = december.detail["carry_overs"]  # November's and October's: both unscored
+        assert item_id in {c["item_id"] for c in rolled if c["month"] == "2026-11"}
+        assert {c["month"] for c in rolled} == {"2026-10", "2026-11"}
+        assert december.score == Decimal(december.detail["base"]) - 2 * len(rolled)
+    monthly_check(db, settings, centre, datetime(2026, 11, 29, 10, 0, tzinfo=SHANGHAI), 0)
+    compute(db, settings, "2026-11")
+    compute(db, settings, "2026-12")
+    late = line(db, "2026-11", centre.name)
+    assert late.score is not None and item_id in {c["item_id"] for c in late.detail["carry_overs"]}
+    assert line(db, "2026-12", centre.name).detail["carry_overs"] == []

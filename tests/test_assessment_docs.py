@@ -64,7 +64,7 @@ def test_the_assessment_form_of_a_project_and_its_revision(
     text = flat(pdf_text(first.path))
     for words in ("品质检查考核表", "锦程·天府花园", "2026-11", "计入考核的检查", "88.8"):
         assert words in text
-    assert "82.8" in text and "合格" in text and "0%" in text and "已发布" in text
+    assert "78.8" in text and "待改进" in text and "已发布" in text  # October's carry-overs too
     assert "陈志强于2026-12-01发布" in text
     assert text.count("−2") >= 3  # three carry-overs of 2 points
     assert "发布后的修订" not in text
@@ -98,17 +98,18 @@ def test_summary_quarter_and_results_circular(
         pdf_text(documents.issue("assessment-summary", "2026-11", tmp_path / "s.pdf").path)
     )
     assert "月度考核汇总表" in summary
-    # ranked by score: 天府花园 82.8, 滨江壹号 82, 云璟营销中心 80; 国际中心 not assessed
-    order = [summary.index(n) for n in ("锦程·天府花园", "锦程·滨江壹号", "锦程·云璟营销中心")]
+    # ranked by score: 滨江壹号 82, 天府花园 78.8, 云璟营销中心 76 (the last two also lose
+    # the carry-overs of October, a month without a counted check); 国际中心 not assessed
+    order = [summary.index(n) for n in ("锦程·滨江壹号", "锦程·天府花园", "锦程·云璟营销中心")]
     assert (
-        order == sorted(order) and "1锦程·天府花园" in summary and "3锦程·云璟营销中心" in summary
+        order == sorted(order) and "1锦程·滨江壹号" in summary and "3锦程·云璟营销中心" in summary
     )
-    assert "—锦程国际中心" in summary and "平均得分81.6" in summary  # (82.8 + 82 + 80) / 3
+    assert "—锦程国际中心" in summary and "平均得分78.9" in summary  # (82 + 78.8 + 76) / 3
     quarter = flat(pdf_text(documents.issue("quarter", "2026Q4", tmp_path / "q.pdf").path))
     assert "季度考核汇总表" in quarter and "缺考月份" in quarter and "2026-12" in quarter
     results = flat(pdf_text(documents.issue("results", "2026-11", tmp_path / "r.pdf").path))
     assert "考核结果通报" in results and "考核排名" in results
-    assert "最好锦程·天府花园" in results and "最差锦程·云璟营销中心" in results
+    assert "最好锦程·滨江壹号" in results and "最差锦程·云璟营销中心" in results
     assert "未考核锦程国际中心" in results
     with pytest.raises(PQMError) as refused:  # nothing computed in the third quarter
         produce(documents, DocumentRequest("quarter", "2026Q3", tmp_path / "q3.pdf"))
@@ -127,7 +128,7 @@ def test_the_documents_as_workbooks(
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("排名", "项目", "检查次数")
     garden = next(r for r in rows if r[1] == "锦程·天府花园")
-    assert garden[6] == pytest.approx(82.8) and garden[7] == "合格"  # a number, not text
+    assert garden[6] == pytest.approx(78.8) and garden[7] == "待改进"  # a number, not text
     sheet = documents.build("assessment", "2026-11@锦程·天府花园").context
     book = tmp_path / "sheet.xlsx"
     write_assessment_xlsx(book, sheet, documents.tr)
@@ -152,7 +153,7 @@ def test_pqm_assess_month_publish_quarter_and_report(
     code, _, err = run(capsys, *base, "assess", "month", "--month", "2026-11")
     assert code == 2 and "--as" in err  # who computes it is recorded
     code, out, _ = run(capsys, *base, "--as", "王丽华", "assess", "month", "--month", "2026-11")
-    assert code == 0 and "锦程·天府花园" in out and "82.8" in out and "草稿" in out
+    assert code == 0 and "锦程·天府花园" in out and "78.8" in out and "草稿" in out
     code, out, _ = run(
         capsys, *base, "--as", "陈志强", "assess", "month", "--month", "2026-11", "--publish"
     )
@@ -161,7 +162,7 @@ def test_pqm_assess_month_publish_quarter_and_report(
         capsys, *base, "--as", "王丽华", "assess", "month", "--month", "2026-11", "--format", "json"
     )
     listed = {x["project"]: x for x in json.loads(out)}
-    assert listed["锦程·天府花园"]["score"] == "82.80"
+    assert listed["锦程·天府花园"]["score"] == "78.80"
     assert listed["锦程国际中心"]["flag"] == assessment.NO_INSPECTION
     assert listed["锦程·天府花园"]["state"] == "published"
     code, out, _ = run(capsys, *base, "--lang", "en", "assess", "quarter", "--quarter", "2026Q4")

@@ -61,7 +61,7 @@ async def test_the_grid_shows_scores_in_band_colours_and_computes_a_month(
         table = screen.query_one("#assess-grid", DataTable)
         assert screen.months[-1] == "2026-12" and len(screen.months) == 12
         garden = cell(table, "锦程·天府花园", "2026-11")
-        assert garden.plain == "82.8" and "italic" in str(garden.style)  # a draft, band 合格
+        assert garden.plain == "78.8" and "italic" in str(garden.style)  # a draft, band 待改进
         assert cell(table, "锦程国际中心", "2026-11").plain == "未考"  # flagged, not 100
         assert cell(table, "锦程·天府花园", "2026-10").plain == "·"  # not computed
         # c on this month (the cursor starts there) computes December
@@ -72,7 +72,7 @@ async def test_the_grid_shows_scores_in_band_colours_and_computes_a_month(
         await pilot.press("left", "s")
         await pilot.pause()
         first = table.get_cell(next(iter(table.rows)), "project")
-        assert first == "锦程·天府花园"  # 82.8 in November, the best
+        assert first == "锦程·滨江壹号"  # 82 in November, the best
         # Enter opens the project's months; the month's checks are listed below
         await pilot.press("enter")
         await pilot.pause()

@@ -109,6 +109,33 @@ def counted_inspections(
     return found
 
 
+ROLL_BACK_MONTHS = 12  # how far back unscored months' carry-overs are looked for
+
+
+def unscored_months_before(
+    db: Database,
+    clock: Clock,
+    project_id: str,
+    month: str,
+    kinds: Iterable[str],
+    cache: dict[tuple[str, frozenset[str]], dict[str, list[dict[str, Any]]]],
+) -> list[str]:
+    """The months just before ``month`` in which the project had no counted check, back to
+    the last one it had (at most a year); ``cache`` keeps each month's counted checks."""
+    wanted = frozenset(kinds)
+    months: list[str] = []
+    earlier = month
+    for _ in range(ROLL_BACK_MONTHS):
+        earlier = previous_month(earlier)
+        key = (earlier, wanted)
+        if key not in cache:
+            cache[key] = counted_inspections(db, clock, earlier, wanted)
+        if cache[key].get(project_id):
+            break
+        months.append(earlier)
+    return months
+
+
 def _combine(scores: list[Decimal], how: str) -> Decimal:
     if how == "min":
         return min(scores)
@@ -156,8 +183,14 @@ def compute(
     rules: AssessmentRules,
     bands: list[ScoreBand],
     scores: dict[str, CheckScore],
+    rolled: Iterable[str] = (),
 ) -> Figures:
-    """The project's figures of ``month`` from its counted inspections ``rows``."""
+    """The project's figures of ``month`` from its counted inspections ``rows``.
+
+    ``rolled``: the months just before, back to the last one the project was scored in,
+    without a counted check; their carry-overs, listed there but not deducted (no score
+    to take them from), are deducted here, so none is lost and none is taken twice.
+    """
     counted = [
         {
             "id": row["id"],
@@ -175,8 +208,10 @@ def compute(
             "reinspection_id": c.reinspection_id,
             "points": str(c.points),
             "recorded_at": c.created_at,
+            "month": filed,
         }
-        for c in carry_overs.carry_overs(db, project_id=project_id, month=month)
+        for filed in (*sorted(rolled), month)
+        for c in carry_overs.carry_overs(db, project_id=project_id, month=filed)
     ]
     carry_total = sum((Decimal(c["points"]) for c in carried), Decimal(0))
     red_line_total = rules.red_line_points * sum(c["red_lines"] for c in counted)
@@ -189,8 +224,11 @@ def compute(
         "flag": "",
         "base": None,
     }
-    if not counted:
-        return Figures(project_id, month, None, {}, {**detail, "flag": NO_INSPECTION})
+    if not counted:  # nothing to deduct from: this month's own carry-overs roll forward
+        own = [c for c in carried if c["month"] == month]
+        total = str(sum((Decimal(c["points"]) for c in own), Decimal(0)))
+        listed = {**detail, "carry_overs": own, "carry_over_total": total, "flag": NO_INSPECTION}
+        return Figures(project_id, month, None, {}, listed)
     base = _combine([Decimal(c["score"]) for c in counted], rules.combine)
     score = max(base - carry_total - red_line_total, Decimal(0)).quantize(CENT, ROUND_HALF_UP)
     band = band_record(band_for(score, bands))
@@ -291,6 +329,7 @@ def compute_month(
     found = counted_inspections(db, clock, month, kinds)
     projects = projects_in_scope(db, city, {*stored, *found})  # archived since: still scored
     scores = check_scores(db, [r["id"] for rows in found.values() for r in rows])
+    earlier: dict[tuple[str, frozenset[str]], dict[str, list[dict[str, Any]]]] = {}
     drafts = revised = unchanged = 0
     with db.atomic():
         for project in projects:
@@ -299,7 +338,8 @@ def compute_month(
             if existing is not None and existing.published:
                 rules, bands = recorded_rules(existing.detail["rules"])
             rows = [r for r in found.get(project.id, []) if r["kind"] in rules.kinds]
-            figures = compute(db, clock, project.id, month, rows, rules, bands, scores)
+            rolled = unscored_months_before(db, clock, project.id, month, rules.kinds, earlier)
+            figures = compute(db, clock, project.id, month, rows, rules, bands, scores, rolled)
             if existing is None or not existing.published:
                 assessments.save_draft(
                     db,
