@@ -29,6 +29,7 @@ from sqlite_utils import Database
 from pqm_tui.model.amendments import effective_findings
 from pqm_tui.model.entities import InspectionKind, Result
 from pqm_tui.model.errors import RuleError
+from pqm_tui.model.rows import points
 
 HUNDRED = Decimal(100)
 # stamps carry their own offset (−12:00 … +14:00): the index range is widened by this
@@ -111,13 +112,15 @@ class _Group:
     deduction: Decimal = field(default_factory=Decimal)
 
 
-def _where(scope: Scope, alias: str = "i") -> tuple[str, list[Any]]:
-    """Signed inspections of the scope (uses the index inspections_status)."""
+def period_where(scope: Scope, *, signed_only: bool = True) -> tuple[str, list[Any]]:
+    """SQL condition on ``inspections i`` of the scope (signed ones: by the index
+    inspections_status; all: by the start time's own range)."""
+    alias = "i"
     first, after = scope.instants()
     wide_first = (datetime.fromisoformat(first) - OFFSET_SLACK).isoformat()[:19]
     wide_after = (datetime.fromisoformat(after) + OFFSET_SLACK).isoformat()[:19]
     clauses = [
-        f"{alias}.status = 'signed'",
+        f"{alias}.status = 'signed'" if signed_only else "1",
         f"{alias}.started_at >= ?",
         f"{alias}.started_at < ?",
         f"julianday({alias}.started_at) >= julianday(?)",
@@ -135,7 +138,7 @@ def _where(scope: Scope, alias: str = "i") -> tuple[str, list[Any]]:
 
 def _amended(db: Database, scope: Scope) -> list[dict[str, Any]]:
     """Signed inspections of the scope that have amendments (read through Python)."""
-    where, params = _where(scope)
+    where, params = period_where(scope)
     return list(
         db.query(
             f"""SELECT i.id, i.project_id, i.kind, i.started_at, v.checklist_id
@@ -177,7 +180,7 @@ GROUP_SQL = {
 
 def pareto(db: Database, scope: Scope, grouping: Grouping = Grouping.ITEM) -> Pareto:
     """Failed findings of ``scope`` grouped by ``grouping``, most frequent first."""
-    where, params = _where(scope)
+    where, params = period_where(scope)
     group_key, key, label = GROUP_SQL[grouping]
     groups: dict[str, _Group] = {}
     keys: dict[str, str] = {}
@@ -229,7 +232,7 @@ def pareto(db: Database, scope: Scope, grouping: Grouping = Grouping.ITEM) -> Pa
                 g.label,
                 g.count,
                 g.occurrences,
-                g.deduction,
+                points(g.deduction),
                 _percent(g.count, total),
                 _percent(running, total),
             )
@@ -238,7 +241,7 @@ def pareto(db: Database, scope: Scope, grouping: Grouping = Grouping.ITEM) -> Pa
 
 
 def _count_inspections(db: Database, scope: Scope) -> int:
-    where, params = _where(scope)
+    where, params = period_where(scope)
     rows = list(db.query(f"SELECT count(*) AS n FROM inspections i WHERE {where}", params))
     return int(rows[0]["n"])
 
@@ -249,9 +252,9 @@ def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(part) * HUNDRED / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def _decimal(value: object) -> Decimal:
+def _decimal(value: float | None) -> Decimal:
     """A SUM of REAL deductions as a Decimal to two places (floats add up unevenly)."""
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"), ROUND_HALF_UP).normalize()
+    return points(value or 0)
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,7 @@ class _Check:
 
 def _checks(db: Database, scope: Scope) -> Iterator[_Check]:
     """Each (inspection, item) answered pass or fail in the scope, re-inspections left out."""
-    where, params = _where(scope)
+    where, params = period_where(scope)
     for r in db.query(
         f"""SELECT i.project_id, i.started_at, v.checklist_id, it.code,
                    max(f.result = 'fail') AS failed
