@@ -271,19 +271,20 @@ class _Check:
 def _checks(db: Database, scope: Scope) -> Iterator[_Check]:
     """Each (inspection, item) answered pass or fail in the scope, re-inspections left out."""
     where, params = period_where(scope)
+    codes: dict[str, tuple[str, str]] = {}  # item id → checklist id, item code
     for r in db.query(
-        f"""SELECT i.project_id, i.started_at, v.checklist_id, it.code,
+        f"""SELECT i.project_id, i.started_at, i.checklist_version_id AS version_id, f.item_id,
                    max(f.result = 'fail') AS failed
-            FROM inspections i
-            JOIN checklist_versions v ON v.id = i.checklist_version_id
-            JOIN findings f ON f.inspection_id = i.id
-            JOIN items it ON it.id = f.item_id
+            FROM inspections i JOIN findings f ON f.inspection_id = i.id
             WHERE {where} AND i.kind != ? AND f.result != 'na'
               AND NOT EXISTS (SELECT 1 FROM amendments a WHERE a.inspection_id = i.id)
-            GROUP BY i.id, v.checklist_id, it.code""",
+            GROUP BY f.inspection_id, f.item_id""",
         [*params, InspectionKind.REINSPECTION.value],
     ):
-        yield _Check(r["project_id"], r["started_at"], r["checklist_id"], r["code"], r["failed"])
+        if r["item_id"] not in codes:
+            codes.update(_version_codes(db, r["version_id"]))
+        checklist_id, code = codes[r["item_id"]]
+        yield _Check(r["project_id"], r["started_at"], checklist_id, code, bool(r["failed"]))
     for inspection in _amended(db, scope):
         if inspection["kind"] == InspectionKind.REINSPECTION:
             continue
@@ -300,6 +301,18 @@ def _checks(db: Database, scope: Scope) -> Iterator[_Check]:
                 code,
                 failed,
             )
+
+
+def _version_codes(db: Database, version_id: str) -> dict[str, tuple[str, str]]:
+    """Item id → (checklist id, item code) for every item of a checklist version."""
+    return {
+        r["id"]: (r["checklist_id"], r["code"])
+        for r in db.query(
+            """SELECT it.id, it.code, v.checklist_id FROM items it
+               JOIN checklist_versions v ON v.id = it.version_id WHERE it.version_id = ?""",
+            [version_id],
+        )
+    }
 
 
 def repeat_offenders(db: Database, scope: Scope, minimum: int = 2) -> list[RepeatOffender]:
