@@ -19,6 +19,7 @@ from pqm_tui.model import checklists
 from pqm_tui.model.clock import Clock, resolve_timezone
 from pqm_tui.model.db import PQMDatabase, connect
 from pqm_tui.model.errors import PQMError
+from pqm_tui.screens.analysis import AnalysisScreen
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.help import HelpScreen
 from pqm_tui.screens.dialogs.report import ReportDialog
@@ -35,7 +36,16 @@ from pqm_tui.widgets.footer import binding
 # The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
 # imports it (tests/test_screen_navigation.py).
 ScreenName = Literal[
-    "home", "welcome", "organisation", "start", "walk", "summary", "review", "report", "help"
+    "home",
+    "welcome",
+    "organisation",
+    "start",
+    "walk",
+    "summary",
+    "review",
+    "report",
+    "help",
+    "analysis",
 ]
 SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "home": HomeScreen,
@@ -47,11 +57,12 @@ SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "review": ReviewScreen,
     "report": ReportDialog,
     "help": HelpScreen,
+    "analysis": AnalysisScreen,
 }
 
 
 # Screens that hold nothing typed: the palette's "home" may close them.
-BROWSING = (ReviewScreen, OrganisationScreen, WelcomeScreen)
+BROWSING = (ReviewScreen, OrganisationScreen, WelcomeScreen, AnalysisScreen)
 
 
 class PQMApp(App[None]):
@@ -143,6 +154,12 @@ class PQMApp(App[None]):
                 self.tr("palette.review"),
                 self.tr("palette.review_more"),
                 partial(self.open, "review"),
+            )
+        if here is not AnalysisScreen:
+            yield SystemCommand(
+                self.tr("palette.analysis"),
+                self.tr("palette.analysis_more"),
+                partial(self.open, "analysis"),
             )
         if here is not OrganisationScreen:
             for name, tab in (("organisation", "projects"), ("people", "people")):

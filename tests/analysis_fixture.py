@@ -64,7 +64,7 @@ def build(db: Database) -> Fixture:
     areas = {
         p.id: [
             organisation.add_area(db, p.id, "客服中心", AreaType.SERVICE_CENTER, 0),
-            organisation.add_area(db, p.id, "大堂", AreaType.LOBBY, 1),
+            organisation.add_area(db, p.id, "中心广场", AreaType.PUBLIC, 1),
         ]
         for p in (first, second)
     }

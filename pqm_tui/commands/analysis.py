@@ -92,7 +92,7 @@ def pareto_headers(tr: Translator, grouping: Grouping) -> list[str]:
 
 def repeat_headers(tr: Translator) -> list[str]:
     return [
-        tr(f"analysis.col.{c}") for c in ("project", "code", "standard", "run", "dates", "ongoing")
+        tr(f"analysis.col.{c}") for c in ("project", "code", "run", "dates", "ongoing", "standard")
     ]
 
 
@@ -101,10 +101,10 @@ def repeat_cells(tr: Translator, row: RepeatOffender, short: int = 24) -> list[s
     return [
         row.project_name,
         row.code,
-        text,
         str(row.run),
         tr("common.list_sep").join(d.strftime("%m-%d") for d in row.dates[-3:]),
         tr("analysis.ongoing_mark") if row.ongoing else "",
+        text,
     ]
 
 
