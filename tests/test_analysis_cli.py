@@ -170,3 +170,34 @@ def test_export_in_english(
     with target.open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle))
     assert header[:3] == ["Project", "City company", "Area"] and header[-1] == "Signed"
+
+
+def test_pareto_pdf_has_chart_table_and_repeats(
+    capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
+) -> None:
+    import pdfplumber
+
+    target = tmp_path / "pareto.pdf"
+    code, out, _ = run(
+        capsys, db_path, "report", "pareto", *NOVEMBER, "--format", "pdf", "-o", str(target)
+    )
+    assert code == 0 and "已生成" in out
+    with pdfplumber.open(target) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+        figures = pdf.pages[0].rects + pdf.pages[0].curves
+    assert "不合格项统计分析" in text
+    assert "统计期间 2026-11-01 至 2026-11-30，全公司：已签字检查 4 次，不合格 9 处" in text
+    assert "不合格柏拉图（按检查项）" in text and "累计占比" in text
+    assert "55.6%" in text and "100.0%" in text
+    assert "甲项目 KF-01" in text and "2026-11-03、" in text and "2026-11-20" in text
+    assert len(figures) >= 3  # the chart's bars are drawn
+
+    code, _, _ = run(
+        capsys, db_path, "--lang", "en", "report", "pareto", *NOVEMBER, "--by", "department",
+        "--format", "pdf", "-o", str(target),
+    )  # fmt: skip
+    assert code == 0
+    with pdfplumber.open(target) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    assert "Failure analysis" in text and "Pareto of failures (by Department)" in text
+    assert "客服部" in text and "Whole company" in text

@@ -245,4 +245,20 @@ def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
 def _pareto_pdf(
     ctx: CommandContext, args: argparse.Namespace, scope: Scope, grouping: Grouping
 ) -> int:
-    raise UserError(ctx.tr("analysis.needs_output", format="pdf"))
+    """不合格项统计分析 as a PDF: the chart, the table and the repeat offenders."""
+    from pqm_tui.model.errors import PQMError
+    from pqm_tui.reports.document_service import DocumentService
+    from pqm_tui.reports.pareto_document import pareto_reference
+    from pqm_tui.reports.production import DocumentRequest, produce
+
+    tr = ctx.tr
+    path = _needs_output(ctx, args)
+    reference = pareto_reference(scope.start, scope.end, grouping, scope.project_id, scope.city_id)
+    request = DocumentRequest("pareto", reference, path, force=True)
+    service = DocumentService(ctx.db(), ctx.db_path, ctx.settings, ctx.clock, ctx.actor)
+    try:
+        result = produce(service, request)
+    except PQMError as exc:
+        raise UserError(tr.error(exc)) from None
+    print(tr("analysis.written_pdf", path=result.path, pages=result.pages))
+    return 0

@@ -19,7 +19,7 @@ from pqm_tui.model import bounds, findings, inspections, notices, rectification
 from pqm_tui.model.circulars import failed_reinspections
 from pqm_tui.model.entities import Notice
 from pqm_tui.model.errors import NotFoundError, RuleError
-from pqm_tui.reports import blank
+from pqm_tui.reports import blank, pareto_document
 from pqm_tui.reports.build import Builder
 from pqm_tui.reports.svg import bar_chart
 
@@ -145,4 +145,15 @@ CIRCULAR = DocumentKind(
 BLANK = DocumentKind(
     "blank", "blank.html", "reports.blank.title", blank.resolve, blank.build, verified=False
 )
-KINDS: dict[str, DocumentKind] = {k.name: k for k in (NOTICE, NOTICE2, REPORT, CIRCULAR, BLANK)}
+# 不合格项统计分析 ------------------------------------------------------------------
+PARETO = DocumentKind(
+    "pareto",
+    "pareto.html",
+    "analysis.document_title",
+    pareto_document.resolve,
+    pareto_document.build,
+    verified=False,
+)
+KINDS: dict[str, DocumentKind] = {
+    k.name: k for k in (NOTICE, NOTICE2, REPORT, CIRCULAR, BLANK, PARETO)
+}
