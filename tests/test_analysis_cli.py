@@ -201,3 +201,23 @@ def test_pareto_pdf_has_chart_table_and_repeats(
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
     assert "Failure analysis" in text and "Pareto of failures (by Department)" in text
     assert "客服部" in text and "Whole company" in text
+
+
+def test_export_progress_on_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from pqm_tui.reports import inspection_export
+
+    monkeypatch.setattr(inspection_export, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(
+        capsys, db_path, "inspection", "export", *NOVEMBER, "-o", str(tmp_path / "f.csv")
+    )
+    assert code == 0 and "已导出 11 条检查结果" in out
+    assert "\r已导出 5 条……" in err and "\r已导出 10 条……" in err
+    assert err.endswith("\r\x1b[K")  # the line is cleared before the result is said

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pqm_tui.commands.context import CommandContext, UserError
@@ -196,11 +197,10 @@ def run_repeats(ctx: CommandContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _writing(ctx: CommandContext, path: Path, write: object) -> None:
+def _writing(ctx: CommandContext, path: Path, write: Callable[[], object]) -> None:
     """Run ``write``; a refused output path or a storage error said as one line."""
     from pqm_tui.output_files import OutputError
 
-    assert callable(write)
     try:
         write()
     except OutputError as exc:  # not a regular file, or no such folder

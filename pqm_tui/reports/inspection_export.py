@@ -97,9 +97,7 @@ def _write_csv(
         writer = csv.writer(handle)
         writer.writerow(headers(tr))
         for row in rows:
-            cells = values(row, tr)
-            cells[-2:] = [c.strftime(TIME_FORMAT) if c else "" for c in cells[-2:]]  # type: ignore[attr-defined]
-            writer.writerow(cells)
+            writer.writerow([_text(value) for value in values(row, tr)])
             count += 1
             if progress and count % PROGRESS_EVERY == 0:
                 progress(count)
@@ -134,6 +132,13 @@ def _write_xlsx(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     workbook.save(str(target))
     return count
+
+
+def _text(value: object) -> object:
+    """A CSV cell: times as ``YYYY-MM-DD HH:MM``, no time as an empty cell."""
+    if isinstance(value, datetime):
+        return value.strftime(TIME_FORMAT)
+    return "" if value is None else value
 
 
 def _cell(sheet: object, value: object) -> object:
