@@ -827,3 +827,18 @@ def triggers_of(db: Database) -> dict[str, str]:
     """Name → SQL (whitespace collapsed) of the triggers in ``db``."""
     rows = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
     return {str(name): " ".join(str(sql).split()) for name, sql in rows}
+
+
+@migrations()
+def m016_analysis_indexes(db: Database) -> None:
+    """The failure analysis (不合格统计): failed findings by inspection, covering.
+
+    A partial index of the failed findings (a tenth of them or fewer) holding what the
+    Pareto counts: its query reads the index alone instead of every finding of every
+    inspection. 1,000,000 findings: 450–720 ms → 230–300 ms (``bench/analysis.py``).
+    """
+    db.execute(
+        """CREATE INDEX findings_failures
+           ON findings(inspection_id, item_id, department, occurrences, deduction)
+           WHERE result = 'fail'"""
+    )
