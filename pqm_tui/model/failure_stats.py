@@ -257,34 +257,27 @@ def _decimal(value: float | None) -> Decimal:
     return points(value or 0)
 
 
-@dataclass(frozen=True)
-class _Check:
-    """One checked item in one inspection: failed in any area or not."""
-
-    project_id: str
-    started_at: str
-    checklist_id: str
-    code: str
-    failed: bool
+Series = tuple[str, str, str]  # project id, checklist id, item code
 
 
-def _checks(db: Database, scope: Scope) -> Iterator[_Check]:
-    """Each (inspection, item) answered pass or fail in the scope, re-inspections left out."""
+def _checks(db: Database, scope: Scope) -> Iterator[tuple[Series, str, bool]]:
+    """Each (inspection, item) answered pass or fail in the scope, re-inspections left out:
+    the project and item, the inspection's start and whether it failed in any area."""
     where, params = period_where(scope)
     codes: dict[str, tuple[str, str]] = {}  # item id → checklist id, item code
-    for r in db.query(
-        f"""SELECT i.project_id, i.started_at, i.checklist_version_id AS version_id, f.item_id,
-                   max(f.result = 'fail') AS failed
+    for project_id, started_at, version_id, item_id, failed in db.execute(
+        f"""SELECT i.project_id, i.started_at, i.checklist_version_id, f.item_id,
+                   max(f.result = 'fail')
             FROM inspections i JOIN findings f ON f.inspection_id = i.id
             WHERE {where} AND i.kind != ? AND f.result != 'na'
               AND NOT EXISTS (SELECT 1 FROM amendments a WHERE a.inspection_id = i.id)
             GROUP BY f.inspection_id, f.item_id""",
         [*params, InspectionKind.REINSPECTION.value],
     ):
-        if r["item_id"] not in codes:
-            codes.update(_version_codes(db, r["version_id"]))
-        checklist_id, code = codes[r["item_id"]]
-        yield _Check(r["project_id"], r["started_at"], checklist_id, code, bool(r["failed"]))
+        if item_id not in codes:
+            codes.update(_version_codes(db, version_id))
+        checklist_id, code = codes[item_id]
+        yield (project_id, checklist_id, code), started_at, bool(failed)
     for inspection in _amended(db, scope):
         if inspection["kind"] == InspectionKind.REINSPECTION:
             continue
@@ -294,13 +287,8 @@ def _checks(db: Database, scope: Scope) -> Iterator[_Check]:
         for f in findings:
             by_code[info[f.item_id]["code"]] |= f.result == Result.FAIL
         for code, failed in by_code.items():
-            yield _Check(
-                inspection["project_id"],
-                inspection["started_at"],
-                inspection["checklist_id"],
-                code,
-                failed,
-            )
+            key = (inspection["project_id"], inspection["checklist_id"], code)
+            yield key, inspection["started_at"], failed
 
 
 def _version_codes(db: Database, version_id: str) -> dict[str, tuple[str, str]]:
@@ -318,11 +306,14 @@ def _version_codes(db: Database, version_id: str) -> dict[str, tuple[str, str]]:
 def repeat_offenders(db: Database, scope: Scope, minimum: int = 2) -> list[RepeatOffender]:
     """Items failing in at least ``minimum`` consecutive signed inspections of a project
     in ``scope``: each project and item's latest such run, longest runs first."""
-    series: dict[tuple[str, str, str], list[tuple[datetime, bool]]] = defaultdict(list)
-    for check in _checks(db, scope):
-        moment = datetime.fromisoformat(check.started_at)
-        series[(check.project_id, check.checklist_id, check.code)].append((moment, check.failed))
-    found: list[tuple[tuple[str, str, str], list[datetime], bool]] = []
+    series: dict[Series, list[tuple[datetime, bool]]] = defaultdict(list)
+    moments: dict[str, datetime] = {}  # each inspection's start parsed once
+    for key, started_at, failed in _checks(db, scope):
+        moment = moments.get(started_at)
+        if moment is None:
+            moment = moments[started_at] = datetime.fromisoformat(started_at)
+        series[key].append((moment, failed))
+    found: list[tuple[Series, list[datetime], bool]] = []
     for key, checks in series.items():
         checks.sort()
         run: list[datetime] = []

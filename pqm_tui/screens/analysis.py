@@ -31,6 +31,7 @@ from pqm_tui.widgets.pareto_chart import ChartData, ParetoChart
 KINDS = list(PeriodKind)
 GROUPINGS = list(Grouping)
 LABEL = 20  # characters of an item or section name in the table (the counts stay in view)
+NAME_CELLS = 2 * LABEL - 6  # "ZX-07 " and the rest in Chinese
 
 
 class AnalysisScreen(PQMScreen[None]):
@@ -53,11 +54,17 @@ class AnalysisScreen(PQMScreen[None]):
     scope: reactive[ScopeChoice | None] = reactive(None, init=False)
 
     @dataclass
-    class Loaded(Message):
-        """The figures of one request (``generation``), computed off the UI thread."""
+    class ParetoLoaded(Message):
+        """The Pareto of one request (``generation``), computed off the UI thread."""
 
         generation: int
         pareto: Pareto
+
+    @dataclass
+    class RepeatsLoaded(Message):
+        """The repeat offenders of one request (slower: they come after the Pareto)."""
+
+        generation: int
         repeats: list[RepeatOffender]
 
     @dataclass
@@ -67,6 +74,8 @@ class AnalysisScreen(PQMScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._generation = 0
+        self._pareto_rows: int | None = None  # None: still counting
+        self._repeat_rows: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -118,12 +127,14 @@ class AnalysisScreen(PQMScreen[None]):
         if request is None:
             return
         self._generation += 1
+        self._pareto_rows = self._repeat_rows = None
         self._show_title(None)
         if self.pqm.db_path is None:  # an in-memory database: on this thread
             scope, grouping = request
             pareto = failure_stats.pareto(self.pqm.db, scope, grouping)
+            self._show_pareto(self.ParetoLoaded(self._generation, pareto))
             repeats = failure_stats.repeat_offenders(self.pqm.db, scope)
-            self._show(self.Loaded(self._generation, pareto, repeats))
+            self._show_repeats(self.RepeatsLoaded(self._generation, repeats))
             return
         self._load_worker(self._generation, *request)
 
@@ -135,16 +146,20 @@ class AnalysisScreen(PQMScreen[None]):
         try:
             db = connect(path, actor=self.pqm.actor, migrate_schema=False)
             pareto = failure_stats.pareto(db, scope, grouping)
+            self.post_message(self.ParetoLoaded(generation, pareto))
             repeats = failure_stats.repeat_offenders(db, scope)
-            self.post_message(self.Loaded(generation, pareto, repeats))
+            self.post_message(self.RepeatsLoaded(generation, repeats))
         except (PQMError, ValueError) as exc:  # storage busy or gone included
             self.post_message(self.Failed(self.tr.error(exc)))
         finally:
             if db is not None:
                 db.close()
 
-    def on_analysis_screen_loaded(self, message: Loaded) -> None:
-        self._show(message)
+    def on_analysis_screen_pareto_loaded(self, message: ParetoLoaded) -> None:
+        self._show_pareto(message)
+
+    def on_analysis_screen_repeats_loaded(self, message: RepeatsLoaded) -> None:
+        self._show_repeats(message)
 
     def on_analysis_screen_failed(self, message: Failed) -> None:
         self.notify(message.text, severity="error")
@@ -163,7 +178,7 @@ class AnalysisScreen(PQMScreen[None]):
             parts.append(tr("analysis.counts", inspections=pareto.inspections, total=pareto.total))
         self.query_one("#analysis-title", Static).update(" · ".join(parts))
 
-    def _show(self, loaded: Loaded) -> None:
+    def _show_pareto(self, loaded: ParetoLoaded) -> None:
         if loaded.generation != self._generation:
             return  # an older request answered late
         tr = self.tr
@@ -173,11 +188,11 @@ class AnalysisScreen(PQMScreen[None]):
         table = self.query_one("#analysis-pareto", DataTable)
         table.clear(columns=True)
         names = ("count", "deduction", "share", "cumulative")
-        table.add_columns(
-            tr("analysis.col.rank"),
-            tr(f"analysis.by.{pareto.grouping.value}"),
-            *(tr(f"analysis.col.{c}") for c in names),
-        )
+        table.add_column(tr("analysis.col.rank"))
+        # a fixed width: measured anew after clear(columns=True), it came out as the
+        # header's now and then, cutting every name to its code
+        table.add_column(tr(f"analysis.by.{pareto.grouping.value}"), width=NAME_CELLS)
+        table.add_columns(*(tr(f"analysis.col.{c}") for c in names))
         for rank, row in enumerate(pareto.rows, start=1):
             name = (row.key or tr("analysis.no_department")) if department else row.key
             if not department:
@@ -199,6 +214,13 @@ class AnalysisScreen(PQMScreen[None]):
                 labels, [r.count for r in pareto.rows], [float(r.cumulative) for r in pareto.rows]
             )
         )
+        self._pareto_rows = len(pareto.rows)
+        self._show_status()
+
+    def _show_repeats(self, loaded: RepeatsLoaded) -> None:
+        if loaded.generation != self._generation:
+            return
+        tr = self.tr
         repeats = self.query_one("#analysis-repeats", DataTable)
         repeats.clear()
         sep = tr("common.list_sep")
@@ -211,9 +233,17 @@ class AnalysisScreen(PQMScreen[None]):
                 Text(tr("analysis.ongoing_mark"), style="bold red") if r.ongoing else "",
                 r.standard,  # last: the one cut by a narrow terminal
             )
-        status = tr("analysis.no_failures") if not pareto.rows else ""
+        self._repeat_rows = len(loaded.repeats)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """Under the table: nothing failed, or how many repeat offenders."""
+        tr = self.tr
+        status = tr("analysis.no_failures") if self._pareto_rows == 0 else ""
         if self._showing_repeats():
-            status = tr("analysis.repeats_count", count=len(loaded.repeats))
+            status = tr("analysis.repeats_count", count=self._repeat_rows or 0)
+            if self._repeat_rows is None:
+                status = tr("analysis.loading")
         self.query_one("#analysis-status", Static).update(status)
 
     def _showing_repeats(self) -> bool:
@@ -244,7 +274,7 @@ class AnalysisScreen(PQMScreen[None]):
         switcher.current = showing
         table = "#analysis-repeats" if showing == "analysis-repeats" else "#analysis-pareto"
         self.query_one(table, DataTable).focus()
-        self._load()
+        self._show_status()
 
     def action_scope(self) -> None:
         tr = self.tr
