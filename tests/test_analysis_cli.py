@@ -221,3 +221,31 @@ def test_export_progress_on_a_terminal(
     assert code == 0 and "已导出 11 条检查结果" in out
     assert "\r已导出 5 条……" in err and "\r已导出 10 条……" in err
     assert err.endswith("\r\x1b[K")  # the line is cleared before the result is said
+
+
+def test_export_reads_findings_as_amended(
+    capsys: pytest.CaptureFixture[str], db_path: Path, tmp_path: Path
+) -> None:
+    """An upheld appeal voids a finding after signing: exported as a pass, no deduction."""
+    from pqm_tui.model import amendments
+    from pqm_tui.model.entities import Result
+    from tests.analysis_fixture import _at
+
+    db = connect(db_path)
+    second = next(
+        db.query(
+            """SELECT i.id FROM inspections i JOIN projects p ON p.id = i.project_id
+               WHERE p.name = '乙项目'"""
+        )
+    )["id"]
+    voided = next(f for f in amendments.effective_findings(db, second) if f.result == Result.FAIL)
+    inspector = next(db.query("SELECT id FROM people WHERE name = '王丽华'"))["id"]
+    amendments.add_amendment(db, _at(25), inspector, voided, "voided", "1", "申诉成立")
+    db.close()
+    target = tmp_path / "findings.csv"
+    run(
+        capsys, db_path, "inspection", "export", *NOVEMBER, "--project", "乙项目", "-o", str(target)
+    )
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    assert sorted((r[5], r[7]) for r in rows) == [("不合格", "0.5"), ("合格", "0")]

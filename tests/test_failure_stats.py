@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlite_utils import Database
@@ -98,3 +99,40 @@ def test_repeat_offenders(db: Database, fixture: Fixture) -> None:
     # until 11-15 KF-01 failed twice in a row in 甲; 乙 failed it once
     early = Scope(date(2026, 11, 1), date(2026, 11, 15), SHANGHAI)
     assert [(r.code, r.run) for r in failure_stats.repeat_offenders(db, early)] == [("KF-01", 2)]
+
+
+def test_local_day_boundaries(db: Database, fixture: Fixture) -> None:
+    """23:30 on 30 November in Shanghai (15:30 UTC) is November; 00:30 on 1 December
+    (16:30 UTC on 30 November) is December."""
+    from datetime import datetime
+
+    from pqm_tui.model import inspections
+    from pqm_tui.model.entities import InspectionKind, Result
+
+    version_id, item_id, area_id = next(
+        db.query(
+            """SELECT i.checklist_version_id, f.item_id, f.area_id FROM findings f
+               JOIN inspections i ON i.id = f.inspection_id
+               WHERE f.result = 'fail' AND i.project_id = ? LIMIT 1""",
+            [fixture.second_id],
+        )
+    ).values()
+    for moment in (datetime(2026, 11, 30, 23, 30), datetime(2026, 12, 1, 0, 30)):
+        at = _at(1)
+        stamp = moment.replace(tzinfo=SHANGHAI).isoformat(timespec="milliseconds")
+        inspection = inspections.create_inspection(
+            db, at, fixture.second_id, InspectionKind.MONTHLY, version_id,
+            [fixture.inspector_id], stamp,
+        )  # fmt: skip
+        inspections.record_finding(
+            db, at, inspection.id, item_id, area_id, Result.FAIL, occurrences=1
+        )
+        inspections.sign_inspection(
+            db, at, inspection.id, receiver_name="张经理", receiver_role="项目经理",
+            issuing_department="品质管理部", deadline=at.today(),
+        )  # fmt: skip
+    assert failure_stats.pareto(db, NOVEMBER).total == 9 + 1
+    december = Scope(date(2026, 12, 1), date(2026, 12, 31), SHANGHAI)
+    assert failure_stats.pareto(db, december).total == 1
+    in_utc = Scope(date(2026, 11, 1), date(2026, 11, 30), ZoneInfo("UTC"))
+    assert failure_stats.pareto(db, in_utc).total == 9 + 2  # both are 30 November in UTC
