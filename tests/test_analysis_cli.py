@@ -219,7 +219,7 @@ def test_export_progress_on_a_terminal(
         capsys, db_path, "inspection", "export", *NOVEMBER, "-o", str(tmp_path / "f.csv")
     )
     assert code == 0 and "已导出 11 条检查结果" in out
-    assert "\r已导出 5 条……" in err and "\r已导出 10 条……" in err
+    assert "\r已导出 5/11 条……" in err and "\r已导出 10/11 条……" in err
     assert err.endswith("\r\x1b[K")  # the line is cleared before the result is said
 
 

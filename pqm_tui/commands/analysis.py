@@ -223,9 +223,11 @@ def run_export(ctx: CommandContext, args: argparse.Namespace) -> int:
     db = ctx.db()
     progress = None
     if sys.stderr.isatty():
+        total = finding_export.count_findings(db, scope)
 
         def progress(count: int) -> None:
-            print("\r" + tr("inspection_export.progress", count=count), end="", file=sys.stderr)
+            said = tr("inspection_export.progress", count=count, total=total)
+            print("\r" + said, end="", file=sys.stderr)
 
     count = 0
 
