@@ -30,7 +30,7 @@ from pqm_tui.widgets.pareto_chart import ChartData, ParetoChart
 
 KINDS = list(PeriodKind)
 GROUPINGS = list(Grouping)
-LABEL = 20  # characters of an item or section name in the table (the counts stay in view)
+LABEL = 18  # characters of an item or section name in the table (the counts stay in view)
 NAME_CELLS = 2 * LABEL - 6  # "ZX-07 " and the rest in Chinese
 
 
