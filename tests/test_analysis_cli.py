@@ -71,6 +71,16 @@ def test_pareto_table_json_and_workbook(
 
     code, _, err = run(capsys, db_path, "report", "pareto", *NOVEMBER, "--format", "xlsx")
     assert code == 2 and "-o" in err
+    code, _, err = run(
+        capsys, db_path, "report", "pareto", *NOVEMBER, "--format", "xlsx", "-o", str(target)
+    )
+    assert code == 2 and "文件已存在" in err  # kept unless --force, like every report
+    code, _, _ = run(
+        capsys, db_path, "report", "pareto", *NOVEMBER, "--by", "department", "--format", "xlsx",
+        "-o", str(target), "--force",
+    )  # fmt: skip
+    assert code == 0
+    assert load_workbook(target).active["A2"].value == "客服部"  # type: ignore[index]
 
 
 def test_repeats_table(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
@@ -194,7 +204,7 @@ def test_pareto_pdf_has_chart_table_and_repeats(
 
     code, _, _ = run(
         capsys, db_path, "--lang", "en", "report", "pareto", *NOVEMBER, "--by", "department",
-        "--format", "pdf", "-o", str(target),
+        "--format", "pdf", "-o", str(target), "--force",
     )  # fmt: skip
     assert code == 0
     with pdfplumber.open(target) as pdf:

@@ -38,12 +38,14 @@ def register_reports(kinds: argparse._SubParsersAction[argparse.ArgumentParser])
     pareto.add_argument("--by", choices=[g.value for g in Grouping], default="item")
     pareto.add_argument("--format", choices=("table", "json", "xlsx", "pdf"), default="table")
     pareto.add_argument("-o", "--output", type=Path, help="file to write (xlsx, pdf)")
+    pareto.add_argument("--force", action="store_true", help="overwrite an existing file")
     pareto.set_defaults(func=run_pareto)
     repeats = kinds.add_parser("repeats", help="items failing in consecutive inspections")
     add_scope(repeats)
     repeats.add_argument("--min", default="2", help="at least this many in a row (2)")
     repeats.add_argument("--format", choices=("table", "json", "xlsx"), default="table")
     repeats.add_argument("-o", "--output", type=Path, help="file to write (xlsx)")
+    repeats.add_argument("--force", action="store_true", help="overwrite an existing file")
     repeats.set_defaults(func=run_repeats)
 
 
@@ -110,9 +112,14 @@ def repeat_cells(tr: Translator, row: RepeatOffender, short: int = 24) -> list[s
 
 
 def _needs_output(ctx: CommandContext, args: argparse.Namespace) -> Path:
+    """The file asked for, which is kept when it exists unless ``--force`` (like every
+    document of ``pqm report``)."""
     if args.output is None:
         raise UserError(ctx.tr("analysis.needs_output", format=args.format))
-    return Path(args.output)
+    path = Path(args.output)
+    if path.exists() and not args.force:
+        raise UserError(ctx.tr("reports.err.exists", path=path))
+    return path
 
 
 def run_pareto(ctx: CommandContext, args: argparse.Namespace) -> int:
