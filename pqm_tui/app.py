@@ -21,6 +21,7 @@ from pqm_tui.model.db import PQMDatabase, connect
 from pqm_tui.model.errors import PQMError
 from pqm_tui.preferences import Preferences
 from pqm_tui.screens.amendments import AmendmentsScreen
+from pqm_tui.screens.analysis import AnalysisScreen
 from pqm_tui.screens.assessment import AssessmentProjectScreen, AssessmentScreen
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.document import DocumentDialog
@@ -52,10 +53,9 @@ ScreenName = Literal[
     "document",
     "help",
     "amendments",
-    "report",
-    "help",
     "assessment",
     "assessment_project",
+    "analysis",
 ]
 SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "home": HomeScreen,
@@ -72,6 +72,7 @@ SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "amendments": AmendmentsScreen,
     "assessment": AssessmentScreen,
     "assessment_project": AssessmentProjectScreen,
+    "analysis": AnalysisScreen,
 }
 
 
@@ -84,6 +85,7 @@ BROWSING = (
     AmendmentsScreen,
     AssessmentScreen,
     AssessmentProjectScreen,
+    AnalysisScreen,
 )
 
 
@@ -184,6 +186,12 @@ class PQMApp(App[None]):
                 self.tr("palette.amendments"),
                 self.tr("palette.amendments_more"),
                 partial(self.open, "amendments"),
+            )
+        if here is not AnalysisScreen:
+            yield SystemCommand(
+                self.tr("palette.analysis"),
+                self.tr("palette.analysis_more"),
+                partial(self.open, "analysis"),
             )
         if here is not OrganisationScreen:
             for name, tab in (("organisation", "projects"), ("people", "people")):

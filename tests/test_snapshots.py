@@ -70,6 +70,13 @@ async def review(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def analysis(pilot: Pilot[Any]) -> None:
+    """不合格统计: the Pareto of the quarter by item, from the home screen's ``t``."""
+    await home(pilot)
+    await pilot.press("t")
+    await settle(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(
     "steps",
@@ -78,6 +85,7 @@ async def review(pilot: Pilot[Any]) -> None:
         pytest.param(walk, id="walk"),
         pytest.param(summary, id="summary"),
         pytest.param(review, id="review"),
+        pytest.param(analysis, id="analysis"),
     ],
 )
 def test_screen(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from pqm_tui.commands import amend
+from pqm_tui.commands.analysis import add_scope, run_export
 from pqm_tui.commands.context import CommandContext
 from pqm_tui.commands.table import format_table
 from pqm_tui.model import bounds, inspections, organisation
@@ -21,6 +23,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lst.add_argument("--limit", default="50", help="at most this many (1–100000; 50)")
     lst.set_defaults(func=run_list)
     amend.register(actions)
+    export = actions.add_parser("export", help="findings of inspections to .xlsx or .csv")
+    add_scope(export)
+    export.add_argument("-o", "--output", type=Path, required=True, help="F.xlsx or F.csv")
+    export.set_defaults(func=run_export)
 
 
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:

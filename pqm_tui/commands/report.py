@@ -75,6 +75,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             help="overwrite an existing file (a circular: also for a month with nothing to report)",
         )
         p.set_defaults(func=run, document=document)
+    from pqm_tui.commands.analysis import register_reports
+
+    register_reports(kinds)
 
 
 ASSESSMENT_DOCUMENTS = ("assessment", "quarter", "results")

@@ -420,3 +420,19 @@ def inspectors_of(db: Database, inspection_id: str) -> list[tuple[str, str, str 
             [inspection_id],
         )
     ]
+
+
+def latest_signed(db: Database) -> dict[str, str]:
+    """Project id → its latest signed inspection's id (最近一次已签字检查), re-inspections
+    left out (they re-check items and have no score)."""
+    return {
+        r["project_id"]: r["id"]
+        for r in db.query(
+            """SELECT i.project_id, i.id FROM inspections i
+               WHERE i.status = 'signed' AND i.kind != 're-inspection'
+                 AND i.id = (SELECT j.id FROM inspections j
+                             WHERE j.project_id = i.project_id AND j.status = 'signed'
+                               AND j.kind != 're-inspection'
+                             ORDER BY j.started_at DESC, j.id DESC LIMIT 1)"""
+        )
+    }

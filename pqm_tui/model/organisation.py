@@ -321,6 +321,19 @@ def get_city_company(db: Database, city_id: str) -> CityCompany:
     return CityCompany.model_validate(rows[0])
 
 
+def find_city_company(db: Database, name_or_id: str) -> CityCompany:
+    """A city company (城市公司) by exact name or id."""
+    rows = list(
+        db.query(
+            "SELECT * FROM city_companies WHERE id = ? OR name = ? ORDER BY name",
+            [name_or_id, name_or_id],
+        )
+    )
+    if not rows:
+        raise NotFoundError("errors.analysis.city_not_found", name=name_or_id)
+    return CityCompany.model_validate(rows[0])
+
+
 def list_city_companies(db: Database, *, active_only: bool = False) -> list[CityCompany]:
     """City companies by name (``active_only``: without the archived)."""
     where = "WHERE archived_at IS NULL" if active_only else ""

@@ -979,6 +979,27 @@ def m015_assessments(db: Database) -> None:
         _run(db, _audit_triggers(db, table, chained=True))
 
 
+@migrations()
+def m016_analysis_indexes(db: Database) -> None:
+    """The failure analysis (不合格统计): findings by inspection and item, covering.
+
+    ``findings_failures``, a partial index of the failed findings (a tenth of them or
+    fewer) holding what the Pareto counts: its query reads that index alone instead of
+    every finding of every inspection — 1,000,000 findings: 450–720 → 230–300 ms.
+    ``findings_results`` holds each finding's result by inspection and item: the repeat
+    offenders read it alone (no table rows) — 2.8 → 1.1–1.9 s (``bench/analysis.py``).
+    """
+    _run(
+        db,
+        [
+            """CREATE INDEX findings_failures
+               ON findings(inspection_id, item_id, department, occurrences, deduction)
+               WHERE result = 'fail'""",
+            "CREATE INDEX findings_results ON findings(inspection_id, item_id, result)",
+        ],
+    )
+
+
 # What the review sorts and filters by, copied into review_search (m017) from the item's
 # project and its finding's area, checklist item and own fields.
 REVIEW_KEYS = ("project_name", "area_name", "item_code", "person", "department", "severity")

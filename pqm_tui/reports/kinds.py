@@ -20,7 +20,7 @@ from pqm_tui.model import bounds, findings, inspections, notices, organisation, 
 from pqm_tui.model.circulars import failed_reinspections
 from pqm_tui.model.entities import Notice
 from pqm_tui.model.errors import NotFoundError, RuleError
-from pqm_tui.reports import assessment_docs, blank
+from pqm_tui.reports import assessment_docs, blank, pareto_document
 from pqm_tui.reports.build import Builder
 from pqm_tui.reports.svg import bar_chart
 from pqm_tui.services import assessment
@@ -210,6 +210,15 @@ RESULTS = DocumentKind(
 BLANK = DocumentKind(
     "blank", "blank.html", "reports.blank.title", blank.resolve, blank.build, verified=False
 )
+# 不合格项统计分析 ------------------------------------------------------------------
+PARETO = DocumentKind(
+    "pareto",
+    "pareto.html",
+    "analysis.document_title",
+    pareto_document.resolve,
+    pareto_document.build,
+    verified=False,
+)
 KINDS: dict[str, DocumentKind] = {
     k.name: k
     for k in (
@@ -222,5 +231,6 @@ KINDS: dict[str, DocumentKind] = {
         ASSESSMENT_SUMMARY,
         QUARTER,
         RESULTS,
+        PARETO,
     )
 }

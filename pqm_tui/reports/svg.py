@@ -76,3 +76,83 @@ def qr_svg(payload: str, size_mm: int = 24) -> str:
     head, rest = text.split(">", 1)
     head = head.replace('width="', 'data-w="').replace('height="', 'data-h="')
     return f'{head} width="{size_mm}mm" height="{size_mm}mm">{rest}'
+
+
+PARETO_WIDTH = 640
+PARETO_HEIGHT = 260
+PARETO_MAX_BARS = 15  # more bars get too thin to label; the table lists every group
+
+
+def pareto_chart(
+    labels: Sequence[str],
+    counts: Sequence[int],
+    cumulative: Sequence[float],
+    *,
+    title: str,
+    count_axis: str,
+    cumulative_axis: str,
+) -> str:
+    """A Pareto chart (柏拉图): bars of counts, most first, on the left axis and the
+    cumulative percent as a line with dots on the right axis (0–100 %); texts escaped.
+
+    At most ``PARETO_MAX_BARS`` bars (the first ones: the vital few); labels are slanted
+    so that item codes and department names fit under narrow bars.
+    """
+    labels, counts = list(labels)[:PARETO_MAX_BARS], list(counts)[:PARETO_MAX_BARS]
+    cumulative = list(cumulative)[:PARETO_MAX_BARS]
+    left, right, top, bottom = 44, 52, 42, 70
+    plot_w = PARETO_WIDTH - left - right
+    plot_h = PARETO_HEIGHT - top - bottom
+    base = top + plot_h
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{PARETO_WIDTH}" '
+        f'height="{PARETO_HEIGHT}" viewBox="0 0 {PARETO_WIDTH} {PARETO_HEIGHT}" '
+        f'font-family="{FONT}" font-size="10">',
+        f'<text x="0" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
+        f'<text x="0" y="{top - 8}" font-size="9">{escape(count_axis)}</text>',
+        f'<text x="{left + plot_w + 6}" y="{top - 8}" font-size="9">'
+        f"{escape(cumulative_axis)}</text>",
+    ]
+    highest = max(counts, default=0)
+    step = max(1, -(-highest // 5))  # about five whole-number ticks
+    scale_top = max(step * 5, 1)
+    for n in range(6):  # grid lines with both axes' ticks
+        y = base - plot_h * n / 5
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            'stroke="#dddddd" stroke-width="0.5"/>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="9">'
+            f"{step * n}</text>"
+            f'<text x="{left + plot_w + 4}" y="{y + 3:.1f}" font-size="9">{20 * n}%</text>'
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#555555"/>'
+        f'<line x1="{left + plot_w}" y1="{top}" x2="{left + plot_w}" y2="{base}" '
+        'stroke="#555555"/>'
+        f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#555555"/>'
+    )
+    slot = plot_w / max(len(counts), 1)
+    points = []
+    for n, (label, count, share) in enumerate(zip(labels, counts, cumulative, strict=True)):
+        x = left + slot * n
+        height = plot_h * count / scale_top
+        parts.append(
+            f'<rect x="{x + slot * 0.15:.1f}" y="{base - height:.1f}" '
+            f'width="{slot * 0.7:.1f}" height="{height:.1f}" fill="#4472c4"/>'
+            f'<text x="{x + slot / 2:.1f}" y="{base - height - 3:.1f}" text-anchor="middle" '
+            f'font-size="9">{count}</text>'
+            f'<text transform="translate({x + slot / 2 + 3:.1f},{base + 10}) rotate(-35)" '
+            f'text-anchor="end" font-size="9">{escape(label)}</text>'
+        )
+        points.append((x + slot / 2, base - plot_h * max(0.0, min(share, 100.0)) / 100))
+    if points:
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="#c00000" stroke-width="1.5"/>')
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#c00000"/>' for x, y in points]
+        eighty = base - plot_h * 0.8  # the 80 % line of the Pareto principle
+        parts.append(
+            f'<line x1="{left}" y1="{eighty:.1f}" x2="{left + plot_w}" y2="{eighty:.1f}" '
+            'stroke="#c00000" stroke-width="0.6" stroke-dasharray="4 3"/>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -7,19 +7,38 @@ missing and offers to go where it is added.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.services.latest_scores import LatestScore, latest_scores
 from pqm_tui.services.setup import Step, setup_state
 from pqm_tui.widgets.due_panel import DuePanel
 from pqm_tui.widgets.footer import PQMFooter, binding
 
 RECENT_LIMIT = 100
+PROJECT_COLUMNS = ("project", "kind", "areas", "latest_score", "latest_band")
+
+
+def band_text(score: LatestScore, bands: int, lang: str) -> Text:
+    """The band's name coloured by its place: green above none, red below (考核档位)."""
+    label = score.band.label_zh if lang == "zh" else score.band.label_en
+    pay = score.band.pay_adjust_percent
+    style = "bold green" if score.rank == 0 and pay > 0 else "green" if pay > 0 else ""
+    if pay < 0:
+        style = "bold red" if score.rank == bands - 1 else "dark_orange"
+    return Text(label, style=style)
 
 
 class HomeScreen(PQMScreen[None]):
@@ -40,7 +59,14 @@ class HomeScreen(PQMScreen[None]):
         binding("g", "organisation", "welcome.key.organisation", "home.organisation", show=False),
         binding("m", "amendments", "amend.key.open", "home.amendments", show=False),
         binding("a", "assessment", "assess.key.grid", "home.assessment", show=False),
+        binding("t", "analysis", "analysis.key.open", "home.analysis", show=False),
     ]
+
+    @dataclass
+    class ScoresLoaded(Message):
+        """The latest scores, computed off the UI thread (project id → score)."""
+
+        scores: dict[str, LatestScore]
 
     def __init__(self, offer_resume: bool = True) -> None:
         super().__init__()
@@ -61,7 +87,7 @@ class HomeScreen(PQMScreen[None]):
     def on_mount(self) -> None:
         tr = self.tr
         projects = self.query_one("#projects", DataTable)
-        projects.add_columns(*(tr(f"home.col.{c}") for c in ("project", "kind", "areas")))
+        projects.add_columns(*(tr(f"home.col.{c}") for c in PROJECT_COLUMNS))
         recent = self.query_one("#inspections", DataTable)
         recent.add_columns(
             *(
@@ -188,6 +214,10 @@ class HomeScreen(PQMScreen[None]):
         """考核一览: projects × months with score and band."""
         self.pqm.open("assessment")
 
+    def action_analysis(self) -> None:
+        """不合格统计: the Pareto of failures and the repeat offenders."""
+        self.pqm.open("analysis")
+
     def action_review(self) -> None:
         """整改跟踪: the review of rectification items."""
         self.pqm.open("review")
@@ -205,6 +235,8 @@ class HomeScreen(PQMScreen[None]):
                 project.name,
                 tr.enum(project.kind),
                 str(areas.get(project.id, 0)),
+                "",
+                "",
                 key=project.id,
             )
         recent.clear()
@@ -226,3 +258,32 @@ class HomeScreen(PQMScreen[None]):
         if projects.row_count == 0:
             status = tr("home.empty")
         self.query_one("#status", Static).update(status)
+        self._load_scores()
+
+    @work(thread=True, exclusive=True, group="home-scores")
+    def _load_scores(self) -> None:
+        """Score each project's latest signed inspection on a connection of its own."""
+        path = self.pqm.db_path
+        if path is None:
+            return
+        db = None
+        try:
+            db = connect(path, actor=self.pqm.actor, migrate_schema=False)
+            self.post_message(self.ScoresLoaded(latest_scores(db, self.pqm.settings)))
+        except (PQMError, ValueError):  # storage busy or gone: the columns stay empty
+            return
+        finally:
+            if db is not None:
+                db.close()
+
+    def on_home_screen_scores_loaded(self, message: ScoresLoaded) -> None:
+        projects = self.query_one("#projects", DataTable)
+        bands = len(self.pqm.settings.bands)
+        score_column, band_column = projects.ordered_columns[3:5]
+        for project_id, score in message.scores.items():
+            if project_id not in projects.rows:
+                continue
+            total = Text(f"{score.total:.1f}", justify="right")
+            projects.update_cell(project_id, score_column.key, total)
+            band = band_text(score, bands, self.tr.lang)
+            projects.update_cell(project_id, band_column.key, band, update_width=True)
