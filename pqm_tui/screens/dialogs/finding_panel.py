@@ -74,6 +74,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self.photo_warned = False
         self.stored: list[photos.StoredPhoto] = list(details.photos)
         self.import_marks: dict[Path, float] = {}  # remembered only when saved
+        self.opened_with: tuple[object, ...] = ()  # the fields as the panel opened
 
     def compose(self) -> ComposeResult:
         tr = self.tr
@@ -140,6 +141,21 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         note = self.query_one("#note", Input)
         note.cursor_position = len(note.value)
         note.focus()
+        self.opened_with = self._typed()
+
+    def _typed(self) -> tuple[object, ...]:
+        """What the inspector can change here: the fields and the photos."""
+        fields = tuple(w.value for w in self.query(Input))
+        return (*fields, self.query_one("#severity", Select).value, len(self.stored))
+
+    def unsaved_typing(self) -> str:
+        """The panel holds typing when a field or the photos changed since it opened."""
+        if not self.is_mounted or self._typed() == self.opened_with:
+            return ""
+        return self.tr("walk.quit.finding", code=self.item.code)
+
+    def save_typing(self) -> None:
+        self.action_save()
 
     def _photo_line(self) -> str:
         names = "、".join(p.original_name for p in self.stored) or self.tr("common.none")

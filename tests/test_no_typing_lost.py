@@ -1,0 +1,101 @@
+"""No typing is ever lost (输入不丢失): keys typed as the panel opens, quitting with a typed
+panel, forms that stay open with what was typed and say why under the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import Input, Static
+
+from pqm_tui.app import PQMApp, create_app
+from pqm_tui.config import Settings
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.entities import Result
+from pqm_tui.screens.dialogs.finding_panel import FindingPanel
+from pqm_tui.screens.dialogs.quit import QuitDialog
+from tests.test_walk import start_new
+
+
+@pytest.fixture
+def app(demo_db_path: Path, settings: Settings, clock: Clock) -> PQMApp:
+    return create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+
+
+async def test_keys_typed_as_the_panel_opens_are_kept(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        first = walk.current_item
+        await pilot.press("f", *"dengguang")  # no pause: typed while the panel opens
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        assert panel.query_one("#note", Input).value == "dengguang"
+        assert walk.walk.finding(walk.area_id, first or "") is None  # no key answered an item
+
+
+async def test_quit_with_a_typed_panel_asks_and_saves(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        area, item = walk.area_id, walk.current_item
+        assert item is not None
+        await pilot.press("f")
+        await pilot.pause()
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert "所有记录均已保存" in commands["退出"]  # nothing typed yet
+        await pilot.press(*"louti")
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert "所有记录均已保存" not in commands["退出"]
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitDialog)
+        assert "尚未保存" in str(app.screen.query_one(".dialog-title", Static).render())
+        await pilot.press("escape")  # stay: the typing is still there
+        await pilot.pause()
+        assert isinstance(app.screen, FindingPanel)
+        assert app.screen.query_one("#note", Input).value == "louti"
+        await pilot.press("ctrl+q", "s")
+        await pilot.pause()
+        await pilot.pause()
+        finding = walk.walk.finding(area, item)
+        assert finding is not None and finding.result == Result.FAIL
+        assert finding.note == "louti"
+    assert app.return_code == 0
+
+
+async def test_quit_with_a_typed_panel_can_discard(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        area, item = walk.area_id, walk.current_item
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"abc", "ctrl+q", "d")
+        await pilot.pause()
+        assert walk.walk.finding(area, item or "") is None
+    assert not app.is_running
+
+
+async def test_quit_with_an_untouched_panel_does_not_ask(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_new(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert not app.is_running
+
+
+async def test_keys_queued_behind_f_go_to_the_note(app: PQMApp) -> None:
+    """As a terminal delivers them: all keys already queued when ``f`` is handled."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        first = walk.current_item
+        for key in "fxiaoqu":
+            app.post_message(events.Key(key, key))
+        await pilot.pause()
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        assert panel.query_one("#note", Input).value == "xiaoqu"
+        assert walk.walk.finding(walk.area_id, first or "") is None
