@@ -13,8 +13,12 @@ from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Result
+from pqm_tui.model.rectification import list_events
 from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.dialogs.quit import QuitDialog
+from pqm_tui.screens.dialogs.reply import ReplyDialog
+from tests.test_review_dialogs import cursor_to, fill, open_review, pick, settle
+from tests.test_review_dialogs import make_app as review_app
 from tests.test_walk import start_new
 
 
@@ -99,3 +103,56 @@ async def test_keys_queued_behind_f_go_to_the_note(app: PQMApp) -> None:
         assert isinstance(panel, FindingPanel)
         assert panel.query_one("#note", Input).value == "xiaoqu"
         assert walk.walk.finding(walk.area_id, first or "") is None
+
+
+# ------------------------------------------------------------------ the review's forms
+async def test_a_reply_dated_in_the_future_is_refused_as_typed(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    app = review_app(demo_db_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=True)
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReplyDialog)
+        await fill(pilot, "更换灯具")
+        await pilot.press("tab")
+        await fill(pilot, "2026-12-01")  # after today (2026-11-23): said before saving
+        await pilot.pause()
+        under = str(dialog.query_one("#error-date", Static).render())
+        assert "2026-12-01" in under and "晚于今天" in under
+        assert dialog.query_one("#error-date").has_class("shown")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog  # stays open, what was typed kept
+        assert dialog.values()["done"] == "更换灯具"
+        assert not [e for e in list_events(app.db, item_id) if e.action == "reply"]
+        await fill(pilot, "2026-11-22")
+        await pilot.pause()
+        assert str(dialog.query_one("#error-date", Static).render()) == ""
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert [e for e in list_events(app.db, item_id) if e.action == "reply"]
+
+
+async def test_replying_to_a_replied_item_is_refused_before_typing(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    app = review_app(demo_db_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot)
+        replied = next(r.id for r in screen.page_rows.values() if r.status == "replied")
+        await cursor_to(screen, pilot, replied)
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen is screen  # no form to fill in for nothing
+        said = [n.message for n in app._notifications]
+        assert any("已回复" in m for m in said), said
+        assert not any(
+            len(w) >= 8 and all(c in "0123456789abcdef" for c in w)
+            for m in said
+            for w in m.replace("：", " ").split()
+        )
