@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from textual.widgets import OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
@@ -17,9 +17,12 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.findings import get_finding
 from pqm_tui.model.rectification import get_item
+from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.dialogs.photos import PhotoListDialog
+from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
 from pqm_tui.services import photos, rectification, reinspection
+from pqm_tui.services.points import format_points
 from tests.test_reinspection_summary import two_open_items
 
 
@@ -99,3 +102,28 @@ async def test_o_lists_the_photos_and_opens_one(
         assert opened and opened[0][0] == "/usr/bin/xdg-open"
         assert opened[0][1].endswith(".jpg")
         assert "已在图片查看程序中打开" in str(dialog.query_one("#error", Static).render())
+
+
+async def test_the_summary_compares_before_and_after(
+    app: PQMApp, demo_db_path: Path, clock: Clock, tmp_path: Path
+) -> None:
+    inspection_id, item_id = replied_reinspection(demo_db_path, clock, tmp_path)
+    original = get_finding(app.db, get_item(app.db, item_id).finding_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await open_walk(app, pilot, inspection_id)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"reng wei zheng gai", "ctrl+s")
+        await pilot.pause()
+        if isinstance(app.screen, FindingPanel):  # a photo is required: warned once
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen) and walk is not summary
+        table = summary.query_one("#failures", DataTable)
+        row = [str(c) for c in table.get_row_at(0)]
+        assert row[2].startswith(f"扣 {format_points(original.deduction)}")
+        assert "已更换破损灯罩" in row[3]  # the reply
+        assert row[4] == "不合格 · reng wei zhen…"  # what the re-inspection found

@@ -34,6 +34,7 @@ from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.services import inspection_state, signoff
 from pqm_tui.services.points import format_points
+from pqm_tui.services.reinspection_context import target_contexts
 from pqm_tui.services.reinspection_summary import Verdict, target_lines
 from pqm_tui.services.walk_pace import walk_pace
 from pqm_tui.services.walk_session import mark_unanswered_na
@@ -44,6 +45,14 @@ if TYPE_CHECKING:
 
 NOTE_WIDTH = 40
 UNSIGNED_ONLY = {"sign", "mark_na", "walk"}
+
+
+SHORT = 14  # characters of a note shown in a table cell
+
+
+def short(text: str) -> str:
+    """A note cut to fit a cell (the walk shows it whole)."""
+    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
 
 
 class SummaryScreen(PQMScreen[None]):
@@ -190,18 +199,36 @@ class SummaryScreen(PQMScreen[None]):
         self.query_one("#sections", DataTable).display = False
         table = self.query_one("#failures", DataTable)
         table.clear(columns=True)
-        for key in ("area", "code", "result", "outcome"):
+        for key in ("area", "code", "before", "reply", "result", "outcome"):
             table.add_column(tr(f"walk.reinspection.col.{key}"), key=key)
         lines = target_lines(self.pqm.db, state)
+        targets = target_contexts(self.pqm.db, state.inspection.id, self.pqm.db_path)
+        contexts = {c.rectification_item_id[-8:]: (where, c) for where, c in targets.items()}
+        found = {(f.area_id, f.item_id): f for f in state.findings}
         for line in lines:
+            where, context = contexts[line.item_short_id]
             outcome = tr(
                 f"walk.reinspection.{line.verdict.value}",
                 level=line.level,
                 deadline=line.deadline or "—",
                 notice=line.notice_number or "—",
             )
+            now = found.get(where)
             result = tr.enum(line.result) if line.result else "—"
-            table.add_row(line.area, line.code, result, outcome)
+            if now is not None and now.note:
+                result += f" · {short(now.note)}"
+            before = tr(
+                "walk.reinspection.before",
+                deduction=format_points(context.deduction),
+                note=short(context.original.note or "—"),
+            )
+            reply = context.reply
+            replied = (
+                tr("walk.reinspection.replied", date=reply.date[5:], done=short(reply.done))
+                if reply
+                else tr("walk.reinspection.not_replied")
+            )
+            table.add_row(line.area, line.code, before, replied, result, outcome)
         results = [line.result for line in lines]
         self.query_one("#total", Static).update(
             tr(
