@@ -2,7 +2,9 @@
 
 Defaults make it a few keys: the project highlighted on the home screen, a
 monthly check, the latest version of the checklist made for the project's
-kind, the current user (or the first inspector), now. ctrl+s starts.
+kind, the current user (or the first inspector), now. ctrl+s starts. 复检 is
+offered only for a project with items awaiting a re-inspection (it takes them);
+a second check of the same kind and project in the same half-month is asked about.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionKind, Project
 from pqm_tui.model.errors import ModelError
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.services import reinspection
+from pqm_tui.services.cadence import earlier_in_half_month
 from pqm_tui.widgets.footer import binding
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -33,6 +38,8 @@ class StartInspectionScreen(PQMModal[str | None]):
     def __init__(self, project_id: str | None = None) -> None:
         super().__init__()
         self.project_id = project_id
+        self.targets: list[str] = []  # the items a re-inspection of the project would take
+        self.second_confirmed = False  # a second check in the half-month was confirmed
 
     def compose(self) -> ComposeResult:
         app, tr = self.pqm, self.tr
@@ -56,7 +63,7 @@ class StartInspectionScreen(PQMModal[str | None]):
                 )
                 yield Static(tr("walk.start.kind"))
                 yield Select(
-                    [(tr.enum(k), k) for k in InspectionKind],
+                    self._kinds(project_id),
                     value=InspectionKind.MONTHLY,
                     allow_blank=False,
                     id="kind",
@@ -87,6 +94,15 @@ class StartInspectionScreen(PQMModal[str | None]):
     def on_mount(self) -> None:
         self.query_one("#project", Select).focus()
 
+    def _kinds(self, project_id: str | None) -> list[tuple[str, InspectionKind]]:
+        """The kinds offered: 复检 only when the project has items awaiting one."""
+        self.targets = reinspection.awaiting(self.pqm.db, project_id) if project_id else []
+        return [
+            (self.tr.enum(k), k)
+            for k in InspectionKind
+            if k != InspectionKind.REINSPECTION or self.targets
+        ]
+
     def _checklist_for(
         self, project_id: str | None, kind: InspectionKind = InspectionKind.MONTHLY
     ) -> str | object:
@@ -104,6 +120,12 @@ class StartInspectionScreen(PQMModal[str | None]):
         return self.checklists[0].latest_version_id if self.checklists else Select.NULL
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "project" and isinstance(event.value, str):
+            kinds = self.query_one("#kind", Select)
+            chosen = kinds.value
+            offered = self._kinds(event.value)
+            kinds.set_options(offered)
+            kinds.value = chosen if chosen in [k for _, k in offered] else InspectionKind.MONTHLY
         if event.select.id in ("project", "kind"):
             project = self.query_one("#project", Select).value
             kind = self.query_one("#kind", Select).value
@@ -143,20 +165,42 @@ class StartInspectionScreen(PQMModal[str | None]):
         if not organisation.area_counts(app.db).get(project):
             error.update(tr("walk.start.no_areas", project=self.projects[project].name))
             return
-        try:
-            inspection = inspections.create_inspection(
-                app.db,
-                app.clock,
-                project,
-                InspectionKind(str(kind)),
-                version,
-                [str(c) for c in chosen],
-                started.isoformat(timespec="milliseconds"),
+        kind = InspectionKind(str(kind))
+        earlier = earlier_in_half_month(app.db, project, kind, started.date())
+        if earlier and not self.second_confirmed:
+            question = tr(
+                "walk.start.second",
+                project=self.projects[project].name,
+                kind=tr.enum(kind),
+                started=earlier[:16].replace("T", " "),
             )
+            self.app.push_screen(ConfirmDialog(question), self._second_answered)
+            return
+        try:
+            if kind == InspectionKind.REINSPECTION:  # of the items awaiting one (复检对象)
+                inspection = reinspection.create_reinspection(
+                    app.db, app.clock, self.targets, inspector_ids=[str(c) for c in chosen]
+                )
+            else:
+                inspection = inspections.create_inspection(
+                    app.db,
+                    app.clock,
+                    project,
+                    kind,
+                    version,
+                    [str(c) for c in chosen],
+                    started.isoformat(timespec="milliseconds"),
+                )
         except ModelError as exc:
             error.update(tr("walk.error", error=tr.error(exc)))
             return
         self.dismiss(inspection.id)
+
+    def _second_answered(self, yes: bool | None) -> None:
+        """A second check in the half-month: started when the inspector says so."""
+        if yes:
+            self.second_confirmed = True
+            self.action_start()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
