@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from textual.widgets import DataTable, Input, Select, Static
 
 from pqm_tui.app import PQMApp, create_app
@@ -16,12 +17,15 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import InspectionKind, Result
 from pqm_tui.model.errors import LockedError, RuleError
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.dialogs.form import FormDialog
+from pqm_tui.screens.dialogs.photos import PhotoListDialog
 from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.home import HomeScreen
 from pqm_tui.screens.walk import WalkScreen
-from pqm_tui.services import reinspection
+from pqm_tui.services import photos, reinspection
 from pqm_tui.services.cadence import due_items, half_month
+from tests.test_walk import start_new
 
 
 @pytest.fixture
@@ -173,3 +177,52 @@ async def test_a_second_check_in_the_half_month_asks_first(app: PQMApp) -> None:
         await pilot.pause()
         assert isinstance(app.screen, WalkScreen)
     assert len(inspections.list_inspections(db)) == before + 1
+
+
+# ------------------------------------------------------------ a photo taken off, previewed
+async def test_a_photo_is_previewed_and_removed_from_an_unsigned_finding(
+    app: PQMApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    picture = tmp_path / "IMG_0042.jpg"
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(picture)
+    monkeypatch.setattr(photos.shutil, "which", lambda name: None)  # no viewer here
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        area, item = walk.area_id, walk.current_item
+        assert item is not None
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        panel.query_one("#photo", Input).value = str(picture)
+        panel.query_one("#photo", Input).focus()
+        await pilot.press("enter")  # stored at once
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        finding = walk.walk.finding(area, item)
+        assert finding is not None and walk.walk.photo_counts[finding.id] == 1
+
+        walk.query_one("#items", DataTable).move_cursor(row=walk.row_items.index(item))
+        await pilot.press("e")  # edit the finding
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        listing = app.screen
+        assert isinstance(listing, PhotoListDialog)
+        await pilot.press("enter")  # preview: no viewer on this machine, said clearly
+        await pilot.pause()
+        assert "没有图片查看程序" in str(listing.query_one("#error", Static).render())
+        await pilot.press("x", "escape")
+        await pilot.pause()
+        assert app.screen is panel
+        assert "照片 0 张" in str(panel.query_one("#photos", Static).render())
+        assert panel.unsaved_typing()  # taking a photo off is a change quitting asks about
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        if app.screen is panel:  # a required photo is now missing: warned once
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        assert walk.walk.photo_counts[finding.id] == 0
+    assert not [p for p in inspections.list_photos(app.db, walk.inspection_id)]

@@ -324,6 +324,12 @@ def get_position(db: Database, inspection_id: str) -> WalkPosition | None:
     return WalkPosition(rows[0]["area_id"], rows[0]["item_id"], rows[0]["updated_at"])
 
 
+def remove_photo(db: Database, photo_id: str) -> None:
+    """Take a photo off its finding (the file stays in the media store); refused once signed."""
+    with translate_locks(), db.atomic():
+        db.execute("DELETE FROM photos WHERE id = ?", [photo_id])
+
+
 def add_photo(
     db: Database,
     clock: Clock,

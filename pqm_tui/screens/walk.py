@@ -381,6 +381,7 @@ class WalkScreen(PQMScreen[None]):
             people=[p.name for p in self.walk.people],
             last_note=self.walk.last_note,
             existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
+            saved_photos=self.walk.photos_of(area_id, item_id),
         )
         self.app.push_screen(panel, lambda result: self._record_failure(area_id, item_id, result))
 

@@ -59,6 +59,7 @@ class FailureDetails:
     responsible_person: str = ""
     location: str = ""
     photos: list[StoredPhoto] = field(default_factory=list)
+    removed_photos: list[str] = field(default_factory=list)  # ids of saved photos taken off
 
 
 class WalkSession:
@@ -226,6 +227,9 @@ class WalkSession:
                 responsible_person=details.responsible_person.strip(),
                 location=details.location.strip(),
             )
+            for photo_id in details.removed_photos:
+                inspections.remove_photo(self.db, photo_id)
+                self.photo_counts[finding.id] -= 1
             for photo in details.photos:
                 self.attach(finding, photo)
         self._remember(area_id, item_id, finding)
