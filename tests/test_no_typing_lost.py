@@ -7,16 +7,20 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import Input, Static
+from textual.widgets import Input, SelectionList, Static
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Result
+from pqm_tui.model.errors import RuleError
 from pqm_tui.model.rectification import list_events
 from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.dialogs.quit import QuitDialog
 from pqm_tui.screens.dialogs.reply import ReplyDialog
+from pqm_tui.screens.dialogs.signoff import SignOffDialog
+from pqm_tui.screens.summary import SummaryScreen
+from pqm_tui.services import signoff
 from tests.test_review_dialogs import cursor_to, fill, open_review, pick, settle
 from tests.test_review_dialogs import make_app as review_app
 from tests.test_walk import start_new
@@ -156,3 +160,33 @@ async def test_replying_to_a_replied_item_is_refused_before_typing(
             for m in said
             for w in m.replace("：", " ").split()
         )
+
+
+# ------------------------------------------------------------------ sign-off
+async def test_a_refused_sign_off_stays_open_with_what_was_typed(
+    app: PQMApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise RuleError("errors.inspection.unanswered", count=3)
+
+    monkeypatch.setattr(signoff, "sign_off", refuse)
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        await pilot.press("x", "y")  # finish
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen) and summary is not walk
+        await pilot.press("a", "y")  # the unanswered items: N/A
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignOffDialog)
+        dialog.query_one("#inspectors", SelectionList).select_all()
+        dialog.query_one("#receiver", Input).value = "张经理"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog  # not closed: the receiver typed is still there
+        assert dialog.query_one("#receiver", Input).value == "张经理"
+        said = str(dialog.query_one("#error", Static).render())
+        assert "还有 3 项未检查" in said

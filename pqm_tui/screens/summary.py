@@ -73,6 +73,7 @@ class SummaryScreen(PQMScreen[None]):
 
     def __init__(self, inspection_id: str) -> None:
         super().__init__()
+        self._signed_number: str | None = None  # the notice signing issued
         self.inspection_id = inspection_id
         self.notice_number: str | None = None
 
@@ -309,7 +310,8 @@ class SummaryScreen(PQMScreen[None]):
         else:
             failed = sum(f.result == Result.FAIL for f in state.findings)
             effect = app.tr("walk.signoff.effect", failures=failed)
-        dialog = SignOffDialog(inspectors, people, effect, self._receiver(state.inspection))
+        receiver = self._receiver(state.inspection)
+        dialog = SignOffDialog(inspectors, people, effect, receiver, sign=self._sign)
         self.app.push_screen(dialog, self._signed)
 
     def _receiver(self, inspection: Inspection) -> Person | None:
@@ -322,12 +324,11 @@ class SummaryScreen(PQMScreen[None]):
         except NotFoundError:
             return None
 
-    def _signed(self, form: SignOffForm | None) -> None:
-        if form is None:
-            return
+    def _sign(self, form: SignOffForm) -> str | None:
+        """Sign from the dialog: a refusal is said there, where what was typed stays."""
         app = self.pqm
         try:
-            number = signoff.sign_off(
+            self._signed_number = signoff.sign_off(
                 app.db,
                 app.clock,
                 app.settings,
@@ -336,9 +337,15 @@ class SummaryScreen(PQMScreen[None]):
                 receiver_role=form.receiver_role,
             )
         except ModelError as exc:
-            self._status(app.tr("walk.error", error=app.tr.error(exc)))
+            return app.tr("walk.error", error=app.tr.error(exc))
+        return None
+
+    def _signed(self, form: SignOffForm | None) -> None:
+        if form is None:
             return
+        app = self.pqm
         self.reload()
+        number = self._signed_number
         message = app.tr("walk.summary.signed", notice=number or app.tr("walk.summary.no_notice"))
         self.notify(message)
 
