@@ -35,7 +35,7 @@ class HomeScreen(PQMScreen[None]):
         binding("n", "new", "keys.home.new", "home.new"),
         binding("o", "open", "keys.home.open", "home.open"),
         binding("r", "refresh", "keys.home.refresh", "home.refresh"),
-        binding("d", "abandon", "keys.home.abandon", "home.abandon", show=False),
+        binding("d", "abandon", "keys.home.abandon", "home.abandon"),
         binding("question_mark", "help", "keys.walk.help", "home.help"),
         binding("v", "review", "review.key.open", "home.review"),
         # in ? help and the palette, not in the footer (which stays as it was)

@@ -124,7 +124,9 @@ class WalkScreen(PQMScreen[None]):
         return self.session
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="walk-title")
+        with Horizontal(id="walk-title"):
+            yield Static("", id="walk-name")
+            yield Static("", id="walk-counts")
         with Horizontal(id="walk-main"):
             yield DataTable(id="areas", cursor_type="row", zebra_stripes=True)
             with Vertical(id="items-pane"):
@@ -176,8 +178,9 @@ class WalkScreen(PQMScreen[None]):
 
     def watch_totals(self, totals: AreaProgress | None) -> None:
         if totals is not None:  # fixed height: no re-layout per key
-            title = walk_title(self.walk, self.tr, totals)
-            self.query_one("#walk-title", Static).update(title, layout=False)
+            title, counts = walk_title(self.walk, self.tr, totals)
+            self.query_one("#walk-name", Static).update(title, layout=False)
+            self.query_one("#walk-counts", Static).update(counts)
 
     def watch_saved(self) -> None:
         self._draw_status()

@@ -21,18 +21,20 @@ def area_name(walk: WalkSession, area_id: str) -> str:
     return walk.areas[walk.area_index[area_id]].name
 
 
-def walk_title(walk: WalkSession, tr: Translator, totals: AreaProgress) -> str:
-    """Project, kind, checklist and the inspection's progress (the top line)."""
-    return tr(
+def walk_title(walk: WalkSession, tr: Translator, totals: AreaProgress) -> tuple[str, str]:
+    """The top line: project, kind and checklist (cut first when narrow), then the progress
+    and the failures (always whole)."""
+    title = tr(
         "walk.title",
         project=walk.project.name,
         kind=tr.enum(walk.inspection.kind),
         checklist=walk.content.checklist.name,
         version=walk.content.version.version,
-        answered=totals.answered,
-        total=totals.applicable,
-        failed=totals.failed,
     )
+    counts = tr(
+        "walk.counts", answered=totals.answered, total=totals.applicable, failed=totals.failed
+    )
+    return title, counts
 
 
 def area_title(walk: WalkSession, tr: Translator, area_id: str) -> str:

@@ -38,6 +38,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
     """
 
     TYPING_TARGET = "#note"
+    AUTO_FOCUS = "#note"  # from the first moment: keys typed as it opens land in the note
 
     BINDINGS = [
         binding("ctrl+s", "save", "keys.panel.save", "panel.save", priority=True),

@@ -30,6 +30,8 @@ class NoteDialog(KeepTyping, PQMModal[tuple[NoteKind, str] | None]):
     Tab moves between the kind and the text; text typed on the kind goes to the text.
     """
 
+    AUTO_FOCUS = "#text"  # from the first moment: keys typed as it opens land in the text
+
     BINDINGS = [
         binding("ctrl+s", "save", "keys.panel.save", "note.save", priority=True),
         binding("escape", "cancel", "keys.panel.cancel", "note.cancel"),
