@@ -124,6 +124,7 @@ async def test_the_summary_compares_before_and_after(
         assert isinstance(summary, SummaryScreen) and walk is not summary
         table = summary.query_one("#failures", DataTable)
         row = [str(c) for c in table.get_row_at(0)]
-        assert row[2].startswith(f"扣 {format_points(original.deduction)}")
-        assert "已更换破损灯罩" in row[3]  # the reply
-        assert row[4] == "不合格 · reng wei zhen…"  # what the re-inspection found
+        assert row[1].startswith(f"扣 {format_points(original.deduction)}\n")
+        assert row[2] == "11-23\n已更换破损…"  # the reply
+        assert row[3] == "不合格\nreng wei zh…"  # what the re-inspection found
+        assert table.virtual_size.width <= 80  # the whole comparison at 80 columns

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.reactive import var
@@ -47,12 +48,19 @@ NOTE_WIDTH = 40
 UNSIGNED_ONLY = {"sign", "mark_na", "walk"}
 
 
-SHORT = 14  # characters of a note shown in a table cell
+SHORT = 12  # terminal cells of a note in a table cell (80 columns hold a re-inspection's)
 
 
-def short(text: str) -> str:
-    """A note cut to fit a cell (the walk shows it whole)."""
-    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
+def short(text: str, cells: int = SHORT) -> str:
+    """A note cut to ``cells`` terminal cells (CJK count two), with … (the walk shows it whole)."""
+    if cell_len(text) <= cells:
+        return text
+    kept = ""
+    for char in text:
+        if cell_len(kept + char) > cells - 1:
+            break
+        kept += char
+    return kept + "…"
 
 
 class SummaryScreen(PQMScreen[None]):
@@ -200,8 +208,8 @@ class SummaryScreen(PQMScreen[None]):
         self.query_one("#sections", DataTable).display = False
         table = self.query_one("#failures", DataTable)
         table.clear(columns=True)
-        for key in ("area", "code", "before", "reply", "result", "outcome"):
-            table.add_column(tr(f"walk.reinspection.col.{key}"), key=key)
+        for key in ("item", "before", "reply", "result", "outcome"):  # two or three lines
+            table.add_column(tr(f"walk.reinspection.col.{key}"), key=key)  # a row: 80 columns
         lines = target_lines(self.pqm.db, state)
         targets = target_contexts(self.pqm.db, state.inspection.id, self.pqm.db_path)
         contexts = {c.rectification_item_id[-8:]: (where, c) for where, c in targets.items()}
@@ -217,7 +225,7 @@ class SummaryScreen(PQMScreen[None]):
             now = found.get(where)
             result = tr.enum(line.result) if line.result else "—"
             if now is not None and now.note:
-                result += f" · {short(now.note)}"
+                result += f"\n{short(now.note)}"
             before = tr(
                 "walk.reinspection.before",
                 deduction=format_points(context.deduction),
@@ -229,7 +237,8 @@ class SummaryScreen(PQMScreen[None]):
                 if reply
                 else tr("walk.reinspection.not_replied")
             )
-            table.add_row(line.area, line.code, before, replied, result, outcome)
+            cells = (f"{line.code}\n{short(line.area)}", before, replied, result, outcome)
+            table.add_row(*cells, height=max(c.count("\n") + 1 for c in cells))
         results = [line.result for line in lines]
         self.query_one("#total", Static).update(
             tr(
