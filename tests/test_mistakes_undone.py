@@ -123,17 +123,18 @@ async def test_reinspection_is_offered_only_with_items_awaiting_one(app: PQMApp)
     db = app.db
     projects = organisation.list_projects(db, active_only=True)
     awaiting = {p.id: reinspection.awaiting(db, p.id) for p in projects}
-    with_items = next(p for p in projects if awaiting[p.id])
-    without = next((p for p in projects if not awaiting[p.id]), None)
+    with_items, emptied = [p for p in projects if awaiting[p.id]][:2]
+    while awaiting_now := reinspection.awaiting(db, emptied.id):  # all in pending re-inspections
+        reinspection.create_reinspection(db, app.clock, awaiting_now, actor="王丽华")
     async with app.run_test(size=(80, 24)) as pilot:
         start = await start_for(app, pilot, with_items.id)
         assert InspectionKind.REINSPECTION.value in kinds_offered(start)
-        if without is not None:
-            start.query_one("#project", Select).value = without.id
-            await pilot.pause()
-            assert InspectionKind.REINSPECTION.value not in kinds_offered(start)
-            start.query_one("#project", Select).value = with_items.id
-            await pilot.pause()
+        start.query_one("#project", Select).value = emptied.id  # nothing to re-inspect
+        await pilot.pause()
+        assert InspectionKind.REINSPECTION.value not in kinds_offered(start)
+        start.query_one("#project", Select).value = with_items.id
+        await pilot.pause()
+        assert InspectionKind.REINSPECTION.value in kinds_offered(start)
         start.query_one("#kind", Select).value = InspectionKind.REINSPECTION
         await pilot.pause()
         await pilot.press("ctrl+s")
