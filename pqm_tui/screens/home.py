@@ -164,9 +164,10 @@ class HomeScreen(PQMScreen[None]):
                 self.notify(tr("walk.abandon.done", project=project, started=started))
                 self.action_refresh()
 
-        form = FormDialog(
-            tr("walk.abandon.title"), [FormField("reason", tr("walk.abandon.reason"))], hint, save
+        reason = FormField(
+            "reason", tr("walk.abandon.reason"), placeholder=tr("walk.abandon.example")
         )
+        form = FormDialog(tr("walk.abandon.title"), [reason], hint, save)
         self.app.push_screen(form, done)
 
     def action_organisation(self) -> None:
