@@ -97,8 +97,8 @@ def _inspection(db: Database, row: dict[str, object]) -> Inspection:
     return Inspection.model_validate({**row, "inspector_ids": ids})
 
 
+# SQL: the inspection ``{ref}`` was not abandoned (作废): it counts and is listed.
 NOT_ABANDONED = "NOT EXISTS (SELECT 1 FROM inspection_abandonments a WHERE a.inspection_id = {ref})"
-"""SQL: the inspection ``{ref}`` was not abandoned (作废): it counts and is listed."""
 
 
 @dataclass(frozen=True)
