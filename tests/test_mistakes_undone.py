@@ -14,6 +14,7 @@ from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model import inspections, organisation, reinspection_targets
 from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import check_integrity
 from pqm_tui.model.entities import InspectionKind, Result
 from pqm_tui.model.errors import LockedError, RuleError
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
@@ -111,6 +112,7 @@ def test_abandoned_is_final_and_only_drafts_are_abandoned(app: PQMApp, clock: Cl
         inspections.record_finding(db, clock, draft.id, item[0], item[1], Result.NA)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):  # the record stays
         db.execute("DELETE FROM inspection_abandonments")
+    assert check_integrity(db).ok  # audited in the hash chain; its triggers are PQM's
     signed = next(
         s.inspection for s in inspections.list_inspections(db) if s.inspection.status == "signed"
     )
