@@ -190,3 +190,32 @@ async def test_a_refused_sign_off_stays_open_with_what_was_typed(
         assert dialog.query_one("#receiver", Input).value == "张经理"
         said = str(dialog.query_one("#error", Static).render())
         assert "还有 3 项未检查" in said
+
+
+async def test_quit_with_a_typed_reply_form_asks_and_saves(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    app = review_app(demo_db_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=True)
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("ctrl+q")  # nothing typed yet: quitting does not ask ...
+        await pilot.pause()
+        assert not app.is_running
+    app = review_app(demo_db_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot)
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("r")
+        await pilot.pause()
+        await fill(pilot, "geng huan deng ju")
+        await pilot.press("ctrl+q")  # ... once something is typed, it does
+        await pilot.pause()
+        assert isinstance(app.screen, QuitDialog)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.pause()
+    assert [e for e in list_events(app.db, item_id) if e.action == "reply"]

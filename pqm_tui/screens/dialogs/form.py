@@ -66,6 +66,7 @@ class FormDialog(PQMModal[dict[str, str] | None]):
         self.save = save
         self.subject = ""  # which items the form is about (set by the caller)
         self.said: dict[str, str] = {}  # field → the value whose problem is shown under it
+        self.opened_with: dict[str, str] = {}  # the values as the form opened
 
     def compose(self) -> ComposeResult:
         tr = self.tr
@@ -112,6 +113,16 @@ class FormDialog(PQMModal[dict[str, str] | None]):
         """The cursor starts in the first field, where the eye starts (a choice too)."""
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+        self.opened_with = self.values()
+
+    def unsaved_typing(self) -> str:
+        """Quitting asks while a field differs from what the form opened with."""
+        if not self.is_mounted or self.values() == self.opened_with:
+            return ""
+        return self.tr("walk.quit.form", title=self.title_text)
+
+    def save_typing(self) -> None:
+        self.action_save()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

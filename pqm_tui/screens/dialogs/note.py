@@ -62,6 +62,14 @@ class NoteDialog(KeepTyping, PQMModal[tuple[NoteKind, str] | None]):
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()
 
+    def unsaved_typing(self) -> str:
+        if not self.is_mounted or not self.query_one("#text", TextArea).text.strip():
+            return ""
+        return self.tr("walk.quit.note")
+
+    def save_typing(self) -> None:
+        self.action_save()
+
     def action_save(self) -> None:
         text = " ".join(self.query_one("#text", TextArea).text.split("\n")).strip()
         if not text:
