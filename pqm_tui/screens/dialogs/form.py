@@ -136,7 +136,7 @@ class FormDialog(PQMModal[dict[str, str] | None]):
         """Check the field being typed in: its problem shows under it at once."""
         name = (event.input.id or "").removeprefix("field-")
         field = next((f for f in self.fields if f.name == name), None)
-        if field is None or self.said.get(name) == event.value:
+        if field is None or self.said.get(name) == event.value.strip():
             return  # not a field, or the value whose problem is said (saving said it)
         self.said.pop(name, None)
         if event.input.has_focus:
