@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import Input, Select, SelectionList, Static
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
@@ -19,6 +19,7 @@ from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.dialogs.quit import QuitDialog
 from pqm_tui.screens.dialogs.reply import ReplyDialog
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
+from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.services import signoff
 from tests.test_review_dialogs import cursor_to, fill, open_review, pick, settle
@@ -219,3 +220,22 @@ async def test_quit_with_a_typed_reply_form_asks_and_saves(
         await pilot.pause()
         await pilot.pause()
     assert [e for e in list_events(app.db, item_id) if e.action == "reply"]
+
+
+async def test_a_refused_start_form_says_why_under_the_field(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("n", "n")  # not the demo draft; a new inspection
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, StartInspectionScreen)
+        form.query_one("#time", Input).value = "2026-11-23 9点"
+        project = form.query_one("#project", Select).value
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        under = form.query_one("#error-time", Static)
+        assert "格式不对" in str(under.render()) and under.has_class("shown")
+        assert under.region.y == form.query_one("#time").region.y + 1  # right under the field
+        assert form.query_one("#time", Input).has_focus
+        assert form.query_one("#project", Select).value == project  # what was chosen is kept

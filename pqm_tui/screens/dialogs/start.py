@@ -61,6 +61,7 @@ class StartInspectionScreen(PQMModal[str | None]):
                     id="project",
                     compact=True,
                 )
+                yield from self._error_line("project")
                 yield Static(tr("walk.start.kind"))
                 yield Select(
                     self._kinds(project_id),
@@ -69,6 +70,7 @@ class StartInspectionScreen(PQMModal[str | None]):
                     id="kind",
                     compact=True,
                 )
+                yield from self._error_line("kind")
                 yield Static(tr("walk.start.checklist"))
                 yield Select(
                     [
@@ -81,18 +83,36 @@ class StartInspectionScreen(PQMModal[str | None]):
                     id="checklist",
                     compact=True,
                 )
+                yield from self._error_line("checklist")
                 yield Static(tr("walk.start.inspectors"))
                 yield SelectionList[str](
                     *((f"{p.name}（{p.role}）", p.id, p.id == me) for p in people),
                     id="inspectors",
                 )
+                yield from self._error_line("inspectors")
                 yield Static(tr("walk.start.time"))
                 yield Input(app.clock.now().strftime(TIME_FORMAT), id="time", compact=True)
+                yield from self._error_line("time")
             yield Static("", id="error", classes="dialog-error")
             yield Static(tr("walk.start.keys"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one("#project", Select).focus()
+
+    @staticmethod
+    def _error_line(field: str) -> ComposeResult:
+        """The line under a field that says why it is refused (there only when it is)."""
+        yield Static("", id=f"gap-{field}", classes="field-error")
+        yield Static("", id=f"error-{field}", classes="dialog-error field-error")
+
+    def _refuse(self, field: str, text: str) -> None:
+        """Say ``text`` under ``field`` (the others' lines cleared) and put the cursor there."""
+        for name in ("project", "kind", "checklist", "inspectors", "time"):
+            shown = name == field
+            self.query_one(f"#error-{name}", Static).update(text if shown else "")
+            for line in ("gap", "error"):
+                self.query_one(f"#{line}-{name}").set_class(shown, "shown")
+        self.query_one(f"#{field}").focus()
 
     def _kinds(self, project_id: str | None) -> list[tuple[str, InspectionKind]]:
         """The kinds offered: 复检 only when the project has items awaiting one."""
@@ -147,23 +167,21 @@ class StartInspectionScreen(PQMModal[str | None]):
         chosen = list(self.query_one("#inspectors", SelectionList).selected)
         text = self.query_one("#time", Input).value.strip()
         if not isinstance(project, str):
-            error.update(tr("walk.start.no_project"))
+            self._refuse("project", tr("walk.start.no_project"))
             return
         if not isinstance(version, str):
-            error.update(tr("walk.start.no_checklist"))
+            self._refuse("checklist", tr("walk.start.no_checklist"))
             return
         if not chosen:
-            error.update(tr("walk.start.no_inspector"))
-            self.query_one("#inspectors", SelectionList).focus()
+            self._refuse("inspectors", tr("walk.start.no_inspector"))
             return
         try:
             started = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=app.clock.tz)
         except ValueError:
-            error.update(tr("walk.start.bad_time", value=text, format="YYYY-MM-DD HH:MM"))
-            self.query_one("#time", Input).focus()
+            self._refuse("time", tr("walk.start.bad_time", value=text, format="YYYY-MM-DD HH:MM"))
             return
         if not organisation.area_counts(app.db).get(project):
-            error.update(tr("walk.start.no_areas", project=self.projects[project].name))
+            self._refuse("project", tr("walk.start.no_areas", project=self.projects[project].name))
             return
         kind = InspectionKind(str(kind))
         earlier = earlier_in_half_month(app.db, project, kind, started.date())
