@@ -239,3 +239,20 @@ async def test_a_refused_start_form_says_why_under_the_field(app: PQMApp) -> Non
         assert under.region.y == form.query_one("#time").region.y + 1  # right under the field
         assert form.query_one("#time", Input).has_focus
         assert form.query_one("#project", Select).value == project  # what was chosen is kept
+
+
+async def test_a_deduction_above_the_cap_is_said_as_typed(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_new(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        panel.query_one("#deduction", Input).focus()
+        await pilot.press("end", "ctrl+u", *"99")
+        await pilot.pause()
+        said = str(panel.query_one("#error", Static).render())
+        assert "99" in said and "最多" in said  # before any save
+        await pilot.press("ctrl+u", "1")
+        await pilot.pause()
+        assert str(panel.query_one("#error", Static).render()) == ""

@@ -78,6 +78,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self.removed_photos: list[str] = []  # ids of saved photos to take off when saved
         self.deduction_typed = False
         self.photo_warned = False
+        self.over_cap_said = False  # the line says the deduction typed is above the cap
         self.stored: list[photos.StoredPhoto] = list(details.photos)
         self.import_marks: dict[Path, float] = {}  # remembered only when saved
         self.opened_with: tuple[object, ...] = ()  # the fields as the panel opened
@@ -179,6 +180,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "deduction" and event.input.has_focus:
             self.deduction_typed = True
+            self._check_deduction(event.value)
         if event.input.id == "occurrences" and not self.deduction_typed:
             try:
                 count = int(event.value)
@@ -186,6 +188,26 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                 return
             value = min(rule_deduction(self.item, max(count, 0)), self.cap)
             self.query_one("#deduction", Input).value = format_points(value)
+
+    def _check_deduction(self, text: str) -> None:
+        """As it is typed: a deduction above the item's remaining cap is said at once."""
+        deduction = parse_points(text or "")
+        over = deduction is not None and deduction > self.cap
+        if over and deduction is not None:
+            self._error(self._over_cap(deduction))
+            self.over_cap_said = True
+        elif self.over_cap_said:
+            self._error("")
+            self.over_cap_said = False
+
+    def _over_cap(self, deduction: Decimal) -> str:
+        return self.tr(
+            "walk.panel.over_cap",
+            value=format_points(deduction),
+            cap=format_points(self.cap),
+            points=format_points(self.item.points),
+            used=format_points(self.used_elsewhere),
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -286,15 +308,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             self.query_one("#deduction", Input).focus()
             return
         if deduction > self.cap:
-            self._error(
-                tr(
-                    "walk.panel.over_cap",
-                    value=format_points(deduction),
-                    cap=format_points(self.cap),
-                    points=format_points(self.item.points),
-                    used=format_points(self.used_elsewhere),
-                )
-            )
+            self._error(self._over_cap(deduction))
             self.query_one("#deduction", Input).focus()
             return
         if values["photo"].strip():
