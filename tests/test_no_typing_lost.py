@@ -18,6 +18,7 @@ from pqm_tui.model.rectification import list_events
 from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.dialogs.quit import QuitDialog
 from pqm_tui.screens.dialogs.reply import ReplyDialog
+from pqm_tui.screens.dialogs.search import SearchDialog
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.summary import SummaryScreen
@@ -256,3 +257,17 @@ async def test_a_deduction_above_the_cap_is_said_as_typed(app: PQMApp) -> None:
         await pilot.press("ctrl+u", "1")
         await pilot.pause()
         assert str(panel.query_one("#error", Static).render()) == ""
+
+
+async def test_keys_queued_behind_slash_go_to_the_search(app: PQMApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        first = walk.current_item
+        for key in ("slash", "z", "x"):  # x (finish) and z as a terminal delivers them
+            app.post_message(events.Key(key, "/" if key == "slash" else key))
+        await pilot.pause()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SearchDialog)
+        assert dialog.query_one("#query", Input).value == "zx"
+        assert walk.walk.finding(walk.area_id, first or "") is None
