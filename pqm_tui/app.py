@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlite_utils import Database
+from textual import events
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
@@ -26,6 +27,7 @@ from pqm_tui.screens.assessment import AssessmentProjectScreen, AssessmentScreen
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.document import DocumentDialog
 from pqm_tui.screens.dialogs.help import HelpScreen
+from pqm_tui.screens.dialogs.quit import QuitDialog
 from pqm_tui.screens.dialogs.report import ReportDialog
 from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.home import HomeScreen
@@ -37,6 +39,7 @@ from pqm_tui.screens.walk import WalkScreen
 from pqm_tui.screens.welcome import WelcomeScreen
 from pqm_tui.widgets.command_palette import PQMCommandPalette
 from pqm_tui.widgets.footer import binding
+from pqm_tui.widgets.typing_guard import hand_over_typing
 
 # The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
 # imports it (tests/test_screen_navigation.py).
@@ -142,10 +145,13 @@ class PQMApp(App[None]):
                 continue
             slug = command.title.lower()
             title = self.tr(f"palette.{slug}")
+            more = f"palette.{slug}_more"
+            if slug == "quit" and self._typing() is not None:
+                more = "palette.quit_unsaved_more"  # not "all saved" while a form is typed in
             if title == f"palette.{slug}":  # a command we have no words for: as Textual has it
                 yield command
             else:
-                yield command._replace(title=title, help=self.tr(f"palette.{slug}_more"))
+                yield command._replace(title=title, help=self.tr(more))
 
     def _screen_actions(self, screen: Screen[object]) -> Iterator[SystemCommand]:
         """Every enabled key PQM gives ``screen`` (not Textual's focus or copy keys)."""
@@ -241,6 +247,10 @@ class PQMApp(App[None]):
         )
         self.push_screen(palette)
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed while a dialog opens (they went to the screen below) go into it."""
+        hand_over_typing(self.screen, event)
+
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies): say which key does, in the user's language."""
         for key, active in self.active_bindings.items():
@@ -270,14 +280,35 @@ class PQMApp(App[None]):
         if isinstance(self.db, PQMDatabase) and self.db.migration_backup is not None:
             self.notify(self.tr("common.db_backup", path=self.db.migration_backup), timeout=15)
 
+    def _typing(self) -> PQMScreen[Any] | None:
+        """The topmost screen holding typed, unsaved text (a finding panel …), if any."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, PQMScreen) and screen.unsaved_typing():
+                return screen
+        return None
+
     async def action_quit(self) -> None:
-        """Quit; with answers still unsaved (storage refused them), only when asked twice."""
+        """Quit; asked first when a form holds typed text (save / discard / stay), and
+        with answers still unsaved (storage refused them) only when asked twice."""
+        typing = self._typing()
+        if typing is not None and not isinstance(self.screen, QuitDialog):
+            self.push_screen(QuitDialog(typing.unsaved_typing()), partial(self._quit_as, typing))
+            return
         unsaved = sum(s.unsaved_count() for s in self.screen_stack if isinstance(s, PQMScreen))
         if unsaved and not self._quit_warned:
             self._quit_warned = True
             self.notify(self.tr("common.unsaved_quit", count=unsaved), severity="warning")
             return
         self.exit()
+
+    def _quit_as(self, typing: PQMScreen[Any], choice: str | None) -> None:
+        """Save (then quit once it is saved: a refused save stays open), discard, or stay."""
+        if choice == "discard":
+            self.exit()
+        elif choice == "save":
+            typing.save_typing()
+            if typing not in self.screen_stack:  # saved and closed
+                self.call_later(self.action_quit)
 
     def open(
         self,

@@ -70,9 +70,11 @@ async def test_reinspection_summary_shows_targets_then_outcomes(
         total = str(summary.query_one("#total", Static).render())
         assert "复检 2 项" in total and "总分" not in total and "绩效" not in total
         before = rows(summary)
-        assert [r[2] for r in before] == ["合格", "不合格"]
-        assert before[0][3] == "签字后关闭"
-        assert f"升级至第 {level + 1} 级" in before[1][3] and "复检整改通知单" in before[1][3]
+        assert [r[3] for r in before] == ["合格\n仍未整改", "不合格\n仍未整改"]
+        assert all(r[1].startswith("扣 ") for r in before)  # what was found before ...
+        assert [r[2] for r in before] == ["未回复", "未回复"]  # ... and what the project said
+        assert before[0][4] == "签字后关闭"
+        assert f"升级至第 {level + 1} 级" in before[1][4] and "复检整改通知单" in before[1][4]
 
         await pilot.press("s")
         await pilot.pause()
@@ -95,10 +97,10 @@ async def test_reinspection_summary_shows_targets_then_outcomes(
         assert escalated.escalation_level == level + 1
         assert escalated.status == RectificationStatus.OPEN
         assert get_item(db, passed_id).status == RectificationStatus.CLOSED
-        assert after[0][3] == "已关闭"
-        assert f"已升级至第 {level + 1} 级" in after[1][3]
-        assert f"期限 {escalated.deadline}" in after[1][3]
+        assert after[0][4] == "已关闭"
+        assert f"已升级至第 {level + 1} 级" in after[1][4]
+        assert f"期限 {escalated.deadline}" in after[1][4]
         number = summary.notice_number
-        assert number and number.startswith("ZG-202611-") and number in after[1][3]
+        assert number and number.startswith("ZG-202611-") and number in after[1][4]
         status = str(summary.query_one("#summary-status", Static).render())
         assert "已签字锁定" in status and number in status

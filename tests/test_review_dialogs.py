@@ -84,7 +84,8 @@ def cell(screen: ReviewScreen, item_id: str, column: str) -> str:
 
 
 def error_text(app: PQMApp) -> str:
-    return str(app.screen.query_one("#error", Static).render())
+    """What the form says is wrong: under its fields and below them."""
+    return "\n".join(str(w.render()) for w in app.screen.query(".dialog-error").results(Static))
 
 
 def notifications(app: PQMApp) -> list[str]:
@@ -226,7 +227,8 @@ async def test_extension_bad_input_is_named_and_changes_nothing(
             assert isinstance(app.screen, ExtensionDialog), (reason, asked)
             assert message.format(deadline=deadline) in error_text(app)
             assert app.screen.values()["measures"] == "设置警示"  # what was typed is kept
-            await pilot.press("shift+tab", "shift+tab")  # back to the reason
+            app.screen.query_one("#field-reason").focus()  # the cursor went to the bad field
+            await pilot.pause()
         await pilot.press("escape")  # give up
         screen = await settle(app, pilot)
         assert get_item(app.db, item_id) == before

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
@@ -16,6 +16,7 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind
 from pqm_tui.model.inspections import get_inspection
 from pqm_tui.model.rectification import get_item, list_events
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.review import PAGE, ReviewScreen
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -141,6 +142,12 @@ async def test_reinspection_of_two_marked_items(demo_db_path: Path, clock: Clock
         assert screen.marked == set(pair)
         assert "已标记 2 项" in str(screen.query_one("#review-page").render())
         await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)  # asked first: nothing made yet
+        assert "2 项" in str(app.screen.query_one(".dialog-title", Static).render())
+        made = "SELECT count(*) FROM reinspection_targets WHERE rectification_item_id = ?"
+        assert db.execute(made, [pair[0]]).fetchone()[0] == 0
+        await pilot.press("y")
         await pilot.pause()
         created = db.execute(
             "SELECT inspection_id FROM reinspection_targets WHERE rectification_item_id = ?",

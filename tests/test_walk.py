@@ -60,6 +60,9 @@ async def start_new(app: PQMApp, pilot) -> WalkScreen:  # type: ignore[no-untype
     assert isinstance(app.screen, StartInspectionScreen)
     await pilot.press("ctrl+s")
     await pilot.pause()
+    if isinstance(app.screen, ConfirmDialog):  # the demo draft is this half-month's check
+        await pilot.press("y")
+        await pilot.pause()
     return walk_screen(app)
 
 

@@ -6,12 +6,14 @@ from datetime import date
 
 from sqlite_utils import Database
 
+from pqm_tui.model.inspections import NOT_ABANDONED
+
 
 def has_monthly_since(db: Database, project_id: str, start: date) -> bool:
     """True when the project has a monthly inspection started on or after ``start``."""
     row = db.execute(
-        """SELECT 1 FROM inspections WHERE project_id = ? AND kind = 'monthly'
-             AND substr(started_at, 1, 10) >= ? LIMIT 1""",
+        f"""SELECT 1 FROM inspections i WHERE project_id = ? AND kind = 'monthly'
+             AND substr(started_at, 1, 10) >= ? AND {NOT_ABANDONED.format(ref="i.id")} LIMIT 1""",
         [project_id, start.isoformat()],
     ).fetchone()
     return bool(row)
@@ -20,9 +22,9 @@ def has_monthly_since(db: Database, project_id: str, start: date) -> bool:
 def has_self_check_between(db: Database, project_id: str, start: date, end: date) -> bool:
     """True when the project has a self-check started in ``[start, end)``."""
     row = db.execute(
-        """SELECT 1 FROM inspections WHERE project_id = ? AND kind = 'self'
+        f"""SELECT 1 FROM inspections i WHERE project_id = ? AND kind = 'self'
              AND substr(started_at, 1, 10) >= ? AND substr(started_at, 1, 10) < ?
-           LIMIT 1""",
+             AND {NOT_ABANDONED.format(ref="i.id")} LIMIT 1""",
         [project_id, start.isoformat(), end.isoformat()],
     ).fetchone()
     return bool(row)
@@ -54,4 +56,17 @@ def open_deadlines_before(db: Database, day: date) -> list[tuple[str, date, int]
                GROUP BY p.name ORDER BY min(r.deadline)""",
             [day.isoformat()],
         )
+    ]
+
+
+def started_between(db: Database, project_id: str, kind: str, start: date, end: date) -> list[str]:
+    """Start times of the project's (not abandoned) inspections of ``kind`` in ``[start, end)``."""
+    return [
+        str(at)
+        for (at,) in db.execute(
+            f"""SELECT started_at FROM inspections i WHERE project_id = ? AND kind = ?
+                 AND substr(started_at, 1, 10) >= ? AND substr(started_at, 1, 10) < ?
+                 AND {NOT_ABANDONED.format(ref="i.id")} ORDER BY started_at""",
+            [project_id, kind, start.isoformat(), end.isoformat()],
+        ).fetchall()
     ]

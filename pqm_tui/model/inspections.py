@@ -97,6 +97,56 @@ def _inspection(db: Database, row: dict[str, object]) -> Inspection:
     return Inspection.model_validate({**row, "inspector_ids": ids})
 
 
+# SQL: the inspection ``{ref}`` was not abandoned (作废): it counts and is listed.
+NOT_ABANDONED = "NOT EXISTS (SELECT 1 FROM inspection_abandonments a WHERE a.inspection_id = {ref})"
+
+
+@dataclass(frozen=True)
+class Abandonment:
+    """Why a draft inspection was abandoned (作废), by whom and when."""
+
+    inspection_id: str
+    abandoned_at: str
+    actor: str
+    reason: str
+
+
+def abandon_inspection(
+    db: Database, clock: Clock, inspection_id: str, *, actor: str, reason: str
+) -> Abandonment:
+    """Abandon a draft made by mistake: kept, with who (``actor``: a people.id), when and why.
+
+    Only a draft can be abandoned (a completed or signed inspection is a record); the
+    reason is required.
+    """
+    inspection = get_inspection(db, inspection_id)
+    if inspection.status != InspectionStatus.DRAFT:
+        raise RuleError("errors.inspection.abandon_not_draft")
+    if not reason.strip():
+        raise RuleError("errors.inspection.abandon_reason")
+    if abandonment(db, inspection.id) is not None:
+        raise RuleError("errors.inspection.abandoned")
+    row = Abandonment(inspection.id, clock.now_iso(), actor, reason.strip())
+    with translate_locks(), db.atomic():
+        db.table("inspection_abandonments").insert(
+            {
+                "inspection_id": row.inspection_id,
+                "abandoned_at": row.abandoned_at,
+                "actor": row.actor,
+                "reason": row.reason,
+            }
+        )
+    return row
+
+
+def abandonment(db: Database, inspection_id: str) -> Abandonment | None:
+    """The abandonment of an inspection, or None when it was not abandoned."""
+    rows = list(
+        db.query("SELECT * FROM inspection_abandonments WHERE inspection_id = ?", [inspection_id])
+    )
+    return Abandonment(**rows[0]) if rows else None
+
+
 def get_inspection(db: Database, inspection_id: str) -> Inspection:
     """An inspection by id, or by the short id printed in lists (the id's tail)."""
     rows = list(db.query("SELECT * FROM inspections WHERE id = ?", [inspection_id]))
@@ -118,8 +168,11 @@ def list_inspections(
     project_id: str | None = None,
     status: InspectionStatus | None = None,
 ) -> list[InspectionSummary]:
-    """Recent inspections first, with project, checklist, inspectors and counts."""
-    where, params = [], []
+    """Recent inspections first, with project, checklist, inspectors and counts.
+
+    Abandoned inspections (作废) are left out.
+    """
+    where, params = [NOT_ABANDONED.format(ref="i.id")], []
     if project_id:
         where.append("i.project_id = ?")
         params.append(project_id)
@@ -173,8 +226,8 @@ def latest_draft(db: Database) -> Inspection | None:
     """The draft most recently worked on (to offer resuming it)."""
     rows = list(
         db.query(
-            """SELECT i.* FROM inspections i LEFT JOIN walk_positions w ON w.inspection_id = i.id
-               WHERE i.status = 'draft'
+            f"""SELECT i.* FROM inspections i LEFT JOIN walk_positions w ON w.inspection_id = i.id
+               WHERE i.status = 'draft' AND {NOT_ABANDONED.format(ref="i.id")}
                ORDER BY coalesce(w.updated_at, i.started_at) DESC LIMIT 1"""
         )
     )
@@ -269,6 +322,12 @@ def get_position(db: Database, inspection_id: str) -> WalkPosition | None:
     if not rows:
         return None
     return WalkPosition(rows[0]["area_id"], rows[0]["item_id"], rows[0]["updated_at"])
+
+
+def remove_photo(db: Database, photo_id: str) -> None:
+    """Take a photo off its finding (the file stays in the media store); refused once signed."""
+    with translate_locks(), db.atomic():
+        db.execute("DELETE FROM photos WHERE id = ?", [photo_id])
 
 
 def add_photo(

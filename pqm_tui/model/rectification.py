@@ -158,3 +158,23 @@ def add_item(
     )
     db.table("rectification_items").insert(item.model_dump(mode="json"))
     return item
+
+
+def awaiting_reinspection(db: Database, project_id: str) -> list[RectificationItem]:
+    """The project's open or replied items not already in a pending re-inspection (待复检)."""
+    from pqm_tui.model.inspections import NOT_ABANDONED
+
+    return [
+        RectificationItem.model_validate(r)
+        for r in db.query(
+            f"""SELECT r.* FROM rectification_items r
+               WHERE r.project_id = ? AND r.status IN ('open', 'replied')
+                 AND NOT EXISTS (
+                   SELECT 1 FROM reinspection_targets t JOIN inspections i
+                     ON i.id = t.inspection_id
+                   WHERE t.rectification_item_id = r.id AND i.status != 'signed'
+                     AND {NOT_ABANDONED.format(ref="i.id")})
+               ORDER BY r.created_at""",
+            [project_id],
+        )
+    ]

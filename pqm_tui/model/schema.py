@@ -902,6 +902,44 @@ ASSESSMENT_LOCKED = "x.state = 'published'"
 
 
 @migrations()
+def m014_abandoned_inspections(db: Database) -> None:
+    """Abandoned inspections (作废的检查): a draft made by mistake, kept with who, when and why.
+
+    ``inspection_abandonments`` holds one row per abandoned draft; it is append-only
+    (an abandonment is a fact of record, like an event) and audited in the hash chain.
+    An abandoned inspection stays in the database (its findings too) and leaves the
+    lists, the due panels and the counts; nothing can be recorded in it any more.
+    """
+    refuse = f"SELECT RAISE(ABORT, '{LOCKED}: inspection_abandonments is append-only');"
+    abandoned = "EXISTS (SELECT 1 FROM inspection_abandonments a WHERE a.inspection_id = {ref})"
+    closed = f"SELECT RAISE(ABORT, '{LOCKED}: an abandoned inspection cannot change');"
+    _run(
+        db,
+        [
+            """CREATE TABLE inspection_abandonments (
+                inspection_id TEXT PRIMARY KEY REFERENCES inspections(id),
+                abandoned_at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL CHECK (length(trim(reason)) > 0))""",
+            *(
+                f"""CREATE TRIGGER inspection_abandonments_append_only_{event.lower()}
+                BEFORE {event} ON inspection_abandonments BEGIN {refuse} END"""
+                for event in ("UPDATE", "DELETE")
+            ),
+            *_replace_guards("inspection_abandonments", ("1", (("inspection_id",),))),
+            *(
+                f"""CREATE TRIGGER findings_abandoned_{event.lower()} BEFORE {event} ON findings
+                WHEN {abandoned.format(ref=ref)} BEGIN {closed} END"""
+                for event, ref in (("INSERT", "NEW.inspection_id"), ("UPDATE", "OLD.inspection_id"))
+            ),
+            f"""CREATE TRIGGER inspections_abandoned_update BEFORE UPDATE ON inspections
+            WHEN {abandoned.format(ref="OLD.id")} BEGIN {closed} END""",
+        ],
+    )
+    _run(db, _audit_triggers(db, "inspection_abandonments", chained=True))
+
+
+@migrations()
 def m015_assessments(db: Database) -> None:
     """The monthly assessment (品质检查考核表) per project, its publication and revisions.
 

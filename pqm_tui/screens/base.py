@@ -27,6 +27,16 @@ class PQMScreen(Screen[ResultT]):
         """Writes the screen still holds because storage refused them (未保存); 0 by default."""
         return 0
 
+    def unsaved_typing(self) -> str:
+        """What was typed here and is not saved yet, named for a question; "" if nothing.
+
+        Quitting asks first (save / discard / stay) while a screen says something here.
+        """
+        return ""
+
+    def save_typing(self) -> None:
+        """Save what ``unsaved_typing`` names, as the screen's own save key would."""
+
     @property
     def pqm(self) -> PQMApp:
         """The app: ``db``, ``settings``, ``clock``, ``actor``, ``db_path``, ``tr``."""

@@ -22,6 +22,7 @@ from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.screens.dialogs.form import FormDialog, FormField
 from pqm_tui.services.latest_scores import LatestScore, latest_scores
 from pqm_tui.services.setup import Step, setup_state
 from pqm_tui.widgets.due_panel import DuePanel
@@ -53,6 +54,7 @@ class HomeScreen(PQMScreen[None]):
         binding("n", "new", "keys.home.new", "home.new"),
         binding("o", "open", "keys.home.open", "home.open"),
         binding("r", "refresh", "keys.home.refresh", "home.refresh"),
+        binding("d", "abandon", "keys.home.abandon", "home.abandon"),
         binding("question_mark", "help", "keys.walk.help", "home.help"),
         binding("v", "review", "review.key.open", "home.review"),
         # in ? help and the palette, not in the footer (which stays as it was)
@@ -162,6 +164,39 @@ class HomeScreen(PQMScreen[None]):
             key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
             if key:
                 self._open(str(key))
+
+    def action_abandon(self) -> None:
+        """作废: a draft made by mistake leaves the lists, kept with who, when and why."""
+        table = self.query_one("#inspections", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        app, tr = self.pqm, self.tr
+        inspection = inspections.get_inspection(app.db, str(key))
+        if inspection.status != InspectionStatus.DRAFT:
+            self.notify(tr("walk.abandon.not_draft"), severity="warning")
+            return
+        project = organisation.get_project(app.db, inspection.project_id).name
+        started = inspection.started_at[:16].replace("T", " ")
+        hint = tr(
+            "walk.abandon.hint", project=project, kind=tr.enum(inspection.kind), started=started
+        )
+
+        def save(values: dict[str, str]) -> None:
+            inspections.abandon_inspection(
+                app.db, app.clock, inspection.id, actor=app.actor, reason=values["reason"]
+            )
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.notify(tr("walk.abandon.done", project=project, started=started))
+                self.action_refresh()
+
+        reason = FormField(
+            "reason", tr("walk.abandon.reason"), placeholder=tr("walk.abandon.example")
+        )
+        form = FormDialog(tr("walk.abandon.title"), [reason], hint, save)
+        self.app.push_screen(form, done)
 
     def action_organisation(self) -> None:
         """组织架构: city companies, projects, areas, departments, people."""

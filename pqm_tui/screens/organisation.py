@@ -40,7 +40,8 @@ TABLE: dict[Tab, organisation.Archivable] = {
 }
 COLUMNS: dict[Tab, tuple[str, ...]] = {
     "cities": ("name", "projects", "state"),
-    "projects": ("name", "kind", "city", "address", "receiver", "areas", "default", "state"),
+    # the address last: at 80 columns the receiver and the areas stay on screen
+    "projects": ("name", "kind", "city", "receiver", "areas", "default", "address", "state"),
     "areas": ("position", "name", "area_type", "state"),
     "departments": ("name", "project", "state"),
     "people": ("name", "title", "roles", "city", "project", "department", "phone", "state"),
@@ -239,10 +240,10 @@ class OrganisationScreen(PQMScreen[None]):
                     p.name,
                     tr.enum(p.kind),
                     cities.get(p.city_company_id, ""),
-                    p.address,
                     people.get(p.receiver_id or "", ""),
                     str(areas.get(p.id, 0)),
                     names.get(defaults.get(p.id, ""), ""),
+                    p.address,
                 ),
                 p.archived_at,
             )

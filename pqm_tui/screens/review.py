@@ -41,6 +41,7 @@ from pqm_tui.model.item_story import item_story
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.appeal import AppealDialog
 from pqm_tui.screens.dialogs.columns import ColumnsDialog
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.decide import DecideDialog
 from pqm_tui.screens.dialogs.extension import ExtensionDialog
 from pqm_tui.screens.dialogs.form import FormDialog, FormField
@@ -747,10 +748,33 @@ class ReviewScreen(PQMScreen[None]):
             self.notify(refusal, severity="error", timeout=10)
         return fit
 
-    def _ask(self, dialog: FormDialog, ids: list[str], save: Callable[[Any], None]) -> None:
-        """Open a form about ``ids``, naming them under its title."""
+    def _ask(
+        self, dialog: FormDialog, ids: list[str], move: Callable[[dict[str, str]], Outcome]
+    ) -> None:
+        """Open a form about ``ids`` (named under its title) that makes ``move`` when saved.
+
+        When the move is refused for every item the form stays open with what was
+        typed and says why; otherwise it closes and what was done is reported.
+        """
         dialog.subject = self.actions.subject(ids, self.page_rows)
-        self.app.push_screen(dialog, save)
+        made: list[Outcome] = []
+        check = dialog.save  # the form's own check (a decision's PIN) comes first
+
+        def save(values: dict[str, str]) -> str | None:
+            if check is not None:
+                check(values)  # raises when refused: the form says why and stays
+            outcome = move(values)
+            if not outcome.done and outcome.problems:
+                return "\n".join(outcome.problems[:5])
+            made.append(outcome)
+            return None
+
+        def closed(values: dict[str, str] | None) -> None:
+            if values is not None and made:
+                self._report(ids, made[-1])
+
+        dialog.save = save
+        self.app.push_screen(dialog, closed)
 
     def _report(self, ids: list[str], outcome: Outcome) -> None:
         """Say what a move did and what failed, by item; unmark the items and reload."""
@@ -763,16 +787,11 @@ class ReviewScreen(PQMScreen[None]):
 
     def action_reply(self) -> None:
         ids = self._need_selection()
-        if not ids:
-            return
+        if not ids or not self._allowing(ids, Action.REPLY):
+            return  # already replied (or closed): said before anything is typed
         app = self.pqm
         dialog = ReplyDialog(self.tr, app.clock.today(), len(ids), app.db_path)
-
-        def save(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self._report(ids, self.actions.reply(ids, values, dialog.evidence))
-
-        self._ask(dialog, ids, save)
+        self._ask(dialog, ids, lambda values: self.actions.reply(ids, values, dialog.evidence))
 
     def action_extension(self) -> None:
         ids = self._need_selection()
@@ -781,23 +800,15 @@ class ReviewScreen(PQMScreen[None]):
             return
         latest = self.actions.latest_deadline(fit)
         proposed = self.actions.proposed_deadline(latest)
-
-        def save(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self._report(ids, self.actions.request_extension(ids, values))
-
-        self._ask(ExtensionDialog(self.tr, proposed, len(ids), latest), ids, save)
+        dialog = ExtensionDialog(self.tr, proposed, len(ids), latest)
+        self._ask(dialog, ids, lambda values: self.actions.request_extension(ids, values))
 
     def action_appeal(self) -> None:
         ids = self._need_selection()
         if not ids or not self._allowing(ids, Action.REQUEST_APPEAL):
             return
-
-        def save(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self._report(ids, self.actions.request_appeal(ids, values))
-
-        self._ask(AppealDialog(self.tr, len(ids)), ids, save)
+        dialog = AppealDialog(self.tr, len(ids))
+        self._ask(dialog, ids, lambda values: self.actions.request_appeal(ids, values))
 
     def action_decide(self) -> None:
         ids = self._need_selection()
@@ -810,10 +821,6 @@ class ReviewScreen(PQMScreen[None]):
             self.notify(self.tr("review.decide.nothing"), severity="warning")
             return
 
-        def save(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self._report(ids, self.actions.decide(ids, values))
-
         request = self.actions.request_text(ids[0], pending[ids[0]]) if len(ids) == 1 else ""
         app = self.pqm
 
@@ -824,7 +831,7 @@ class ReviewScreen(PQMScreen[None]):
         dialog = DecideDialog(
             self.tr, extensions, appeals, request, decider=self._actor_name(), check_pin=check
         )
-        self._ask(dialog, ids, save)
+        self._ask(dialog, ids, lambda values: self.actions.decide(ids, values))
 
     def _actor_name(self) -> str:
         """The acting person's name (or what ``--as`` said, when he is nobody known)."""
@@ -834,9 +841,18 @@ class ReviewScreen(PQMScreen[None]):
             return self.pqm.actor
 
     def action_reinspect(self) -> None:
+        """复检: asked first (a re-inspection is an inspection of record), then made and walked."""
         ids = self._need_selection()
-        if not ids:
+        if not ids or not self._allowing(ids, Action.PASS_REINSPECTION):
             return
+        question = self.tr("review.reinspect_confirm", count=len(ids))
+        subject = self.actions.subject(ids, self.page_rows)
+        self.app.push_screen(
+            ConfirmDialog(question, subject),
+            lambda yes: self._reinspect(ids) if yes else None,
+        )
+
+    def _reinspect(self, ids: list[str]) -> None:
         try:
             inspection = self.actions.reinspect(ids)
         except ModelError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.reactive import var
@@ -37,6 +38,7 @@ from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.services import amendment_approval, inspection_state, signoff
 from pqm_tui.services.points import format_points
+from pqm_tui.services.reinspection_context import target_contexts
 from pqm_tui.services.reinspection_summary import Verdict, target_lines
 from pqm_tui.services.walk_pace import walk_pace
 from pqm_tui.services.walk_session import mark_unanswered_na
@@ -48,6 +50,21 @@ if TYPE_CHECKING:
 NOTE_WIDTH = 40
 UNSIGNED_ONLY = {"sign", "mark_na", "walk"}
 SIGNED_ONLY = {"amend"}
+
+
+SHORT = 12  # terminal cells of a note in a table cell (80 columns hold a re-inspection's)
+
+
+def short(text: str, cells: int = SHORT) -> str:
+    """A note cut to ``cells`` terminal cells (CJK count two), with … (the walk shows it whole)."""
+    if cell_len(text) <= cells:
+        return text
+    kept = ""
+    for char in text:
+        if cell_len(kept + char) > cells - 1:
+            break
+        kept += char
+    return kept + "…"
 
 
 class SummaryScreen(PQMScreen[None]):
@@ -69,6 +86,7 @@ class SummaryScreen(PQMScreen[None]):
 
     def __init__(self, inspection_id: str) -> None:
         super().__init__()
+        self._signed_number: str | None = None  # the notice signing issued
         self.inspection_id = inspection_id
         self.notice_number: str | None = None
         self.proposed = ""  # the last amendment proposal made here
@@ -196,18 +214,37 @@ class SummaryScreen(PQMScreen[None]):
         self.query_one("#sections", DataTable).display = False
         table = self.query_one("#failures", DataTable)
         table.clear(columns=True)
-        for key in ("area", "code", "result", "outcome"):
-            table.add_column(tr(f"walk.reinspection.col.{key}"), key=key)
+        for key in ("item", "before", "reply", "result", "outcome"):  # two or three lines
+            table.add_column(tr(f"walk.reinspection.col.{key}"), key=key)  # a row: 80 columns
         lines = target_lines(self.pqm.db, state)
+        targets = target_contexts(self.pqm.db, state.inspection.id, self.pqm.db_path)
+        contexts = {c.rectification_item_id[-8:]: (where, c) for where, c in targets.items()}
+        found = {(f.area_id, f.item_id): f for f in state.findings}
         for line in lines:
+            where, context = contexts[line.item_short_id]
             outcome = tr(
                 f"walk.reinspection.{line.verdict.value}",
                 level=line.level,
                 deadline=line.deadline or "—",
                 notice=line.notice_number or "—",
             )
+            now = found.get(where)
             result = tr.enum(line.result) if line.result else "—"
-            table.add_row(line.area, line.code, result, outcome)
+            if now is not None and now.note:
+                result += f"\n{short(now.note)}"
+            before = tr(
+                "walk.reinspection.before",
+                deduction=format_points(context.deduction),
+                note=short(context.original.note or "—"),
+            )
+            reply = context.reply
+            replied = (
+                tr("walk.reinspection.replied", date=reply.date[5:], done=short(reply.done))
+                if reply
+                else tr("walk.reinspection.not_replied")
+            )
+            cells = (f"{line.code}\n{short(line.area)}", before, replied, result, outcome)
+            table.add_row(*cells, height=max(c.count("\n") + 1 for c in cells))
         results = [line.result for line in lines]
         self.query_one("#total", Static).update(
             tr(
@@ -299,7 +336,8 @@ class SummaryScreen(PQMScreen[None]):
         else:
             failed = sum(f.result == Result.FAIL for f in state.findings)
             effect = app.tr("walk.signoff.effect", failures=failed)
-        dialog = SignOffDialog(inspectors, people, effect, self._receiver(state.inspection))
+        receiver = self._receiver(state.inspection)
+        dialog = SignOffDialog(inspectors, people, effect, receiver, sign=self._sign)
         self.app.push_screen(dialog, self._signed)
 
     def _receiver(self, inspection: Inspection) -> Person | None:
@@ -312,12 +350,11 @@ class SummaryScreen(PQMScreen[None]):
         except NotFoundError:
             return None
 
-    def _signed(self, form: SignOffForm | None) -> None:
-        if form is None:
-            return
+    def _sign(self, form: SignOffForm) -> str | None:
+        """Sign from the dialog: a refusal is said there, where what was typed stays."""
         app = self.pqm
         try:
-            number = signoff.sign_off(
+            self._signed_number = signoff.sign_off(
                 app.db,
                 app.clock,
                 app.settings,
@@ -326,9 +363,15 @@ class SummaryScreen(PQMScreen[None]):
                 receiver_role=form.receiver_role,
             )
         except ModelError as exc:
-            self._status(app.tr("walk.error", error=app.tr.error(exc)))
+            return app.tr("walk.error", error=app.tr.error(exc))
+        return None
+
+    def _signed(self, form: SignOffForm | None) -> None:
+        if form is None:
             return
+        app = self.pqm
         self.reload()
+        number = self._signed_number
         message = app.tr("walk.summary.signed", notice=number or app.tr("walk.summary.no_notice"))
         self.notify(message)
 

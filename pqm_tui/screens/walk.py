@@ -29,12 +29,13 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from pqm_tui.model import inspections
-from pqm_tui.model.entities import Finding, InspectionStatus, NoteKind, Result
+from pqm_tui.model.entities import Finding, InspectionKind, InspectionStatus, NoteKind, Result
 from pqm_tui.model.errors import ModelError, PQMError, StorageError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.dialogs.note import NoteDialog
+from pqm_tui.screens.dialogs.photos import PhotoListDialog
 from pqm_tui.screens.dialogs.search import SearchDialog
 from pqm_tui.screens.walk_columns import add_columns
 from pqm_tui.screens.walk_text import (
@@ -45,6 +46,7 @@ from pqm_tui.screens.walk_text import (
     item_detail,
     walk_title,
 )
+from pqm_tui.services.reinspection_context import TargetContext, target_contexts
 from pqm_tui.services.walk_session import AreaProgress, FailureDetails, WalkSession
 from pqm_tui.widgets.footer import PQMFooter, binding
 
@@ -75,6 +77,7 @@ class WalkScreen(PQMScreen[None]):
         binding("slash", "search", "keys.walk.search", "walk.search"),
         binding("l", "note", "keys.walk.note", "walk.note"),
         binding("x", "finish", "keys.walk.finish", "walk.finish"),
+        binding("o", "photos", "keys.walk.photos", "walk.photos"),
         binding("question_mark", "help", "keys.walk.help", "walk.help"),
         Binding("P", "rest('pass')", "keys.walk.rest_pass", id="walk.rest_pass", show=False),
         Binding("N", "rest('na')", "keys.walk.rest_na", id="walk.rest_na", show=False),
@@ -107,6 +110,7 @@ class WalkScreen(PQMScreen[None]):
         self._land_on: str | None = None  # the item the cursor lands on in a new area
         self.unsaved: list[Callable[[], None]] = []  # writes storage refused, oldest first
         self._retry_timer: Timer | None = None
+        self.targets: dict[tuple[str, str], TargetContext] = {}  # a re-inspection's targets
 
     @property
     def db_path(self) -> Path:
@@ -120,7 +124,9 @@ class WalkScreen(PQMScreen[None]):
         return self.session
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="walk-title")
+        with Horizontal(id="walk-title"):
+            yield Static("", id="walk-name")
+            yield Static("", id="walk-counts")
         with Horizontal(id="walk-main"):
             yield DataTable(id="areas", cursor_type="row", zebra_stripes=True)
             with Vertical(id="items-pane"):
@@ -133,6 +139,9 @@ class WalkScreen(PQMScreen[None]):
     def on_mount(self) -> None:
         app = self.pqm
         self.session = WalkSession(app.db, app.clock, app.settings, self.inspection_id, app.db_path)
+        if self.walk.inspection.kind == InspectionKind.REINSPECTION:  # 复检: what each target was
+            self.targets = target_contexts(app.db, self.inspection_id, app.db_path)
+            self.add_class("reinspection")
         areas = self.query_one("#areas", DataTable)
         areas.can_focus = False
         add_columns(areas, self.query_one("#items", DataTable), self.walk, self.tr)
@@ -169,8 +178,9 @@ class WalkScreen(PQMScreen[None]):
 
     def watch_totals(self, totals: AreaProgress | None) -> None:
         if totals is not None:  # fixed height: no re-layout per key
-            title = walk_title(self.walk, self.tr, totals)
-            self.query_one("#walk-title", Static).update(title, layout=False)
+            title, counts = walk_title(self.walk, self.tr, totals)
+            self.query_one("#walk-name", Static).update(title, layout=False)
+            self.query_one("#walk-counts", Static).update(counts)
 
     def watch_saved(self) -> None:
         self._draw_status()
@@ -224,7 +234,11 @@ class WalkScreen(PQMScreen[None]):
 
     def _detail(self) -> None:
         item_id = self._last_item = self.current_item
-        text = "" if item_id is None else item_detail(self.walk, self.tr, self.area_id, item_id)
+        if item_id is None:
+            text = ""
+        else:
+            context = self.targets.get((self.area_id, item_id))
+            text = item_detail(self.walk, self.tr, self.area_id, item_id, context)
         self.query_one("#detail", Static).update(text, layout=False)
 
     def _status(self, message: str = "") -> None:
@@ -370,6 +384,7 @@ class WalkScreen(PQMScreen[None]):
             people=[p.name for p in self.walk.people],
             last_note=self.walk.last_note,
             existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
+            saved_photos=self.walk.photos_of(area_id, item_id),
         )
         self.app.push_screen(panel, lambda result: self._record_failure(area_id, item_id, result))
 
@@ -492,6 +507,26 @@ class WalkScreen(PQMScreen[None]):
             self._write(save_note)
 
         self.app.push_screen(NoteDialog(area.name if area else ""), save)
+
+    def action_photos(self) -> None:
+        """o: the item's photos (a re-inspection's: the original's and the reply's too)."""
+        item_id = self.current_item
+        if item_id is None:
+            return
+        tr = self.tr
+        entries: list[tuple[str, Path | None]] = []
+        context = self.targets.get((self.area_id, item_id))
+        if context is not None:
+            for whose, photo in context.all_photos():
+                label = "walk.photos.original" if whose == "finding" else "walk.photos.evidence"
+                entries.append((tr(label, name=photo.name), photo.path))
+        for photo in self.walk.photos_of(self.area_id, item_id):
+            entries.append((tr("walk.photos.finding", name=photo.name), photo.path))
+        if not entries:
+            self._status(tr("walk.photos.none"))
+            return
+        code = self.walk.items[item_id].code
+        self.app.push_screen(PhotoListDialog(tr("walk.photos.title", code=code), entries))
 
     def action_help(self) -> None:
         self.pqm.open("help", target=self)

@@ -11,6 +11,7 @@ from rich.text import Text
 from pqm_tui.i18n import Translator
 from pqm_tui.model.entities import Result
 from pqm_tui.services.points import format_points
+from pqm_tui.services.reinspection_context import TargetContext
 from pqm_tui.services.walk_session import AreaProgress, WalkSession
 
 STYLE = {Result.PASS: "green", Result.FAIL: "bold red", Result.NA: "dim"}
@@ -20,18 +21,20 @@ def area_name(walk: WalkSession, area_id: str) -> str:
     return walk.areas[walk.area_index[area_id]].name
 
 
-def walk_title(walk: WalkSession, tr: Translator, totals: AreaProgress) -> str:
-    """Project, kind, checklist and the inspection's progress (the top line)."""
-    return tr(
+def walk_title(walk: WalkSession, tr: Translator, totals: AreaProgress) -> tuple[str, str]:
+    """The top line: project, kind and checklist (cut first when narrow), then the progress
+    and the failures (always whole)."""
+    title = tr(
         "walk.title",
         project=walk.project.name,
         kind=tr.enum(walk.inspection.kind),
         checklist=walk.content.checklist.name,
         version=walk.content.version.version,
-        answered=totals.answered,
-        total=totals.applicable,
-        failed=totals.failed,
     )
+    counts = tr(
+        "walk.counts", answered=totals.answered, total=totals.applicable, failed=totals.failed
+    )
+    return title, counts
 
 
 def area_title(walk: WalkSession, tr: Translator, area_id: str) -> str:
@@ -65,8 +68,52 @@ def item_cells(walk: WalkSession, tr: Translator, area_id: str, item_id: str) ->
     return Text(label, style=STYLE[finding.result]), deduction
 
 
-def item_detail(walk: WalkSession, tr: Translator, area_id: str, item_id: str) -> str:
-    """The item's rule, standard and method, and its finding when it failed."""
+def target_lines(tr: Translator, context: TargetContext) -> list[str]:
+    """A re-inspection target: the original finding, its notice, and the project's reply."""
+    original = context.original
+    lines = [
+        tr(
+            "walk.target.original",
+            date=context.inspected_on,
+            notice=context.notice_number or tr("common.none"),
+            note=original.note or "—",
+        ),
+        tr(
+            "walk.target.where",
+            location=original.location or "—",
+            severity=tr.enum(original.severity),
+            occurrences=original.occurrences,
+            deduction=format_points(original.deduction),
+            photos=len(context.photos),
+        ),
+    ]
+    reply = context.reply
+    if reply is None:
+        lines.append(tr("walk.target.no_reply", deadline=context.deadline or "—"))
+    else:
+        lines.append(
+            tr(
+                "walk.target.reply",
+                date=reply.date,
+                actor=reply.actor,
+                done=reply.done or "—",
+                photos=len(reply.evidence),
+            )
+        )
+    if context.all_photos():
+        lines.append(tr("walk.target.photos_key", count=len(context.all_photos())))
+    return lines
+
+
+def item_detail(
+    walk: WalkSession,
+    tr: Translator,
+    area_id: str,
+    item_id: str,
+    context: TargetContext | None = None,
+) -> str:
+    """The item's rule, standard and method, its finding when it failed, and (re-inspection)
+    what the item was found and replied."""
     item = walk.items[item_id]
     section = walk.sections[item.section_id]
     lines = [
@@ -81,8 +128,11 @@ def item_detail(walk: WalkSession, tr: Translator, area_id: str, item_id: str) -
         )
         + (tr("walk.detail.photo_required") if item.photo_required else ""),
         tr("walk.detail.standard", text=item.standard),
-        tr("walk.detail.method", text=item.method),
     ]
+    if context is None:
+        lines.append(tr("walk.detail.method", text=item.method))
+    else:
+        lines.extend(target_lines(tr, context))
     finding = walk.finding(area_id, item_id)
     if finding is not None and finding.result == Result.FAIL:
         lines.append(

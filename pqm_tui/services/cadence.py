@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from sqlite_utils import Database
 
 from pqm_tui.model import cadence, organisation
+from pqm_tui.model.entities import InspectionKind
 
 SOON_DAYS = 2
 
@@ -66,3 +67,22 @@ def due_items(db: Database, today: date) -> list[DueEntry]:
         entries.append(DueEntry("overdue", first, name, n))
     order = {"overdue": 0, "deadline-soon": 1, "group-check": 2, "self-check": 3}
     return sorted(entries, key=lambda e: (order[e.kind], e.due, e.project))
+
+
+def half_month(day: date) -> tuple[date, date]:
+    """The half-month ``day`` falls in (半月): [1st, 15th) or [15th, 1st of next month)."""
+    if day.day < 15:
+        return day.replace(day=1), day.replace(day=15)
+    return day.replace(day=15), (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def earlier_in_half_month(
+    db: Database, project_id: str, kind: InspectionKind, day: date
+) -> str | None:
+    """When an inspection of the same kind and project already started in ``day``'s
+    half-month (a second one is asked about first), else None. Re-inspections may repeat."""
+    if kind == InspectionKind.REINSPECTION:
+        return None
+    start, end = half_month(day)
+    earlier = cadence.started_between(db, project_id, kind.value, start, end)
+    return earlier[0] if earlier else None

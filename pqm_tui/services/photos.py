@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,3 +200,53 @@ def remember_import(db_path: Path, folder: Path, mark: float) -> None:
     with suppress(OSError):  # only a convenience (what to offer next time): a full disk may refuse
         media_dir(db_path).mkdir(parents=True, exist_ok=True)
         _state_path(db_path).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class PhotoRef:
+    """A photo to show: its original name, its file now (None: gone) and its row, if any."""
+
+    name: str
+    path: Path | None
+    photo_id: str = ""
+
+
+def locate(db_path: Path, stored_path: str) -> Path | None:
+    """The file of a stored photo (``photos.stored_path`` or a reply's evidence path), or None.
+
+    Relative paths are relative to the database's folder; a store moved with its
+    database is searched by the file's name.
+    """
+    stored = Path(stored_path)
+    store = media_dir(db_path)
+    candidates = [stored] if stored.is_absolute() else [db_path.parent / stored]
+    candidates.append(store / stored.name)
+    return next((c for c in candidates if c.is_file()), None)
+
+
+VIEWER = "xdg-open"  # the desktop's viewer for a file (Linux desktops)
+
+
+def open_photo(path: Path | None, name: str = "") -> None:
+    """Show a photo in the system's viewer (查看照片), without waiting for it.
+
+    ``PhotoError`` when the file is gone (``errors.photo.gone``) or there is no
+    viewer on this machine (``errors.photo.no_viewer``: a server or a bare terminal).
+    """
+    if path is None or not path.is_file():
+        raise PhotoError("errors.photo.gone", path=Path(name or "?"))
+    viewer = shutil.which(VIEWER)
+    if viewer is None:
+        raise PhotoError("errors.photo.no_viewer", path=path, detail=VIEWER)
+    try:
+        subprocess.Popen(
+            [viewer, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise PhotoError(
+            "errors.photo.no_viewer", path=path, detail=str(exc.strerror or exc)
+        ) from None

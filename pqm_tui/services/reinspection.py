@@ -30,7 +30,7 @@ from pqm_tui.model import (
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import current_actor
 from pqm_tui.model.entities import Inspection, InspectionKind, Notice, RectificationItem, Result
-from pqm_tui.model.rectification import get_item, record_transition
+from pqm_tui.model.rectification import awaiting_reinspection, get_item, record_transition
 from pqm_tui.services.assessment_months import carry_over_month
 from pqm_tui.services.rectification import (
     ALLOWED,
@@ -107,6 +107,20 @@ def _default_inspectors(db: Database, actor: str, original_id: str) -> list[str]
         if actor and person.name == actor:
             return [person.id]
     return inspections.get_inspection(db, original_id).inspector_ids
+
+
+def awaiting(db: Database, project_id: str) -> list[str]:
+    """The project's items a new re-inspection can take, the first group (one version) only.
+
+    Empty when there is nothing to re-inspect: then no re-inspection is offered.
+    """
+    ids = [
+        item.id
+        for item in awaiting_reinspection(db, project_id)
+        if Action.PASS_REINSPECTION in ALLOWED[state_of(db, item)]
+    ]
+    groups = group_by_version(db, ids)
+    return groups[0] if groups else []
 
 
 def group_by_version(db: Database, item_ids: list[str]) -> list[list[str]]:

@@ -31,7 +31,7 @@ from pqm_tui.model.entities import (
 )
 from pqm_tui.model.errors import RuleError
 from pqm_tui.services.inspection_state import load_state
-from pqm_tui.services.photos import StoredPhoto
+from pqm_tui.services.photos import PhotoRef, StoredPhoto, locate
 from pqm_tui.services.points import format_points
 from pqm_tui.services.scoring import remaining_cap, rule_deduction
 
@@ -59,6 +59,7 @@ class FailureDetails:
     responsible_person: str = ""
     location: str = ""
     photos: list[StoredPhoto] = field(default_factory=list)
+    removed_photos: list[str] = field(default_factory=list)  # ids of saved photos taken off
 
 
 class WalkSession:
@@ -226,6 +227,9 @@ class WalkSession:
                 responsible_person=details.responsible_person.strip(),
                 location=details.location.strip(),
             )
+            for photo_id in details.removed_photos:
+                inspections.remove_photo(self.db, photo_id)
+                self.photo_counts[finding.id] -= 1
             for photo in details.photos:
                 self.attach(finding, photo)
         self._remember(area_id, item_id, finding)
@@ -243,6 +247,19 @@ class WalkSession:
             self.db, self.clock, finding.id, photo.sha256, photo.original_name, stored
         )
         self.photo_counts[finding.id] += 1
+
+    def photos_of(self, area_id: str, item_id: str) -> list[PhotoRef]:
+        """The photos of the item's finding in this inspection, oldest first."""
+        finding = self.finding(area_id, item_id)
+        if finding is None or not self.photo_counts.get(finding.id):
+            return []
+        return [
+            PhotoRef(
+                p.original_name, locate(self.db_path, p.stored_path) if self.db_path else None, p.id
+            )
+            for p in inspections.list_photos(self.db, self.inspection_id)
+            if p.finding_id == finding.id
+        ]
 
     def answer_rest(self, area_id: str, result: Result) -> list[Finding]:
         """Every unanswered item of the area passes (or is N/A), in one transaction."""

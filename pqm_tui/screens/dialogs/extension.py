@@ -33,10 +33,10 @@ class ExtensionDialog(FormDialog):
         self.deadline = deadline
         self.translate = tr
 
-    def problem(self, values: dict[str, str]) -> str | None:
-        """The form's checks, then: the date asked is after the current deadline."""
-        problem = super().problem(values)
-        if problem or self.deadline is None:
+    def field_problem(self, name: str, values: dict[str, str]) -> str | None:
+        """A bad date, or a date asked that is not after the current deadline."""
+        problem = super().field_problem(name, values)
+        if problem or name != "proposed" or not values[name] or self.deadline is None:
             return problem
         proposed = date.fromisoformat(values["proposed"])
         if proposed <= self.deadline:

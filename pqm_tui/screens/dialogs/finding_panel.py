@@ -21,6 +21,7 @@ from textual.widgets import Input, Select, Static
 
 from pqm_tui.model.entities import Item, Severity
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.screens.dialogs.photos import PhotoListDialog
 from pqm_tui.services import photos
 from pqm_tui.services.points import format_points, parse_points
 from pqm_tui.services.scoring import rule_deduction
@@ -37,12 +38,14 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
     """
 
     TYPING_TARGET = "#note"
+    AUTO_FOCUS = "#note"  # from the first moment: keys typed as it opens land in the note
 
     BINDINGS = [
         binding("ctrl+s", "save", "keys.panel.save", "panel.save", priority=True),
         binding("escape", "cancel", "keys.panel.cancel", "panel.cancel"),
         binding("ctrl+r", "repeat_note", "keys.panel.repeat_note", "panel.repeat_note"),
         binding("ctrl+o", "import_folder", "keys.panel.import", "panel.import"),
+        binding("ctrl+t", "photos", "keys.panel.photos", "panel.photos"),
         Binding("down", "app.focus_next", show=False, id="panel.next_field"),
         Binding("up", "app.focus_previous", show=False, id="panel.previous_field"),
     ]
@@ -59,6 +62,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         people: list[str],
         last_note: str = "",
         existing_photos: int = 0,
+        saved_photos: list[photos.PhotoRef] | None = None,
     ) -> None:
         super().__init__()
         self.item = item
@@ -69,11 +73,15 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self.db_path = db_path
         self.people = people
         self.last_note = last_note
-        self.existing_photos = existing_photos
+        self.saved_photos = list(saved_photos or [])  # already attached (with their row ids)
+        self.existing_photos = len(self.saved_photos) if saved_photos else existing_photos
+        self.removed_photos: list[str] = []  # ids of saved photos to take off when saved
         self.deduction_typed = False
         self.photo_warned = False
+        self.over_cap_said = False  # the line says the deduction typed is above the cap
         self.stored: list[photos.StoredPhoto] = list(details.photos)
         self.import_marks: dict[Path, float] = {}  # remembered only when saved
+        self.opened_with: tuple[object, ...] = ()  # the fields as the panel opened
 
     def compose(self) -> ComposeResult:
         tr = self.tr
@@ -140,10 +148,27 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         note = self.query_one("#note", Input)
         note.cursor_position = len(note.value)
         note.focus()
+        self.opened_with = self._typed()
+
+    def _typed(self) -> tuple[object, ...]:
+        """What the inspector can change here: the fields and the photos."""
+        fields = tuple(w.value for w in self.query(Input))
+        chosen = (len(self.stored), len(self.removed_photos))
+        return (*fields, self.query_one("#severity", Select).value, *chosen)
+
+    def unsaved_typing(self) -> str:
+        """The panel holds typing when a field or the photos changed since it opened."""
+        if not self.is_mounted or self._typed() == self.opened_with:
+            return ""
+        return self.tr("walk.quit.finding", code=self.item.code)
+
+    def save_typing(self) -> None:
+        self.action_save()
 
     def _photo_line(self) -> str:
         names = "、".join(p.original_name for p in self.stored) or self.tr("common.none")
-        line = self.tr("walk.panel.photos", count=self.existing_photos + len(self.stored))
+        count = self.existing_photos - len(self.removed_photos) + len(self.stored)
+        line = self.tr("walk.panel.photos", count=count)
         line += f"  {names}" if self.stored else ""
         if self.item.photo_required:
             line += "  " + self.tr("walk.panel.photo_required")
@@ -155,6 +180,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "deduction" and event.input.has_focus:
             self.deduction_typed = True
+            self._check_deduction(event.value)
         if event.input.id == "occurrences" and not self.deduction_typed:
             try:
                 count = int(event.value)
@@ -162,6 +188,26 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                 return
             value = min(rule_deduction(self.item, max(count, 0)), self.cap)
             self.query_one("#deduction", Input).value = format_points(value)
+
+    def _check_deduction(self, text: str) -> None:
+        """As it is typed: a deduction above the item's remaining cap is said at once."""
+        deduction = parse_points(text or "")
+        over = deduction is not None and deduction > self.cap
+        if over and deduction is not None:
+            self._error(self._over_cap(deduction))
+            self.over_cap_said = True
+        elif self.over_cap_said:
+            self._error("")
+            self.over_cap_said = False
+
+    def _over_cap(self, deduction: Decimal) -> str:
+        return self.tr(
+            "walk.panel.over_cap",
+            value=format_points(deduction),
+            cap=format_points(self.cap),
+            points=format_points(self.item.points),
+            used=format_points(self.used_elsewhere),
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -213,6 +259,29 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         folder = Path(text).expanduser()
         self._import(folder if folder.is_dir() else folder.parent)
 
+    def action_photos(self) -> None:
+        """ctrl+t: the finding's photos, to see in the system viewer or take off (x)."""
+        tr = self.tr
+        kept = [p for p in self.saved_photos if p.photo_id not in self.removed_photos]
+        entries = [(tr("walk.photos.finding", name=p.name), p.path) for p in kept]
+        entries += [
+            (tr("walk.photos.new", name=p.original_name), p.stored_path) for p in self.stored
+        ]
+        if not entries:
+            self._error(tr("walk.photos.none"))
+            return
+
+        def removed(indexes: list[int] | None) -> None:
+            for index in sorted(indexes or [], reverse=True):
+                if index < len(kept):
+                    self.removed_photos.append(kept[index].photo_id)
+                else:
+                    del self.stored[index - len(kept)]
+            self.query_one("#photos", Static).update(self._photo_line())
+
+        title = tr("walk.photos.title", code=self.item.code)
+        self.app.push_screen(PhotoListDialog(title, entries, removable=True), removed)
+
     def action_repeat_note(self) -> None:
         if self.last_note:
             note = self.query_one("#note", Input)
@@ -239,22 +308,15 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             self.query_one("#deduction", Input).focus()
             return
         if deduction > self.cap:
-            self._error(
-                tr(
-                    "walk.panel.over_cap",
-                    value=format_points(deduction),
-                    cap=format_points(self.cap),
-                    points=format_points(self.item.points),
-                    used=format_points(self.used_elsewhere),
-                )
-            )
+            self._error(self._over_cap(deduction))
             self.query_one("#deduction", Input).focus()
             return
         if values["photo"].strip():
             self._add_photo(values["photo"])
             if self.query_one("#photo", Input).value:
                 return  # the path was refused; the message is shown
-        missing = self.item.photo_required and not (self.stored or self.existing_photos)
+        left = self.existing_photos - len(self.removed_photos)
+        missing = self.item.photo_required and not (self.stored or left)
         if missing and not self.photo_warned:
             self.photo_warned = True
             self._error(tr("walk.panel.photo_missing"))
@@ -273,5 +335,6 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                 values["person"],
                 values["location"],
                 list(self.stored),
+                list(self.removed_photos),
             )
         )

@@ -1,10 +1,12 @@
-"""A small form in a modal dialog: labelled inputs, checked before it closes.
+"""A small form in a modal dialog: labelled inputs, checked as they are typed.
 
 The review's dialogs (reply, extension, appeal, decision) are forms like this;
-each declares its fields. Dates are typed as YYYY-MM-DD and checked here, so a
-bad date is named in the dialog and nothing is saved. The organisation's forms pass
-``save``: it writes the values and may refuse them with a ``PQMError``, which the
-form shows in the user's language while it stays open with what was typed.
+each declares its fields. Fields are checked as they are typed (a date as
+YYYY-MM-DD, and whatever a dialog adds in ``problem``) and again on saving; a
+problem is said on the line under its field and nothing is saved. ``save``
+writes the values and may refuse them with a ``PQMError`` or by returning the
+reason (a ``str``); the form shows it in the user's language and stays open with
+what was typed (输入不丢失).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from textual.widgets import Input, Select, SelectionList, Static
 from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.widgets.footer import binding
+
+Problem = tuple[str, str]
+"""A field's name and what is wrong with it, in the user's language."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class FormDialog(PQMModal[dict[str, str] | None]):
         self.hint = hint
         self.save = save
         self.subject = ""  # which items the form is about (set by the caller)
+        self.said: dict[str, str] = {}  # field → the value whose problem is shown under it
+        self.opened_with: dict[str, str] = {}  # the values as the form opened
 
     def compose(self) -> ComposeResult:
         tr = self.tr
@@ -96,6 +103,9 @@ class FormDialog(PQMModal[dict[str, str] | None]):
                             compact=True,
                             password=field.kind == "password",
                         )
+                    # the line under the field that says what is wrong with it (hidden if nothing)
+                    yield Static("", id=f"gap-{field.name}", classes="field-error")
+                    yield Static("", id=f"error-{field.name}", classes="dialog-error field-error")
             yield Static("", id="error", classes="dialog-error")
             dated = any(field.kind == "date" for field in self.fields)
             keys = tr("review.form.keys" if dated else "review.form.keys_plain")
@@ -105,6 +115,16 @@ class FormDialog(PQMModal[dict[str, str] | None]):
         """The cursor starts in the first field, where the eye starts (a choice too)."""
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+        self.opened_with = self.values()
+
+    def unsaved_typing(self) -> str:
+        """Quitting asks while a field differs from what the form opened with."""
+        if not self.is_mounted or self.values() == self.opened_with:
+            return ""
+        return self.tr("walk.quit.form", title=self.title_text)
+
+    def save_typing(self) -> None:
+        self.action_save()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -113,6 +133,30 @@ class FormDialog(PQMModal[dict[str, str] | None]):
             self.action_save()
         else:
             self.focus_next()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Check the field being typed in: its problem shows under it at once."""
+        name = (event.input.id or "").removeprefix("field-")
+        field = next((f for f in self.fields if f.name == name), None)
+        if field is None or self.said.get(name) == event.value.strip():
+            return  # not a field, or the value whose problem is said (saving said it)
+        self.said.pop(name, None)
+        if event.input.has_focus:
+            partial = field.kind == "date" and len(event.value.strip()) < len("YYYY-MM-DD")
+            found = None if partial else self.field_problem(name, self.values())
+            self.show_problem((name, found) if found else None, only=name)
+
+    def show_problem(self, found: Problem | None, only: str | None = None) -> None:
+        """Say ``found`` under its field and clear the other fields' lines (or only ``only``'s)."""
+        for field in self.fields:
+            if only is not None and field.name != only:
+                continue
+            text = found[1] if found and found[0] == field.name else ""
+            if text:
+                self.said[field.name] = self.values()[field.name]
+            self.query_one(f"#error-{field.name}", Static).update(text)
+            for line in ("gap", "error"):
+                self.query_one(f"#{line}-{field.name}").set_class(bool(text), "shown")
 
     def values(self) -> dict[str, str]:
         result = {}
@@ -125,31 +169,48 @@ class FormDialog(PQMModal[dict[str, str] | None]):
             result[field.name] = str(value).strip() if value is not Select.NULL else ""
         return result
 
-    def problem(self, values: dict[str, str]) -> str | None:
-        """The first problem with the values, said in the user's language, or None."""
+    def field_problem(self, name: str, values: dict[str, str]) -> str | None:
+        """What is wrong with one field's value as typed (checked at each key), or None.
+
+        Dialogs add their own checks (a reply dated in the future …) by overriding this.
+        """
+        tr = self.tr
+        field = next(f for f in self.fields if f.name == name)
+        value = values[name]
+        if field.kind == "date" and value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return str(tr("review.form.bad_date", field=field.label, value=value))
+        return None
+
+    def problem(self, values: dict[str, str]) -> Problem | None:
+        """The first problem with the values (field, reason), or None."""
         tr = self.tr
         for field in self.fields:
-            value = values[field.name]
-            if field.required and not value:
-                return str(tr("review.form.required", field=field.label))
-            if field.kind == "date" and value:
-                try:
-                    date.fromisoformat(value)
-                except ValueError:
-                    return str(tr("review.form.bad_date", field=field.label, value=value))
+            if field.required and not values[field.name]:
+                return field.name, str(tr("review.form.required", field=field.label))
+            found = self.field_problem(field.name, values)
+            if found:
+                return field.name, found
         return None
 
     def action_save(self) -> None:
         values = self.values()
-        problem = self.problem(values)
-        if problem:
-            self.query_one("#error", Static).update(problem)
+        found = self.problem(values)
+        self.show_problem(found)
+        error = self.query_one("#error", Static)
+        if found:
+            error.update("")
+            self.query_one(f"#field-{found[0]}").focus()
             return
         if self.save is not None:
             try:
-                self.save(values)
+                refusal = self.save(values)
             except PQMError as exc:
-                self.query_one("#error", Static).update(self.tr.error(exc))
+                refusal = self.tr.error(exc)
+            if isinstance(refusal, str) and refusal:
+                error.update(refusal)
                 for field in self.fields:
                     if field.kind == "password":  # a refused PIN is typed again
                         self.query_one(f"#field-{field.name}", Input).value = ""

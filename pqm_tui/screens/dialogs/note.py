@@ -30,6 +30,8 @@ class NoteDialog(KeepTyping, PQMModal[tuple[NoteKind, str] | None]):
     Tab moves between the kind and the text; text typed on the kind goes to the text.
     """
 
+    AUTO_FOCUS = "#text"  # from the first moment: keys typed as it opens land in the text
+
     BINDINGS = [
         binding("ctrl+s", "save", "keys.panel.save", "note.save", priority=True),
         binding("escape", "cancel", "keys.panel.cancel", "note.cancel"),
@@ -59,6 +61,14 @@ class NoteDialog(KeepTyping, PQMModal[tuple[NoteKind, str] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()
+
+    def unsaved_typing(self) -> str:
+        if not self.is_mounted or not self.query_one("#text", TextArea).text.strip():
+            return ""
+        return self.tr("walk.quit.note")
+
+    def save_typing(self) -> None:
+        self.action_save()
 
     def action_save(self) -> None:
         text = " ".join(self.query_one("#text", TextArea).text.split("\n")).strip()

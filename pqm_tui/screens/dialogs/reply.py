@@ -1,7 +1,8 @@
 """整改回复 dialog: what was done, the date, evidence photos (paths, ';'-separated).
 
-The photos are copied into the media store when the form is saved; a missing or
-unreadable file is said in the form, which stays open with what was typed.
+The date is checked as it is typed (not after today); the photos are copied
+into the media store when the form is saved; a missing or unreadable file is
+said under its field, and the form stays open with what was typed.
 """
 
 from __future__ import annotations
@@ -33,9 +34,20 @@ class ReplyDialog(FormDialog):
             tr("review.reply.hint"),
         )
         self.db_path = db_path
+        self.today = today
         self.evidence: list[photos.StoredPhoto] = []  # the stored photos, once saved
 
-    def problem(self, values: dict[str, str]) -> str | None:
+    def field_problem(self, name: str, values: dict[str, str]) -> str | None:
+        """A bad date, or a date after today (a reply reports what was already done)."""
+        problem = super().field_problem(name, values)
+        if problem or name != "date" or not values["date"]:
+            return problem
+        when = date.fromisoformat(values["date"])
+        if when > self.today:
+            return str(self.tr("review.err.future_date", date=when.isoformat()))
+        return None
+
+    def problem(self, values: dict[str, str]) -> tuple[str, str] | None:
         """The form's checks, then every photo stored (or the first that cannot be)."""
         problem = super().problem(values)
         text = values["photos"].replace("；", ";")
@@ -44,9 +56,9 @@ class ReplyDialog(FormDialog):
             return problem
         tr = self.tr
         if self.db_path is None:
-            return str(tr("review.reply.no_store"))
+            return "photos", str(tr("review.reply.no_store"))
         try:
             self.evidence = [photos.store_photo(self.db_path, path) for path in paths]
         except photos.PhotoError as exc:
-            return str(tr.error(exc))
+            return "photos", str(tr.error(exc))
         return None

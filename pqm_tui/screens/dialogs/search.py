@@ -14,16 +14,21 @@ from textual.widgets.option_list import Option
 from pqm_tui.model.entities import Item
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.widgets.footer import binding
+from pqm_tui.widgets.typing_guard import KeepTyping
 
 DIALOG_MAX, FRAME = 100, 10  # .dialog.wide is 90% up to 100 columns; borders and padding
 
 
-class SearchDialog(PQMModal[str | None]):
+class SearchDialog(KeepTyping, PQMModal[str | None]):
     """Type to filter; ↑/↓ choose; Enter jumps to the item (returns its id).
 
-    Focus stays on the query (the list is not a Tab stop), so typing is never lost.
+    Focus stays on the query (the list is not a Tab stop), so typing is never lost,
+    also what is typed right after ``/`` while the dialog opens.
     ``area_of`` names the area a jump to the item would land in.
     """
+
+    TYPING_TARGET = "#query"
+    AUTO_FOCUS = "#query"
 
     BINDINGS = [
         binding("escape", "cancel", "keys.panel.cancel", "search.cancel"),

@@ -8,6 +8,7 @@ keeps the form as it is, only that PIN is emptied. PINs are never kept or logged
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -44,6 +45,7 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
         people: list[Person],
         effect: str,
         receiver: Person | None = None,
+        sign: Callable[[SignOffForm], str | None] | None = None,
     ) -> None:
         """``effect`` says what signing will do (lock, notices, closing …); ``receiver``,
         the project's receiver of notices (通知接收人), fills the receiver when there is one."""
@@ -56,6 +58,7 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
         if receiver is not None:
             self.people.setdefault(receiver.name, receiver)
         self.effect = effect
+        self.sign = sign  # signs; returns why it was refused (the form then stays open)
         self.with_pin = [p for p in inspectors if p.pin_hash]
         self.without_pin = [p for p in inspectors if not p.pin_hash]
 
@@ -203,7 +206,12 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
             error.update(refusal[0])
             refusal[1].focus()
             return
-        self.dismiss(SignOffForm(name, self.query_one("#role", Input).value.strip()))
+        form = SignOffForm(name, self.query_one("#role", Input).value.strip())
+        refused = self.sign(form) if self.sign is not None else None
+        if refused:
+            error.update(refused)  # what was typed (receiver, PINs) stays
+            return
+        self.dismiss(form)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

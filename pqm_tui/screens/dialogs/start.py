@@ -2,7 +2,9 @@
 
 Defaults make it a few keys: the project highlighted on the home screen, a
 monthly check, the latest version of the checklist made for the project's
-kind, the current user (or the first inspector), now. ctrl+s starts.
+kind, the current user (or the first inspector), now. ctrl+s starts. 复检 is
+offered only for a project with items awaiting a re-inspection (it takes them);
+a second check of the same kind and project in the same half-month is asked about.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pqm_tui.model import checklists, inspections, organisation
 from pqm_tui.model.entities import InspectionKind, Project
 from pqm_tui.model.errors import ModelError
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.screens.dialogs.confirm import ConfirmDialog
+from pqm_tui.services import reinspection
+from pqm_tui.services.cadence import earlier_in_half_month
 from pqm_tui.widgets.footer import binding
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -33,6 +38,8 @@ class StartInspectionScreen(PQMModal[str | None]):
     def __init__(self, project_id: str | None = None) -> None:
         super().__init__()
         self.project_id = project_id
+        self.targets: list[str] = []  # the items a re-inspection of the project would take
+        self.second_confirmed = False  # a second check in the half-month was confirmed
 
     def compose(self) -> ComposeResult:
         app, tr = self.pqm, self.tr
@@ -54,14 +61,16 @@ class StartInspectionScreen(PQMModal[str | None]):
                     id="project",
                     compact=True,
                 )
+                yield from self._error_line("project")
                 yield Static(tr("walk.start.kind"))
                 yield Select(
-                    [(tr.enum(k), k) for k in InspectionKind],
+                    self._kinds(project_id),
                     value=InspectionKind.MONTHLY,
                     allow_blank=False,
                     id="kind",
                     compact=True,
                 )
+                yield from self._error_line("kind")
                 yield Static(tr("walk.start.checklist"))
                 yield Select(
                     [
@@ -74,18 +83,45 @@ class StartInspectionScreen(PQMModal[str | None]):
                     id="checklist",
                     compact=True,
                 )
+                yield from self._error_line("checklist")
                 yield Static(tr("walk.start.inspectors"))
                 yield SelectionList[str](
                     *((f"{p.name}（{p.role}）", p.id, p.id == me) for p in people),
                     id="inspectors",
                 )
+                yield from self._error_line("inspectors")
                 yield Static(tr("walk.start.time"))
                 yield Input(app.clock.now().strftime(TIME_FORMAT), id="time", compact=True)
+                yield from self._error_line("time")
             yield Static("", id="error", classes="dialog-error")
             yield Static(tr("walk.start.keys"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one("#project", Select).focus()
+
+    @staticmethod
+    def _error_line(field: str) -> ComposeResult:
+        """The line under a field that says why it is refused (there only when it is)."""
+        yield Static("", id=f"gap-{field}", classes="field-error")
+        yield Static("", id=f"error-{field}", classes="dialog-error field-error")
+
+    def _refuse(self, field: str, text: str) -> None:
+        """Say ``text`` under ``field`` (the others' lines cleared) and put the cursor there."""
+        for name in ("project", "kind", "checklist", "inspectors", "time"):
+            shown = name == field
+            self.query_one(f"#error-{name}", Static).update(text if shown else "")
+            for line in ("gap", "error"):
+                self.query_one(f"#{line}-{name}").set_class(shown, "shown")
+        self.query_one(f"#{field}").focus()
+
+    def _kinds(self, project_id: str | None) -> list[tuple[str, InspectionKind]]:
+        """The kinds offered: 复检 only when the project has items awaiting one."""
+        self.targets = reinspection.awaiting(self.pqm.db, project_id) if project_id else []
+        return [
+            (self.tr.enum(k), k)
+            for k in InspectionKind
+            if k != InspectionKind.REINSPECTION or self.targets
+        ]
 
     def _checklist_for(
         self, project_id: str | None, kind: InspectionKind = InspectionKind.MONTHLY
@@ -104,6 +140,12 @@ class StartInspectionScreen(PQMModal[str | None]):
         return self.checklists[0].latest_version_id if self.checklists else Select.NULL
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "project" and isinstance(event.value, str):
+            kinds = self.query_one("#kind", Select)
+            chosen = kinds.value
+            offered = self._kinds(event.value)
+            kinds.set_options(offered)
+            kinds.value = chosen if chosen in [k for _, k in offered] else InspectionKind.MONTHLY
         if event.select.id in ("project", "kind"):
             project = self.query_one("#project", Select).value
             kind = self.query_one("#kind", Select).value
@@ -125,38 +167,58 @@ class StartInspectionScreen(PQMModal[str | None]):
         chosen = list(self.query_one("#inspectors", SelectionList).selected)
         text = self.query_one("#time", Input).value.strip()
         if not isinstance(project, str):
-            error.update(tr("walk.start.no_project"))
+            self._refuse("project", tr("walk.start.no_project"))
             return
         if not isinstance(version, str):
-            error.update(tr("walk.start.no_checklist"))
+            self._refuse("checklist", tr("walk.start.no_checklist"))
             return
         if not chosen:
-            error.update(tr("walk.start.no_inspector"))
-            self.query_one("#inspectors", SelectionList).focus()
+            self._refuse("inspectors", tr("walk.start.no_inspector"))
             return
         try:
             started = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=app.clock.tz)
         except ValueError:
-            error.update(tr("walk.start.bad_time", value=text, format="YYYY-MM-DD HH:MM"))
-            self.query_one("#time", Input).focus()
+            self._refuse("time", tr("walk.start.bad_time", value=text, format="YYYY-MM-DD HH:MM"))
             return
         if not organisation.area_counts(app.db).get(project):
-            error.update(tr("walk.start.no_areas", project=self.projects[project].name))
+            self._refuse("project", tr("walk.start.no_areas", project=self.projects[project].name))
+            return
+        kind = InspectionKind(str(kind))
+        earlier = earlier_in_half_month(app.db, project, kind, started.date())
+        if earlier and not self.second_confirmed:
+            question = tr(
+                "walk.start.second",
+                project=self.projects[project].name,
+                kind=tr.enum(kind),
+                started=earlier[:16].replace("T", " "),
+            )
+            self.app.push_screen(ConfirmDialog(question), self._second_answered)
             return
         try:
-            inspection = inspections.create_inspection(
-                app.db,
-                app.clock,
-                project,
-                InspectionKind(str(kind)),
-                version,
-                [str(c) for c in chosen],
-                started.isoformat(timespec="milliseconds"),
-            )
+            if kind == InspectionKind.REINSPECTION:  # of the items awaiting one (复检对象)
+                inspection = reinspection.create_reinspection(
+                    app.db, app.clock, self.targets, inspector_ids=[str(c) for c in chosen]
+                )
+            else:
+                inspection = inspections.create_inspection(
+                    app.db,
+                    app.clock,
+                    project,
+                    kind,
+                    version,
+                    [str(c) for c in chosen],
+                    started.isoformat(timespec="milliseconds"),
+                )
         except ModelError as exc:
             error.update(tr("walk.error", error=tr.error(exc)))
             return
         self.dismiss(inspection.id)
+
+    def _second_answered(self, yes: bool | None) -> None:
+        """A second check in the half-month: started when the inspector says so."""
+        if yes:
+            self.second_confirmed = True
+            self.action_start()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,91 @@
+"""80×24 is a first-class size (小终端): the walk's counts and every dialog fit whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from pqm_tui.app import PQMApp, create_app
+from pqm_tui.config import Settings
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import connect
+from pqm_tui.screens.dialogs.finding_panel import FindingPanel
+from pqm_tui.screens.dialogs.form import FormDialog
+from pqm_tui.screens.dialogs.quit import QuitDialog
+from pqm_tui.screens.dialogs.start import StartInspectionScreen
+from pqm_tui.screens.home import HomeScreen
+from pqm_tui.screens.walk import WalkScreen
+from tests.test_walk import start_new
+
+SIZE = (80, 24)
+LONG = "锦程·天府花园二期南区（含商业街及地下车库）"
+
+
+@pytest.fixture
+def app(demo_db_path: Path, settings: Settings, clock: Clock) -> PQMApp:
+    return create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+
+
+def fits(screen: Screen[object]) -> None:
+    """Every line of the dialog, its keys line included, is on the 80×24 screen."""
+    for widget in screen.query(Static):
+        if not widget.display or not widget.region.area:
+            continue
+        region = widget.region
+        assert region.right <= SIZE[0] and region.bottom <= SIZE[1], (widget, region)
+    keys = screen.query_one(".dialog-keys").region  # how to save and leave: on screen
+    assert keys.height and keys.bottom <= SIZE[1]
+
+
+async def test_the_fail_count_is_whole_at_80_columns(
+    demo_db_path: Path, settings: Settings, clock: Clock
+) -> None:
+    db = connect(demo_db_path, actor="王丽华")
+    db.execute("UPDATE projects SET name = ? WHERE name = '锦程·天府花园'", [LONG])
+    db.conn.commit()
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("y")  # resume the demo draft (of that project)
+        await pilot.pause()
+        walk = app.screen
+        assert isinstance(walk, WalkScreen)
+        counts = walk.query_one("#walk-counts", Static)
+        text = str(counts.render())
+        assert "不合格" in text and counts.region.right <= SIZE[0]
+        assert counts.region.width >= cell_len(text)  # not cut
+
+
+async def test_the_walks_dialogs_fit_at_80x24(app: PQMApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        walk = await start_new(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FindingPanel)
+        fits(app.screen)
+        await pilot.press("a", "ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitDialog)
+        fits(app.screen)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert app.screen is walk
+        await pilot.press("escape")  # leave the walk for home
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, StartInspectionScreen)
+        fits(app.screen)
+        await pilot.press("escape")
+        await pilot.pause()
+        recent = app.screen.query_one("#inspections", DataTable)
+        recent.move_cursor(row=recent.get_row_index(walk.inspection_id))
+        await pilot.press("d")  # abandon the draft: its form fits too
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        fits(app.screen)
