@@ -37,7 +37,9 @@ def signed_inspection(app: PQMApp) -> str:
 
 
 def error_of(dialog: FormDialog) -> str:
-    return str(dialog.query_one("#error", Static).render())
+    """What the form says is wrong: under a field, or for the whole form."""
+    lines = [str(w.render()) for w in dialog.query(Static) if (w.id or "").startswith("error")]
+    return "".join(lines).strip()
 
 
 async def test_propose_from_the_summary_then_approve(demo_db_path: Path, clock: Clock) -> None:
