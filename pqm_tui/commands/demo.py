@@ -6,7 +6,7 @@ import argparse
 import os
 
 from pqm_tui.commands.context import CommandContext, UserError
-from pqm_tui.model.db import close_whole, connect, is_empty
+from pqm_tui.model.db import SYSTEM_ACTOR, close_whole, connect, is_empty
 from pqm_tui.model.errors import StorageError
 
 
@@ -24,7 +24,7 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
 
     path = ctx.db_path
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = connect(path, actor=ctx.actor)
+    db = connect(path, actor=SYSTEM_ACTOR)
     if is_empty(db):
         summary = seed_demo(db, ctx.clock, ctx.settings, seed=args.seed)  # one transaction
     elif not args.force:
@@ -33,7 +33,7 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
         db.close()
         fresh = path.with_name(f".{path.name}.{os.getpid()}.seeding")
         try:
-            db = connect(fresh, actor=ctx.actor)
+            db = connect(fresh, actor=SYSTEM_ACTOR)
             summary = seed_demo(db, ctx.clock, ctx.settings, seed=args.seed)
             close_whole(db)
             for suffix in ("-wal", "-shm"):

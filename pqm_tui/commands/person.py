@@ -66,10 +66,13 @@ def _read_pin(ctx: CommandContext, from_stdin: bool) -> str:
 
 def run_pin(ctx: CommandContext, args: argparse.Namespace) -> int:
     from pqm_tui.model.organisation import find_person, set_person_pin
+    from pqm_tui.model.permissions import Action
     from pqm_tui.services.pins import PinFormatError, hash_pin
 
     tr = ctx.tr
     person = find_person(ctx.db(), args.person)
+    if person.id != ctx.person().id:  # one's own PIN: oneself; another's: an administrator
+        ctx.require(Action.RESET_PIN, person_id=person.id)
     if args.clear:
         set_person_pin(ctx.db(), person.id, None)
         print(tr("walk.person.cleared", person=person.name))

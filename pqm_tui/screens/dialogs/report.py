@@ -190,8 +190,9 @@ class ReportDialog(PQMModal[Path | None]):
             self._fail(self.pqm.tr("reports.dialog.not_found"))
 
     def _default_signer(self) -> str:
-        if self.pqm.actor in self.people:
-            return self.pqm.actor
+        me = self.pqm.person
+        if me is not None and me.name in self.people:
+            return me.name
         return self.inspectors[0].name if self.inspectors else ""
 
     # signer and key ------------------------------------------------------------------

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Input, Select, SelectionList, Static
 
-from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model import checklists, organisation
 from pqm_tui.model.entities import InspectionKind, Project
-from pqm_tui.model.errors import ModelError
+from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMModal
+from pqm_tui.services.inspection_start import start_inspection
 from pqm_tui.widgets.footer import binding
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -41,7 +42,7 @@ class StartInspectionScreen(PQMModal[str | None]):
         people = [p for p in organisation.inspectors(app.db) if p.archived_at is None]
         project_id = self.project_id if self.project_id in self.projects else None
         project_id = project_id or next(iter(self.projects), None)
-        me = next((p.id for p in people if p.name == app.actor), people[0].id if people else None)
+        me = next((p.id for p in people if p.id == app.actor), people[0].id if people else None)
         with Vertical(classes="dialog wide"):
             yield Static(tr("walk.start.title"), classes="dialog-title")
             with Grid(classes="form"):
@@ -144,16 +145,17 @@ class StartInspectionScreen(PQMModal[str | None]):
             error.update(tr("walk.start.no_areas", project=self.projects[project].name))
             return
         try:
-            inspection = inspections.create_inspection(
+            inspection = start_inspection(
                 app.db,
                 app.clock,
-                project,
-                InspectionKind(str(kind)),
-                version,
-                [str(c) for c in chosen],
-                started.isoformat(timespec="milliseconds"),
+                actor=app.actor,
+                project_id=project,
+                kind=InspectionKind(str(kind)),
+                version_id=version,
+                inspector_ids=[str(c) for c in chosen],
+                started_at=started.isoformat(timespec="milliseconds"),
             )
-        except ModelError as exc:
+        except PQMError as exc:
             error.update(tr("walk.error", error=tr.error(exc)))
             return
         self.dismiss(inspection.id)
