@@ -13,11 +13,11 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from pqm_tui.model.entities import Person
-from pqm_tui.model.errors import PQMError
+from pqm_tui.model.errors import RuleError
 from pqm_tui.model.ids import SHORT_LENGTH, short_id
 
 
-class IdentityError(PQMError):
+class IdentityError(RuleError):
     """The acting person is unknown, archived, ambiguous or not given (message ids
     ``errors.identity.*``)."""
 

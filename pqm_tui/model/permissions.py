@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from pqm_tui.model.db import SYSTEM_ACTOR
 from pqm_tui.model.entities import Person, Role
-from pqm_tui.model.errors import PQMError
+from pqm_tui.model.errors import RuleError
 from pqm_tui.model.identity import IdentityError, active_person
 
 
@@ -104,7 +104,7 @@ RULES: dict[Action, Rule] = {
 BOOTSTRAP = frozenset({Action.EDIT_ORGANISATION, Action.MANAGE_CHECKLISTS})
 
 
-class PermissionDenied(PQMError):
+class PermissionDenied(RuleError):
     """The acting person may not do this (message ids ``errors.permission.*``)."""
 
 

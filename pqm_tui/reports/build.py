@@ -37,6 +37,7 @@ from pqm_tui.model.entities import (
 )
 from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.model.findings import finding_item_codes
+from pqm_tui.model.identity import actor_names
 from pqm_tui.model.notices import (
     last_failed_reinspection,
     notices_of_inspection,
@@ -269,10 +270,11 @@ class Builder:
 
     def amendment_rows(self, inspection_id: str) -> tuple[AmendmentRow, ...]:
         finding_items = finding_item_codes(self.db, inspection_id)
+        names = {} if self.facts else actor_names(self.db)  # facts: the person's id
         return tuple(
             AmendmentRow(
                 self.when(a.at),
-                a.actor,
+                names.get(a.actor, a.actor),
                 finding_items.get(a.finding_id or "", ""),
                 a.field,
                 a.old_value or "",

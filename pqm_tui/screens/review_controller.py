@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from pqm_tui.model.errors import ModelError
+from pqm_tui.model.identity import actor_name
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.model.review import ReviewRow, item_codes
 from pqm_tui.services import photos, rectification, reinspection
@@ -184,7 +185,22 @@ class ReviewController:
                 continue
             data = event.data
             if pending == Action.REQUEST_APPEAL.value:
-                return tr("review.decide.request_appeal", grounds=data.get("grounds", ""))
+                said = tr("review.decide.request_appeal", grounds=data.get("grounds", ""))
+                review = rectification.appeal_review(self.db, item_id)
+                if review is None:
+                    return said
+                opinion = "uphold" if review.data.get("uphold") else "reject"
+                return "\n".join(
+                    (
+                        said,
+                        tr(
+                            "review.decide.reviewed",
+                            person=actor_name(self.db, review.actor),
+                            opinion=tr(f"review.decide.{opinion}"),
+                            reason=review.reason,
+                        ),
+                    )
+                )
             return tr(
                 "review.decide.request_extension",
                 proposed=data.get("proposed", ""),
