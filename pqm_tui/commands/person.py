@@ -1,4 +1,5 @@
-"""``pqm person list|pin``: the people who sign, and their optional sign-off PIN (签字密码).
+"""``pqm person list|pin|permissions``: the people, their sign-off PIN (签字密码), and who
+may do what (权限表).
 
 People are entered with ``pqm org import`` (or the organisation screen).
 """
@@ -11,6 +12,7 @@ import sys
 
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
+from pqm_tui.i18n import Translator
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +26,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     how.add_argument("--pin-stdin", action="store_true", help="read the PIN from stdin")
     how.add_argument("--clear", action="store_true", help="remove the PIN")
     pin.set_defaults(func=run_pin)
+    allowed = actions.add_parser("permissions", help="who may do what: the permission table")
+    allowed.add_argument(
+        "--format", choices=("table", "markdown"), default="table", help="output format"
+    )
+    allowed.set_defaults(func=run_permissions)
 
 
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -85,3 +92,43 @@ def run_pin(ctx: CommandContext, args: argparse.Namespace) -> int:
     set_person_pin(ctx.db(), person.id, stored)
     print(tr("walk.person.pin_set", person=person.name))
     return 0
+
+
+def permission_rows(tr: Translator) -> list[tuple[str, str, str]]:
+    """The permission table (``model.permissions.RULES``) in ``tr``'s words: action, roles
+    and conditions, one row per action."""
+    from pqm_tui.model.entities import Role
+    from pqm_tui.model.permissions import BOOTSTRAP, EVERY_ROLE, RULES
+
+    rows = []
+    sep = tr("common.list_sep")
+    for action, rule in RULES.items():
+        if rule.roles == EVERY_ROLE:
+            roles = tr("permissions.any_role")
+        else:
+            roles = sep.join(tr.enum(r) for r in Role if r in rule.roles)
+        if rule.self_allowed:
+            roles = tr("permissions.self", roles=roles)
+        conditions = sep.join(tr.enum(c) for c in rule.conditions) or "—"
+        if action in BOOTSTRAP:
+            conditions = tr("permissions.bootstrap")
+        rows.append((tr.enum(action), roles, conditions))
+    return rows
+
+
+def run_permissions(ctx: CommandContext, args: argparse.Namespace) -> int:
+    tr = ctx.tr
+    headers = [tr(f"permissions.col_{c}") for c in ("action", "roles", "conditions")]
+    rows = permission_rows(tr)
+    if args.format == "markdown":
+        print(markdown_table(headers, rows))
+    else:
+        print(format_table(headers, rows))
+    return 0
+
+
+def markdown_table(headers: list[str], rows: list[tuple[str, str, str]]) -> str:
+    """A Markdown table (the README's permission table is this output in English)."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
