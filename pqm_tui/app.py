@@ -94,7 +94,10 @@ class PQMApp(App[None]):
         self.actor = ""  # the acting person's id, what the audit trail records
         self.db_path = db_path
         self.ask_identity = ask_identity
+        # asking who acts on start: home offers to resume a walk only once that is known
+        self.identity_pending = False
         self.tr = Translator(settings.lang)
+        self._asked_for = ""  # what the start's identity dialog says first
         self._quit_warned = False
         self.title = self.tr("app.title")
         self.act_as(person, remember=False)
@@ -229,11 +232,13 @@ class PQMApp(App[None]):
                 checklists.install_builtins(self.db, self.clock)
         except PQMError as exc:  # storage busy or read-only: said, and the app still opens
             self.notify(self.tr.error(exc), severity="error", timeout=15)
+        if self.ask_identity and self.person is None:
+            self._recall_identity()
         self.open("home")
         if isinstance(self.db, PQMDatabase) and self.db.migration_backup is not None:
             self.notify(self.tr("common.db_backup", path=self.db.migration_backup), timeout=15)
-        if self.ask_identity and self.person is None:
-            self._recall_identity()
+        if self.identity_pending:
+            self.ask_who(self._asked_for)
 
     # ------------------------------------------------------------------ who acts
     def act_as(self, person: Person | None, *, remember: bool = True) -> None:
@@ -251,26 +256,32 @@ class PQMApp(App[None]):
             Preferences(self.db_path).set("identity.person", person.id)
 
     def _recall_identity(self) -> None:
-        """The person remembered for this OS user, or ask (again, when archived since)."""
+        """The person remembered for this OS user, else ask (again, when archived since):
+        ``identity_pending`` and what the dialog is to say first."""
         if not active_people(self.db):  # a new company: nobody to be yet (开始使用)
             return
         remembered = Preferences(self.db_path).get("identity.person") if self.db_path else None
+        self._asked_for = ""
         if isinstance(remembered, str) and remembered:
             try:
                 self.act_as(active_person(self.db, remembered), remember=False)
                 return
             except IdentityError as exc:
-                name = str(exc.params.get("name", ""))
-                archived = exc.key == "errors.identity.archived"
-                self.ask_who(self.tr("identity.remembered_archived", name=name) if archived else "")
-                return
-        self.ask_who()
+                if exc.key == "errors.identity.archived":
+                    name = exc.params.get("name", "")
+                    self._asked_for = self.tr("identity.remembered_archived", name=name)
+        self.identity_pending = True
 
     def ask_who(self, notice: str = "") -> None:
         """The "who are you" dialog (切换用户); the chosen person acts from then on."""
         self.open("identity", notice=notice, callback=self._chosen)
 
     def _chosen(self, person_id: str | None) -> None:
+        if self.identity_pending:  # the start's question answered: home may offer the walk
+            self.identity_pending = False
+            home = self.screen_stack[1] if len(self.screen_stack) > 1 else None
+            if isinstance(home, HomeScreen):
+                self.call_after_refresh(home.offer_resume_walk)
         if not person_id:
             return
         try:
