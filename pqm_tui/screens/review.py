@@ -125,7 +125,7 @@ class ReviewScreen(PQMScreen[None]):
         """The review's moves (on the app's database, clock, actor and language)."""
         if self._actions is None:
             app = self.pqm
-            self._actions = ReviewController(app.db, app.clock, app.actor, app.tr)
+            self._actions = ReviewController(app.db, app.clock, app.tr)
         return self._actions
 
     # layout --------------------------------------------------------------------------
@@ -442,6 +442,14 @@ class ReviewScreen(PQMScreen[None]):
             self.notify(refusal, severity="error", timeout=10)
         return fit
 
+    def _refused(self, ids: list[str], action: Action | None) -> bool:
+        """True (and said) when the acting person may not make ``action`` on the items:
+        no form is opened for a move the permission table refuses."""
+        refusal = self.actions.refusal(ids, action)
+        if refusal:
+            self.notify(refusal, severity="error", timeout=10)
+        return bool(refusal)
+
     def _ask(self, dialog: FormDialog, ids: list[str], save: Callable[[Any], None]) -> None:
         """Open a form about ``ids``, naming them under its title."""
         dialog.subject = self.actions.subject(ids, self.page_rows)
@@ -458,7 +466,7 @@ class ReviewScreen(PQMScreen[None]):
 
     def action_reply(self) -> None:
         ids = self._need_selection()
-        if not ids:
+        if not ids or self._refused(ids, Action.REPLY):
             return
         app = self.pqm
         dialog = ReplyDialog(self.tr, app.clock.today(), len(ids), app.db_path)
@@ -472,7 +480,7 @@ class ReviewScreen(PQMScreen[None]):
     def action_extension(self) -> None:
         ids = self._need_selection()
         fit = self._allowing(ids, Action.REQUEST_EXTENSION) if ids else []
-        if not ids or not fit:
+        if not ids or not fit or self._refused(ids, Action.REQUEST_EXTENSION):
             return
         latest = self.actions.latest_deadline(fit)
         proposed = self.actions.proposed_deadline(latest)
@@ -486,6 +494,8 @@ class ReviewScreen(PQMScreen[None]):
     def action_appeal(self) -> None:
         ids = self._need_selection()
         if not ids or not self._allowing(ids, Action.REQUEST_APPEAL):
+            return
+        if self._refused(ids, Action.REQUEST_APPEAL):
             return
 
         def save(values: dict[str, str] | None) -> None:
@@ -503,6 +513,8 @@ class ReviewScreen(PQMScreen[None]):
         appeals = sum(1 for p in pending.values() if p == Action.REQUEST_APPEAL)
         if not extensions and not appeals:
             self.notify(self.tr("review.decide.nothing"), severity="warning")
+            return
+        if self._refused([i for i, p in pending.items() if p], None):
             return
 
         def save(values: dict[str, str] | None) -> None:

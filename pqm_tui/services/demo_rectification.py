@@ -32,19 +32,15 @@ def act_as(db: Database, person_id: str) -> None:
 
 def with_role(db: Database, role: Role, project_id: str | None = None) -> Person:
     """The first active person holding ``role`` (of ``project_id`` when given)."""
-    for person in organisation.list_people(db, project_id):
-        if role in person.roles and person.archived_at is None:
-            return person
-    raise LookupError(f"the demo has no {role} (project {project_id})")
+    people = organisation.list_people(db, project_id)
+    return next(p for p in people if role in p.roles and p.archived_at is None)
 
 
 def general_manager(db: Database, project_id: str) -> Person:
     """The city general manager of the project's city company (城市总经理)."""
     city = organisation.get_project(db, project_id).city_company_id
-    for person in organisation.list_people(db):
-        if Role.CITY_GENERAL_MANAGER in person.roles and person.city_company_id == city:
-            return person
-    raise LookupError(f"the demo has no city general manager for project {project_id}")
+    gms = (p for p in organisation.list_people(db) if Role.CITY_GENERAL_MANAGER in p.roles)
+    return next(p for p in gms if p.city_company_id == city)
 
 
 def clock_at(base: Clock, moment: datetime) -> Clock:

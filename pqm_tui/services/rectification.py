@@ -135,6 +135,46 @@ def _required(value: str, missing: str) -> str:
     return value.strip()
 
 
+def pending_decision(db: Database, item: RectificationItem) -> Action | None:
+    """The decision the item waits for: an extension's, an appeal's first-level review
+    (初审) or its final decision (终审, as ``UPHOLD_APPEAL``); None when nothing waits."""
+    state = state_of(db, item)
+    if state == State.EXTENSION_REQUESTED:
+        return Action.APPROVE_EXTENSION
+    if state == State.APPEAL_REQUESTED:
+        reviewed = appeal_review(db, item.id) is not None
+        return Action.UPHOLD_APPEAL if reviewed else Action.REVIEW_APPEAL
+    return None
+
+
+def require_move(db: Database, actor: str, item: RectificationItem, action: Action) -> None:
+    """PermissionDenied (or IdentityError) unless ``actor`` may make ``action`` on ``item``:
+    the same rule the move itself applies, asked before a form is filled in for nothing."""
+    project = item.project_id
+    if action in (Action.REPLY, Action.REQUEST_EXTENSION, Action.REQUEST_APPEAL):
+        permission = {
+            Action.REPLY: Permission.REPLY,
+            Action.REQUEST_EXTENSION: Permission.REQUEST_EXTENSION,
+            Action.REQUEST_APPEAL: Permission.REQUEST_APPEAL,
+        }[action]
+        require(db, actor, permission, project_id=project)
+    elif action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
+        asked = requester(db, item.id, Action.REQUEST_EXTENSION)
+        require(db, actor, Permission.DECIDE_EXTENSION, project_id=project, requester_id=asked)
+    elif action in (Action.REVIEW_APPEAL, Action.UPHOLD_APPEAL, Action.REJECT_APPEAL):
+        step = Permission.REVIEW_APPEAL if action == Action.REVIEW_APPEAL else None
+        asked = requester(db, item.id, Action.REQUEST_APPEAL)
+        require(
+            db,
+            actor,
+            step or Permission.DECIDE_APPEAL,
+            project_id=project,
+            requester_id=asked,
+        )
+    else:  # a re-inspection's verdicts: the quality department arranges it
+        require(db, actor, Permission.CREATE_REINSPECTION)
+
+
 def is_overdue(item: RectificationItem, today: date) -> bool:
     """Open (not replied) and past its deadline in local dates."""
     return (
