@@ -123,7 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(db=args.db, lang=args.lang, timezone=args.timezone)
         lang = settings.lang
-        context = CommandContext(settings, who=args.actor or os.environ.get("PQM_AS") or None)
+        # who acts: --as before the command, else the signer a report names with its own --as
+        who = args.actor or getattr(args, "signer", None) or os.environ.get("PQM_AS") or None
+        context = CommandContext(settings, who=who)
         if args.command is None:
             return run_app(context)
         return int(args.func(context, args) or 0)

@@ -14,7 +14,7 @@ from pqm_tui.cli import main
 from pqm_tui.config import Settings
 from pqm_tui.model import inspections, organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import connect, set_actor
 from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.screens.summary import SummaryScreen
@@ -58,7 +58,8 @@ def run(
 ) -> int:
     if monkeypatch is not None:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    return main(["--db", str(db_path), "--lang", "zh", *args])
+    # the administrator (系统管理员) sets and clears other people's PINs
+    return main(["--db", str(db_path), "--lang", "zh", "--as", "徐静", *args])
 
 
 def test_cli_sets_and_clears_a_pin(
@@ -106,7 +107,11 @@ def test_cli_asks_twice_and_refuses_a_mismatch(
 # the sign-off dialog ------------------------------------------------------------------
 @pytest.fixture
 def app(demo_db_path: Path, settings: Settings, clock: Clock) -> PQMApp:
-    return create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    db = connect(demo_db_path)  # acting as the inspector of the walk to be signed
+    done = inspections.list_inspections(db, status=InspectionStatus.COMPLETED)
+    inspector = done[0].inspection.inspector_ids[0]
+    db.close()
+    return create_app(settings, db_path=demo_db_path, actor=inspector, clock=clock)
 
 
 def ready_to_sign(db_path: Path, clock: Clock, settings: Settings) -> str:
@@ -114,6 +119,7 @@ def ready_to_sign(db_path: Path, clock: Clock, settings: Settings) -> str:
     db = connect(db_path)
     done = inspections.list_inspections(db, status=InspectionStatus.COMPLETED)
     inspection_id = done[0].inspection.id
+    set_actor(db, done[0].inspection.inspector_ids[0])  # its inspector marks them
     mark_unanswered_na(db, clock, settings, inspection_id)
     return inspection_id
 
