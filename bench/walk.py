@@ -142,7 +142,13 @@ async def keypresses(db_path: Path, inspection_id: str) -> tuple[list[float], li
     from pqm_tui.config import Settings
     from pqm_tui.screens.walk import WalkScreen
 
-    app = create_app(Settings(), db_path=db_path)
+    from pqm_tui.model.db import connect
+    from pqm_tui.model.inspections import get_inspection
+
+    db = connect(db_path)  # the walk's inspector presses the keys
+    walker = get_inspection(db, inspection_id).inspector_ids[0]
+    db.close()
+    app = create_app(Settings(), db_path=db_path, actor=walker)
     pressed: list[float] = []
     handled: list[float] = []
     async with app.run_test(size=(100, 30)) as pilot:

@@ -26,6 +26,7 @@ from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.services import photos
 from pqm_tui.services.signoff import sign_off
 from pqm_tui.services.walk_session import WalkSession
+from tests.people import issuer
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def test_photo_attached_in_the_walk_is_printed_in_notice_and_report(
     assert stored == [f"{media_dir(demo_db_path).name}/{Path(stored[0]).name}"]  # the walk's form
     # As ``pqm --db demo.sqlite3`` does: a database path relative to the working folder.
     monkeypatch.chdir(demo_db_path.parent)
-    svc = DocumentService(db, Path(demo_db_path.name), settings, clock, "t", strict=True)
+    svc = DocumentService(db, Path(demo_db_path.name), settings, clock, issuer(db), strict=True)
     notice = svc.notice(w.inspection_id, tmp_path / "notice.pdf")
     report = svc.report(w.inspection_id, tmp_path / "report.pdf")
     assert notice.missing == () and report.missing == ()
@@ -132,7 +133,7 @@ def test_required_photo_never_attached_is_marked_in_both(
     tmp_path: Path,
 ) -> None:
     db, w = walked
-    svc = DocumentService(db, demo_db_path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
     svc.notice(w.inspection_id, tmp_path / "notice.pdf")
     svc.report(w.inspection_id, tmp_path / "report.pdf")
     notice = flat_text(tmp_path / "notice.pdf")
@@ -156,7 +157,7 @@ def test_section_never_checked_shows_a_dash_not_100(
     tmp_path: Path,
 ) -> None:
     db, w = walked
-    svc = DocumentService(db, demo_db_path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
     svc.report(w.inspection_id, tmp_path / "report.pdf")
     context = svc.builder.report(w.inspection_id)
     skipped = next(s for s in context.sections if s.code == w.skipped_section)
@@ -181,7 +182,7 @@ def test_na_items_are_listed_compactly_per_area_and_completely(
     tmp_path: Path,
 ) -> None:
     db, w = walked
-    svc = DocumentService(db, demo_db_path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
     result = svc.report(w.inspection_id, tmp_path / "report.pdf")
     context = svc.builder.report(w.inspection_id)
     assert len(context.na) == w.na_pairs > 40
@@ -206,7 +207,7 @@ def test_missing_photo_is_a_short_mark_with_the_path_in_a_note(
     (stored,) = inspections.list_photos(db, w.inspection_id)
     file = demo_db_path.parent / stored.stored_path
     file.unlink()
-    svc = DocumentService(db, demo_db_path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
     result = svc.notice(w.inspection_id, tmp_path / "notice.pdf")
     assert [m.name for m in result.missing] == ["现场 1.jpg"]
     assert result.pages <= 2

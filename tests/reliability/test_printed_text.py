@@ -23,6 +23,7 @@ from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.reports.printable import ZWSP, Printable, has_font
 from pqm_tui.reports.sample import build_sample
 from pqm_tui.services.signoff import sign_off
+from tests.people import issuer
 
 SPOOF = "发票\u202etxt.exe\u202c 与 \u2066隔离\u2069 \u200f标记"
 CONTROLS = "a\x00b\x1bc\x7fd\ufeffe\u2028f"
@@ -70,7 +71,7 @@ def test_a_20000_character_note_renders_fast_and_wraps(
 ) -> None:
     path = tmp_path / "long.sqlite3"
     inspection_id = note_inspection(path, settings, clock, LONG)
-    service = DocumentService(connect(path), path, settings, clock, "t", strict=True)
+    service = DocumentService(db := connect(path), path, settings, clock, issuer(db), strict=True)
     started = time.perf_counter()
     result = service.issue(kind, inspection_id, tmp_path / f"{kind}.pdf")
     seconds = time.perf_counter() - started
