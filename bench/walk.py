@@ -140,10 +140,9 @@ async def keypresses(db_path: Path, inspection_id: str) -> tuple[list[float], li
 
     from pqm_tui.app import create_app
     from pqm_tui.config import Settings
-    from pqm_tui.screens.walk import WalkScreen
-
     from pqm_tui.model.db import connect
     from pqm_tui.model.inspections import get_inspection
+    from pqm_tui.screens.walk import WalkScreen
 
     db = connect(db_path)  # the walk's inspector presses the keys
     walker = get_inspection(db, inspection_id).inspector_ids[0]
