@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from pqm_tui.config import Settings
 from pqm_tui.model import checklists, inspections, organisation, rectification
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import connect, set_actor
 from pqm_tui.model.entities import InspectionKind, Result
 from pqm_tui.paths import media_dir
 from pqm_tui.reports.document_service import DocumentService
@@ -46,6 +46,7 @@ def walk(db: Database, db_path: Path, clock: Clock, settings: Settings, card: Pa
     inspection = inspections.create_inspection(
         db, clock, project.id, InspectionKind.SPECIAL, version.latest_version_id, [inspector.id]
     )
+    set_actor(db, inspector.id)  # the inspector walks and signs
     session = WalkSession(db, clock, settings, inspection.id, db_path)
     pairs = session.plan.pairs
     section_of = {i: session.items[i].section_id for _, i in pairs}
