@@ -248,8 +248,9 @@ class PQMApp(App[None]):
         self.actor = person.id if person else ""
         if isinstance(self.db, PQMDatabase):
             set_actor(self.db, self.actor)
-        if person is None:
-            self.sub_title = self.tr("identity.nobody")
+        if person is None:  # nobody to be yet on a new company's database (开始使用)
+            nobody = "identity.nobody" if active_people(self.db) else "app.subtitle"
+            self.sub_title = self.tr(nobody)
         else:
             self.sub_title = self.tr("identity.acting", name=person.name, title=person.role)
         if remember and person is not None and self.db_path is not None:
