@@ -63,7 +63,7 @@ def test_a_code_issued_in_chinese_in_shanghai_verifies_in_english_and_utc(
     base = ["--db", str(demo_db_path)]
     command = subjects(demo_db_path, clock)[kind]
     out = tmp_path / f"{kind}.pdf"
-    assert main([*base, *ISSUED_IN, *command, "-o", str(out)]) == 0
+    assert main([*base, *ISSUED_IN, "--as", "黄建国", *command, "-o", str(out)]) == 0
     printed = CODE.search(capsys.readouterr().out)
     assert printed is not None
     for options in CHECKED_IN:
