@@ -16,6 +16,7 @@ from textual.widgets import Input, Select, SelectionList, Static
 from pqm_tui.model import checklists, organisation
 from pqm_tui.model.entities import InspectionKind, Project
 from pqm_tui.model.errors import PQMError
+from pqm_tui.model.permissions import QUALITY
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.services.inspection_start import start_inspection
 from pqm_tui.widgets.footer import binding
@@ -39,7 +40,11 @@ class StartInspectionScreen(PQMModal[str | None]):
         app, tr = self.pqm, self.tr
         self.projects = {p.id: p for p in organisation.list_projects(app.db, active_only=True)}
         self.checklists = checklists.list_checklists(app.db)
-        people = [p for p in organisation.inspectors(app.db) if p.archived_at is None]
+        people = [  # the quality department's people (not its administrator or city GMs)
+            p
+            for p in organisation.inspectors(app.db)
+            if p.archived_at is None and (not p.roles or QUALITY & set(p.roles))
+        ]
         project_id = self.project_id if self.project_id in self.projects else None
         project_id = project_id or next(iter(self.projects), None)
         me = next((p.id for p in people if p.id == app.actor), people[0].id if people else None)
