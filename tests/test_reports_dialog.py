@@ -177,6 +177,11 @@ async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
         assert dialog.query_one("#key-state").has_class("error")
         assert app.focused is dialog.query_one("#make-key", Button)
         assert not list(tmp_path.glob("*.pdf"))
+        await pilot.press("k")  # someone else's key: only he or an administrator makes it
+        await pilot.pause()
+        assert "无权管理签名密钥：仅限系统管理员或本人" in text_of(dialog, "#result")
+        assert not key_path(folder, person.id).exists()
+        app.act_as(person)
         await pilot.press("k")
         await pilot.pause()
         assert key_path(folder, person.id).is_file()
@@ -205,6 +210,7 @@ async def test_a_damaged_certificate_is_said_and_k_makes_the_key_again(
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await open_dialog(app, pilot, inspection_id, tmp_path)  # no crash
         assert "证书文件已损坏" in text_of(dialog, "#key-state")
+        app.act_as(organisation.find_person(app.db, "徐静"))  # an administrator remakes it
         dialog.query_one("#make-key", Button).focus()
         await pilot.press("k")
         await pilot.pause()

@@ -38,7 +38,9 @@ from textual.widgets import Button, Input, ProgressBar, Static
 
 from pqm_tui.model import inspections, notices, organisation
 from pqm_tui.model.entities import Inspection, Person
-from pqm_tui.model.errors import NotFoundError
+from pqm_tui.model.errors import NotFoundError, PQMError
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
 from pqm_tui.output_files import safe_file_name
 from pqm_tui.paths import keys_dir
 from pqm_tui.screens.base import PQMModal
@@ -273,6 +275,11 @@ class ReportDialog(PQMModal[Path | None]):
         except SigningError:
             pass  # a damaged certificate: make the key again
         tr = self.pqm.tr
+        try:  # the person himself, or an administrator
+            require(self.pqm.db, self.pqm.actor, Permission.MANAGE_KEYS, person_id=person.id)
+        except PQMError as exc:
+            self._fail(tr.error(exc))
+            return
         company = self.pqm.settings.company_name or organisation.first_company_name(self.pqm.db)
         try:
             path = create_self_signed(keys_dir(self.db_path), person.id, person.name, company)
