@@ -28,6 +28,8 @@ from pqm_tui.model.permissions import (
     require,
 )
 from pqm_tui.model.rectification import get_item, list_events
+from pqm_tui.reports.assets import ImageCache
+from pqm_tui.reports.build import Builder
 from pqm_tui.services import inspection_state
 from pqm_tui.services import rectification as rect
 from tests.messages import english
@@ -195,7 +197,7 @@ def open_item(db: Database) -> RectificationItem:
 
 
 def test_two_level_appeal_end_to_end(
-    db: Database, clock: Clock, settings: Settings, demo_people: DemoPeople
+    db: Database, clock: Clock, settings: Settings, demo_people: DemoPeople, tmp_path: Path
 ) -> None:
     item = open_item(db)
     finding = findings.get_finding(db, item.finding_id)
@@ -243,6 +245,18 @@ def test_two_level_appeal_end_to_end(
     ]
     trail = amendments.list_amendments(db, finding.inspection_id)
     assert [(a.field, a.actor) for a in trail if a.finding_id == finding.id] == [("voided", gm)]
+    # the report prints both steps, by name, in order: the review, then the final amendment
+    images = ImageCache(tmp_path / "media", settings.photo_max_pixels)
+    printed = Builder(db, settings, clock, images).history_rows(finding.inspection_id)
+    steps_printed = [(r.actor, r.field, r.reason) for r in printed if r.reason != ""]
+    names = {p: organisation.get_person(db, p).name for p in (demo_people.quality_manager, gm)}
+    assert (names[demo_people.quality_manager], "申诉初审", "初审属实") in steps_printed
+    assert (names[gm], "voided", "终审成立") in steps_printed
+    assert steps_printed.index((names[gm], "voided", "终审成立")) > steps_printed.index(
+        (names[demo_people.quality_manager], "申诉初审", "初审属实")
+    )
+    facts = Builder(db, settings, clock, images, facts=True).history_rows(finding.inspection_id)
+    assert [r.field for r in facts] == [a.field for a in trail]  # the review is no fact
 
 
 def test_item_show_names_both_appeal_steps(
