@@ -34,13 +34,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
-    from pqm_tui.model.organisation import list_people, list_projects
+    from pqm_tui.model.organisation import list_city_companies, list_people, list_projects
     from pqm_tui.paths import keys_dir
     from pqm_tui.services.signing import key_path
 
     tr = ctx.tr
     db = ctx.db()
     projects = {p.id: p.name for p in list_projects(db)}
+    cities = {c.id: c.name for c in list_city_companies(db)}  # a city GM's place
     folder = keys_dir(ctx.db_path)
     mark = {True: tr("walk.person.set"), False: "—"}
     rows = [
@@ -48,7 +49,9 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
             p.name,
             p.role,
             "、".join(tr.enum(r) for r in p.roles) or "—",
-            projects.get(p.project_id or "", tr("walk.person.no_project")),
+            projects.get(p.project_id or "")
+            or cities.get(p.city_company_id or "")
+            or tr("walk.person.no_project"),
             mark[bool(p.pin_hash)],
             mark[key_path(folder, p.id).exists()],
         )
