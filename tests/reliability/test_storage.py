@@ -237,7 +237,7 @@ def test_commands_on_a_full_disk_say_one_line_and_leave_nothing(
         "checklist import": ("--as", "陈志强", "checklist", "import", str(checklist)),
         "org import": ("--as", "徐静", "org", "import", str(organisation_file)),
         "reply": ("--as", manager, "item", "reply", repliable, "--done", "已整改"),
-        "seed-demo --force": ("--lang", "zh", "seed-demo", "--force"),
+        "seed-demo --force": ("--lang", "zh", "--as", "徐静", "seed-demo", "--force"),
     }
     for name, args in runs.items():
         done = _pqm(db_on_fs, *args)
@@ -262,7 +262,7 @@ def test_commands_on_a_read_only_file_system_say_so_and_write_nothing(db_on_fs: 
         for args in (
             ("item", "reply", "01a24c26", "--done", "已整改"),
             ("report", "inspection", signed, "-o", str(fs / "report.pdf")),
-            ("seed-demo", "--force"),
+            ("--as", "徐静", "seed-demo", "--force"),
         ):
             done = _pqm(db_on_fs, *args)
             assert done.returncode == 2, (args, done.stderr)
