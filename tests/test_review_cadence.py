@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def test_items_cli_formats_and_moves(
     )
     assert code == 2 and "Replied" in err
     code, out, _ = run(capsys, "--db", db, "item", "show", target)
-    assert "reply" in out and manager in out
+    assert re.search(rf"{manager}\s+整改回复", out), out  # who, by name, and what
 
 
 def test_review_catalog_keys_match() -> None:

@@ -358,7 +358,7 @@ def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:
         (
             e.at[:16].replace("T", " "),
             names.get(e.actor, e.actor),
-            e.action,
+            ctx.tr.messages.get(f"review.action.{e.action}", e.action),
             e.from_status or "",
             e.to_status or "",
             e.reason,
