@@ -53,7 +53,7 @@ async def first_paint_ms(
             painted.append(time.perf_counter())
         return original(table, y)
 
-    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=db_path, actor="bench")
+    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=db_path)  # reading: nobody acts
     DataTable.render_line = spy  # type: ignore[method-assign]
     try:
         async with app.run_test(size=(160, 45)) as pilot:

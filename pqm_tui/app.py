@@ -18,8 +18,10 @@ from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
 from pqm_tui.model import checklists
 from pqm_tui.model.clock import Clock, resolve_timezone
-from pqm_tui.model.db import PQMDatabase, connect
+from pqm_tui.model.db import PQMDatabase, connect, set_actor
+from pqm_tui.model.entities import Person
 from pqm_tui.model.errors import PQMError
+from pqm_tui.model.identity import IdentityError, active_people, active_person, resolve_person
 from pqm_tui.preferences import Preferences
 from pqm_tui.screens.amendments import AmendmentsScreen
 from pqm_tui.screens.analysis import AnalysisScreen
@@ -27,6 +29,7 @@ from pqm_tui.screens.assessment import AssessmentProjectScreen, AssessmentScreen
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.document import DocumentDialog
 from pqm_tui.screens.dialogs.help import HelpScreen
+from pqm_tui.screens.dialogs.identity import IdentityDialog
 from pqm_tui.screens.dialogs.quit import QuitDialog
 from pqm_tui.screens.dialogs.report import ReportDialog
 from pqm_tui.screens.dialogs.start import StartInspectionScreen
@@ -59,6 +62,7 @@ ScreenName = Literal[
     "assessment",
     "assessment_project",
     "analysis",
+    "identity",
 ]
 SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "home": HomeScreen,
@@ -76,6 +80,7 @@ SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "assessment": AssessmentScreen,
     "assessment_project": AssessmentProjectScreen,
     "analysis": AnalysisScreen,
+    "identity": IdentityDialog,
 }
 
 
@@ -105,21 +110,28 @@ class PQMApp(App[None]):
         db: Database,
         settings: Settings,
         clock: Clock,
-        actor: str,
+        person: Person | None,
         db_path: Path | None = None,
+        *,
+        ask_identity: bool = False,
     ) -> None:
         super().__init__()
         self.db = db
         self.settings = settings
         self.clock = clock
-        self.actor = actor
+        self.person: Person | None = None  # who acts (操作人); None: nobody, read only
+        self.actor = ""  # the acting person's id, what the audit trail records
         self.db_path = db_path
+        self.ask_identity = ask_identity
+        # asking who acts on start: home offers to resume a walk only once that is known
+        self.identity_pending = False
         self.tr = Translator(settings.lang)
         # what this user chose before on this database (偏好); None without a database file
         self.preferences = Preferences(db_path) if db_path is not None else None
+        self._asked_for = ""  # what the start's identity dialog says first
         self._quit_warned = False
         self.title = self.tr("app.title")
-        self.sub_title = self.tr("app.subtitle")
+        self.act_as(person, remember=False)
         if settings.keymap:  # the user's keys (``keymap:`` of config.yaml), by binding id
             self.set_keymap(settings.keymap)
 
@@ -176,6 +188,9 @@ class PQMApp(App[None]):
         """The screens one can go to from ``screen`` (导航): not from a dialog, not itself."""
         if isinstance(screen, ModalScreen):
             return
+        yield SystemCommand(
+            self.tr("palette.switch_user"), self.tr("palette.switch_user_more"), self.ask_who
+        )
         here = type(screen)
         if here is not HomeScreen and self._home_below(screen):
             yield SystemCommand(
@@ -276,9 +291,66 @@ class PQMApp(App[None]):
                 checklists.install_builtins(self.db, self.clock)
         except PQMError as exc:  # storage busy or read-only: said, and the app still opens
             self.notify(self.tr.error(exc), severity="error", timeout=15)
+        if self.ask_identity and self.person is None:
+            self._recall_identity()
         self.open("home")
         if isinstance(self.db, PQMDatabase) and self.db.migration_backup is not None:
             self.notify(self.tr("common.db_backup", path=self.db.migration_backup), timeout=15)
+        if self.identity_pending:
+            self.ask_who(self._asked_for)
+
+    # ------------------------------------------------------------------ who acts
+    def act_as(self, person: Person | None, *, remember: bool = True) -> None:
+        """Act as ``person`` from now on (操作人): the audit trail, the history and the
+        permission checks name them; shown in the header; remembered per OS user."""
+        self.person = person
+        self.actor = person.id if person else ""
+        if isinstance(self.db, PQMDatabase):
+            set_actor(self.db, self.actor)
+        if person is None:  # nobody to be yet on a new company's database (开始使用)
+            nobody = "identity.nobody" if active_people(self.db) else "app.subtitle"
+            self.sub_title = self.tr(nobody)
+        else:
+            self.sub_title = self.tr("identity.acting", name=person.name, title=person.role)
+        if remember and person is not None and self.db_path is not None:
+            Preferences(self.db_path).set("identity.person", person.id)
+
+    def _recall_identity(self) -> None:
+        """The person remembered for this OS user, else ask (again, when archived since):
+        ``identity_pending`` and what the dialog is to say first."""
+        if not active_people(self.db):  # a new company: nobody to be yet (开始使用)
+            return
+        remembered = Preferences(self.db_path).get("identity.person") if self.db_path else None
+        self._asked_for = ""
+        if isinstance(remembered, str) and remembered:
+            try:
+                self.act_as(active_person(self.db, remembered), remember=False)
+                return
+            except IdentityError as exc:
+                if exc.key == "errors.identity.archived":
+                    name = exc.params.get("name", "")
+                    self._asked_for = self.tr("identity.remembered_archived", name=name)
+        self.identity_pending = True
+
+    def ask_who(self, notice: str = "") -> None:
+        """The "who are you" dialog (切换用户); the chosen person acts from then on."""
+        self.open("identity", notice=notice, callback=self._chosen)
+
+    def _chosen(self, person_id: str | None) -> None:
+        if self.identity_pending:  # the start's question answered: home may offer the walk
+            self.identity_pending = False
+            home = self.screen_stack[1] if len(self.screen_stack) > 1 else None
+            if isinstance(home, HomeScreen):
+                self.call_after_refresh(home.offer_resume_walk)
+        if not person_id:
+            return
+        try:
+            person = active_person(self.db, person_id)
+        except IdentityError as exc:  # archived while the dialog was open
+            self.notify(self.tr.error(exc), severity="error")
+            return
+        self.act_as(person)
+        self.notify(self.tr("identity.switched", name=person.name))
 
     def _typing(self) -> PQMScreen[Any] | None:
         """The topmost screen holding typed, unsaved text (a finding panel …), if any."""
@@ -333,9 +405,24 @@ class PQMApp(App[None]):
 
 
 def create_app(
-    settings: Settings, *, db_path: Path, actor: str = "inspector", clock: Clock | None = None
+    settings: Settings,
+    *,
+    db_path: Path,
+    actor: str | None = None,
+    clock: Clock | None = None,
+    ask_identity: bool = False,
 ) -> PQMApp:
-    """Open the database and build the app (the CLI and the tests both use this)."""
+    """Open the database and build the app (the CLI and the tests both use this).
+
+    ``actor`` names who acts (a person's id or exact name; IdentityError when nobody
+    active is so named). Without it the app acts as nobody (read only) — unless
+    ``ask_identity``: then it takes the person remembered for this OS user, or asks.
+    """
     clock = clock or Clock(resolve_timezone(settings.timezone))
-    db = connect(db_path, actor=actor)
-    return PQMApp(db, settings, clock, actor, db_path)
+    db = connect(db_path)
+    try:
+        person = resolve_person(db, actor) if actor else None
+    except BaseException:
+        db.close()
+        raise
+    return PQMApp(db, settings, clock, person, db_path, ask_identity=ask_identity)

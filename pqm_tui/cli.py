@@ -41,7 +41,9 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, help="database file (env PQM_DB)")
     parser.add_argument("--lang", choices=("zh", "en"), help="language (env PQM_LANG; zh)")
     parser.add_argument("--tz", dest="timezone", help="IANA timezone (env PQM_TZ; the system's)")
-    parser.add_argument("--as", dest="actor", help="who you are, for the audit trail")
+    parser.add_argument(
+        "--as", dest="actor", help="who you are: a person's exact name or id (env PQM_AS)"
+    )
 
 
 def help_language(argv: Sequence[str] | None) -> str:
@@ -105,7 +107,11 @@ def run_app(context: CommandContext) -> int:
     if path.parent.is_dir() and not path.exists():  # a first run: say where the data will live
         print(f"pqm: {context.tr('cli.app.new_database', path=path)}", file=sys.stderr)
     app = create_app(
-        context.settings, db_path=context.db_path, actor=context.actor, clock=context.clock
+        context.settings,
+        db_path=context.db_path,
+        actor=context.who,
+        clock=context.clock,
+        ask_identity=True,
     )
     app.run()
     return int(app.return_code or 0)
@@ -123,9 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(db=args.db, lang=args.lang, timezone=args.timezone)
         lang = settings.lang
-        context = CommandContext(settings)
-        if args.actor:
-            context.actor = args.actor
+        # who acts: --as before the command, else the signer a report names with its own --as
+        who = args.actor or getattr(args, "signer", None) or os.environ.get("PQM_AS") or None
+        context = CommandContext(settings, who=who)
         if args.command is None:
             return run_app(context)
         return int(args.func(context, args) or 0)

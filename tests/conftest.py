@@ -14,6 +14,7 @@ from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.services.demo import seed_demo
+from tests.people import DemoPeople
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIXED_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
@@ -26,7 +27,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("PQM_PREFERENCES", str(tmp_path / "preferences.json"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    for name in ("PQM_DB", "PQM_LANG", "PQM_TZ"):
+    for name in ("PQM_DB", "PQM_LANG", "PQM_TZ", "PQM_AS"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -58,3 +59,14 @@ def demo_db_path(_demo_template: Path, tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "demo.sqlite3"
     shutil.copy(_demo_template, target)
     yield target
+
+
+@pytest.fixture
+def demo_people(demo_db_path: Path) -> DemoPeople:
+    """The ids of the demo's people by role (inspector 王丽华, leader 陈志强, quality manager
+    黄建国, administrator 徐静, the city general managers …)."""
+    db = connect(demo_db_path)
+    try:
+        return DemoPeople.of(db)
+    finally:
+        db.close()

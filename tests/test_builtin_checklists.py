@@ -90,6 +90,8 @@ async def test_start_dialog_defaults_to_the_company_version(
     code, _, _ = run(
         capsys,
         demo_db_path,
+        "--as",
+        "陈志强",  # 品管组长: the quality group keeps the checklists
         "checklist",
         "import",
         str(edited_copy(tmp_path, capsys, demo_db_path)),

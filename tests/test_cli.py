@@ -29,7 +29,9 @@ def test_seed_demo_refuses_non_empty_database_unless_forced(
     assert code == 0 and "4 个项目" in out
     code, _, err = run(capsys, "--db", db, "seed-demo")
     assert code == 2 and "--force" in err and "Traceback" not in err
-    code, out, _ = run(capsys, "--db", db, "--lang", "en", "seed-demo", "--force")
+    code, _, err = run(capsys, "--db", db, "--as", "王丽华", "seed-demo", "--force")
+    assert code == 2 and "王丽华 无权维护或导入组织架构：仅限系统管理员" in err
+    code, out, _ = run(capsys, "--db", db, "--lang", "en", "--as", "徐静", "seed-demo", "--force")
     assert code == 0 and "4 projects" in out
 
 

@@ -37,7 +37,7 @@ WALKER = textwrap.dedent(
     from pqm_tui.services.walk_session import WalkSession
 
     db_path, inspection_id = Path(sys.argv[1]), sys.argv[2]
-    db = connect(db_path, actor="crash-walker")
+    db = connect(db_path, actor=sys.argv[3])  # the inspection's inspector walks it
     session = WalkSession(db, Clock(), Settings(), inspection_id, db_path)
     print("ready", flush=True)
     for n, (area_id, item_id) in enumerate(session.plan.pairs):
@@ -65,10 +65,23 @@ def _new_inspection(db_path: Path) -> str:
     return inspection.id
 
 
+def _inspector(db_path: Path, inspection_id: str) -> str:
+    db = connect(db_path)
+    inspector = inspections.get_inspection(db, inspection_id).inspector_ids[0]
+    db.close()
+    return inspector
+
+
 def _walk_and_kill(script: Path, db_path: Path, inspection_id: str, delay: float) -> list[str]:
     """Run the walker, SIGKILL it after ``delay`` seconds of walking; its acknowledged lines."""
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(db_path), inspection_id],
+        [
+            sys.executable,
+            str(script),
+            str(db_path),
+            inspection_id,
+            _inspector(db_path, inspection_id),
+        ],
         stdout=subprocess.PIPE,
         text=True,
         encoding="utf-8",

@@ -221,3 +221,30 @@ async def test_rows_of_an_archived_project_stay_editable(tmp_path: Path, clock: 
     person = organisation.find_person(db, "卢英")
     assert (person.project_id, person.department_id) == (project.id, department.id)
     assert organisation.get_department(db, department.id).project_id == project.id
+
+
+async def test_only_an_administrator_edits_the_organisation_and_the_form_stays(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    """The demo has an administrator (徐静): an inspector is refused, in the form, by name."""
+    app = create_app(
+        Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, actor="王丽华", clock=clock
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # do not resume the demo's draft
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, OrganisationScreen)
+        projects = len(_rows(app, "projects"))
+        await pilot.press("a")
+        await _form(pilot, "新项目")
+        assert isinstance(app.screen, FormDialog)  # refused: the form stays with what was typed
+        said = str(app.screen.query_one("#error").render())
+        assert "王丽华 无权维护或导入组织架构：仅限系统管理员" in said
+        admin = organisation.find_person(app.db, "徐静")
+        app.act_as(admin)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, OrganisationScreen)
+        assert len(_rows(app, "projects")) == projects + 1

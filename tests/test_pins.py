@@ -18,7 +18,7 @@ from pqm_tui.cli import main
 from pqm_tui.config import Settings
 from pqm_tui.model import inspections, organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import connect, set_actor
 from pqm_tui.model.entities import InspectionStatus, Person
 from pqm_tui.model.pin_lockouts import PinLockout, get_lockout
 from pqm_tui.screens.dialogs.form import FormDialog
@@ -173,7 +173,8 @@ def run(
 ) -> int:
     if monkeypatch is not None:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    return main(["--db", str(db_path), "--lang", "zh", *args])
+    # the administrator (系统管理员) sets and clears other people's PINs
+    return main(["--db", str(db_path), "--lang", "zh", "--as", "徐静", *args])
 
 
 def test_cli_sets_a_first_pin(
@@ -279,7 +280,11 @@ def test_no_terminal_and_no_pqm_pin_is_refused(
 # the sign-off dialog ------------------------------------------------------------------
 @pytest.fixture
 def app(demo_db_path: Path, settings: Settings, clock: Clock) -> PQMApp:
-    return create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    db = connect(demo_db_path)  # acting as the inspector of the walk to be signed
+    done = inspections.list_inspections(db, status=InspectionStatus.COMPLETED)
+    inspector = done[0].inspection.inspector_ids[0]
+    db.close()
+    return create_app(settings, db_path=demo_db_path, actor=inspector, clock=clock)
 
 
 def ready_to_sign(db_path: Path, clock: Clock, settings: Settings) -> str:
@@ -287,6 +292,7 @@ def ready_to_sign(db_path: Path, clock: Clock, settings: Settings) -> str:
     db = connect(db_path)
     done = inspections.list_inspections(db, status=InspectionStatus.COMPLETED)
     inspection_id = done[0].inspection.id
+    set_actor(db, done[0].inspection.inspector_ids[0])  # its inspector marks them
     mark_unanswered_na(db, clock, settings, inspection_id)
     return inspection_id
 

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from pqm_tui.config import Settings
 from pqm_tui.model import amendments, carry_overs, findings, inspections, reinspection_targets
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import connect, set_actor
 from pqm_tui.model.entities import RectificationItem, RectificationStatus, Result
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import inspection_state, reinspection, signoff
@@ -22,6 +22,7 @@ from pqm_tui.services.assessment_months import carry_over_month, close_date
 from pqm_tui.services.deadlines import days_left, deadline_from_receipt
 from pqm_tui.services.rectification import Action, State, TransitionError
 from tests.messages import english, raises_saying
+from tests.people import INSPECTOR, general_manager_of, manager_of, person_id
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -32,7 +33,22 @@ def at(moment: datetime) -> Clock:
 
 @pytest.fixture
 def db(demo_db_path: Path) -> Database:
-    return connect(demo_db_path, actor="tester")
+    db = connect(demo_db_path)
+    set_actor(db, person_id(db, INSPECTOR))  # the audit trail's: re-inspections are hers
+    return db
+
+
+def pm(db: Database, item: RectificationItem) -> str:
+    """The project manager of the item's project: the one who replies, asks and appeals."""
+    return manager_of(db, item.project_id)
+
+
+def leader(db: Database) -> str:
+    return person_id(db, "陈志强")
+
+
+def quality_manager(db: Database) -> str:
+    return person_id(db, "黄建国")
 
 
 def fresh_item(db: Database, clock: Clock, settings: Settings) -> RectificationItem:
@@ -99,22 +115,25 @@ def test_signing_sets_deadline_from_local_receipt_date(db: Database, settings: S
 def test_reply_then_illegal_moves(db: Database, clock: Clock, settings: Settings) -> None:
     item = fresh_item(db, clock, settings)
     assert rect.state_of(db, item) == State.OPEN
-    replied = rect.reply(db, clock, item.id, actor="项目经理", done="已清理", evidence=[])
+    manager = pm(db, item)
+    replied = rect.reply(db, clock, item.id, actor=manager, done="已清理", evidence=[])
     assert replied.status == RectificationStatus.REPLIED
     event = list_events(db, item.id)[-1]
     assert (event.actor, event.action, event.from_status, event.to_status) == (
-        "项目经理",
+        manager,
         "reply",
         "open",
         "replied",
     )
     assert event.data["done"] == "已清理" and event.at == clock.now_iso()
     for move in (
-        lambda: rect.reply(db, clock, item.id, actor="x", done="again"),
+        lambda: rect.reply(db, clock, item.id, actor=manager, done="again"),
         lambda: rect.request_extension(
-            db, clock, item.id, actor="x", reason="r", measures="m", proposed=date(2027, 1, 1)
+            db, clock, item.id, actor=manager, reason="r", measures="m", proposed=date(2027, 1, 1)
         ),
-        lambda: rect.decide_appeal(db, clock, item.id, actor="x", uphold=True, reason="r"),
+        lambda: rect.review_appeal(
+            db, clock, item.id, actor=quality_manager(db), uphold=True, reason="r"
+        ),
     ):
         with pytest.raises(TransitionError) as refused:
             move()
@@ -129,9 +148,11 @@ def test_reply_needs_text_and_no_future_date(
 ) -> None:
     item = fresh_item(db, clock, settings)
     with raises_saying(rect.RectificationError, "Missing: what was done"):
-        rect.reply(db, clock, item.id, actor="x", done="  ")
+        rect.reply(db, clock, item.id, actor=pm(db, item), done="  ")
     with raises_saying(rect.RectificationError, "future"):
-        rect.reply(db, clock, item.id, actor="x", done="ok", done_on=clock.today() + timedelta(1))
+        rect.reply(
+            db, clock, item.id, actor=pm(db, item), done="ok", done_on=clock.today() + timedelta(1)
+        )
     assert list_events(db, item.id) == []
 
 
@@ -139,22 +160,22 @@ def test_extension_approved_and_rejected(db: Database, clock: Clock, settings: S
     item = with_deadline(db, fresh_item(db, clock, settings), clock.today() + timedelta(days=2))
     with raises_saying(rect.RectificationError, "after the deadline"):
         rect.request_extension(
-            db, clock, item.id, actor="p", reason="r", measures="m", proposed=clock.today()
+            db, clock, item.id, actor=pm(db, item), reason="r", measures="m", proposed=clock.today()
         )
     rect.request_extension(
         db,
         clock,
         item.id,
-        actor="p",
+        actor=pm(db, item),
         reason="材料未到",
         measures="临时围挡",
         proposed=clock.today() + timedelta(days=10),
     )
     assert rect.state_of(db, get_item(db, item.id)) == State.EXTENSION_REQUESTED
     with pytest.raises(TransitionError) as refused:
-        rect.reply(db, clock, item.id, actor="p", done="x")
+        rect.reply(db, clock, item.id, actor=pm(db, item), done="x")
     assert refused.value.allowed == (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION)
-    approved = rect.decide_extension(db, clock, item.id, actor="组长", approve=True)
+    approved = rect.decide_extension(db, clock, item.id, actor=leader(db), approve=True)
     assert approved.deadline == (clock.today() + timedelta(days=10)).isoformat()
     assert rect.state_of(db, approved) == State.OPEN
     # a second request, rejected: the deadline stays
@@ -162,12 +183,14 @@ def test_extension_approved_and_rejected(db: Database, clock: Clock, settings: S
         db,
         clock,
         item.id,
-        actor="p",
+        actor=pm(db, item),
         reason="r",
         measures="m",
         proposed=clock.today() + timedelta(days=20),
     )
-    rejected = rect.decide_extension(db, clock, item.id, actor="组长", approve=False, reason="否")
+    rejected = rect.decide_extension(
+        db, clock, item.id, actor=leader(db), approve=False, reason="否"
+    )
     assert rejected.deadline == approved.deadline
     assert [e.action for e in list_events(db, item.id)] == [
         "extension-requested",
@@ -184,7 +207,7 @@ def test_extension_refused_after_deadline(db: Database, clock: Clock, settings: 
             db,
             clock,
             item.id,
-            actor="p",
+            actor=pm(db, item),
             reason="r",
             measures="m",
             proposed=clock.today() + timedelta(days=5),
@@ -196,7 +219,7 @@ def test_extension_refused_after_deadline(db: Database, clock: Clock, settings: 
         db,
         clock,
         item.id,
-        actor="p",
+        actor=pm(db, item),
         reason="r",
         measures="m",
         proposed=clock.today() + timedelta(days=5),
@@ -205,18 +228,22 @@ def test_extension_refused_after_deadline(db: Database, clock: Clock, settings: 
 
 def test_appeal_rejected_then_final_states(db: Database, clock: Clock, settings: Settings) -> None:
     item = fresh_item(db, clock, settings)
-    rect.request_appeal(db, clock, item.id, actor="p", grounds="业主私占")
+    rect.request_appeal(db, clock, item.id, actor=pm(db, item), grounds="业主私占")
     with pytest.raises(TransitionError):
-        rect.request_appeal(db, clock, item.id, actor="p", grounds="again")
-    back = rect.decide_appeal(db, clock, item.id, actor="经理", uphold=False, reason="证据不足")
+        rect.request_appeal(db, clock, item.id, actor=pm(db, item), grounds="again")
+    rect.review_appeal(
+        db, clock, item.id, actor=quality_manager(db), uphold=False, reason="证据不足"
+    )
+    gm = general_manager_of(db, item.project_id)
+    back = rect.decide_appeal(db, clock, item.id, actor=gm, uphold=False, reason="证据不足")
     assert rect.state_of(db, back) == State.OPEN
     data = {"reinspection_id": "x"}
     closed = rect.record_reinspection(
-        db, clock, settings, back, actor="督导", passed=True, data=data
+        db, clock, settings, back, actor=person_id(db, INSPECTOR), passed=True, data=data
     )
     assert closed.status == RectificationStatus.CLOSED
     with pytest.raises(TransitionError) as refused:
-        rect.request_appeal(db, clock, item.id, actor="p", grounds="late")
+        rect.request_appeal(db, clock, item.id, actor=pm(db, item), grounds="late")
     assert refused.value.allowed == () and "nothing (final state)" in english(refused.value)
 
 
@@ -227,8 +254,12 @@ def test_upheld_appeal_voids_finding_score_and_carry_over(
     finding = findings.get_finding(db, item.finding_id)
     before = inspection_state.load_state(db, settings, finding.inspection_id).card.total
     assert len(carry_overs.carry_overs(db, item_id=item.id)) == 1
-    rect.request_appeal(db, clock, item.id, actor="项目经理", grounds="非物业范围")
-    voided = rect.decide_appeal(db, clock, item.id, actor="总经理", uphold=True, reason="属实")
+    rect.request_appeal(db, clock, item.id, actor=pm(db, item), grounds="非物业范围")
+    rect.review_appeal(
+        db, clock, item.id, actor=quality_manager(db), uphold=True, reason="初审属实"
+    )
+    gm = general_manager_of(db, item.project_id)
+    voided = rect.decide_appeal(db, clock, item.id, actor=gm, uphold=True, reason="属实")
     assert voided.status == RectificationStatus.VOIDED
     after = inspection_state.load_state(db, settings, finding.inspection_id).card.total
     assert after == before + finding.deduction and finding.deduction > 0
@@ -238,7 +269,7 @@ def test_upheld_appeal_voids_finding_score_and_carry_over(
         if a.finding_id == finding.id
     ]
     assert [(a.field, a.old_value, a.new_value, a.actor, a.reason) for a in trail] == [
-        ("voided", "0", "1", "总经理", "属实")
+        ("voided", "0", "1", gm, "属实")
     ]
     assert carry_overs.carry_overs(db, item_id=item.id) == []
     kept = carry_overs.carry_overs(db, item_id=item.id, include_voided=True)
@@ -249,7 +280,7 @@ def test_upheld_appeal_voids_finding_score_and_carry_over(
 def reinspect(
     db: Database, clock: Clock, settings: Settings, ids: list[str], results: dict[str, Result]
 ) -> str | None:
-    created = reinspection.create_reinspection(db, clock, ids, actor="王丽华")
+    created = reinspection.create_reinspection(db, clock, ids, actor=person_id(db, INSPECTOR))
     state = inspection_state.load_state(db, settings, created.id)
     targets = {
         (t.area_id, t.item_id): t.rectification_item_id
@@ -270,7 +301,9 @@ def reinspect(
     number = signoff.sign_off(
         db, clock, settings, created.id, receiver_name="张经理", receiver_role="项目经理"
     )
-    again = reinspection.apply_outcome(db, clock, settings, created.id, actor="again")
+    again = reinspection.apply_outcome(
+        db, clock, settings, created.id, actor=person_id(db, INSPECTOR)
+    )
     assert again.failed == again.passed == [] and again.carry_overs_recorded == 0  # idempotent
     return number
 
@@ -363,3 +396,24 @@ def test_carry_over_month_is_the_next_calendar_month() -> None:
     assert carry_over_month(date(2026, 2, 1)) == "2026-03"
     assert close_date("2026-02") == date(2026, 2, 28) and close_date("2028-02") == date(2028, 2, 29)
     assert close_date("2026-11") == date(2026, 11, 30) and close_date("2026-12", 31).day == 31
+
+
+def test_acknowledging_a_second_notice_restarts_deadlines(
+    db: Database, clock: Clock, settings: Settings
+) -> None:
+    item, _ = fail_once(db, clock, settings)
+    event = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
+    later = at(datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI))
+    n = rect.acknowledge_notice(
+        db, later, settings, str(event.data["notice_id"]), actor=pm(db, item), received_by="李经理"
+    )
+    assert n == 1 and get_item(db, item.id).deadline == "2026-12-02"
+    with raises_saying(rect.RectificationError, "was received"):
+        rect.acknowledge_notice(
+            db,
+            later,
+            settings,
+            str(event.data["notice_id"]),
+            actor=pm(db, item),
+            received_by="李经理",
+        )

@@ -10,13 +10,14 @@ from pqm_tui.app import create_app
 from pqm_tui.config import Settings
 from pqm_tui.model import inspections, reinspection_targets
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import connect, set_actor
 from pqm_tui.model.entities import RectificationStatus, Result
 from pqm_tui.model.rectification import get_item
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.services import reinspection
 from pqm_tui.services.demo import DEMO_PIN
+from tests.people import person_id
 
 SIZE = (100, 30)
 
@@ -47,9 +48,11 @@ async def test_reinspection_summary_shows_targets_then_outcomes(
     demo_db_path: Path, settings: Settings, clock: Clock
 ) -> None:
     passed_id, failed_id = two_open_items(demo_db_path)
-    db = connect(demo_db_path, actor="王丽华")
+    db = connect(demo_db_path)
+    wang = person_id(db, "王丽华")
+    set_actor(db, wang)
     level = get_item(db, failed_id).escalation_level
-    created = reinspection.create_reinspection(db, clock, [passed_id, failed_id], actor="王丽华")
+    created = reinspection.create_reinspection(db, clock, [passed_id, failed_id], actor=wang)
     verdicts = {passed_id: Result.PASS, failed_id: Result.FAIL}
     for t in reinspection_targets.targets(db, created.id):
         verdict = verdicts[t.rectification_item_id]

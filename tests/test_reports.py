@@ -18,10 +18,11 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.reports.document_service import DocumentService, check_code
+from tests.people import issuer
 
 
 def service(db: Database, path: Path, settings: Settings, clock: Clock) -> DocumentService:
-    return DocumentService(db, path, settings, clock, "tester", strict=True)
+    return DocumentService(db, path, settings, clock, issuer(db), strict=True)
 
 
 def signed_with_failures(db: Database) -> str:
@@ -195,8 +196,12 @@ def test_second_notice_and_circular(
 
 
 def test_cli_report_commands(
-    demo_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_db_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("PQM_AS", "黄建国")  # 品质部经理: the quality department issues them
     db = connect(demo_db_path)
     short = signed_with_failures(db)[-8:]
     out = tmp_path / "n.pdf"
@@ -247,8 +252,12 @@ def test_missing_cjk_font_names_the_package(
 
 
 def test_empty_month_gives_no_circular_unless_forced(
-    demo_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_db_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("PQM_AS", "黄建国")
     out = tmp_path / "c.pdf"
     args = ["--db", str(demo_db_path), "report", "circular", "--month", "2001-01", "-o", str(out)]
     assert main(args) == 2

@@ -17,6 +17,7 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.entities import ProjectKind
 from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.services.walk_plan import build_plan
+from tests.people import issuer
 
 PROPERTY = "物业服务品质检查表"
 PROJECT = "锦程·天府花园"  # 12 areas: the biggest walk of the demo
@@ -29,7 +30,7 @@ def db(demo_db_path: Path) -> Database:
 
 
 def service(db: Database, path: Path, settings: Settings, clock: Clock) -> DocumentService:
-    return DocumentService(db, path, settings, clock, "tester", strict=True)
+    return DocumentService(db, path, settings, clock, issuer(db), strict=True)
 
 
 def text_of(path: Path) -> tuple[str, PdfReader]:

@@ -30,6 +30,18 @@ def signed_failed_inspection(app: PQMApp) -> str:
     return next(r.inspection.id for r in rows if r.failed)
 
 
+def act_as_outsider(app: PQMApp, inspection_id: str) -> None:
+    """Act as a department head of another project: a real person, but none of those who
+    could sign this inspection's documents (as the OS user "root" was before identities)."""
+    project = inspections.get_inspection(app.db, inspection_id).project_id
+    outsider = next(
+        p
+        for p in organisation.list_people(app.db)
+        if p.project_id not in (None, project) and "department-head" in p.roles
+    )
+    app.act_as(outsider)
+
+
 def text_of(dialog: ReportDialog, selector: str) -> str:
     return str(dialog.query_one(selector, Static).render())
 
@@ -84,8 +96,9 @@ async def test_dialog_renders_notice_in_worker(
 async def test_title_names_the_inspection_and_signer_is_prefilled(
     demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
 ) -> None:
-    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    app = create_app(settings, db_path=demo_db_path, clock=clock)
     inspection_id = signed_failed_inspection(app)
+    act_as_outsider(app, inspection_id)
     inspection = inspections.get_inspection(app.db, inspection_id)
     project = organisation.get_project(app.db, inspection.project_id)
     first = organisation.get_person(app.db, inspection.inspector_ids[0])
@@ -94,7 +107,7 @@ async def test_title_names_the_inspection_and_signer_is_prefilled(
         title = str(dialog.query_one(".dialog-title", Static).render())
         assert project.name in title and inspection.started_at[:10] in title
         assert "月度检查" in title or "检查" in title
-        # the OS user "root" is nobody: the inspection's first inspector signs
+        # the acting person could not sign: the inspection's first inspector signs
         assert dialog.query_one("#signer", Input).value == first.name
         assert "签名人" in str(dialog.query_one(".form Static", Static).render())
         keys = text_of(dialog, "#keys")
@@ -116,8 +129,9 @@ async def test_actor_who_is_a_person_is_the_default_signer(
 async def test_unknown_signer_is_named_in_chinese_and_nothing_is_written(
     demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
 ) -> None:
-    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    app = create_app(settings, db_path=demo_db_path, clock=clock)
     inspection_id = signed_failed_inspection(app)
+    act_as_outsider(app, inspection_id)
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
         await pilot.press("tab", "tab", "tab")  # notice → report → signed → signer
@@ -149,8 +163,9 @@ def first_inspector(app: PQMApp, inspection_id: str) -> Person:
 async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
     demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
 ) -> None:
-    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    app = create_app(settings, db_path=demo_db_path, clock=clock)
     inspection_id = signed_failed_inspection(app)
+    act_as_outsider(app, inspection_id)
     person = first_inspector(app, inspection_id)
     folder = keys_dir(demo_db_path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -163,6 +178,11 @@ async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
         assert dialog.query_one("#key-state").has_class("error")
         assert app.focused is dialog.query_one("#make-key", Button)
         assert not list(tmp_path.glob("*.pdf"))
+        await pilot.press("k")  # someone else's key: only he or an administrator makes it
+        await pilot.pause()
+        assert "无权管理签名密钥：仅限系统管理员或本人" in text_of(dialog, "#result")
+        assert not key_path(folder, person.id).exists()
+        app.act_as(person)
         await pilot.press("k")  # his PIN protects the key: asked first
         await pilot.pause()
         assert not key_path(folder, person.id).exists()
@@ -196,8 +216,9 @@ async def test_a_damaged_certificate_is_said_and_k_makes_the_key_again(
 ) -> None:
     from pqm_tui.services.signing import create_self_signed
 
-    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    app = create_app(settings, db_path=demo_db_path, clock=clock)
     inspection_id = signed_failed_inspection(app)
+    act_as_outsider(app, inspection_id)
     person = first_inspector(app, inspection_id)
     folder = keys_dir(demo_db_path)
     create_self_signed(folder, person.id, person.name, "公司", DEMO_PIN.encode())
@@ -205,6 +226,7 @@ async def test_a_damaged_certificate_is_said_and_k_makes_the_key_again(
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await open_dialog(app, pilot, inspection_id, tmp_path)  # no crash
         assert "证书文件已损坏" in text_of(dialog, "#key-state")
+        app.act_as(organisation.find_person(app.db, "徐静"))  # an administrator remakes it
         dialog.query_one("#signer-pin", Input).value = DEMO_PIN
         dialog.query_one("#make-key", Button).focus()
         await pilot.press("k")
@@ -212,10 +234,26 @@ async def test_a_damaged_certificate_is_said_and_k_makes_the_key_again(
         assert "有效" in text_of(dialog, "#key-state")
 
 
+async def test_a_refused_notice_names_who_may_issue_it(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    app = create_app(settings, db_path=demo_db_path, clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    act_as_outsider(app, inspection_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        await pilot.press("1")
+        await settle(app, pilot)
+        said = text_of(dialog, "#result")
+        assert "无权签发整改通知单：仅限品质督导、品管组长、品质部经理" in said
+        assert app.screen is dialog and dialog.written is None  # the dialog stays, nothing written
+        assert not list(tmp_path.glob("*.pdf"))
+
+
 async def test_notice_by_number_key_needs_no_signing_key(
     demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
 ) -> None:
-    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    app = create_app(settings, db_path=demo_db_path, actor="黄建国", clock=clock)  # 品质部经理
     inspection_id = signed_failed_inspection(app)
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
@@ -237,7 +275,7 @@ async def test_notice_by_number_key_needs_no_signing_key(
 async def test_no_notice_is_said_before_rendering(
     demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
 ) -> None:
-    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    app = create_app(settings, db_path=demo_db_path, actor="黄建国", clock=clock)
     draft = inspections.list_inspections(app.db, status=InspectionStatus.DRAFT)[0]
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await open_dialog(app, pilot, draft.inspection.id, tmp_path)
@@ -258,8 +296,9 @@ async def test_render_failure_is_said_plainly_and_hides_progress(
         raise RenderError("errors.report.render", detail="template stylesheet x.css not found")
 
     monkeypatch.setattr(DocumentService, "issue", broken)
-    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    app = create_app(settings, db_path=demo_db_path, clock=clock)
     inspection_id = signed_failed_inspection(app)
+    act_as_outsider(app, inspection_id)
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
         await pilot.press("2")
@@ -297,8 +336,9 @@ async def test_english_file_names_carry_no_internal_id(
     demo_db_path: Path, clock: Clock, tmp_path: Path
 ) -> None:
     settings = Settings(timezone="Asia/Shanghai", lang="en")
-    app = create_app(settings, db_path=demo_db_path, actor="root", clock=clock)
+    app = create_app(settings, db_path=demo_db_path, clock=clock)
     inspection_id = signed_failed_inspection(app)
+    act_as_outsider(app, inspection_id)
     number = notices.notices_of_inspection(app.db, inspection_id)[0].number
     project, date = project_and_date(app, inspection_id)
     async with app.run_test(size=(100, 30)) as pilot:

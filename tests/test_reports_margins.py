@@ -20,6 +20,7 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.reports.blank import blank_reference
 from pqm_tui.reports.document_service import DocumentService
+from tests.people import issuer
 
 MM = 72 / 25.4
 SIDE = 16 * MM  # print.css: @page margin 22mm 16mm 20mm 16mm
@@ -135,7 +136,7 @@ def test_every_document_kind_fits_the_margins(
         lang=lang,
         company_name="锦程物业服务集团股份有限公司（华西区域成都城市公司）",
     )
-    svc = DocumentService(db, demo_db_path, settings, clock, "tester")
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db))
     documents = {
         "notice": inspection_id,
         "notice2": number,

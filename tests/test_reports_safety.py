@@ -14,6 +14,7 @@ from pqm_tui.model.db import connect
 from pqm_tui.paths import media_dir
 from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.reports.sample import build_sample
+from tests.people import issuer
 
 HOSTILE = (
     '<img src="file:///etc/passwd"> 见 http://example.com/x.png 与 '
@@ -31,7 +32,7 @@ def test_hostile_note_renders_as_text_and_fetches_nothing(
     path = tmp_path / "h.sqlite3"
     db = connect(path)
     sample = build_sample(db, path, clock, settings, items=20, hostile=(HOSTILE,))
-    svc = DocumentService(db, path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, path, settings, clock, issuer(db), strict=True)
     svc.report(sample.inspection_id, tmp_path / "h.pdf")
     requested = svc.renderer.fetcher.requested
     assert not [u for u in requested if "passwd" in u or "http" in u or "evil" in u]
@@ -68,7 +69,7 @@ def test_long_report_with_60_photos_and_long_notes(tmp_path: Path, clock: Clock)
     sample = build_sample(
         db, path, clock, settings, items=100, fail_every=4, note_chars=600, photos=60
     )
-    svc = DocumentService(db, path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, path, settings, clock, issuer(db), strict=True)
     result = svc.report(sample.inspection_id, tmp_path / "big.pdf")
     assert result.pages > 20 and not result.missing
     last_pages = PdfReader(tmp_path / "big.pdf").pages[-3:]
@@ -91,7 +92,7 @@ def test_missing_photo_is_reported_not_dropped(
     db = connect(path)
     sample = build_sample(db, path, clock, settings, items=10, photos=2)
     (media_dir(path) / "photo-001.jpg").unlink()
-    svc = DocumentService(db, path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, path, settings, clock, issuer(db), strict=True)
     result = svc.notice(sample.inspection_id, tmp_path / "m.pdf")
     assert [m.name for m in result.missing] == ["photo-001.jpg"]
     assert "照片缺失：photo-001.jpg" in text_of(tmp_path / "m.pdf").replace("\n", "")
@@ -103,7 +104,7 @@ def test_empty_inspection_report(tmp_path: Path, settings: Settings, clock: Cloc
     sample = build_sample(db, path, clock, settings, items=3, fail_every=0, sign=False)
     db.execute("DELETE FROM findings WHERE inspection_id = ?", [sample.inspection_id])
     db.conn.commit()
-    svc = DocumentService(db, path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, path, settings, clock, issuer(db), strict=True)
     result = svc.report(sample.inspection_id, tmp_path / "e.pdf")
     text = text_of(tmp_path / "e.pdf")
     assert result.pages <= 2 and "尚未签字" in text and "无不合格项" in text

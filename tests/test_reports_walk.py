@@ -19,13 +19,14 @@ from sqlite_utils import Database
 from pqm_tui.config import Settings
 from pqm_tui.model import checklists, inspections, organisation, rectification
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import connect, set_actor
 from pqm_tui.model.entities import InspectionKind, Result
 from pqm_tui.paths import media_dir
 from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.services import photos
 from pqm_tui.services.signoff import sign_off
 from pqm_tui.services.walk_session import WalkSession
+from tests.people import issuer
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def walk(db: Database, db_path: Path, clock: Clock, settings: Settings, card: Pa
     inspection = inspections.create_inspection(
         db, clock, project.id, InspectionKind.SPECIAL, version.latest_version_id, [inspector.id]
     )
+    set_actor(db, inspector.id)  # the inspector walks and signs
     session = WalkSession(db, clock, settings, inspection.id, db_path)
     pairs = session.plan.pairs
     section_of = {i: session.items[i].section_id for _, i in pairs}
@@ -111,7 +113,7 @@ def test_photo_attached_in_the_walk_is_printed_in_notice_and_report(
     assert stored == [f"{media_dir(demo_db_path).name}/{Path(stored[0]).name}"]  # the walk's form
     # As ``pqm --db demo.sqlite3`` does: a database path relative to the working folder.
     monkeypatch.chdir(demo_db_path.parent)
-    svc = DocumentService(db, Path(demo_db_path.name), settings, clock, "t", strict=True)
+    svc = DocumentService(db, Path(demo_db_path.name), settings, clock, issuer(db), strict=True)
     notice = svc.notice(w.inspection_id, tmp_path / "notice.pdf")
     report = svc.report(w.inspection_id, tmp_path / "report.pdf")
     assert notice.missing == () and report.missing == ()
@@ -132,7 +134,7 @@ def test_required_photo_never_attached_is_marked_in_both(
     tmp_path: Path,
 ) -> None:
     db, w = walked
-    svc = DocumentService(db, demo_db_path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
     svc.notice(w.inspection_id, tmp_path / "notice.pdf")
     svc.report(w.inspection_id, tmp_path / "report.pdf")
     notice = flat_text(tmp_path / "notice.pdf")
@@ -156,7 +158,7 @@ def test_section_never_checked_shows_a_dash_not_100(
     tmp_path: Path,
 ) -> None:
     db, w = walked
-    svc = DocumentService(db, demo_db_path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
     svc.report(w.inspection_id, tmp_path / "report.pdf")
     context = svc.builder.report(w.inspection_id)
     skipped = next(s for s in context.sections if s.code == w.skipped_section)
@@ -181,7 +183,7 @@ def test_na_items_are_listed_compactly_per_area_and_completely(
     tmp_path: Path,
 ) -> None:
     db, w = walked
-    svc = DocumentService(db, demo_db_path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
     result = svc.report(w.inspection_id, tmp_path / "report.pdf")
     context = svc.builder.report(w.inspection_id)
     assert len(context.na) == w.na_pairs > 40
@@ -206,7 +208,7 @@ def test_missing_photo_is_a_short_mark_with_the_path_in_a_note(
     (stored,) = inspections.list_photos(db, w.inspection_id)
     file = demo_db_path.parent / stored.stored_path
     file.unlink()
-    svc = DocumentService(db, demo_db_path, settings, clock, "t", strict=True)
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
     result = svc.notice(w.inspection_id, tmp_path / "notice.pdf")
     assert [m.name for m in result.missing] == ["现场 1.jpg"]
     assert result.pages <= 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -12,8 +13,11 @@ import pytest
 
 from pqm_tui.cli import main
 from pqm_tui.i18n import catalog
+from pqm_tui.model import organisation
 from pqm_tui.model.db import connect
+from pqm_tui.model.rectification import get_item
 from pqm_tui.services import cadence
+from tests.people import manager_of
 
 
 def test_self_check_report_due_is_monday_of_second_week() -> None:
@@ -46,6 +50,15 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def _manager_of(path: Path, item_id: str) -> str:
+    """The name of the project manager of the item's project."""
+    db = connect(path)
+    project = get_item(db, item_id).project_id
+    name = organisation.get_person(db, manager_of(db, project)).name
+    db.close()
+    return name
+
+
 def test_items_cli_formats_and_moves(
     demo_db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -61,12 +74,16 @@ def test_items_cli_formats_and_moves(
     assert {r["status"] for r in records} >= {"open", "replied", "closed", "voided"}
     code, out, _ = run(capsys, "--db", db, "items", "--open")
     assert code == 0 and "整改期限" in out
-    target = next(r for r in rows if r["status"] == "open")["id"][-8:]
+    target_row = next(r for r in rows if r["status"] == "open")
+    target = target_row["id"][-8:]
+    manager = _manager_of(demo_db_path, target_row["id"])  # the project's manager replies
     code, out, _ = run(
-        capsys, "--db", db, "--as", "李经理", "item", "reply", target, "--done", "已修复"
+        capsys, "--db", db, "--as", manager, "item", "reply", target, "--done", "已修复"
     )
     assert code == 0 and "已回复" in out
-    code, _, err = run(capsys, "--db", db, "item", "reply", target, "--done", "again")
+    code, _, err = run(
+        capsys, "--db", db, "--as", manager, "item", "reply", target, "--done", "again"
+    )
     assert code == 2 and "已回复" in err and "复检" in err  # names state and allowed moves
     code, _, err = run(
         capsys,
@@ -74,6 +91,8 @@ def test_items_cli_formats_and_moves(
         db,
         "--lang",
         "en",
+        "--as",
+        manager,
         "item",
         "extend",
         target,
@@ -86,7 +105,7 @@ def test_items_cli_formats_and_moves(
     )
     assert code == 2 and "Replied" in err
     code, out, _ = run(capsys, "--db", db, "item", "show", target)
-    assert "reply" in out and "李经理" in out
+    assert re.search(rf"{manager}\s+整改回复", out), out  # who, by name, and what
 
 
 def test_review_catalog_keys_match() -> None:

@@ -14,6 +14,8 @@ from textual.widgets import DataTable, Input, Select, Static
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
+from pqm_tui.model.identity import resolve_person
+from pqm_tui.model.organisation import get_person
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.screens.dialogs.appeal import AppealDialog
 from pqm_tui.screens.dialogs.decide import DecideDialog
@@ -21,12 +23,29 @@ from pqm_tui.screens.dialogs.extension import ExtensionDialog
 from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.services.demo import DEMO_PIN
 from pqm_tui.services.rectification import State, state_of
+from tests.people import general_manager_of, manager_of
 
 TODAY = "2026-11-23"
 
 
 def make_app(path: Path, clock: Clock) -> PQMApp:
     return create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="陈志强", clock=clock)
+
+
+def as_manager(app: PQMApp, item_id: str) -> str:
+    """Act as the project manager of the item's project (who asks); his id."""
+    manager = manager_of(app.db, get_item(app.db, item_id).project_id)
+    app.act_as(get_person(app.db, manager))
+    return manager
+
+
+def as_person(app: PQMApp, name: str) -> None:
+    app.act_as(resolve_person(app.db, name))
+
+
+def as_general_manager(app: PQMApp, item_id: str) -> None:
+    """Act as the city general manager of the item's project (the appeal's final word)."""
+    app.act_as(get_person(app.db, general_manager_of(app.db, get_item(app.db, item_id).project_id)))
 
 
 async def settle(app: PQMApp, pilot) -> ReviewScreen:  # type: ignore[no-untyped-def]
@@ -112,6 +131,7 @@ async def test_extension_request_then_approval(demo_db_path: Path, clock: Clock)
         before = get_item(app.db, item_id)
         assert before.deadline is not None
         await cursor_to(screen, pilot, item_id)
+        manager = as_manager(app, item_id)
 
         await pilot.press("e")
         await pilot.pause()
@@ -129,7 +149,7 @@ async def test_extension_request_then_approval(demo_db_path: Path, clock: Clock)
         assert item.deadline == before.deadline  # a request changes no deadline ...
         assert state_of(app.db, item) == State.EXTENSION_REQUESTED  # ... it waits
         event = list_events(app.db, item_id)[-1]
-        assert (event.action, event.actor) == ("extension-requested", "陈志强")
+        assert (event.action, event.actor) == ("extension-requested", manager)
         assert event.data == {
             "reason": "材料未到货 厂家延迟发货",
             "measures": "设置临时围挡和警示牌",
@@ -138,6 +158,12 @@ async def test_extension_request_then_approval(demo_db_path: Path, clock: Clock)
         assert screen.page_rows[item_id].pending == "extension-requested"
         assert cell(screen, item_id, "status") == "待整改·延期申请中"
 
+        # the project manager may not decide his own request: said before any form
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert any("无权审批延期申请：仅限品管组长、品质部经理" in m for m in notifications(app))
+        as_person(app, "陈志强")
         # the cursor stayed on the item: "d" decides this request, not the top row's
         await pilot.press("d")
         await pilot.pause()
@@ -182,8 +208,10 @@ async def test_extension_approved_with_another_date(demo_db_path: Path, clock: C
         screen = await open_review(app, pilot)
         item_id = pick(screen, status="open", in_time=True, skip=1)
         await cursor_to(screen, pilot, item_id)
+        as_manager(app, item_id)
         await pilot.press("e", *"人手不足", "enter", *"先清理现场", "ctrl+s")
         screen = await settle(app, pilot)
+        as_person(app, "陈志强")
         await pilot.press("d", "tab", *"只批到月底", "tab")
         await fill(pilot, "2026-11-30")
         await pilot.press("enter", *DEMO_PIN, "enter")  # on to the PIN, then save
@@ -214,6 +242,7 @@ async def test_extension_bad_input_is_named_and_changes_nothing(
         events = len(list_events(app.db, item_id))
         deadline = str(before.deadline)
         await cursor_to(screen, pilot, item_id)
+        as_manager(app, item_id)
         await pilot.press("e")
         await pilot.pause()
         for reason, asked, message in BAD_EXTENSIONS:
@@ -261,6 +290,7 @@ async def test_extension_refused_before_the_dialog(demo_db_path: Path, clock: Cl
 
 async def appeal(app: PQMApp, pilot, screen: ReviewScreen, item_id: str) -> ReviewScreen:  # type: ignore[no-untyped-def]
     await cursor_to(screen, pilot, item_id)
+    as_manager(app, item_id)
     await pilot.press("p")
     await pilot.pause()
     dialog = app.screen
@@ -285,19 +315,29 @@ async def test_appeal_rejected_returns_to_rectification(demo_db_path: Path, cloc
         )
         assert cell(screen, item_id, "status") == "已回复·申诉中"
 
-        await pilot.press("d")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, DecideDialog)
-        assert not dialog.query("#field-deadline")  # no deadline to set for an appeal
-        assert "申诉理由：检查当日暴雨" in str(dialog.query_one(".dialog-hint", Static).render())
-        await pilot.press("enter", "down", "enter")  # open the choice, pick 驳回
-        await pilot.pause()
-        assert dialog.query_one("#field-decision", Select).selection == "reject"
-        await pilot.press("tab", *"照片显示雨前已积水 维持原判")
-        dialog.query_one("#field-pin", Input).value = DEMO_PIN
-        await pilot.press("ctrl+s")
-        screen = await settle(app, pilot)
+        for step, who in (("first", "黄建国"), ("final", "")):  # 初审, then 终审
+            if who:
+                as_person(app, who)
+            else:
+                as_general_manager(app, item_id)
+            await pilot.press("d")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, DecideDialog), step
+            assert not dialog.query("#field-deadline")  # no deadline to set for an appeal
+            hint = str(dialog.query_one(".dialog-hint", Static).render())
+            assert "申诉理由：检查当日暴雨" in hint
+            assert ("初审（黄建国）：驳回" in hint) == (step == "final")
+            await pilot.press("enter", "down", "enter")  # open the choice, pick 驳回
+            await pilot.pause()
+            assert dialog.query_one("#field-decision", Select).selection == "reject"
+            await pilot.press("tab", *"照片显示雨前已积水 维持原判")
+            dialog.query_one("#field-pin", Input).value = DEMO_PIN
+            await pilot.press("ctrl+s")
+            screen = await settle(app, pilot)
+            if step == "first":  # recorded; the appeal waits for the final decision
+                assert list_events(app.db, item_id)[-1].action == "appeal-reviewed"
+                assert cell(screen, item_id, "status") == "已回复·申诉中"
 
         item = get_item(app.db, item_id)
         assert item.status.value == "replied"  # back where it was, waiting for re-inspection
@@ -318,6 +358,11 @@ async def test_appeal_upheld_voids_the_item(demo_db_path: Path, clock: Clock) ->
         screen = await appeal(app, pilot, screen, item_id)
         assert cell(screen, item_id, "status") == "待整改·申诉中"
         line = cursor_row(screen)[0]
+        as_person(app, "黄建国")
+        await pilot.press("d", "tab", *"初审属实", "ctrl+s")  # the first level changes nothing
+        screen = await settle(app, pilot)
+        assert get_item(app.db, item_id).status.value == "open"
+        as_general_manager(app, item_id)
         await pilot.press("d")
         await pilot.pause()
         dialog = app.screen
@@ -353,6 +398,7 @@ async def test_appeal_and_decision_refuse_bad_input(demo_db_path: Path, clock: C
         assert isinstance(app.screen, ReviewScreen)
         assert "选中的整改项没有待审批的延期或申诉" in notifications(app)
 
+        as_manager(app, item_id)
         await pilot.press("p", *"  ", "enter")  # blank grounds
         await pilot.pause()
         assert isinstance(app.screen, AppealDialog)
@@ -367,6 +413,7 @@ async def test_appeal_and_decision_refuse_bad_input(demo_db_path: Path, clock: C
         assert isinstance(app.screen, ReviewScreen)
         assert any("该项当前为「申诉中」" in m for m in notifications(app))
 
+        as_person(app, "黄建国")
         await pilot.press("d", "tab", "ctrl+s")  # a decision without a reason
         await pilot.pause()
         assert isinstance(app.screen, DecideDialog)
@@ -404,6 +451,7 @@ async def test_a_form_names_the_items_it_is_about(demo_db_path: Path, clock: Clo
         item_id = pick(screen, status="open", in_time=True)
         row = screen.page_rows[item_id]
         await cursor_to(screen, pilot, item_id)
+        as_manager(app, item_id)
         await pilot.press("r")
         await pilot.pause()
         dialog = app.screen
@@ -427,6 +475,11 @@ async def test_a_missing_reply_photo_is_said_in_the_form_and_nothing_is_lost(
         screen = await open_review(app, pilot)
         item_id = pick(screen, status="open", in_time=True)
         await cursor_to(screen, pilot, item_id)
+        await pilot.press("r")  # the group leader replies for no project: refused, no form
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert any("陈志强 无权整改回复" in m for m in notifications(app))
+        as_manager(app, item_id)
         await pilot.press("r")
         await pilot.pause()
         dialog = app.screen

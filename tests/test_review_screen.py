@@ -15,16 +15,25 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind
 from pqm_tui.model.inspections import get_inspection
+from pqm_tui.model.organisation import get_person
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.review import PAGE, ReviewScreen
+from tests.people import manager_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 23)
 
 
 def make_app(path: Path, clock: Clock) -> PQMApp:
-    return create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="督导", clock=clock)
+    return create_app(Settings(timezone="Asia/Shanghai"), db_path=path, actor="王丽华", clock=clock)
+
+
+def as_manager(app: PQMApp, item_id: str) -> str:
+    """Act as the project manager of the item's project (who replies); his id."""
+    manager = manager_of(app.db, get_item(app.db, item_id).project_id)
+    app.act_as(get_person(app.db, manager))
+    return manager
 
 
 async def open_review(app: PQMApp, pilot) -> ReviewScreen:  # type: ignore[no-untyped-def]
@@ -89,6 +98,7 @@ async def test_record_a_reply(demo_db_path: Path, clock: Clock) -> None:
         ]
         table = screen.query_one("#review-table", DataTable)
         table.move_cursor(row=table.get_row_index(open_ids[0]))
+        manager = as_manager(app, open_ids[0])
         await pilot.press("r")
         await pilot.pause()
         await pilot.press(*"已更换灯具")
@@ -97,7 +107,7 @@ async def test_record_a_reply(demo_db_path: Path, clock: Clock) -> None:
         item = get_item(app.db, open_ids[0])
         assert item.status.value == "replied"
         event = list_events(app.db, item.id)[-1]
-        assert (event.action, event.actor, event.data["done"]) == ("reply", "督导", "已更换灯具")
+        assert (event.action, event.actor, event.data["done"]) == ("reply", manager, "已更换灯具")
         assert event.data["date"] == "2026-11-23"
         assert screen.page_rows[item.id].status == "replied"  # the table was reloaded
 
@@ -114,6 +124,7 @@ async def test_reply_refused_names_the_state(demo_db_path: Path, clock: Clock) -
         table = screen.query_one("#review-table", DataTable)
         table.move_cursor(row=table.get_row_index(replied))
         events_before = len(list_events(app.db, replied))
+        as_manager(app, replied)
         await pilot.press("r", *"再次回复", "ctrl+s")
         await settle(app, pilot)
         assert len(list_events(app.db, replied)) == events_before

@@ -150,7 +150,9 @@ def test_a_replied_item_is_still_found_under_its_new_status(tmp_path: Path, cloc
     db = connect(tmp_path / "pqm.sqlite3")
     _inspection_with_failures(db, clock, NOTES)
     [leak] = found(db, "渗漏")
-    rect_service.reply(db, clock, leak, actor="李工", done="已修补")
+    project = db.execute("SELECT id FROM projects").fetchone()[0]
+    manager = organisation.add_person(db, "李工", "项目经理", project_id=project)  # replies
+    rect_service.reply(db, clock, leak, actor=manager.id, done="已修补")
     assert found(db, "漏", "replied") == [leak]
     assert leak not in found(db, "漏", "open") == expected(db, "漏", "open")
     assert found(db, "leak") == found(db, "Leak") == expected(db, "leak") != []

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from pqm_tui.model import amendments, checklists, findings, inspections, organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect, register_functions
+from pqm_tui.model.db import connect, register_functions, set_actor
 from pqm_tui.model.entities import InspectionKind, InspectionStatus, ProjectKind, Result
 from pqm_tui.model.errors import LockedError
 from pqm_tui.model.schema import latest_version, migrate, migrations, schema_version
@@ -107,14 +107,16 @@ def test_record_finding_on_signed_inspection_raises_locked(tmp_path: Path, clock
 
 
 def test_every_change_is_audited_with_actor_and_old_new(tmp_path: Path, clock: Clock) -> None:
-    db = connect(tmp_path / "audit.sqlite3", actor="王丽华")
+    db = connect(tmp_path / "audit.sqlite3")
+    wang = organisation.add_person(db, "王丽华", "品质督导").id
+    set_actor(db, wang)  # the audit trail records the person's id
     company = organisation.add_company(db, "公司")
     city = organisation.add_city_company(db, company.id, "城市")
     project = organisation.add_project(db, city.id, "项目甲", ProjectKind.OFFICE)
     db["projects"].update(project.id, {"name": "项目乙"})
     rows = list(db.query("SELECT * FROM audit_log WHERE row_id = ? ORDER BY seq", [project.id]))
     assert [r["action"] for r in rows] == ["insert", "update"]
-    assert {r["actor"] for r in rows} == {"王丽华"}
+    assert {r["actor"] for r in rows} == {wang}
     assert '"name":"项目甲"' in rows[1]["old"].replace(" ", "")
     assert '"name":"项目乙"' in rows[1]["new"].replace(" ", "")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -22,7 +22,7 @@ def signed_pdf(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     short = next(r.inspection.id for r in rows if r.failed)[-8:]
     db.close()
     base = ["--db", str(demo_db_path)]
-    assert main([*base, "keys", "init", "--person", "王丽华"]) == 0
+    assert main([*base, "--as", "王丽华", "keys", "init", "--person", "王丽华"]) == 0
     out = tmp_path / "signed.pdf"
     assert (
         main([*base, "report", "inspection", short, "-o", str(out), "--sign", "--as", "王丽华"])

@@ -100,5 +100,5 @@ def test_welcome_screen(
     """开始使用: a new database (named relative to the working folder, for a stable picture)."""
     monkeypatch.chdir(tmp_path)
     settings = Settings(timezone="Asia/Shanghai")
-    app = create_app(settings, db_path=Path("pqm.sqlite3"), actor="王丽华", clock=clock)
+    app = create_app(settings, db_path=Path("pqm.sqlite3"), clock=clock)  # nobody to be yet
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

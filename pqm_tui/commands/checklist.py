@@ -33,6 +33,7 @@ from pqm_tui.model.entities import AreaType, ProjectKind, Severity
 from pqm_tui.model.errors import os_storage_error
 from pqm_tui.model.file_limits import Limits
 from pqm_tui.model.ids import short_id
+from pqm_tui.model.permissions import Action
 from pqm_tui.output_files import atomic_output
 from pqm_tui.services.builtin_checklists import BuiltinUpdate, apply_updates, plan_updates
 from pqm_tui.services.points import format_points
@@ -203,6 +204,7 @@ def run_import(ctx: CommandContext, args: argparse.Namespace) -> int:
         spec = load_checklist_file(path, _limits(ctx))  # raises with file / path / field
         if args.name:
             spec = spec.model_copy(update={"name": args.name})
+    ctx.require(Action.MANAGE_CHECKLISTS)
     version, created = checklists.import_spec(ctx.db(), spec, ctx.clock)
     key = "cli.checklist.imported" if created else "cli.checklist.unchanged"
     print(ctx.tr(key, name=spec.name, version=version.version, id=short_id(version.id)))
@@ -333,6 +335,7 @@ def run_update_builtins(ctx: CommandContext, args: argparse.Namespace) -> int:
     if not args.yes and not _confirmed(ctx):
         print(tr("builtins.declined"))
         return 1
+    ctx.require(Action.MANAGE_CHECKLISTS)
     for version in apply_updates(ctx.db(), ctx.clock, updates):
         name = checklists.find_checklist(ctx.db(), version.checklist_id).name
         print(tr("builtins.applied", name=name, version=version.version, id=short_id(version.id)))

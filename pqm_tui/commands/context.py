@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -12,7 +11,10 @@ from sqlite_utils import Database
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
 from pqm_tui.model.clock import Clock, resolve_timezone
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import SYSTEM_ACTOR, connect, set_actor
+from pqm_tui.model.entities import Person
+from pqm_tui.model.identity import IdentityError, resolve_person
+from pqm_tui.model.permissions import Action, require
 from pqm_tui.paths import default_db_path
 
 
@@ -22,9 +24,14 @@ class UserError(Exception):
 
 @dataclass
 class CommandContext:
+    """``who`` is whom ``--as`` (or ``PQM_AS``) names: resolved to a known, active person
+    when the database is opened (an unknown or archived name is refused then); ``actor``
+    is that person's id, what the audit trail and the history record."""
+
     settings: Settings
-    actor: str = field(default_factory=getpass.getuser)
+    who: str | None = None
     _db: Database | None = None
+    _person: Person | None = None
 
     @property
     def tr(self) -> Translator:
@@ -40,8 +47,33 @@ class CommandContext:
 
     def db(self) -> Database:
         if self._db is None:
-            db = self._db = connect(self.db_path, actor=self.actor)
+            db = connect(self.db_path, actor=SYSTEM_ACTOR)
             if db.migration_backup is not None:  # said once: the next open has nothing to do
                 said = self.tr("common.db_backup", path=db.migration_backup)
                 print(f"pqm: {said}", file=sys.stderr)
+            if self.who:
+                try:
+                    self._person = resolve_person(db, self.who)
+                except IdentityError:
+                    db.close()
+                    raise
+                set_actor(db, self._person.id)
+            self._db = db
         return self._db
+
+    @property
+    def actor(self) -> str:
+        """The acting person's id ("" when nobody was named: such a command only reads)."""
+        self.db()
+        return self._person.id if self._person else ""
+
+    def person(self) -> Person:
+        """The acting person; IdentityError saying how to name oneself when nobody was."""
+        self.db()
+        if self._person is None:
+            raise IdentityError("errors.identity.required")
+        return self._person
+
+    def require(self, action: Action, **scope: str | None) -> None:
+        """PermissionDenied unless the acting person may do ``action`` (``permissions``)."""
+        require(self.db(), self._person, action, **scope)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pqm_tui.commands.context import CommandContext, UserError
-from pqm_tui.model.db import IntegrityReport, check_integrity, connect
+from pqm_tui.model.db import SYSTEM_ACTOR, IntegrityReport, check_integrity, connect
 from pqm_tui.model.schema import latest_version, schema_version
 
 
@@ -21,7 +21,7 @@ def run_check(ctx: CommandContext, args: argparse.Namespace) -> int:
     tr = ctx.tr
     if not ctx.db_path.is_file():
         raise UserError(tr("cli.db.missing", path=ctx.db_path))
-    db = connect(ctx.db_path, actor=ctx.actor, migrate_schema=False)
+    db = connect(ctx.db_path, actor=SYSTEM_ACTOR, migrate_schema=False)
     report = check_integrity(db)
     integrity, foreign = report.integrity, report.foreign_keys
     version, latest = schema_version(db), latest_version()

@@ -6,8 +6,10 @@ import argparse
 import os
 
 from pqm_tui.commands.context import CommandContext, UserError
-from pqm_tui.model.db import close_whole, connect, is_empty
+from pqm_tui.model.db import SYSTEM_ACTOR, close_whole, connect, is_empty
 from pqm_tui.model.errors import StorageError
+from pqm_tui.model.identity import resolve_person
+from pqm_tui.model.permissions import Action, require
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,16 +26,20 @@ def run(ctx: CommandContext, args: argparse.Namespace) -> int:
 
     path = ctx.db_path
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = connect(path, actor=ctx.actor)
+    db = connect(path, actor=SYSTEM_ACTOR)
     if is_empty(db):
         summary = seed_demo(db, ctx.clock, ctx.settings, seed=args.seed)  # one transaction
     elif not args.force:
         raise UserError(ctx.tr("cli.demo.not_empty", path=path))
     else:  # seeded beside, then put in place: a failure (disk full) keeps the old database
-        db.close()
+        try:  # replacing a company's data is the administrator's (anyone's before there is one)
+            person = resolve_person(db, ctx.who) if ctx.who else None
+            require(db, person, Action.EDIT_ORGANISATION)
+        finally:
+            db.close()
         fresh = path.with_name(f".{path.name}.{os.getpid()}.seeding")
         try:
-            db = connect(fresh, actor=ctx.actor)
+            db = connect(fresh, actor=SYSTEM_ACTOR)
             summary = seed_demo(db, ctx.clock, ctx.settings, seed=args.seed)
             close_whole(db)
             for suffix in ("-wal", "-shm"):

@@ -26,6 +26,7 @@ from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
 from pqm_tui.model import bounds, notices, organisation, review
 from pqm_tui.model.errors import ModelError, os_storage_error
+from pqm_tui.model.identity import actor_names
 from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import rectification, reinspection
@@ -356,11 +357,12 @@ def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:
     db = ctx.db()
     item = get_item(db, args.id)
     _say(ctx, item.id)
+    names = actor_names(db)
     table = [
         (
             e.at[:16].replace("T", " "),
-            e.actor,
-            e.action,
+            names.get(e.actor, e.actor),
+            ctx.tr.messages.get(f"review.action.{e.action}", e.action),
             e.from_status or "",
             e.to_status or "",
             e.reason,

@@ -49,10 +49,12 @@ def _person(ctx: CommandContext, who: str, force: bool) -> tuple[str, str, Path,
     """The person's id, name, the keys folder and his PIN (asked and checked)."""
     from pqm_tui.commands.pin_input import confirm_pin
     from pqm_tui.model.organisation import find_person
+    from pqm_tui.model.permissions import Action
     from pqm_tui.paths import keys_dir
     from pqm_tui.services.signing import key_path
 
     person = find_person(ctx.db(), who)
+    ctx.require(Action.MANAGE_KEYS, person_id=person.id)
     folder = keys_dir(ctx.db_path)
     existing = key_path(folder, person.id)
     if existing.exists() and not force:

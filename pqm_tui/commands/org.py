@@ -34,6 +34,7 @@ from pqm_tui.model.org_import import (
     export_rows,
     plan_import,
 )
+from pqm_tui.model.permissions import Action
 from pqm_tui.model.schema import ROLE_TITLES
 from pqm_tui.output_files import atomic_output, check_output
 
@@ -204,6 +205,7 @@ def run_import(ctx: CommandContext, args: argparse.Namespace) -> int:
         print(tr("org.cli.confirm", path=args.file), file=sys.stderr)
         print("\n".join(f"  {line}" for line in lines), file=sys.stderr)
         return 2
+    ctx.require(Action.EDIT_ORGANISATION)
     apply_plan(db, plan)
     print(tr("org.cli.imported", path=args.file))
     print("\n".join(f"  {line}" for line in lines))

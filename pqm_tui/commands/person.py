@@ -1,4 +1,5 @@
-"""``pqm person list|pin``: the people who sign, and their sign-off PIN (签字密码).
+"""``pqm person list|pin|permissions``: the people, their sign-off PIN (签字密码), and who
+may do what (权限表).
 
 ``pqm person pin NAME`` sets a first PIN, or changes it after the current one
 (``PQM_PIN`` or asked); ``--reset`` and ``--clear`` are an administrator's: a new
@@ -15,6 +16,7 @@ import sys
 
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.commands.table import format_table
+from pqm_tui.i18n import Translator
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,16 +35,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     how.add_argument("--clear", action="store_true", help="administrator: remove the PIN")
     pin.set_defaults(func=run_pin)
+    allowed = actions.add_parser("permissions", help="who may do what: the permission table")
+    allowed.add_argument(
+        "--format", choices=("table", "markdown"), default="table", help="output format"
+    )
+    allowed.set_defaults(func=run_permissions)
 
 
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
-    from pqm_tui.model.organisation import list_people, list_projects
+    from pqm_tui.model.organisation import list_city_companies, list_people, list_projects
     from pqm_tui.paths import keys_dir
     from pqm_tui.services.signing import key_path
 
     tr = ctx.tr
     db = ctx.db()
     projects = {p.id: p.name for p in list_projects(db)}
+    cities = {c.id: c.name for c in list_city_companies(db)}  # a city GM's place
     folder = keys_dir(ctx.db_path)
     mark = {True: tr("walk.person.set"), False: "—"}
     rows = [
@@ -50,7 +58,9 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
             p.name,
             p.role,
             "、".join(tr.enum(r) for r in p.roles) or "—",
-            projects.get(p.project_id or "", tr("walk.person.no_project")),
+            projects.get(p.project_id or "")
+            or cities.get(p.city_company_id or "")
+            or tr("walk.person.no_project"),
             mark[bool(p.pin_hash)],
             mark[key_path(folder, p.id).exists()],
         )
@@ -79,19 +89,10 @@ def _read_pin(ctx: CommandContext, from_stdin: bool) -> str:
     return pin
 
 
-def _actor_name(ctx: CommandContext) -> str:
-    from pqm_tui.model.errors import NotFoundError
-    from pqm_tui.model.organisation import find_person
-
-    try:
-        return find_person(ctx.db(), ctx.actor).name
-    except NotFoundError:
-        return ctx.actor
-
-
 def run_pin(ctx: CommandContext, args: argparse.Namespace) -> int:
     from pqm_tui.commands.pin_input import read_pin
     from pqm_tui.model.organisation import find_person
+    from pqm_tui.model.permissions import Action
     from pqm_tui.paths import keys_dir
     from pqm_tui.services import pins
     from pqm_tui.services.signing import SigningError, key_path, protect_key
@@ -99,18 +100,20 @@ def run_pin(ctx: CommandContext, args: argparse.Namespace) -> int:
     tr = ctx.tr
     db = ctx.db()
     person = find_person(db, args.person)
+    if args.clear or args.reset or person.id != ctx.person().id:  # another's, or no old PIN
+        ctx.require(Action.RESET_PIN, person_id=person.id)  # an administrator's act
     folder = keys_dir(ctx.db_path)
     has_key = key_path(folder, person.id).is_file()
     if args.clear or args.reset:  # an administrator's act: the old PIN is not asked
         new = None if args.clear else _read_pin(ctx, args.pin_stdin)
         pins.reset_pin(db, person.id, new)
         said = "cli.pin.cleared" if args.clear else "cli.pin.reset"
-        print(tr(said, person=person.name, actor=_actor_name(ctx)))
+        print(tr(said, person=person.name, actor=ctx.person().name))
         if has_key:
             print(tr("cli.pin.key_orphaned", person=person.name))
         return 0
     if not person.pin_hash:
-        if ctx.actor not in (person.id, person.name):  # a first PIN is his own to choose
+        if person.id != ctx.person().id:  # a first PIN is his own to choose
             raise UserError(tr("cli.pin.first_is_own", person=person.name))
         pins.set_first_pin(db, person.id, _read_pin(ctx, args.pin_stdin))
         print(tr("cli.pin.first_set", person=person.name))
@@ -126,3 +129,43 @@ def run_pin(ctx: CommandContext, args: argparse.Namespace) -> int:
         except SigningError:  # protected with another secret, or damaged: not this PIN's
             print(tr("cli.pin.key_orphaned", person=person.name))
     return 0
+
+
+def permission_rows(tr: Translator) -> list[tuple[str, str, str]]:
+    """The permission table (``model.permissions.RULES``) in ``tr``'s words: action, roles
+    and conditions, one row per action."""
+    from pqm_tui.model.entities import Role
+    from pqm_tui.model.permissions import BOOTSTRAP, EVERY_ROLE, RULES
+
+    rows = []
+    sep = tr("common.list_sep")
+    for action, rule in RULES.items():
+        if rule.roles == EVERY_ROLE:
+            roles = tr("permissions.any_role")
+        else:
+            roles = sep.join(tr.enum(r) for r in Role if r in rule.roles)
+        if rule.self_allowed:
+            roles = tr("permissions.self", roles=roles)
+        conditions = sep.join(tr.enum(c) for c in rule.conditions) or "—"
+        if action in BOOTSTRAP:
+            conditions = tr("permissions.bootstrap")
+        rows.append((tr.enum(action), roles, conditions))
+    return rows
+
+
+def run_permissions(ctx: CommandContext, args: argparse.Namespace) -> int:
+    tr = ctx.tr
+    headers = [tr(f"permissions.col_{c}") for c in ("action", "roles", "conditions")]
+    rows = permission_rows(tr)
+    if args.format == "markdown":
+        print(markdown_table(headers, rows))
+    else:
+        print(format_table(headers, rows))
+    return 0
+
+
+def markdown_table(headers: list[str], rows: list[tuple[str, str, str]]) -> str:
+    """A Markdown table (the README's permission table is this output in English)."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -67,6 +67,7 @@ def check_file(ctx: CommandContext, path: Path, strict: bool = False) -> int:
 
 def check_code(ctx: CommandContext, code: str) -> int:
     from pqm_tui.model.errors import NotFoundError
+    from pqm_tui.model.identity import actor_name
     from pqm_tui.reports.document_service import check_code as check
     from pqm_tui.reports.kinds import KINDS
 
@@ -81,7 +82,7 @@ def check_code(ctx: CommandContext, code: str) -> int:
         "document": tr(KINDS[stored.document].title) if stored.document in KINDS else "",
         "subject": _subject(ctx, stored.document, stored.subject),
         "at": _local(ctx, stored.created_at),
-        "by": stored.created_by,
+        "by": actor_name(ctx.db(), stored.created_by),  # the person's name, not the id
     }
     if same:
         print(tr("reports.verify.code_ok", **values))

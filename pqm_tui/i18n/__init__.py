@@ -19,7 +19,11 @@ import yaml
 
 LANGUAGES = ("zh", "en")
 # Enums labelled outside ``enum.*``: the rectification state machine's words live with the review's.
-ENUM_LABELS = {"State": "review.state", "Action": "review.action"}
+ENUM_LABELS = {
+    "State": "review.state",
+    "Action": "review.action",
+    "pqm_tui.model.permissions.Action": "enum.Permission",
+}
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -96,6 +100,9 @@ class Translator:
 
     def enum(self, value: object) -> str:
         """Label of an enum member: ``enum.<ClassName>.<value>``."""
-        name = type(value).__name__
-        prefix = ENUM_LABELS.get(name, f"enum.{name}")
+        kind = type(value)
+        name = kind.__name__
+        prefix = ENUM_LABELS.get(f"{kind.__module__}.{name}") or ENUM_LABELS.get(
+            name, f"enum.{name}"
+        )
         return self(f"{prefix}.{getattr(value, 'value', value)}")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,12 +66,14 @@ class PQMDatabase(Database):
 
     ``path`` is the file it was opened from; a write first checks that the file is
     still there (a deleted or replaced folder would otherwise swallow answers into
-    an unlinked file). ``migration_backup`` is the copy written before this
-    connection migrated an older schema (said to the user once), else None.
+    an unlinked file). ``actor`` is who the audit trail records for this connection's
+    writes (``set_actor`` changes it: the app's 切换用户). ``migration_backup`` is the
+    copy written before this connection migrated an older schema (said to the user once), else None.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, actor: str = SYSTEM_ACTOR) -> None:
         self.path = path
+        self.actor = actor  # what ``pqm_actor()`` records: the acting person's id (人员 id)
         self.identity = _identity(path)
         self.migration_backup: Path | None = None
         super().__init__(conn, execute_plugins=False)
@@ -150,10 +152,10 @@ def connect(
     except sqlite3.DatabaseError as exc:
         raise DatabaseError("errors.db.unusable", path=target, detail=str(exc)) from None
     conn.isolation_level = "IMMEDIATE"  # the driver's implicit transactions, too
-    register_functions(conn, actor)
     # sqlite-utils plugins are not ours to run on this connection (and scanning for them
     # costs start-up time).
-    db = PQMDatabase(conn, target)
+    db = PQMDatabase(conn, target, actor)
+    register_functions(conn, lambda: db.actor)
     if migrate_schema:
         try:
             _prepare_schema(db)
@@ -227,13 +229,18 @@ def sha256_hex(text: str | None) -> str | None:
     return None if text is None else hashlib.sha256(str(text).encode("utf-8")).hexdigest()
 
 
-def register_functions(conn: sqlite3.Connection, actor: str = SYSTEM_ACTOR) -> None:
+def register_functions(
+    conn: sqlite3.Connection, actor: str | Callable[[], str] = SYSTEM_ACTOR
+) -> None:
     """The SQL functions PQM's triggers call: ``pqm_actor()`` and ``pqm_sha256(text)``.
+
+    ``actor`` is a person's id, or a function giving the current one.
 
     A connection without them (the plain ``sqlite3`` shell) cannot write an audited
     table: the audit triggers chain each row's hash with ``pqm_sha256``.
     """
-    conn.create_function("pqm_actor", 0, lambda: actor, deterministic=False)
+    who = actor if callable(actor) else (lambda: actor)
+    conn.create_function("pqm_actor", 0, who, deterministic=False)
     conn.create_function("pqm_sha256", 1, sha256_hex, deterministic=True)
 
 
@@ -245,6 +252,13 @@ def is_empty(db: Database) -> bool:
 def current_actor(db: Database) -> str:
     """The actor this connection records in the audit log."""
     return str(db.execute("SELECT pqm_actor()").fetchone()[0])
+
+
+def set_actor(db: Database, actor: str) -> None:
+    """Record ``actor`` (a person's id) for this connection's next writes (切换用户)."""
+    if not isinstance(db, PQMDatabase):
+        raise TypeError("set_actor needs a connection opened by pqm_tui.model.db.connect")
+    db.actor = actor
 
 
 @dataclass(frozen=True)

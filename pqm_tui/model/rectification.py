@@ -178,3 +178,35 @@ def awaiting_reinspection(db: Database, project_id: str) -> list[RectificationIt
             [project_id],
         )
     ]
+
+
+def appeal_reviews_of_inspection(
+    db: Database, inspection_id: str
+) -> list[tuple[str, RectificationEvent]]:
+    """The first-level appeal reviews (申诉初审) of an inspection's items, oldest first, each
+    with the id of the finding appealed."""
+    rows = db.query(
+        """SELECT r.finding_id, e.* FROM rectification_events e
+           JOIN rectification_items r ON r.id = e.item_id
+           JOIN findings f ON f.id = r.finding_id
+           WHERE f.inspection_id = ? AND e.action = 'appeal-reviewed'
+           ORDER BY e.at, e.rowid""",
+        [inspection_id],
+    )
+    return [
+        (
+            str(r["finding_id"]),
+            RectificationEvent(
+                r["id"],
+                r["item_id"],
+                r["at"],
+                r["actor"],
+                r["action"],
+                r["from_status"],
+                r["to_status"],
+                r["reason"],
+                json.loads(r["data"]),
+            ),
+        )
+        for r in rows
+    ]

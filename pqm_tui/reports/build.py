@@ -39,6 +39,7 @@ from pqm_tui.model.entities import (
 )
 from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.model.findings import finding_item_codes
+from pqm_tui.model.identity import actor_names
 from pqm_tui.model.notices import (
     last_failed_reinspection,
     notices_of_inspection,
@@ -261,7 +262,7 @@ class Builder:
                 )
                 for n in notes.list_notes(self.db, inspection.id)
             ),
-            amendments=self.amendment_rows(inspection.id),
+            amendments=self.history_rows(inspection.id),
             signatures=tuple(signatures),
             generated_at=self.clock.now_iso(),
             follow_up_notices=tuple(numbers_issued_by_reinspection(self.db, inspection.id)),
@@ -300,6 +301,36 @@ class Builder:
                 )
             )
         return tuple(rows)
+
+    def history_rows(self, inspection_id: str) -> tuple[AmendmentRow, ...]:
+        """The amendments, with the first-level appeal reviews in their place in time."""
+        reviews = self.appeal_review_rows(inspection_id)
+        rows = self.amendment_rows(inspection_id)
+        return tuple(sorted(reviews + rows, key=lambda r: r.at)) if reviews else rows
+
+    def appeal_review_rows(self, inspection_id: str) -> tuple[AmendmentRow, ...]:
+        """The quality manager's first-level appeal reviews (申诉初审), printed beside the
+        amendments: the final decision is an amendment, this step is its history. Not a
+        fact of the verification code (it changes no finding)."""
+        if self.facts:
+            return ()
+        tr = self.tr
+        names = actor_names(self.db)
+        finding_items = finding_item_codes(self.db, inspection_id)
+        return tuple(
+            AmendmentRow(
+                self.when(event.at),
+                names.get(event.actor, event.actor),
+                finding_items.get(finding_id, ""),
+                tr("review.action.appeal-reviewed"),
+                "",
+                tr("review.decide.uphold" if event.data.get("uphold") else "review.decide.reject"),
+                event.reason,
+            )
+            for finding_id, event in rectification.appeal_reviews_of_inspection(
+                self.db, inspection_id
+            )
+        )
 
     # 整改通知单 --------------------------------------------------------------------
     def notice(

@@ -24,6 +24,8 @@ from pqm_tui.i18n import Translator
 from pqm_tui.model import verification_codes
 from pqm_tui.model.clock import Clock, timezone_name, timezone_named
 from pqm_tui.model.errors import NotFoundError
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import acting, require
 from pqm_tui.model.schema import SCHEME_PAGE
 from pqm_tui.output_files import atomic_output
 from pqm_tui.paths import media_dir, render_log
@@ -65,6 +67,15 @@ class RenderedDocument:
     signer: str | None = None  # who signed it (the certificate's name), when signed
     unprintable: tuple[str, ...] = ()  # characters no font has, by name (printed as [U+…])
     log: Path | None = None  # where the warnings were written, when there were any
+
+
+# Documents whose issue is an action of the permission table; any other (the report) is
+# printed by any active person, since printing records its verification code.
+ISSUED_BY = {
+    "notice": Permission.ISSUE_NOTICE,
+    "notice2": Permission.ISSUE_SECOND_NOTICE,
+    "circular": Permission.ISSUE_CIRCULAR,
+}
 
 
 class DocumentService:
@@ -115,6 +126,10 @@ class DocumentService:
         """
         require_cjk_font()
         document = KINDS[kind]
+        if kind in ISSUED_BY:
+            require(self.db, self.actor, ISSUED_BY[kind])
+        elif document.verified:  # a blank form records nothing
+            acting(self.db, self.actor)
         subject = document.resolve(self.builder, reference)
         document.prepare(self.builder, subject)
         draft = self._draft(document, subject)

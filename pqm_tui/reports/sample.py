@@ -122,7 +122,15 @@ def build_sample(
         notes.add_note(db, clock, inspection.id, area_ids[0], NoteKind.INCIDENT, text)
     inspections.mark_completed(db, clock, inspection.id)
     if sign:
-        sign_off(db, clock, settings, inspection.id, receiver_name="张伟", receiver_role="项目经理")
+        sign_off(
+            db,
+            clock,
+            settings,
+            inspection.id,
+            receiver_name="张伟",
+            receiver_role="项目经理",
+            actor=inspector.id,  # its inspector signs
+        )
     return SampleInspection(inspection.id, len(failed_ids), photos)
 
 

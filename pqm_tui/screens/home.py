@@ -101,8 +101,8 @@ class HomeScreen(PQMScreen[None]):
         db = self.pqm.db
         if setup_state(db).missing and inspections.latest_draft(db) is None:
             self.call_after_refresh(self._welcome)
-        elif self.offer_resume:
-            self.call_after_refresh(self._offer_resume)
+        elif self.offer_resume and not self.pqm.identity_pending:  # else: once chosen
+            self.call_after_refresh(self.offer_resume_walk)
 
     def _welcome(self) -> None:
         """A new database: the welcome screen says what to enter first (开始使用)."""
@@ -114,7 +114,7 @@ class HomeScreen(PQMScreen[None]):
             self.action_refresh()
         self._resumed = True
 
-    def _offer_resume(self) -> None:
+    def offer_resume_walk(self) -> None:
         """Offer to continue the draft worked on last (after a crash or a closed terminal)."""
         draft = inspections.latest_draft(self.pqm.db)
         if draft is None:

@@ -23,6 +23,8 @@ from textual.widgets.data_table import RowDoesNotExist
 from pqm_tui.model import checklists, organisation
 from pqm_tui.model.entities import InspectionKind, Project
 from pqm_tui.model.errors import PQMError
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
 from pqm_tui.paths import keys_dir
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.form import FormDialog
@@ -377,6 +379,7 @@ class OrganisationScreen(PQMScreen[None]):
         archived = self._table(self.tab).get_row(row_id)[-1] != ""
         app = self.pqm
         try:
+            require(app.db, app.actor, Permission.EDIT_ORGANISATION)
             if archived:
                 organisation.restore(app.db, table, row_id)
                 said = "orgscreen.restored"
@@ -400,6 +403,7 @@ class OrganisationScreen(PQMScreen[None]):
         if organisation.get_area(self.pqm.db, row_id).archived_at is not None:
             return
         try:
+            require(self.pqm.db, self.pqm.actor, Permission.EDIT_ORGANISATION)
             organisation.move_area(self.pqm.db, row_id, offset)
         except PQMError as exc:  # storage busy, full or read-only: said, nothing lost
             self.notify(self.tr.error(exc), severity="error")

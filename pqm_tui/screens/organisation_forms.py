@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pqm_tui.model import checklists, organisation
+from pqm_tui.model.db import current_actor
 from pqm_tui.model.entities import AreaType, ProjectKind, Role
 from pqm_tui.model.errors import RuleError
 from pqm_tui.model.org_import import DEFAULT_KINDS
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
 from pqm_tui.screens.dialogs.form import FormDialog, FormField
 
 if TYPE_CHECKING:
@@ -76,7 +79,11 @@ class OrgForms:
         return self._keep(tuple((p.id, p.name) for p in projects), "projects", current)
 
     def _form(self, title: str, fields: list[FormField], save: Any, hint: str = "") -> FormDialog:
-        return FormDialog(self.tr(title), fields, hint=hint and self.tr(hint), save=save)
+        def allowed_save(values: dict[str, str]) -> None:
+            require(self.db, current_actor(self.db), Permission.EDIT_ORGANISATION)
+            save(values)
+
+        return FormDialog(self.tr(title), fields, hint=hint and self.tr(hint), save=allowed_save)
 
     # city companies ----------------------------------------------------------------------
     def city(self, city_id: str | None = None) -> FormDialog:

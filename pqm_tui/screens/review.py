@@ -160,7 +160,7 @@ class ReviewScreen(PQMScreen[None]):
         """The review's moves (on the app's database, clock, actor and language)."""
         if self._actions is None:
             app = self.pqm
-            self._actions = ReviewController(app.db, app.clock, app.actor, app.tr)
+            self._actions = ReviewController(app.db, app.clock, app.tr)
         return self._actions
 
     # layout --------------------------------------------------------------------------
@@ -748,6 +748,14 @@ class ReviewScreen(PQMScreen[None]):
             self.notify(refusal, severity="error", timeout=10)
         return fit
 
+    def _refused(self, ids: list[str], action: Action | None) -> bool:
+        """True (and said) when the acting person may not make ``action`` on the items:
+        no form is opened for a move the permission table refuses."""
+        refusal = self.actions.refusal(ids, action)
+        if refusal:
+            self.notify(refusal, severity="error", timeout=10)
+        return bool(refusal)
+
     def _ask(
         self, dialog: FormDialog, ids: list[str], move: Callable[[dict[str, str]], Outcome]
     ) -> None:
@@ -787,8 +795,8 @@ class ReviewScreen(PQMScreen[None]):
 
     def action_reply(self) -> None:
         ids = self._need_selection()
-        if not ids or not self._allowing(ids, Action.REPLY):
-            return  # already replied (or closed): said before anything is typed
+        if not ids or self._refused(ids, Action.REPLY) or not self._allowing(ids, Action.REPLY):
+            return  # not his to make, or already replied (or closed): said before typing
         app = self.pqm
         dialog = ReplyDialog(self.tr, app.clock.today(), len(ids), app.db_path)
         self._ask(dialog, ids, lambda values: self.actions.reply(ids, values, dialog.evidence))
@@ -796,7 +804,7 @@ class ReviewScreen(PQMScreen[None]):
     def action_extension(self) -> None:
         ids = self._need_selection()
         fit = self._allowing(ids, Action.REQUEST_EXTENSION) if ids else []
-        if not ids or not fit:
+        if not ids or not fit or self._refused(ids, Action.REQUEST_EXTENSION):
             return
         latest = self.actions.latest_deadline(fit)
         proposed = self.actions.proposed_deadline(latest)
@@ -806,6 +814,8 @@ class ReviewScreen(PQMScreen[None]):
     def action_appeal(self) -> None:
         ids = self._need_selection()
         if not ids or not self._allowing(ids, Action.REQUEST_APPEAL):
+            return
+        if self._refused(ids, Action.REQUEST_APPEAL):
             return
         dialog = AppealDialog(self.tr, len(ids))
         self._ask(dialog, ids, lambda values: self.actions.request_appeal(ids, values))
@@ -819,6 +829,8 @@ class ReviewScreen(PQMScreen[None]):
         appeals = sum(1 for p in pending.values() if p == Action.REQUEST_APPEAL)
         if not extensions and not appeals:
             self.notify(self.tr("review.decide.nothing"), severity="warning")
+            return
+        if self._refused([i for i, p in pending.items() if p], None):
             return
 
         request = self.actions.request_text(ids[0], pending[ids[0]]) if len(ids) == 1 else ""

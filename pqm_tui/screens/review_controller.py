@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from pqm_tui.model.db import current_actor
 from pqm_tui.model.errors import ModelError, NotFoundError
+from pqm_tui.model.identity import actor_name
 from pqm_tui.model.item_story import StoryNotice, item_story
 from pqm_tui.model.notices import notices_of_inspection
 from pqm_tui.model.organisation import get_person, get_project
@@ -43,13 +45,18 @@ class Outcome:
 
 
 class ReviewController:
-    """The review's moves on rectification items, for one database, clock, actor and language."""
+    """The review's moves on rectification items, for one database, clock and language,
+    made by whoever acts on the database now (切换用户 changes it)."""
 
-    def __init__(self, db: Database, clock: Clock, actor: str, tr: Translator) -> None:
+    def __init__(self, db: Database, clock: Clock, tr: Translator) -> None:
         self.db = db
         self.clock = clock
-        self.actor = actor
         self.tr = tr
+
+    @property
+    def actor(self) -> str:
+        """The acting person's id (what the database's audit trail records)."""
+        return current_actor(self.db)
 
     def explain(self, exc: ModelError) -> str:
         """An error in the user's language (state-machine errors carry their key)."""
@@ -88,6 +95,19 @@ class ReviewController:
         if not fit and len(ids) == 1:
             refusal = f"{item_codes(self.db, ids).get(ids[0], '?')}: {refusal}"
         return fit, refusal
+
+    def refusal(self, ids: list[str], action: Action | None) -> str:
+        """Why the acting person may not make ``action`` (None: the decision each item waits
+        for) on the items, by the first that refuses; "" when they may."""
+        for item_id in ids:
+            try:
+                item = get_item(self.db, item_id)
+                move = action or rectification.pending_decision(self.db, item)
+                if move is not None:
+                    rectification.require_move(self.db, self.actor, item, move)
+            except ModelError as exc:
+                return self.explain(exc)
+        return ""
 
     @staticmethod
     def latest_deadline(items: list[RectificationItem]) -> date | None:
@@ -188,7 +208,22 @@ class ReviewController:
                 continue
             data = event.data
             if pending == Action.REQUEST_APPEAL.value:
-                return tr("review.decide.request_appeal", grounds=data.get("grounds", ""))
+                said = tr("review.decide.request_appeal", grounds=data.get("grounds", ""))
+                review = rectification.appeal_review(self.db, item_id)
+                if review is None:
+                    return said
+                opinion = "uphold" if review.data.get("uphold") else "reject"
+                return "\n".join(
+                    (
+                        said,
+                        tr(
+                            "review.decide.reviewed",
+                            person=actor_name(self.db, review.actor),
+                            opinion=tr(f"review.decide.{opinion}"),
+                            reason=review.reason,
+                        ),
+                    )
+                )
             return tr(
                 "review.decide.request_extension",
                 proposed=data.get("proposed", ""),

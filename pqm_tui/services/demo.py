@@ -106,7 +106,14 @@ PROJECTS: list[tuple[str, str, ProjectKind, str, list[tuple[str, AreaType]]]] = 
 ]
 
 DEMO_PIN = "1234"  # every demo person's sign-off PIN (签字密码), so the demo can sign
-INSPECTORS = [("王丽华", "品质督导"), ("陈志强", "品管小组组长"), ("刘芳", "品质专员")]
+INSPECTORS = [
+    ("王丽华", "品质督导"),
+    ("陈志强", "品管小组组长"),
+    ("刘芳", "品质专员"),
+    ("黄建国", "品质部经理"),  # first-level appeals (申诉初审)
+]
+ADMINISTRATOR = "徐静"  # 系统管理员: the organisation, PINs and keys
+GENERAL_MANAGERS = {"成都城市公司": "胡志远", "重庆城市公司": "杨光明"}  # 城市总经理: final appeals
 PROJECT_STAFF = [
     ("项目经理", "综合办"),
     ("客服主管", "客服部"),
@@ -175,7 +182,8 @@ class DemoSummary:
 class _Names:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.used: set[str] = {n for n, _ in INSPECTORS}
+        self.used: set[str] = {n for n, _ in INSPECTORS} | {ADMINISTRATOR}
+        self.used |= set(GENERAL_MANAGERS.values())
 
     def next(self) -> str:
         while True:
@@ -194,6 +202,8 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
     today = clock.today()
     with db.atomic():
         versions = checklists.install_builtins(db, clock)
+        admin = organisation.add_person(db, ADMINISTRATOR, "系统管理员")
+        demo_rectification.act_as(db, admin.id)  # the administrator enters the organisation
         company = organisation.add_company(db, "锦程物业服务有限公司")
         quality = organisation.add_department(db, "品质管理部")
         inspector_ids = [
@@ -204,6 +214,9 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
         for city_name, name, kind, address, areas in PROJECTS:
             if city_name not in cities:
                 cities[city_name] = organisation.add_city_company(db, company.id, city_name).id
+                organisation.add_person(
+                    db, GENERAL_MANAGERS[city_name], "城市总经理", city_company_id=cities[city_name]
+                )
             project = organisation.add_project(db, cities[city_name], name, kind, address)
             for pos, (area_name, area_type) in enumerate(areas):
                 organisation.add_area(db, project.id, area_name, area_type, pos)
@@ -230,6 +243,7 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
                 start = start.replace(hour=22)
             start = min(start, clock.now() - timedelta(hours=1))  # today's draft: not in the future
             at = demo_rectification.clock_at(clock, start)
+            demo_rectification.act_as(db, inspector_ids[who[0]])
             inspection = inspections.create_inspection(
                 db,
                 at,
@@ -266,6 +280,7 @@ def seed_demo(db: Database, clock: Clock, settings: Settings, seed: int = 7) -> 
                     inspection.id,
                     receiver_name=manager.name,
                     receiver_role=manager.role,
+                    actor=inspector_ids[who[0]],
                 )
                 demo_rectification.advance(
                     db, rng, settings, finish, inspection.id, days_ago, inspector_ids[who[0]]

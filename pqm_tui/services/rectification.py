@@ -11,6 +11,12 @@ move raises ``TransitionError`` naming the current state and the allowed moves.
 
 Pending requests are not a column: they are read from the item's latest
 request/decision event, so data written by older code keeps its meaning.
+
+Who may make each move is ``model.permissions``' table: the project replies and asks,
+the quality department decides extensions, and an appeal is decided in two recorded
+steps — the quality manager's first review (初审, ``review_appeal``), then the city
+general manager's final decision (终审, ``decide_appeal``); only the final decision
+voids a finding. ``actor`` is always the acting person's id.
 """
 
 from __future__ import annotations
@@ -26,7 +32,10 @@ from pqm_tui.model import amendments, bounds, carry_overs, findings, notices
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import RectificationItem, RectificationStatus
 from pqm_tui.model.errors import NotFoundError, RuleError
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
 from pqm_tui.model.rectification import (
+    RectificationEvent,
     get_item,
     last_request_action,
     list_events,
@@ -56,6 +65,7 @@ class Action(StrEnum):
     APPROVE_EXTENSION = "extension-approved"
     REJECT_EXTENSION = "extension-rejected"
     REQUEST_APPEAL = "appeal-requested"
+    REVIEW_APPEAL = "appeal-reviewed"
     UPHOLD_APPEAL = "appeal-upheld"
     REJECT_APPEAL = "appeal-rejected"
     PASS_REINSPECTION = "reinspection-passed"
@@ -72,7 +82,7 @@ ALLOWED: dict[State, tuple[Action, ...]] = {
     ),
     State.REPLIED: (Action.REQUEST_APPEAL, Action.PASS_REINSPECTION, Action.FAIL_REINSPECTION),
     State.EXTENSION_REQUESTED: (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION),
-    State.APPEAL_REQUESTED: (Action.UPHOLD_APPEAL, Action.REJECT_APPEAL),
+    State.APPEAL_REQUESTED: (Action.REVIEW_APPEAL, Action.UPHOLD_APPEAL, Action.REJECT_APPEAL),
     State.CLOSED: (),
     State.VOIDED: (),
 }
@@ -125,6 +135,46 @@ def _required(value: str, missing: str) -> str:
     return value.strip()
 
 
+def pending_decision(db: Database, item: RectificationItem) -> Action | None:
+    """The decision the item waits for: an extension's, an appeal's first-level review
+    (初审) or its final decision (终审, as ``UPHOLD_APPEAL``); None when nothing waits."""
+    state = state_of(db, item)
+    if state == State.EXTENSION_REQUESTED:
+        return Action.APPROVE_EXTENSION
+    if state == State.APPEAL_REQUESTED:
+        reviewed = appeal_review(db, item.id) is not None
+        return Action.UPHOLD_APPEAL if reviewed else Action.REVIEW_APPEAL
+    return None
+
+
+def require_move(db: Database, actor: str, item: RectificationItem, action: Action) -> None:
+    """PermissionDenied (or IdentityError) unless ``actor`` may make ``action`` on ``item``:
+    the same rule the move itself applies, asked before a form is filled in for nothing."""
+    project = item.project_id
+    if action in (Action.REPLY, Action.REQUEST_EXTENSION, Action.REQUEST_APPEAL):
+        permission = {
+            Action.REPLY: Permission.REPLY,
+            Action.REQUEST_EXTENSION: Permission.REQUEST_EXTENSION,
+            Action.REQUEST_APPEAL: Permission.REQUEST_APPEAL,
+        }[action]
+        require(db, actor, permission, project_id=project)
+    elif action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
+        asked = requester(db, item.id, Action.REQUEST_EXTENSION)
+        require(db, actor, Permission.DECIDE_EXTENSION, project_id=project, requester_id=asked)
+    elif action in (Action.REVIEW_APPEAL, Action.UPHOLD_APPEAL, Action.REJECT_APPEAL):
+        step = Permission.REVIEW_APPEAL if action == Action.REVIEW_APPEAL else None
+        asked = requester(db, item.id, Action.REQUEST_APPEAL)
+        require(
+            db,
+            actor,
+            step or Permission.DECIDE_APPEAL,
+            project_id=project,
+            requester_id=asked,
+        )
+    else:  # a re-inspection's verdicts: the quality department arranges it
+        require(db, actor, Permission.CREATE_REINSPECTION)
+
+
 def is_overdue(item: RectificationItem, today: date) -> bool:
     """Open (not replied) and past its deadline in local dates."""
     return (
@@ -153,6 +203,7 @@ def reply(
 ) -> RectificationItem:
     """整改回复: what was done, when, evidence photos (already in the media store)."""
     item = get_item(db, item_id)
+    require(db, actor, Permission.REPLY, project_id=item.project_id)
     check(db, item, Action.REPLY)
     text = _required(done, "review.err.missing.done")
     when = bounds.check_date(done_on or clock.today(), clock.today())
@@ -182,6 +233,7 @@ def request_extension(
 ) -> RectificationItem:
     """延期申请: in writing, in advance (on or before the deadline), with measures."""
     item = get_item(db, item_id)
+    require(db, actor, Permission.REQUEST_EXTENSION, project_id=item.project_id)
     check(db, item, Action.REQUEST_EXTENSION)
     why = _required(reason, "review.err.missing.reason")
     how = _required(measures, "review.err.missing.measures")
@@ -212,10 +264,31 @@ def request_extension(
 
 
 def _latest_request(db: Database, item_id: str, action: Action) -> dict[str, Any]:
+    event = _latest_event(db, item_id, action)
+    return {} if event is None else event.data
+
+
+def _latest_event(db: Database, item_id: str, action: Action) -> RectificationEvent | None:
     for event in reversed(list_events(db, item_id)):
         if event.action == action.value:
-            return event.data
-    return {}
+            return event
+    return None
+
+
+def requester(db: Database, item_id: str, action: Action) -> str | None:
+    """Who made the item's latest ``action`` request (a person's id)."""
+    event = _latest_event(db, item_id, action)
+    return None if event is None else event.actor
+
+
+def appeal_review(db: Database, item_id: str) -> RectificationEvent | None:
+    """The first-level review (初审) of the item's pending appeal, once it is recorded."""
+    for event in reversed(list_events(db, item_id)):
+        if event.action == Action.REVIEW_APPEAL.value:
+            return event
+        if event.action == Action.REQUEST_APPEAL.value:
+            return None
+    return None
 
 
 def decide_extension(
@@ -231,6 +304,13 @@ def decide_extension(
     """Approve (new deadline: the given date, else the proposed one) or reject."""
     item = get_item(db, item_id)
     action = Action.APPROVE_EXTENSION if approve else Action.REJECT_EXTENSION
+    require(
+        db,
+        actor,
+        Permission.DECIDE_EXTENSION,
+        project_id=item.project_id,
+        requester_id=requester(db, item.id, Action.REQUEST_EXTENSION),
+    )
     check(db, item, action)
     if not approve:
         why = _required(reason, "review.err.missing.reason")
@@ -257,6 +337,7 @@ def request_appeal(
 ) -> RectificationItem:
     """申诉: the project disputes the finding, giving its grounds."""
     item = get_item(db, item_id)
+    require(db, actor, Permission.REQUEST_APPEAL, project_id=item.project_id)
     check(db, item, Action.REQUEST_APPEAL)
     text = _required(grounds, "review.err.missing.grounds")
     return record_transition(
@@ -270,13 +351,54 @@ def request_appeal(
     )
 
 
+def review_appeal(
+    db: Database, clock: Clock, item_id: str, *, actor: str, uphold: bool, reason: str
+) -> RectificationItem:
+    """申诉初审: the quality manager's first-level opinion (uphold or reject), recorded in
+    the item's history; the finding stays as it is until the final decision."""
+    item = get_item(db, item_id)
+    require(
+        db,
+        actor,
+        Permission.REVIEW_APPEAL,
+        project_id=item.project_id,
+        requester_id=requester(db, item.id, Action.REQUEST_APPEAL),
+    )
+    check(db, item, Action.REVIEW_APPEAL)
+    if appeal_review(db, item.id) is not None:
+        raise RectificationError("review.err.appeal_reviewed")
+    why = _required(reason, "review.err.missing.reason")
+    return record_transition(
+        db,
+        clock,
+        item,
+        actor=actor,
+        action=Action.REVIEW_APPEAL.value,
+        reason=why,
+        data={"uphold": uphold},
+    )
+
+
 def decide_appeal(
     db: Database, clock: Clock, item_id: str, *, actor: str, uphold: bool, reason: str
 ) -> RectificationItem:
-    """Uphold (void the finding by an amendment, void the item and its carry-overs) or reject."""
+    """申诉终审: the city general manager's final decision, after the first-level review.
+
+    Upheld: the finding is voided by an amendment, the item and its carry-overs voided;
+    rejected: the item goes on as before.
+    """
     item = get_item(db, item_id)
     action = Action.UPHOLD_APPEAL if uphold else Action.REJECT_APPEAL
+    require(
+        db,
+        actor,
+        Permission.DECIDE_APPEAL,
+        project_id=item.project_id,
+        requester_id=requester(db, item.id, Action.REQUEST_APPEAL),
+    )
     check(db, item, action)
+    if appeal_review(db, item.id) is None:
+        raise RectificationError("review.err.appeal_not_reviewed")
     why = _required(reason, "review.err.missing.reason")
     if not uphold:
         return record_transition(db, clock, item, actor=actor, action=action.value, reason=why)
@@ -308,13 +430,15 @@ def decide(
 ) -> RectificationItem:
     """裁决: decide the request the item waits for, the one rule of the CLI and the review.
 
-    A pending appeal is upheld (``approve``) or rejected; otherwise the extension
+    A pending appeal gets its first-level review (初审) when it has none yet, else its
+    final decision (终审): upheld (``approve``) or rejected; otherwise the extension
     request is approved (``new_deadline``, else the date asked) or rejected, and
     the state machine refuses when nothing is pending.
     """
     item = get_item(db, item_id)
     if state_of(db, item) == State.APPEAL_REQUESTED:
-        return decide_appeal(db, clock, item.id, actor=actor, uphold=approve, reason=reason)
+        step = review_appeal if appeal_review(db, item.id) is None else decide_appeal
+        return step(db, clock, item.id, actor=actor, uphold=approve, reason=reason)
     return decide_extension(
         db,
         clock,
@@ -377,12 +501,14 @@ def acknowledge_notice(
 ) -> int:
     """签收: record a notice's receipt; its open items' deadlines count from that date.
 
-    Returns how many items got a new deadline. A notice is received once.
+    Returns how many items got a new deadline. A notice is received once, by the
+    project's manager or a department head of the project (``actor``).
     """
     try:
         notice = notices.get_notice(db, notice_id)
     except NotFoundError:
         raise RectificationError("review.err.no_notice", notice=notice_id) from None
+    require(db, actor, Permission.RECEIVE_NOTICE, project_id=notice.project_id)
     if notice.received_at:
         raise RectificationError(
             "review.err.already_received",

@@ -30,6 +30,8 @@ from pqm_tui.model import (
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import current_actor
 from pqm_tui.model.entities import Inspection, InspectionKind, Notice, RectificationItem, Result
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
 from pqm_tui.model.rectification import awaiting_reinspection, get_item, record_transition
 from pqm_tui.services.assessment_months import carry_over_month
 from pqm_tui.services.rectification import (
@@ -67,7 +69,13 @@ def create_reinspection(
     inspector_ids: list[str] | None = None,
     actor: str = "",
 ) -> Inspection:
-    """A draft re-inspection of the given open/replied items (one project, one version)."""
+    """A draft re-inspection of the given open/replied items (one project, one version).
+
+    ``actor`` (a person's id; empty: the connection's) arranges it and, unless
+    ``inspector_ids`` are given, walks it.
+    """
+    actor = actor or current_actor(db)
+    require(db, actor, Permission.CREATE_REINSPECTION)
     if not item_ids:
         raise RectificationError("review.err.no_items")
     items = [get_item(db, i) for i in dict.fromkeys(item_ids)]
@@ -102,10 +110,9 @@ def create_reinspection(
 
 
 def _default_inspectors(db: Database, actor: str, original_id: str) -> list[str]:
-    """The person named like the actor, else the original inspection's inspectors."""
-    for person in organisation.list_people(db):
-        if actor and person.name == actor:
-            return [person.id]
+    """The acting person when they inspect, else the original inspection's inspectors."""
+    if any(p.id == actor for p in organisation.inspectors(db)):
+        return [actor]
     return inspections.get_inspection(db, original_id).inspector_ids
 
 
@@ -160,9 +167,11 @@ def sign_reinspection(
 ) -> Outcome:
     """Lock the re-inspection and apply its verdicts, in one transaction.
 
-    An empty ``actor`` means the connection's actor (the one in the audit log).
+    An empty ``actor`` means the connection's actor (the one in the audit log); only
+    the re-inspection's inspectors sign it.
     """
     actor = actor or current_actor(db)
+    require(db, actor, Permission.SIGN_REINSPECTION, inspection_id=inspection_id)
     with db.atomic():
         reinspection_targets.lock_inspection(
             db, clock, inspection_id, receiver_name=receiver_name, receiver_role=receiver_role

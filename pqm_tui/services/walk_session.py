@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from pqm_tui.config import Settings
 from pqm_tui.model import findings, inspections, notes, organisation
 from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import current_actor
 from pqm_tui.model.entities import (
     Area,
     Finding,
@@ -30,6 +31,8 @@ from pqm_tui.model.entities import (
     SupervisionNote,
 )
 from pqm_tui.model.errors import RuleError
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
 from pqm_tui.services.inspection_state import load_state
 from pqm_tui.services.photos import PhotoRef, StoredPhoto, locate
 from pqm_tui.services.points import format_points
@@ -102,6 +105,7 @@ class WalkSession:
         self.undo_stack: list[list[Change]] = []
         self.last_note = ""
         self.people = organisation.list_people(db, self.project.id)
+        self._may_walk: str | None = None  # the actor last found allowed to walk
 
     @property
     def inspection_id(self) -> str:
@@ -183,10 +187,19 @@ class WalkSession:
             self.findings[(area_id, item_id)] = finding
             self.by_item[item_id][area_id] = finding
 
+    def check_may_walk(self) -> None:
+        """PermissionDenied unless the acting person is one of the inspection's inspectors
+        (checked once per acting person)."""
+        actor = current_actor(self.db)
+        if self._may_walk != actor:
+            require(self.db, actor, Permission.WALK_INSPECTION, inspection_id=self.inspection_id)
+            self._may_walk = actor
+
     def answer(self, area_id: str, item_id: str, result: Result) -> Finding:
         """Pass (合格) or N/A (不适用) one item in one area: committed at once."""
         if result == Result.FAIL:
             raise RuleError("errors.finding.needs_details")
+        self.check_may_walk()
         finding, previous = inspections.record_finding(
             self.db, self.clock, self.inspection_id, item_id, area_id, result
         )
@@ -211,6 +224,7 @@ class WalkSession:
     def fail(self, area_id: str, item_id: str, details: FailureDetails) -> Finding:
         """Record a failure (不合格) with its details and photos, in one commit."""
         self.check_failure(area_id, item_id, details)
+        self.check_may_walk()
         with self.db.atomic():
             finding, previous = inspections.record_finding(
                 self.db,
@@ -265,6 +279,7 @@ class WalkSession:
         """Every unanswered item of the area passes (or is N/A), in one transaction."""
         if result == Result.FAIL:
             raise RuleError("errors.finding.rest_pass_or_na")
+        self.check_may_walk()
         changes: list[Change] = []
         with self.db.atomic():
             for item in self.items_of(area_id):
@@ -335,6 +350,7 @@ class WalkSession:
 
 def mark_unanswered_na(db: Database, clock: Clock, settings: Settings, inspection_id: str) -> int:
     """Explicitly mark every unanswered (area, item) N/A (不适用), in one transaction."""
+    require(db, current_actor(db), Permission.WALK_INSPECTION, inspection_id=inspection_id)
     state = load_state(db, settings, inspection_id)
     with db.atomic():
         for area_id, item_id in state.unanswered:

@@ -33,6 +33,7 @@ from pqm_tui.model.rectification import get_item
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.walk import RETRY_DELAY, WalkScreen
 from pqm_tui.services.rectification import Action, allowed_actions
+from tests.people import manager_of, person_id
 
 # Longer or wider runs by hand: PQM_CONCURRENCY_SECONDS=600 PQM_CONCURRENCY_APPS=4 pytest …
 SECONDS = float(os.environ.get("PQM_CONCURRENCY_SECONDS", "62"))
@@ -47,22 +48,27 @@ def _new_draft(db_path: Path, project_name: str) -> str:
     db = connect(db_path)
     project = next(p for p in organisation.list_projects(db) if p.name == project_name)
     version = next(c for c in checklists.list_checklists(db) if "物业服务" in c.checklist.name)
-    inspector = organisation.inspectors(db)[0]
+    inspector = person_id(db, "王丽华")  # who walks it
     inspection = inspections.create_inspection(
-        db, Clock(), project.id, InspectionKind.SPECIAL, version.latest_version_id, [inspector.id]
+        db, Clock(), project.id, InspectionKind.SPECIAL, version.latest_version_id, [inspector]
     )
     db.close()
     return inspection.id
 
 
-def _repliable(db_path: Path) -> list[str]:
-    """Ids of the rectification items that accept a reply (整改回复)."""
+def _repliable(db_path: Path) -> list[tuple[str, str]]:
+    """The rectification items that accept a reply (整改回复), each with the id of the
+    project manager who replies."""
     db = connect(db_path)
     rows = db.execute("SELECT id FROM rectification_items").fetchall()
     items = [get_item(db, row[0]) for row in rows]
-    ids = [i.id for i in items if Action.REPLY in allowed_actions(db, i)]
+    pairs = [
+        (i.id, manager_of(db, i.project_id))
+        for i in items
+        if Action.REPLY in allowed_actions(db, i)
+    ]
     db.close()
-    return ids
+    return pairs
 
 
 def _pqm(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -78,7 +84,7 @@ def _pqm(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_a_unit_of_work_takes_the_write_lock_before_it_reads(tmp_path: Path) -> None:
     """No SQLITE_BUSY_SNAPSHOT: another writer waits for the unit instead of slipping in."""
     path = tmp_path / "pqm.sqlite3"
-    first, second = connect(path, actor="first"), connect(path, actor="second")
+    first, second = connect(path), connect(path)
     second.execute("PRAGMA busy_timeout = 50")
     with first.atomic():
         first.execute("SELECT count(*) FROM companies").fetchone()
@@ -140,7 +146,8 @@ def test_two_apps_and_a_cli_loop_write_one_database_for_a_minute(demo_db_path: P
     calls: list[tuple[list[str], int, str]] = []
     while time.monotonic() - start < SECONDS:
         if open_items and len(calls) % 2 == 0:
-            args = ["item", "reply", open_items.pop(), "--done", "已按要求整改，现场已清理。"]
+            item, manager = open_items.pop()
+            args = ["--as", manager, "item", "reply", item, "--done", "已按要求整改，现场已清理。"]
         else:
             args = ["inspection", "list", "--limit", "20"]
         done = _pqm(demo_db_path, *args)
@@ -157,7 +164,7 @@ def test_two_apps_and_a_cli_loop_write_one_database_for_a_minute(demo_db_path: P
         assert summary["unsaved"] == 0 and summary["left"] == 0, summary
         assert summary["lost"] == [], summary
         print(f"walker: {summary['keys']} keys, {summary['shown']} findings shown and stored")
-    replies = sum(args[0] == "item" for args, _, _ in calls)
+    replies = sum("reply" in args for args, _, _ in calls)
     print(
         f"{APPS + 1} writers for {held:.0f} s: {len(calls)} CLI calls ({replies} replies), 0 errors"
     )

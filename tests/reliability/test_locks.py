@@ -23,6 +23,7 @@ from pqm_tui.model.errors import LockedError
 from pqm_tui.reports.context import canonical
 from pqm_tui.reports.document_service import DocumentService, check_code
 from tests.messages import raises_saying
+from tests.people import issuer
 
 PROTECTED = (
     "inspections",
@@ -311,11 +312,11 @@ def test_notice_code_covers_its_items_results(
         """SELECT i.id FROM inspections i JOIN notices n ON n.inspection_id = i.id
            WHERE i.status = 'signed' LIMIT 1"""
     ).fetchone()[0]
-    issued = DocumentService(db, demo_db_path, settings, clock, "tester").notice(
+    issued = DocumentService(db, demo_db_path, settings, clock, issuer(db)).notice(
         inspection_id, tmp_path / "notice.pdf"
     )
     assert check_code(db, demo_db_path, settings, clock, issued.code)[1]
-    draft = DocumentService(db, demo_db_path, settings, clock, "tester").build(
+    draft = DocumentService(db, demo_db_path, settings, clock, issuer(db)).build(
         "notice", inspection_id
     )
     # a failed row is hashed as before m009 (codes issued still verify); a row whose finding

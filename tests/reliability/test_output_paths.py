@@ -133,7 +133,7 @@ def test_a_wrong_pin_leaves_nothing_and_keeps_an_older_file(
 ) -> None:
     base = ["--db", str(demo_db_path)]
     monkeypatch.setenv("PQM_PIN", DEMO_PIN)
-    assert main([*base, "keys", "init", "--person", "王丽华"]) == 0
+    assert main([*base, "--as", "王丽华", "keys", "init", "--person", "王丽华"]) == 0
     monkeypatch.setenv("PQM_PIN", "4321")
     sign = ["--sign", "--as", "王丽华"]
     out = tmp_path / "signed.pdf"

@@ -23,6 +23,7 @@ from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.reports.printable import ZWSP, Printable, has_font
 from pqm_tui.reports.sample import build_sample
 from pqm_tui.services.signoff import sign_off
+from tests.people import issuer
 
 SPOOF = "发票\u202etxt.exe\u202c 与 \u2066隔离\u2069 \u200f标记"
 CONTROLS = "a\x00b\x1bc\x7fd\ufeffe\u2028f"
@@ -59,7 +60,15 @@ def note_inspection(db_path: Path, settings: Settings, clock: Clock, note: str) 
         if f["result"] == "fail"
     )
     db["findings"].update(finding["id"], {"note": note})
-    sign_off(db, clock, settings, sample.inspection_id, receiver_name="张伟", receiver_role="经理")
+    sign_off(
+        db,
+        clock,
+        settings,
+        sample.inspection_id,
+        receiver_name="张伟",
+        receiver_role="经理",
+        actor=issuer(db),  # the sample's one inspector
+    )
     db.close()
     return sample.inspection_id
 
@@ -70,7 +79,7 @@ def test_a_20000_character_note_renders_fast_and_wraps(
 ) -> None:
     path = tmp_path / "long.sqlite3"
     inspection_id = note_inspection(path, settings, clock, LONG)
-    service = DocumentService(connect(path), path, settings, clock, "t", strict=True)
+    service = DocumentService(db := connect(path), path, settings, clock, issuer(db), strict=True)
     started = time.perf_counter()
     result = service.issue(kind, inspection_id, tmp_path / f"{kind}.pdf")
     seconds = time.perf_counter() - started
@@ -87,7 +96,12 @@ def test_spoofing_controls_and_rare_characters_print_visibly(
     emoji = "屋顶漏水🏠💧👍"
     inspection_id = note_inspection(path, settings, clock, f"{SPOOF} {CONTROLS} {emoji} 𪚥")
     out = tmp_path / "spoof.pdf"
-    assert main(["--db", str(path), "report", "notice", inspection_id, "-o", str(out)]) == 0
+    assert (
+        main(
+            ["--db", str(path), "--as", "王丽华", "report", "notice", inspection_id, "-o", str(out)]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "U+2A6A5" in err and "CJK UNIFIED IDEOGRAPH-2A6A5" in err  # named, not a box
     text = text_of(out).replace("\n", "")
@@ -109,7 +123,12 @@ def test_weasyprint_warnings_go_to_the_log_not_the_terminal(
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "company.css").write_text("td { colr: red; } p { marginn: 1px; }")
     out = tmp_path / "warn.pdf"
-    assert main(["--db", str(path), "report", "notice", inspection_id, "-o", str(out)]) == 0
+    assert (
+        main(
+            ["--db", str(path), "--as", "王丽华", "report", "notice", inspection_id, "-o", str(out)]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and str(render_log(path)) in err
     logged = render_log(path).read_text(encoding="utf-8")

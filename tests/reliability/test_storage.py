@@ -30,6 +30,7 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.walk import RETRY_DELAY, WalkScreen
+from tests.people import manager_of, person_id
 
 pytestmark = pytest.mark.reliability
 
@@ -80,9 +81,9 @@ def _draft(db_path: Path) -> str:
     db = connect(db_path)
     project = next(p for p in organisation.list_projects(db) if p.name == "锦程·天府花园")
     version = next(c for c in checklists.list_checklists(db) if "物业服务" in c.checklist.name)
-    inspector = organisation.inspectors(db)[0]
+    inspector = person_id(db, "王丽华")  # who walks it in the app
     inspection = inspections.create_inspection(
-        db, Clock(), project.id, InspectionKind.SPECIAL, version.latest_version_id, [inspector.id]
+        db, Clock(), project.id, InspectionKind.SPECIAL, version.latest_version_id, [inspector]
     )
     db.close()
     return inspection.id
@@ -228,14 +229,15 @@ def test_commands_on_a_full_disk_say_one_line_and_leave_nothing(
     organisation_file.write_text(text.replace("金开大道 99 号", "金开大道 100 号"), "utf-8")
     before = _counts(db_on_fs)
     signed, repliable = _signed(db_on_fs), _repliable(db_on_fs)
+    manager = _manager(db_on_fs, repliable)
     fill(fs, leave)
-    runs = {
-        "report": ("report", "inspection", signed, "-o", str(fs / "report.pdf")),
+    runs = {  # each by someone who may
+        "report": ("--as", "黄建国", "report", "inspection", signed, "-o", str(fs / "report.pdf")),
         "xlsx": ("items", "--format", "xlsx", "--limit", "0", "-o", str(fs / "items.xlsx")),
-        "checklist import": ("checklist", "import", str(checklist)),
-        "org import": ("org", "import", str(organisation_file)),
-        "reply": ("item", "reply", repliable, "--done", "已整改"),
-        "seed-demo --force": ("--lang", "zh", "seed-demo", "--force"),
+        "checklist import": ("--as", "陈志强", "checklist", "import", str(checklist)),
+        "org import": ("--as", "徐静", "org", "import", str(organisation_file)),
+        "reply": ("--as", manager, "item", "reply", repliable, "--done", "已整改"),
+        "seed-demo --force": ("--lang", "zh", "--as", "徐静", "seed-demo", "--force"),
     }
     for name, args in runs.items():
         done = _pqm(db_on_fs, *args)
@@ -260,7 +262,7 @@ def test_commands_on_a_read_only_file_system_say_so_and_write_nothing(db_on_fs: 
         for args in (
             ("item", "reply", "01a24c26", "--done", "已整改"),
             ("report", "inspection", signed, "-o", str(fs / "report.pdf")),
-            ("seed-demo", "--force"),
+            ("--as", "徐静", "seed-demo", "--force"),
         ):
             done = _pqm(db_on_fs, *args)
             assert done.returncode == 2, (args, done.stderr)
@@ -284,6 +286,17 @@ def _counts(db_path: Path) -> tuple[int, ...]:
     counts = tuple(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
     db.close()
     return counts
+
+
+def _manager(db_path: Path, item_id: str) -> str:
+    """The id of the project manager of the item's project (who replies)."""
+    db = connect(db_path)
+    project = db.execute(
+        "SELECT project_id FROM rectification_items WHERE id = ?", [item_id]
+    ).fetchone()[0]
+    manager = manager_of(db, project)
+    db.close()
+    return manager
 
 
 def _repliable(db_path: Path) -> str:

@@ -22,6 +22,7 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.schema import SCHEME_PAGE
 from pqm_tui.reports.context import content_sha256
 from pqm_tui.reports.document_service import DocumentService, check_code
+from tests.people import issuer
 
 CODE = re.compile(r"[A-Z2-7]{5}-[A-Z2-7]{5}")
 ISSUED_IN = ["--lang", "zh", "--tz", "Asia/Shanghai"]
@@ -62,7 +63,7 @@ def test_a_code_issued_in_chinese_in_shanghai_verifies_in_english_and_utc(
     base = ["--db", str(demo_db_path)]
     command = subjects(demo_db_path, clock)[kind]
     out = tmp_path / f"{kind}.pdf"
-    assert main([*base, *ISSUED_IN, *command, "-o", str(out)]) == 0
+    assert main([*base, *ISSUED_IN, "--as", "黄建国", *command, "-o", str(out)]) == 0
     printed = CODE.search(capsys.readouterr().out)
     assert printed is not None
     for options in CHECKED_IN:
@@ -80,12 +81,12 @@ def test_a_page_code_of_an_earlier_version_still_verifies(
            WHERE i.status = 'signed' ORDER BY i.started_at LIMIT 1"""
     ).fetchone()
     zh = Settings(db=demo_db_path, lang="zh", timezone="Asia/Shanghai")
-    service = DocumentService(db, demo_db_path, zh, clock, "tester")
+    service = DocumentService(db, demo_db_path, zh, clock, issuer(db))
     printed = service.build("report", inspection).context
     old = verification_codes.register_code(
         db,
         clock,
-        "tester",
+        issuer(db),
         "report",
         inspection,
         content_sha256(printed),
@@ -117,7 +118,7 @@ def test_the_facts_code_does_not_depend_on_the_language_or_timezone(
     for lang, tz in (("zh", "Asia/Shanghai"), ("en", "UTC"), ("en", "America/Los_Angeles")):
         settings = Settings(db=demo_db_path, lang=lang, timezone=tz)
         local = Clock(tz=ZoneInfo(tz), source=clock.source)
-        draft = DocumentService(db, demo_db_path, settings, local, "tester").build(
+        draft = DocumentService(db, demo_db_path, settings, local, issuer(db)).build(
             "report", inspection
         )
         assert draft.context.verification is not None

@@ -30,7 +30,7 @@ def signed(
     short = next(r.inspection.id for r in rows if r.failed)[-8:]
     db.close()
     base = ["--db", str(demo_db_path)]
-    assert main([*base, "keys", "init", "--person", "王丽华"]) == 0
+    assert main([*base, "--as", "王丽华", "keys", "init", "--person", "王丽华"]) == 0
     out = tmp_path / "signed.pdf"
     sign = ["--sign", "--as", "王丽华"]
     assert main([*base, "report", "inspection", short, "-o", str(out), *sign]) == 0

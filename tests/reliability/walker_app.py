@@ -20,6 +20,7 @@ from pqm_tui.config import Settings
 from pqm_tui.model import findings
 from pqm_tui.model.clock import Clock, resolve_timezone
 from pqm_tui.model.db import connect
+from pqm_tui.model.inspections import get_inspection
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.walk import WalkScreen
@@ -30,7 +31,10 @@ KEYS = ["p", "n", "p", "fail", "p", "u", "p", "p", "fail", "n", "p", "tab"]
 async def walk(db_path: Path, inspection_id: str, seconds: float) -> dict[str, object]:
     settings = Settings(db=db_path, timezone="Asia/Shanghai")
     clock = Clock(resolve_timezone(settings.timezone))
-    app = create_app(settings, db_path=db_path, actor=f"walker-{inspection_id[:8]}", clock=clock)
+    db = connect(db_path)  # the inspection's first inspector walks it
+    walker = get_inspection(db, inspection_id).inspector_ids[0]
+    db.close()
+    app = create_app(settings, db_path=db_path, actor=walker, clock=clock)
     pressed = unsaved = 0
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()

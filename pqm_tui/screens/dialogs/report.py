@@ -41,6 +41,8 @@ from textual.widgets import Button, Input, ProgressBar, Static
 from pqm_tui.model import inspections, notices, organisation
 from pqm_tui.model.entities import Inspection, Person
 from pqm_tui.model.errors import NotFoundError, PQMError
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
 from pqm_tui.output_files import safe_file_name
 from pqm_tui.paths import keys_dir
 from pqm_tui.screens.base import PQMModal
@@ -205,8 +207,9 @@ class ReportDialog(PQMModal[Path | None]):
             self._fail(self.pqm.tr("reports.dialog.not_found"))
 
     def _default_signer(self) -> str:
-        if self.pqm.actor in self.people:
-            return self.pqm.actor
+        me = self.pqm.person
+        if me is not None and me.name in self.people:
+            return me.name
         return self.inspectors[0].name if self.inspectors else ""
 
     # signer and key ------------------------------------------------------------------
@@ -288,6 +291,11 @@ class ReportDialog(PQMModal[Path | None]):
         except SigningError:
             pass  # a damaged certificate: make the key again
         tr = self.pqm.tr
+        try:  # the person himself, or an administrator
+            require(self.pqm.db, self.pqm.actor, Permission.MANAGE_KEYS, person_id=person.id)
+        except PQMError as exc:
+            self._fail(tr.error(exc))
+            return
         pin = self._checked_pin(person)
         if pin is None:
             return

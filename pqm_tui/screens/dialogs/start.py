@@ -15,13 +15,15 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Input, Select, SelectionList, Static
 
-from pqm_tui.model import checklists, inspections, organisation
+from pqm_tui.model import checklists, organisation
 from pqm_tui.model.entities import InspectionKind, Project
-from pqm_tui.model.errors import ModelError
+from pqm_tui.model.errors import PQMError
+from pqm_tui.model.permissions import QUALITY
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.services import reinspection
 from pqm_tui.services.cadence import earlier_in_half_month
+from pqm_tui.services.inspection_start import start_inspection
 from pqm_tui.widgets.footer import binding
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -45,10 +47,14 @@ class StartInspectionScreen(PQMModal[str | None]):
         app, tr = self.pqm, self.tr
         self.projects = {p.id: p for p in organisation.list_projects(app.db, active_only=True)}
         self.checklists = checklists.list_checklists(app.db)
-        people = [p for p in organisation.inspectors(app.db) if p.archived_at is None]
+        people = [  # the quality department's people (not its administrator or city GMs)
+            p
+            for p in organisation.inspectors(app.db)
+            if p.archived_at is None and (not p.roles or QUALITY & set(p.roles))
+        ]
         project_id = self.project_id if self.project_id in self.projects else None
         project_id = project_id or next(iter(self.projects), None)
-        me = next((p.id for p in people if p.name == app.actor), people[0].id if people else None)
+        me = next((p.id for p in people if p.id == app.actor), people[0].id if people else None)
         with Vertical(classes="dialog wide"):
             yield Static(tr("walk.start.title"), classes="dialog-title")
             with Grid(classes="form"):
@@ -197,19 +203,24 @@ class StartInspectionScreen(PQMModal[str | None]):
         try:
             if kind == InspectionKind.REINSPECTION:  # of the items awaiting one (复检对象)
                 inspection = reinspection.create_reinspection(
-                    app.db, app.clock, self.targets, inspector_ids=[str(c) for c in chosen]
-                )
-            else:
-                inspection = inspections.create_inspection(
                     app.db,
                     app.clock,
-                    project,
-                    kind,
-                    version,
-                    [str(c) for c in chosen],
-                    started.isoformat(timespec="milliseconds"),
+                    self.targets,
+                    inspector_ids=[str(c) for c in chosen],
+                    actor=app.actor,
                 )
-        except ModelError as exc:
+            else:
+                inspection = start_inspection(
+                    app.db,
+                    app.clock,
+                    actor=app.actor,
+                    project_id=project,
+                    kind=InspectionKind(str(kind)),
+                    version_id=version,
+                    inspector_ids=[str(c) for c in chosen],
+                    started_at=started.isoformat(timespec="milliseconds"),
+                )
+        except PQMError as exc:
             error.update(tr("walk.error", error=tr.error(exc)))
             return
         self.dismiss(inspection.id)

@@ -1,0 +1,29 @@
+"""Starting an inspection (新建检查): who may, then the model's write."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from pqm_tui.model import inspections
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.entities import Inspection, InspectionKind
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
+
+
+def start_inspection(
+    db: Database,
+    clock: Clock,
+    *,
+    actor: str,
+    project_id: str,
+    kind: InspectionKind,
+    version_id: str,
+    inspector_ids: list[str],
+    started_at: str | None = None,
+) -> Inspection:
+    """A draft inspection arranged by ``actor`` (a person of the quality department)."""
+    require(db, actor, Permission.CREATE_INSPECTION)
+    return inspections.create_inspection(
+        db, clock, project_id, kind, version_id, inspector_ids, started_at
+    )
