@@ -44,6 +44,11 @@ class Action(StrEnum):
     MANAGE_CHECKLISTS = "manage-checklists"  # 检查表导入、更新
     RESET_PIN = "reset-pin"  # 重置他人签字密码
     MANAGE_KEYS = "manage-keys"  # 签名密钥
+    ABANDON_INSPECTION = "abandon-inspection"  # 作废草稿检查
+    PROPOSE_AMENDMENT = "propose-amendment"  # 提出更正申请
+    APPROVE_AMENDMENT = "approve-amendment"  # 审批更正申请
+    COMPUTE_ASSESSMENT = "compute-assessment"  # 计算月度考核
+    PUBLISH_ASSESSMENT = "publish-assessment"  # 发布月度考核
 
 
 class Condition(StrEnum):
@@ -97,6 +102,11 @@ RULES: dict[Action, Rule] = {
     ),
     Action.RESET_PIN: Rule(ADMIN),
     Action.MANAGE_KEYS: Rule(ADMIN, self_allowed=True),
+    Action.ABANDON_INSPECTION: Rule(QUALITY),
+    Action.PROPOSE_AMENDMENT: Rule(EVERY_ROLE, (Condition.INSPECTOR_OF,)),
+    Action.APPROVE_AMENDMENT: Rule(frozenset({Role.QUALITY_MANAGER}), (Condition.IMPARTIAL,)),
+    Action.COMPUTE_ASSESSMENT: Rule(QUALITY),
+    Action.PUBLISH_ASSESSMENT: Rule(frozenset({Role.QUALITY_MANAGER})),
 }
 
 # Actions open to anyone while the organisation has no active administrator yet: the

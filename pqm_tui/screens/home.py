@@ -23,6 +23,7 @@ from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.form import FormDialog, FormField
+from pqm_tui.services.inspection_drafts import abandon_draft
 from pqm_tui.services.latest_scores import LatestScore, latest_scores
 from pqm_tui.services.setup import Step, setup_state
 from pqm_tui.widgets.due_panel import DuePanel
@@ -183,7 +184,7 @@ class HomeScreen(PQMScreen[None]):
         )
 
         def save(values: dict[str, str]) -> None:
-            inspections.abandon_inspection(
+            abandon_draft(
                 app.db, app.clock, inspection.id, actor=app.actor, reason=values["reason"]
             )
 

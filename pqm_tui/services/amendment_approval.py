@@ -43,6 +43,8 @@ from pqm_tui.model.entities import (
 )
 from pqm_tui.model.errors import NotFoundError, RuleError
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
 from pqm_tui.model.rectification import add_item, items_of_finding, record_transition
 from pqm_tui.services.deadlines import deadline_from_receipt
 from pqm_tui.services.scoring import rule_deduction
@@ -224,6 +226,7 @@ def propose(
     if not why:
         raise RuleError("errors.amendment.no_reason")
     inspection = amendable(db, inspection_id)
+    require(db, actor, Permission.PROPOSE_AMENDMENT, inspection_id=inspection.id)
     current = {f.id: f for f in amendments.effective_findings(db, inspection.id)}
     asked: dict[str, dict[str, str]] = {}
     for finding_id, wanted in changes.items():
@@ -260,6 +263,10 @@ def _pending(db: Database, proposal_id: str, actor: str) -> Proposal:
         )
     if proposal.actor == actor:
         raise RuleError("errors.amendment.own")
+    project = inspections.get_inspection(db, proposal.inspection_id).project_id
+    require(
+        db, actor, Permission.APPROVE_AMENDMENT, project_id=project, requester_id=proposal.actor
+    )
     return proposal
 
 

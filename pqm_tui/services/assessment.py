@@ -36,6 +36,8 @@ from pqm_tui.model.bounds import check_month
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Project
 from pqm_tui.model.errors import RuleError
+from pqm_tui.model.permissions import Action as Permission
+from pqm_tui.model.permissions import require
 from pqm_tui.model.rows import points
 from pqm_tui.services.assessment_months import close_date, month_of, previous_month
 from pqm_tui.services.scoring import HUNDRED, band_for
@@ -320,6 +322,7 @@ def compute_month(
     recorded (``reason``: the user's words, else what changed says why).
     """
     check_month(month, clock.today())
+    require(db, actor, Permission.COMPUTE_ASSESSMENT)
     stored = {a.project_id: a for a in assessments.assessments(db, months=[month])}
     current = (settings.assessment, settings.bands)
     kinds = set(settings.assessment.kinds)
@@ -398,10 +401,10 @@ def publish_month(
 ) -> int:
     """Publish the month's drafts in scope (发布考核; the quality manager, ``actor``).
 
-    The one place where publishing is authorised: the quality manager's PIN will be
-    asked here (Action.PUBLISH_ASSESSMENT) when roles and PINs are checked. A month
-    is published on or after its close day, in the configured timezone.
+    The one place where publishing is authorised (the permission table). A month is
+    published on or after its close day, in the configured timezone.
     """
+    require(db, actor, Permission.PUBLISH_ASSESSMENT)
     if clock.today() < close_date(month, settings.assessment.close_day):
         raise RuleError(
             "assess.err.not_closed",

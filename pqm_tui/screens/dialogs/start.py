@@ -23,7 +23,7 @@ from pqm_tui.screens.base import PQMModal
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.services import reinspection
 from pqm_tui.services.cadence import earlier_in_half_month
-from pqm_tui.services.inspection_start import start_inspection
+from pqm_tui.services.inspection_drafts import start_inspection
 from pqm_tui.widgets.footer import binding
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"

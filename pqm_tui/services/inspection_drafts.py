@@ -1,4 +1,5 @@
-"""Starting an inspection (新建检查): who may, then the model's write."""
+"""Draft inspections: starting one (新建检查) and abandoning one made by mistake (作废),
+each by who may (the permission table), then the model's write."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlite_utils import Database
 from pqm_tui.model import inspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Inspection, InspectionKind
+from pqm_tui.model.inspections import Abandonment
 from pqm_tui.model.permissions import Action as Permission
 from pqm_tui.model.permissions import require
 
@@ -27,3 +29,11 @@ def start_inspection(
     return inspections.create_inspection(
         db, clock, project_id, kind, version_id, inspector_ids, started_at
     )
+
+
+def abandon_draft(
+    db: Database, clock: Clock, inspection_id: str, *, actor: str, reason: str
+) -> Abandonment:
+    """Abandon a draft made by mistake (作废), by a person of the quality department."""
+    require(db, actor, Permission.ABANDON_INSPECTION, inspection_id=inspection_id)
+    return inspections.abandon_inspection(db, clock, inspection_id, actor=actor, reason=reason)
