@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Role
 from pqm_tui.model.identity import resolve_person
 
@@ -91,3 +92,17 @@ def issuer(db: Database) -> str:
         except LookupError:
             continue
     raise LookupError("nobody of the quality department")
+
+
+def uphold_appeal(db: Database, clock: Clock, item_id: str, reason: str) -> None:
+    """An appeal (申诉) upheld by both levels, each by the person whose word it is: the
+    project manager asks, the quality manager reviews, the city general manager decides."""
+    from pqm_tui.model.rectification import get_item
+    from pqm_tui.services import rectification as rect
+
+    project = get_item(db, item_id).project_id
+    rect.request_appeal(db, clock, item_id, actor=manager_of(db, project), grounds=reason)
+    quality = person_id(db, QUALITY_MANAGER)
+    rect.review_appeal(db, clock, item_id, actor=quality, uphold=True, reason=reason)
+    final = general_manager_of(db, project)
+    rect.decide_appeal(db, clock, item_id, actor=final, uphold=True, reason=reason)

@@ -11,7 +11,7 @@ from pqm_tui.config import Settings
 from pqm_tui.model import amendment_proposals, amendments, inspections, organisation
 from pqm_tui.model.amendment_proposals import ProposalState
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import check_integrity, connect
+from pqm_tui.model.db import check_integrity, connect, set_actor
 from pqm_tui.model.entities import (
     Finding,
     InspectionKind,
@@ -99,10 +99,10 @@ def test_approval_applies_score_and_items_follow(db: Database, clock: Clock) -> 
     total_before = inspection_state.load_state(db, SETTINGS, inspection_id).card.total
     proposal_id, failed_id, passed_id = propose_correction(db, clock, inspection_id)
     approved = amendment_approval.approve(
-        db, clock, SETTINGS, proposal_id, actor=person(db, "陈志强")
+        db, clock, SETTINGS, proposal_id, actor=person(db, "黄建国")
     )
     assert approved.state == ProposalState.APPROVED
-    assert approved.decision is not None and approved.decision.actor == person(db, "陈志强")
+    assert approved.decision is not None and approved.decision.actor == person(db, "黄建国")
     effective = {f.id: f for f in amendments.effective_findings(db, inspection_id)}
     assert effective[failed_id].result == Result.NA
     assert effective[passed_id].result == Result.FAIL and effective[passed_id].occurrences == 2
@@ -128,7 +128,7 @@ def test_the_proposer_cannot_approve_and_a_decision_is_final(db: Database, clock
     with pytest.raises(RuleError) as own:
         amendment_approval.approve(db, clock, SETTINGS, proposal_id, actor=person(db, "王丽华"))
     assert own.value.key == "errors.amendment.own"
-    amendment_approval.approve(db, clock, SETTINGS, proposal_id, actor=person(db, "陈志强"))
+    amendment_approval.approve(db, clock, SETTINGS, proposal_id, actor=person(db, "黄建国"))
     with pytest.raises(RuleError) as again:
         amendment_approval.reject(
             db, clock, proposal_id, actor=person(db, "刘芳"), reason="晚了一步"
@@ -141,9 +141,9 @@ def test_rejection_is_recorded_and_changes_nothing(db: Database, clock: Clock) -
     before = snapshot(db, inspection_id)
     proposal_id, _, _ = propose_correction(db, clock, inspection_id)
     with pytest.raises(RuleError):  # a rejection needs its reason
-        amendment_approval.reject(db, clock, proposal_id, actor=person(db, "陈志强"), reason=" ")
+        amendment_approval.reject(db, clock, proposal_id, actor=person(db, "黄建国"), reason=" ")
     rejected = amendment_approval.reject(
-        db, clock, proposal_id, actor=person(db, "陈志强"), reason="现场照片显示就在该区域"
+        db, clock, proposal_id, actor=person(db, "黄建国"), reason="现场照片显示就在该区域"
     )
     assert rejected.state == ProposalState.REJECTED
     assert rejected.decision is not None and rejected.decision.reason == "现场照片显示就在该区域"
@@ -158,13 +158,13 @@ def test_a_proposal_made_stale_by_another_amendment_is_refused(db: Database, clo
         db,
         clock,
         inspection_id,
-        actor=person(db, "刘芳"),
+        actor=person(db, "王丽华"),
         reason="应作废",
         changes={failed_id: {"result": "pass"}},
     )
-    amendment_approval.approve(db, clock, SETTINGS, second.id, actor=person(db, "陈志强"))
+    amendment_approval.approve(db, clock, SETTINGS, second.id, actor=person(db, "黄建国"))
     with pytest.raises(RuleError) as stale:
-        amendment_approval.approve(db, clock, SETTINGS, proposal_id, actor=person(db, "陈志强"))
+        amendment_approval.approve(db, clock, SETTINGS, proposal_id, actor=person(db, "黄建国"))
     assert stale.value.key == "errors.amendment.stale"
     assert amendment_proposals.get_proposal(db, proposal_id).state == ProposalState.PENDING
 
@@ -232,7 +232,9 @@ def report_text(db: Database, path: Path, clock: Clock, inspection_id: str, out:
     from pqm_tui.services.points import format_points
 
     settings = Settings(lang="zh", timezone="Asia/Shanghai")
-    DocumentService(db, path, settings, clock, "tester", strict=True).report(inspection_id, out)
+    DocumentService(db, path, settings, clock, person(db, "王丽华"), strict=True).report(
+        inspection_id, out
+    )
     with pdfplumber.open(out) as pdf:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
     total = inspection_state.load_state(db, SETTINGS, inspection_id).card.total
@@ -247,12 +249,12 @@ def test_the_report_prints_approved_amendments_only(
     proposal_id, _, _ = propose_correction(db, clock, inspection_id)
     pending = report_text(db, demo_db_path, clock, inspection_id, tmp_path / "pending.pdf")
     assert "更正记录" not in pending and "区域记错" not in pending
-    amendment_approval.approve(db, clock, SETTINGS, proposal_id, actor=person(db, "陈志强"))
+    amendment_approval.approve(db, clock, SETTINGS, proposal_id, actor=person(db, "黄建国"))
     text = report_text(db, demo_db_path, clock, inspection_id, tmp_path / "approved.pdf")
     flat = text.replace("\n", "")
     assert "更正记录" in text
     assert "区域记错" in flat
-    assert "王丽华" in text and "陈志强" in text  # proposed by, approved by
+    assert "王丽华" in text and "黄建国" in text  # proposed by, approved by
     assert "结果：不合格 → 不适用" in flat and "结果：合格 → 不合格" in flat
 
 
@@ -267,7 +269,7 @@ def test_the_cli_proposes_lists_approves_and_rejects(
     code = db.execute("SELECT code FROM items WHERE id = ?", [failed.item_id]).fetchone()[0]
     area = organisation.get_area(db, failed.area_id).name
     base = ["--db", str(demo_db_path), "--tz", "Asia/Shanghai"]
-    wang, chen = person(db, "王丽华"), person(db, "陈志强")
+    wang, chen = person(db, "王丽华"), person(db, "黄建国")
     amend = [*base, "--as", wang, "inspection", "amend", inspection_id[-8:], "--item", code]
     amend += ["--area", area, "--set", "result=na", "--reason", "该项不适用"]
     assert main(amend) == 0
@@ -283,9 +285,9 @@ def test_the_cli_proposes_lists_approves_and_rejects(
     assert "已批准" in capsys.readouterr().out
     again = [*base, "--as", chen, "inspection", "reject-amendment", proposal_id, "--reason", "x"]
     assert main(again) == 2
-    assert "已由 陈志强" in capsys.readouterr().err
+    assert "已由 黄建国" in capsys.readouterr().err
     assert main([*base, "inspection", "amendments", inspection_id]) == 0
-    assert "已批准：陈志强" in capsys.readouterr().out
+    assert "已批准：黄建国" in capsys.readouterr().out
     assert main([*base, "db", "check"]) == 0
     assert amendments.effective_findings(db, inspection_id) != []
     effective = {f.id: f for f in amendments.effective_findings(db, inspection_id)}
@@ -324,7 +326,7 @@ def test_a_wrong_area_moves_the_failure_and_its_item(db: Database, clock: Clock)
         reason="区域记错",
         changes={source.id: {"area": area}},
     )
-    amendment_approval.approve(db, clock, SETTINGS, proposal.id, actor=person(db, "陈志强"))
+    amendment_approval.approve(db, clock, SETTINGS, proposal.id, actor=person(db, "黄建国"))
     effective = {f.id: f for f in amendments.effective_findings(db, inspection_id)}
     assert effective[source.id].result == Result.PASS and effective[source.id].deduction == 0
     moved = effective[target.id]
@@ -353,6 +355,7 @@ def test_a_failure_found_later_gets_a_notice_of_its_own(
         version.latest_version_id,
         [person(db, "王丽华")],
     )
+    set_actor(db, person(db, "王丽华"))  # the inspector walks and signs
     session = WalkSession(db, clock, SETTINGS, inspection.id, demo_db_path)
     for area in session.plan.areas:
         session.answer_rest(area.id, Result.PASS)
@@ -372,7 +375,7 @@ def test_a_failure_found_later_gets_a_notice_of_its_own(
         changes={finding.id: {"result": "fail", "note": "消防通道堆放杂物"}},
     )
     assert notices.notices_of_inspection(db, inspection.id) == []
-    amendment_approval.approve(db, clock, SETTINGS, proposal.id, actor=person(db, "陈志强"))
+    amendment_approval.approve(db, clock, SETTINGS, proposal.id, actor=person(db, "黄建国"))
     (notice,) = notices.notices_of_inspection(db, inspection.id)
     assert notice.received_at is None  # the project has not received it yet
     (item,) = items_of_finding(db, finding.id)
@@ -386,13 +389,13 @@ def test_two_deciders_on_two_connections_one_wins(demo_db_path: Path, clock: Clo
     proposal_id, _, _ = propose_correction(first, clock, inspection_id)
     seen = amendment_proposals.get_proposal(second, proposal_id)  # both screens show it pending
     assert seen.state == ProposalState.PENDING
-    amendment_approval.approve(first, clock, SETTINGS, proposal_id, actor=person(first, "陈志强"))
+    amendment_approval.approve(first, clock, SETTINGS, proposal_id, actor=person(first, "黄建国"))
     with pytest.raises(RuleError) as late:
         amendment_approval.reject(
             second, clock, proposal_id, actor=person(second, "刘芳"), reason="不同意"
         )
     assert late.value.key == "errors.amendment.approved_already"
-    assert late.value.params["actor"] == "陈志强"
+    assert late.value.params["actor"] == "黄建国"
     decisions = second.execute(
         "SELECT count(*) FROM amendment_decisions WHERE proposal_id = ?", [proposal_id]
     ).fetchone()[0]

@@ -22,9 +22,7 @@ SETTINGS = Settings(timezone="Asia/Shanghai")
 
 
 def make_app(path: Path, clock: Clock, name: str) -> PQMApp:
-    app = create_app(SETTINGS, db_path=path, actor="", clock=clock)
-    app.actor = organisation.find_person(app.db, name).id
-    return app
+    return create_app(SETTINGS, db_path=path, actor=name, clock=clock)
 
 
 def signed_inspection(app: PQMApp) -> str:
@@ -100,7 +98,7 @@ async def test_propose_from_the_summary_then_approve(demo_db_path: Path, clock: 
         await pilot.press("escape")
         await pilot.pause()
 
-        app.actor = organisation.find_person(app.db, "陈志强").id  # the quality manager
+        app.act_as(organisation.find_person(app.db, "黄建国"))  # the quality manager
         await pilot.press("y", *"核实无误", "ctrl+s")
         await pilot.pause()
         assert app.screen is screen
@@ -118,7 +116,7 @@ async def test_propose_from_the_summary_then_approve(demo_db_path: Path, clock: 
 async def test_a_rejection_needs_its_reason(demo_db_path: Path, clock: Clock) -> None:
     from pqm_tui.services import amendment_approval
 
-    app = make_app(demo_db_path, clock, "陈志强")
+    app = make_app(demo_db_path, clock, "黄建国")
     inspection_id = signed_inspection(app)
     finding = next(
         f for f in amendments.effective_findings(app.db, inspection_id) if f.result == Result.FAIL
@@ -127,7 +125,7 @@ async def test_a_rejection_needs_its_reason(demo_db_path: Path, clock: Clock) ->
         app.db,
         clock,
         inspection_id,
-        actor=organisation.find_person(app.db, "刘芳").id,
+        actor=inspections.get_inspection(app.db, inspection_id).inspector_ids[0],
         reason="应为不适用",
         changes={finding.id: {"result": "na"}},
     )

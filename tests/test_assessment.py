@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -14,16 +13,16 @@ from sqlite_utils import Database
 from pqm_tui.config import AssessmentRules, ScoreBand, Settings
 from pqm_tui.model import assessments, carry_overs, inspections, organisation
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect, register_functions
+from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionKind, Item, Project, Result
 from pqm_tui.model.errors import LockedError, RuleError, translate_locks
 from pqm_tui.model.schema import migrate
 from pqm_tui.services import assessment, signoff
-from pqm_tui.services import rectification as rect
 from pqm_tui.services.assessment_months import next_month
 from pqm_tui.services.demo import seed_demo
 from pqm_tui.services.inspection_state import load_state
 from pqm_tui.services.scoring import band_for
+from tests.people import uphold_appeal
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DECEMBER = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)  # November has closed
@@ -35,7 +34,7 @@ def at(moment: datetime) -> Clock:
 
 @pytest.fixture
 def db(demo_db_path: Path) -> Database:
-    return connect(demo_db_path, actor="tester")
+    return connect(demo_db_path)
 
 
 def person(db: Database, name: str) -> str:
@@ -83,7 +82,15 @@ def monthly_check(
             occurrences=1 if fail else 0,
             deduction=failed[item_id] if fail else Decimal(0),
         )
-    signoff.sign_off(db, clock, settings, created.id, receiver_name="张经理", receiver_role="经理")
+    signoff.sign_off(
+        db,
+        clock,
+        settings,
+        created.id,
+        receiver_name="张经理",
+        receiver_role="经理",
+        actor=person(db, "王丽华"),
+    )
     applicable = sum((i.points for i in {i.id: i for i in _items(plan)}.values()), Decimal(0))
     deducted = sum(failed.values(), Decimal(0))
     hand = ((applicable - deducted) / applicable * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -204,16 +211,13 @@ def test_an_upheld_appeal_removes_a_carry_over_by_a_revision(
 ) -> None:
     garden = project(db, "锦程·天府花园")
     compute(db, settings, "2026-11")
-    manager = person(db, "陈志强")
+    manager = person(db, "黄建国")
     assessment.publish_month(db, at(DECEMBER), settings, "2026-11", actor=manager, city=None)
     published = line(db, "2026-11", garden.name)
     assert published.assessment is not None and published.assessment.published
     carry = carry_overs.carry_overs(db, project_id=garden.id, month="2026-11")[0]
     clock = at(datetime(2026, 12, 3, 10, tzinfo=SHANGHAI))
-    rect.request_appeal(db, clock, carry.rectification_item_id, actor="项目经理", grounds="非物业")
-    rect.decide_appeal(
-        db, clock, carry.rectification_item_id, actor="总经理", uphold=True, reason="属实"
-    )
+    uphold_appeal(db, clock, carry.rectification_item_id, "属实")
     # not applied silently: the published month still says what was published
     assert line(db, "2026-11", garden.name).score == published.score
     assessment.compute_month(db, clock, settings, "2026-11", actor=manager)
@@ -288,7 +292,7 @@ def test_a_configuration_change_does_not_rewrite_a_published_month(
     db: Database, settings: Settings
 ) -> None:
     compute(db, settings, "2026-11")
-    manager = person(db, "陈志强")
+    manager = person(db, "黄建国")
     assessment.publish_month(db, at(DECEMBER), settings, "2026-11", actor=manager, city=None)
     before = {x.project.name: (x.score, x.band) for x in assessment.month_lines(db, "2026-11")}
     stricter = settings.model_copy(
@@ -315,11 +319,11 @@ def test_a_published_assessment_is_frozen(db: Database, settings: Settings) -> N
             at(datetime(2026, 11, 29, 9, tzinfo=SHANGHAI)),
             settings,
             "2026-11",
-            actor="x",
+            actor=person(db, "黄建国"),
             city=None,
         )
     assert early.value.key == "assess.err.not_closed"
-    manager = person(db, "陈志强")
+    manager = person(db, "黄建国")
     assert (
         assessment.publish_month(db, at(DECEMBER), settings, "2026-11", actor=manager, city=None)
         == 4
@@ -341,9 +345,7 @@ def test_m015_moves_carry_overs_to_the_month_after_they_were_recorded(
     tmp_path: Path, clock: Clock
 ) -> None:
     path = tmp_path / "m014.sqlite3"
-    conn = sqlite3.connect(path)
-    register_functions(conn, "test")
-    old = Database(conn)
+    old = connect(path, migrate_schema=False)  # PQM's connection, at an older schema
     migrate(old, stop_before="m015_assessments")
     seed_demo(old, clock, Settings(timezone="Asia/Shanghai"))
     # as PQM filed them before: under the month they were recorded in
@@ -380,8 +382,7 @@ def test_check_scores_agree_with_the_inspection_summary(db: Database, settings: 
            WHERE r.status = 'open' AND i.kind = 'monthly' LIMIT 1"""
     ).fetchone()[0]
     clock = at(DECEMBER)
-    rect.request_appeal(db, clock, item, actor="项目经理", grounds="非物业")
-    rect.decide_appeal(db, clock, item, actor="总经理", uphold=True, reason="属实")
+    uphold_appeal(db, clock, item, "属实")
     signed = [r[0] for r in db.execute("SELECT id FROM inspections WHERE status = 'signed'")]
     fast = assessment.check_scores(db, signed)
     for inspection_id in signed:

@@ -22,7 +22,7 @@ from pqm_tui.reports.assessment_xlsx import write_assessment_xlsx
 from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.reports.production import DocumentRequest, produce
 from pqm_tui.services import assessment
-from pqm_tui.services import rectification as rect
+from tests.people import uphold_appeal
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DECEMBER = Clock(tz=SHANGHAI, source=lambda: datetime(2026, 12, 1, 9, tzinfo=SHANGHAI))
@@ -39,12 +39,12 @@ def flat(text: str) -> str:
 
 @pytest.fixture
 def db(demo_db_path: Path) -> Database:
-    return connect(demo_db_path, actor="tester")
+    return connect(demo_db_path)
 
 
 def published_november(db: Database, settings: Settings) -> str:
     worker = organisation.find_person(db, "王丽华").id
-    manager = organisation.find_person(db, "陈志强").id
+    manager = organisation.find_person(db, "黄建国").id
     assessment.compute_month(db, DECEMBER, settings, "2026-11", actor=worker)
     assessment.publish_month(db, DECEMBER, settings, "2026-11", actor=manager, city=None)
     return manager
@@ -52,7 +52,7 @@ def published_november(db: Database, settings: Settings) -> str:
 
 def service(db: Database, path: Path, settings: Settings, lang: str = "zh") -> DocumentService:
     chosen = settings.model_copy(update={"lang": lang})
-    return DocumentService(db, path, chosen, DECEMBER, "tester")
+    return DocumentService(db, path, chosen, DECEMBER, organisation.find_person(db, "王丽华").id)
 
 
 def test_the_assessment_form_of_a_project_and_its_revision(
@@ -65,18 +65,15 @@ def test_the_assessment_form_of_a_project_and_its_revision(
     for words in ("品质检查考核表", "锦程·天府花园", "2026-11", "计入考核的检查", "88.8"):
         assert words in text
     assert "78.8" in text and "待改进" in text and "已发布" in text  # October's carry-overs too
-    assert "陈志强于2026-12-01发布" in text
+    assert "黄建国于2026-12-01发布" in text
     assert text.count("−2") >= 3  # three carry-overs of 2 points
     assert "发布后的修订" not in text
     # an upheld appeal voids a carry-over: recomputed, the form shows the revision
     garden = organisation.find_project(db, "锦程·天府花园")
     carry = carry_overs.carry_overs(db, project_id=garden.id, month="2026-11")[0]
     later = Clock(tz=SHANGHAI, source=lambda: datetime(2026, 12, 3, 10, tzinfo=SHANGHAI))
-    rect.request_appeal(db, later, carry.rectification_item_id, actor="项目经理", grounds="非物业")
-    rect.decide_appeal(
-        db, later, carry.rectification_item_id, actor="总经理", uphold=True, reason="属实，撤销"
-    )
-    manager = organisation.find_person(db, "陈志强").id
+    uphold_appeal(db, later, carry.rectification_item_id, "属实，撤销")
+    manager = organisation.find_person(db, "黄建国").id
     assessment.compute_month(db, later, settings, "2026-11", actor=manager)
     again = documents.issue("assessment", "2026-11@锦程·天府花园", tmp_path / "sheet2.pdf")
     revised = flat(pdf_text(again.path))
@@ -155,7 +152,7 @@ def test_pqm_assess_month_publish_quarter_and_report(
     code, out, _ = run(capsys, *base, "--as", "王丽华", "assess", "month", "--month", "2026-11")
     assert code == 0 and "锦程·天府花园" in out and "78.8" in out and "草稿" in out
     code, out, _ = run(
-        capsys, *base, "--as", "陈志强", "assess", "month", "--month", "2026-11", "--publish"
+        capsys, *base, "--as", "黄建国", "assess", "month", "--month", "2026-11", "--publish"
     )
     assert code == 0 and "已发布 4 个项目的考核" in out
     code, out, _ = run(
@@ -170,16 +167,38 @@ def test_pqm_assess_month_publish_quarter_and_report(
     code, _, err = run(capsys, *base, "assess", "quarter", "--quarter", "2026Q9")
     assert code == 2 and "2026Q4" in err
     out_pdf, out_xlsx = tmp_path / "r.pdf", tmp_path / "q.xlsx"
-    code, out, _ = run(capsys, *base, "report", "results", "--month", "2026-11", "-o", str(out_pdf))
+    code, out, _ = run(
+        capsys,
+        *base,
+        "--as",
+        "王丽华",
+        "report",
+        "results",
+        "--month",
+        "2026-11",
+        "-o",
+        str(out_pdf),
+    )
     assert code == 0 and out_pdf.is_file() and "考核结果通报" in pdf_text(out_pdf)
     code, out, _ = run(
-        capsys, *base, "report", "quarter", "--quarter", "2026Q4", "-o", str(out_xlsx)
+        capsys,
+        *base,
+        "--as",
+        "王丽华",
+        "report",
+        "quarter",
+        "--quarter",
+        "2026Q4",
+        "-o",
+        str(out_xlsx),
     )
     assert code == 0 and out_xlsx.is_file()
     sheet = tmp_path / "sheet.pdf"
     code, out, _ = run(
         capsys,
         *base,
+        "--as",
+        "王丽华",
         "report",
         "assessment",
         "--month",

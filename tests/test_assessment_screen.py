@@ -23,7 +23,7 @@ DECEMBER = Clock(tz=SHANGHAI, source=lambda: datetime(2026, 12, 2, 9, tzinfo=SHA
 
 def make_app(path: Path) -> PQMApp:
     return create_app(
-        Settings(timezone="Asia/Shanghai"), db_path=path, actor="督导", clock=DECEMBER
+        Settings(timezone="Asia/Shanghai"), db_path=path, actor="王丽华", clock=DECEMBER
     )
 
 
@@ -94,7 +94,7 @@ async def test_the_grid_shows_scores_in_band_colours_and_computes_a_month(
 
 async def test_the_grid_in_english_at_80_columns(demo_db_path: Path) -> None:
     settings = Settings(timezone="Asia/Shanghai", lang="en")
-    app = create_app(settings, db_path=demo_db_path, actor="督导", clock=DECEMBER)
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=DECEMBER)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_grid(app, pilot)
         status = str(screen.query_one("#assess-status").render())

@@ -26,6 +26,7 @@ from pqm_tui.screens.home import HomeScreen
 from pqm_tui.screens.walk import WalkScreen
 from pqm_tui.services import photos, reinspection
 from pqm_tui.services.cadence import due_items, half_month
+from tests.people import person_id
 from tests.test_walk import start_new
 
 
@@ -84,7 +85,7 @@ async def test_a_draft_is_abandoned_with_a_reason_and_leaves_the_lists(
         assert isinstance(app.screen, HomeScreen)
         assert draft.id not in [str(k.value) for k in recent.rows]
     kept = inspections.abandonment(db, draft.id)
-    assert kept is not None and kept.reason == "wu jian" and kept.actor == "王丽华"
+    assert kept is not None and kept.reason == "wu jian" and kept.actor == person_id(db, "王丽华")
     assert inspections.get_inspection(db, draft.id).id == draft.id  # kept, not deleted
     assert inspections.latest_draft(db) is None or inspections.latest_draft(db).id != draft.id  # type: ignore[union-attr]
     audited = db.execute(
@@ -127,7 +128,7 @@ async def test_reinspection_is_offered_only_with_items_awaiting_one(app: PQMApp)
     awaiting = {p.id: reinspection.awaiting(db, p.id) for p in projects}
     with_items, emptied = [p for p in projects if awaiting[p.id]][:2]
     while awaiting_now := reinspection.awaiting(db, emptied.id):  # all in pending re-inspections
-        reinspection.create_reinspection(db, app.clock, awaiting_now, actor="王丽华")
+        reinspection.create_reinspection(db, app.clock, awaiting_now, actor=person_id(db, "王丽华"))
     async with app.run_test(size=(80, 24)) as pilot:
         start = await start_for(app, pilot, with_items.id)
         assert InspectionKind.REINSPECTION.value in kinds_offered(start)

@@ -4,6 +4,7 @@ the project's city), the two-level appeal end to end, and the README's copy of t
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from pqm_tui.reports.assets import ImageCache
 from pqm_tui.reports.build import Builder
 from pqm_tui.services import inspection_state
 from pqm_tui.services import rectification as rect
+from pqm_tui.services.demo import DEMO_PIN
 from tests.messages import english
 from tests.people import DemoPeople, general_manager_of, manager_of, person_id
 
@@ -275,7 +277,8 @@ def test_item_show_names_both_appeal_steps(
     pqm = [sys.executable, "-m", "pqm_tui", "--db", str(demo_db_path), "--tz", "Asia/Shanghai"]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*pqm, *args], capture_output=True, text=True, check=False)
+        env = {**os.environ, "PQM_PIN": DEMO_PIN}  # a decision is signed with a PIN
+        return subprocess.run([*pqm, *args], capture_output=True, text=True, check=False, env=env)
 
     assert (
         run("--as", manager.name, "item", "appeal", item.id, "--grounds", "非物业范围").returncode

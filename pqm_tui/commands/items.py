@@ -294,7 +294,11 @@ def run_decide(ctx: CommandContext, args: argparse.Namespace) -> int:
     from pqm_tui.commands.pin_input import acting_person, confirm_pin
 
     def move() -> None:
-        item_id = get_item(ctx.db(), args.id).id  # an unknown item is said before the PIN
+        item = get_item(ctx.db(), args.id)  # an unknown item is said before the PIN
+        item_id = item.id
+        pending = rectification.pending_decision(ctx.db(), item)
+        if pending is not None:  # who may not decide is told so, not asked a PIN first
+            rectification.require_move(ctx.db(), ctx.actor, item, pending)
         confirm_pin(ctx, acting_person(ctx))  # a decision is signed with the decider's PIN
         item = rectification.decide(
             ctx.db(),

@@ -286,7 +286,7 @@ class Builder:
             rows.append(
                 AmendmentRow(
                     self.when(a.at),
-                    a.actor,
+                    a.actor if self.facts else person_name(people, a.actor),  # facts: the id
                     finding_items.get(a.finding_id or "", ""),
                     a.field,
                     a.old_value or "",
