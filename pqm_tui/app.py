@@ -24,6 +24,7 @@ from pqm_tui.preferences import Preferences
 from pqm_tui.screens.amendments import AmendmentsScreen
 from pqm_tui.screens.analysis import AnalysisScreen
 from pqm_tui.screens.assessment import AssessmentProjectScreen, AssessmentScreen
+from pqm_tui.screens.assessment_trend import AssessmentTrendScreen
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.document import DocumentDialog
 from pqm_tui.screens.dialogs.help import HelpScreen
@@ -58,6 +59,7 @@ ScreenName = Literal[
     "amendments",
     "assessment",
     "assessment_project",
+    "assessment_trend",
     "analysis",
 ]
 SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
@@ -75,6 +77,7 @@ SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "amendments": AmendmentsScreen,
     "assessment": AssessmentScreen,
     "assessment_project": AssessmentProjectScreen,
+    "assessment_trend": AssessmentTrendScreen,
     "analysis": AnalysisScreen,
 }
 
@@ -88,6 +91,7 @@ BROWSING = (
     AmendmentsScreen,
     AssessmentScreen,
     AssessmentProjectScreen,
+    AssessmentTrendScreen,
     AnalysisScreen,
 )
 
