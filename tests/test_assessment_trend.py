@@ -21,13 +21,14 @@ from pqm_tui.config import Settings
 from pqm_tui.model import organisation
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import ProjectKind
-from pqm_tui.screens.assessment import FIRST_ROWS, AssessmentScreen
+from pqm_tui.screens.assessment import AssessmentScreen
 from pqm_tui.screens.assessment_trend import AssessmentTrendScreen
 from pqm_tui.services import assessment
 from pqm_tui.widgets.trend_chart import AVERAGE, PROJECT, TrendChart
 from tests.test_assessment_screen import DECEMBER, make_app, open_grid
 
 SEPTEMBER_TO_NOVEMBER = ("2026-09", "2026-10", "2026-11")
+FIRST_ROWS = 24  # the grid fills as many rows as the terminal is high before painting
 
 
 def compute_autumn(path: Path) -> None:
@@ -154,4 +155,4 @@ async def test_the_grid_paints_a_screenful_first_then_fills_every_row(
         assert table.get_row_at(0)[0] == "锦程·滨江壹号"
         names = [table.get_row_at(n)[0] for n in range(table.row_count)]
         assert names[FIRST_ROWS:] == sorted(names[FIRST_ROWS:])  # unscored: by name
-        assert "测试项目079" in names[FIRST_ROWS:]  # added after the first paint
+        assert f"测试项目{FIRST_ROWS + 19:03d}" in names[FIRST_ROWS:]  # added after the paint

@@ -31,7 +31,6 @@ from pqm_tui.widgets.footer import PQMFooter, binding
 
 NOT_COMPUTED = "·"
 MONTH_WIDTH = 5  # "26-11", "78.8", "100", "未考"
-FIRST_ROWS = 60  # filled before the first paint: more than a screen's height
 
 
 def style_of(pay_adjust_percent: int | None) -> str:
@@ -139,7 +138,7 @@ class AssessmentScreen(PQMScreen[None]):
             projects = sorted(projects, key=lambda p: (-score(p.id), p.name))
         self.filling += 1
         table.clear()
-        first = max(FIRST_ROWS, cursor.row + 1)
+        first = max(self.app.size.height, cursor.row + 1)  # never more rows on screen
         self._add_rows(data, projects[:first])
         table.move_cursor(row=cursor.row, column=cursor.column)
         if projects[first:]:
