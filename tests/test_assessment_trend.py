@@ -100,6 +100,18 @@ async def test_g_on_the_grid_draws_the_projects_trend_beside_the_average_at_80x2
         assert rows["90"] < project < rows["80"] < average < rows["75"]
         title = str(screen.query_one("#assess-title").render())
         assert "锦程·滨江壹号" in title and "2026-01" in title and "2026-12" in title
+        # ↑/↓ step through the grid's projects: 锦程国际中心 below (September's 88.2 only)
+        await pilot.press("down")
+        await pilot.pause()
+        data = chart.data
+        assert data is not None and "锦程国际中心" in str(
+            screen.query_one("#assess-title").render()
+        )
+        assert [s for s in data.scores if s is not None] == [Decimal("88.2")]
+        await pilot.press("down")  # the last project: stays
+        await pilot.press("up", "up")
+        await pilot.pause()
+        assert "锦程·天府花园" in str(screen.query_one("#assess-title").render())
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is grid

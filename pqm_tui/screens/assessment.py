@@ -195,7 +195,11 @@ class AssessmentScreen(PQMScreen[None]):
         """考核趋势 of the highlighted project over the grid's twelve months."""
         project, _ = self._cursor()
         if project:
-            self.pqm.open("assessment_trend", project_id=project, months=self.months)
+            table = self.query_one("#assess-grid", DataTable)
+            order = [str(key.value) for key in table.rows]
+            self.pqm.open(
+                "assessment_trend", project_id=project, months=self.months, projects=order
+            )
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         self.action_open()

@@ -1,9 +1,10 @@
 """A project's assessment trend (考核趋势): its last twelve months beside the average.
 
-Opened with ``g`` from the assessment grid (the highlighted project) or from a
-project's months. The chart (widgets/trend_chart.py) draws the project's monthly
-scores, the company average of the projects scored, and the band thresholds; the
-months without a score are gaps, not zeros.
+Opened with ``g`` from the assessment grid (the highlighted project; ↑/↓ then step
+through the grid's projects in its order) or from a project's months. The chart
+(widgets/trend_chart.py) draws the project's monthly scores, the company average of
+the projects scored, and the band thresholds; the months without a score are gaps,
+not zeros.
 """
 
 from __future__ import annotations
@@ -22,12 +23,19 @@ class AssessmentTrendScreen(PQMScreen[None]):
     """One project's monthly scores and the company average (考核趋势)."""
 
     CSS_PATH = "assessment.tcss"
-    BINDINGS = [binding("escape", "back", "assess.key.back", "assess_trend.back")]
+    BINDINGS = [
+        binding("escape", "back", "assess.key.back", "assess_trend.back"),
+        binding("down", "step(1)", "assess.key.next", "assess_trend.next"),
+        binding("up", "step(-1)", "assess.key.previous", "assess_trend.previous"),
+    ]
 
-    def __init__(self, project_id: str, months: list[str] | None = None) -> None:
+    def __init__(
+        self, project_id: str, months: list[str] | None = None, projects: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.project_id = project_id
         self.months = months or []
+        self.projects = projects or [project_id]  # the grid's order, for ↑/↓
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -38,8 +46,12 @@ class AssessmentTrendScreen(PQMScreen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
+        self.months = self.months or assessment.recent_months(self.pqm.clock.today())
+        self.show_project()
+
+    def show_project(self) -> None:
         tr = self.tr
-        months = self.months or assessment.recent_months(self.pqm.clock.today())
+        months = self.months
         found = assessment.trend(self.pqm.db, self.project_id, months)
         bands = self.pqm.settings.bands
         self.query_one("#assess-title", Static).update(
@@ -63,6 +75,15 @@ class AssessmentTrendScreen(PQMScreen[None]):
         self.query_one("#assess-status", Static).update(
             tr("assess.trend.status", scored=len(scored), months=len(months))
         )
+
+    def action_step(self, by: int) -> None:
+        """The next (1) or previous (−1) project of the grid."""
+        if self.project_id not in self.projects:
+            return
+        at = self.projects.index(self.project_id) + by
+        if 0 <= at < len(self.projects):
+            self.project_id = self.projects[at]
+            self.show_project()
 
     def action_back(self) -> None:
         self.dismiss(None)
