@@ -26,6 +26,7 @@ from pqm_tui.preferences import Preferences
 from pqm_tui.screens.amendments import AmendmentsScreen
 from pqm_tui.screens.analysis import AnalysisScreen
 from pqm_tui.screens.assessment import AssessmentProjectScreen, AssessmentScreen
+from pqm_tui.screens.assessment_trend import AssessmentTrendScreen
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.document import DocumentDialog
 from pqm_tui.screens.dialogs.help import HelpScreen
@@ -61,6 +62,7 @@ ScreenName = Literal[
     "amendments",
     "assessment",
     "assessment_project",
+    "assessment_trend",
     "analysis",
     "identity",
 ]
@@ -79,6 +81,7 @@ SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
     "amendments": AmendmentsScreen,
     "assessment": AssessmentScreen,
     "assessment_project": AssessmentProjectScreen,
+    "assessment_trend": AssessmentTrendScreen,
     "analysis": AnalysisScreen,
     "identity": IdentityDialog,
 }
@@ -93,6 +96,7 @@ BROWSING = (
     AmendmentsScreen,
     AssessmentScreen,
     AssessmentProjectScreen,
+    AssessmentTrendScreen,
     AnalysisScreen,
 )
 

@@ -77,6 +77,19 @@ async def analysis(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def assessment_trend(pilot: Pilot[Any]) -> None:
+    """考核趋势: September to November computed on the grid (c), the third project's
+    (锦程·滨江壹号) trend; the computations' notices cleared."""
+    await home(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+    await pilot.press("c", "left", "c", "left", "c", "down", "down")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.press("g")
+    await settle(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(
     "steps",
@@ -86,6 +99,7 @@ async def analysis(pilot: Pilot[Any]) -> None:
         pytest.param(summary, id="summary"),
         pytest.param(review, id="review"),
         pytest.param(analysis, id="analysis"),
+        pytest.param(assessment_trend, id="assessment_trend"),
     ],
 )
 def test_screen(

@@ -130,6 +130,8 @@ async def test_no_english_or_ids_in_a_zh_session(
         await s.step("assessment grid", "a")
         await s.step("assessment of a project", "enter")
         await s.step("assessment grid again", "escape")
+        await s.step("assessment trend", "g")
+        await s.step("assessment grid after trend", "escape")
         await s.step("home from assessment", "escape")
         await s.step("failure analysis", "t")
         await s.step("repeat offenders", "t")

@@ -7,20 +7,25 @@ project or city company id when it is about one (``2026-11@<project id>``).
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pqm_tui.model import organisation
+from pqm_tui.model import failure_stats, organisation
 from pqm_tui.model.bounds import check_month
 from pqm_tui.model.circulars import failed_reinspections
 from pqm_tui.model.errors import NotFoundError, RuleError
+from pqm_tui.model.failure_stats import Grouping, Scope
 from pqm_tui.reports.build import Builder
 from pqm_tui.reports.context import Letterhead, Verification
+from pqm_tui.reports.svg import pareto_chart, trend_chart
 from pqm_tui.services import assessment
 from pqm_tui.services.assessment_months import previous_month
 from pqm_tui.services.points import format_points
 
+VITAL_FEW = 10  # the Pareto's groups listed in the circular at most (the chart has 15)
 NONE = "—"  # no score: not assessed (未考核), or a month not computed
 
 
@@ -78,6 +83,7 @@ class ProjectSheetContext:
     published_on: str
     generated_at: str
     verification: Verification | None = None
+    trend_svg: str = ""  # the project's last 12 months beside the company average
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,7 @@ class QuarterContext:
     rows: tuple[QuarterRow, ...]
     generated_at: str
     verification: Verification | None = None
+    trend_svg: str = ""  # the scope's monthly average over the 12 months to the quarter's end
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,27 @@ class RepeatRow:
     item: str
     lapses: int
     notice_number: str
+
+
+@dataclass(frozen=True)
+class ParetoItem:
+    """A failed item of the month's Pareto as printed in the circular."""
+
+    code: str
+    standard: str
+    count: int
+    cumulative: str
+
+
+@dataclass(frozen=True)
+class OffenderRow:
+    """The same item failing in consecutive checks of a project (重复不合格)."""
+
+    project: str
+    item: str
+    run: int
+    dates: str
+    ongoing: bool
 
 
 @dataclass(frozen=True)
@@ -165,6 +193,11 @@ class ResultsContext:
     repeated: tuple[RepeatRow, ...]
     generated_at: str
     verification: Verification | None = None
+    pareto_svg: str = ""  # the month's failed items (柏拉图), most frequent first
+    failures: int = 0  # failed findings of the month's signed inspections
+    top_items: tuple[ParetoItem, ...] = ()  # the Pareto's groups up to 80 % (the vital few)
+    offenders: tuple[OffenderRow, ...] = ()  # failure_stats.repeat_offenders of the month
+    offenders_from: str = ""  # the first month the runs are looked for in
 
 
 # subjects -------------------------------------------------------------------------
@@ -332,6 +365,31 @@ def project_sheet(builder: Builder, subject: str) -> tuple[str, ProjectSheetCont
         published_by=_person(builder, stored.published_by),
         published_on=builder.day(stored.published_at),
         generated_at=builder.clock.now_iso(),
+        trend_svg=_project_trend(builder, project.id, month),
+    )
+
+
+def _thresholds(builder: Builder) -> list[tuple[float, int]]:
+    return [(float(b.min_score), b.pay_adjust_percent) for b in builder.settings.bands]
+
+
+def _floats(values: list[Decimal | None]) -> list[float | None]:
+    return [None if v is None else float(v) for v in values]
+
+
+def _project_trend(builder: Builder, project_id: str, month: str) -> str:
+    """The project's twelve months to ``month`` beside the company average (考核趋势)."""
+    tr = builder.tr
+    months = assessment.months_ending(month)
+    found = assessment.trend(builder.db, project_id, months)
+    return trend_chart(
+        [m[2:] for m in months],
+        [
+            (tr("assess.trend.project"), _floats(found.scores)),
+            (tr("assess.trend.average"), _floats(found.average)),
+        ],
+        _thresholds(builder),
+        title=tr("assess.trend.chart"),
     )
 
 
@@ -396,6 +454,21 @@ def quarter_summary(builder: Builder, subject: str) -> tuple[str, QuarterContext
         scope=_city_name(builder, scope) or "",
         rows=tuple(rows),
         generated_at=builder.clock.now_iso(),
+        trend_svg=_scope_trend(builder, months[-1], scope),
+    )
+
+
+def _scope_trend(builder: Builder, month: str, scope: str | None) -> str:
+    """The average of the projects in scope, month by month, over the twelve months to
+    ``month`` (the company's or the city company's trend)."""
+    months = assessment.months_ending(month)
+    average = assessment.grid(builder.db, months, scope).averages()
+    tr = builder.tr
+    return trend_chart(
+        [m[2:] for m in months],
+        [(tr("assess.trend.average"), _floats(average))],
+        _thresholds(builder),
+        title=tr("assess.trend.quarter_chart", month=month),
     )
 
 
@@ -434,7 +507,68 @@ def results(builder: Builder, subject: str) -> tuple[str, ResultsContext]:
         below_twice=below_twice,
         repeated=repeated,
         generated_at=builder.clock.now_iso(),
+        **_failures(builder, month, scope),
     )
+
+
+def _failure_scope(builder: Builder, months: list[str], scope: str | None) -> Scope:
+    """The local days of ``months`` (consecutive) and the circular's scope (company, city
+    company or project)."""
+    year, number = (int(part) for part in months[0].split("-"))
+    first = date(year, number, 1)
+    year, number = (int(part) for part in months[-1].split("-"))
+    last = date(year, number, calendar.monthrange(year, number)[1])
+    city = _city_name(builder, scope) is not None
+    return Scope(
+        first,
+        last,
+        builder.clock.tz,
+        project_id=None if city else scope,
+        city_id=scope if city else None,
+    )
+
+
+def _failures(builder: Builder, month: str, scope: str | None) -> dict[str, Any]:
+    """The month's Pareto of failed items (chart and the first groups up to 80 %, at
+    most ``VITAL_FEW``) and the repeat offenders whose run, over the three months to
+    ``month``, reaches into it; from the failure statistics (model/failure_stats.py)."""
+    tr = builder.tr
+    where = _failure_scope(builder, [month], scope)
+    pareto = failure_stats.pareto(builder.db, where, Grouping.ITEM)
+    chart = pareto_chart(
+        [r.key for r in pareto.rows],
+        [r.count for r in pareto.rows],
+        [float(r.cumulative) for r in pareto.rows],
+        title=tr("assess.doc.results.pareto_chart", month=month),
+        count_axis=tr("analysis.chart_count"),
+        cumulative_axis=tr("analysis.chart_cumulative"),
+    )
+    vital: list[ParetoItem] = []
+    for r in pareto.rows:
+        vital.append(ParetoItem(r.key, r.label, r.count, f"{r.cumulative}%"))
+        if r.cumulative >= 80 or len(vital) == VITAL_FEW:
+            break
+    sep = tr("common.list_sep")
+    offenders = tuple(
+        OffenderRow(
+            o.project_name,
+            f"{o.code} {o.standard}",
+            o.run,
+            sep.join(d.isoformat() for d in o.dates),
+            o.ongoing,
+        )
+        for o in failure_stats.repeat_offenders(
+            builder.db, _failure_scope(builder, assessment.months_ending(month, 3), scope)
+        )
+        if o.dates[-1] >= where.start
+    )
+    return {
+        "pareto_svg": chart if pareto.rows else "",
+        "failures": pareto.total,
+        "top_items": tuple(vital),
+        "offenders": offenders,
+        "offenders_from": assessment.months_ending(month, 3)[0],
+    }
 
 
 def _cut(band: dict[str, Any]) -> bool:

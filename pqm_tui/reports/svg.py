@@ -156,3 +156,108 @@ def pareto_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+TREND_WIDTH = 640
+TREND_HEIGHT = 230
+TREND_COLOURS = ("#1f4e9c", "#e07b00")  # the project, the average
+BAND_COLOURS = {1: "#2e7d32", 0: "#888888", -1: "#c62828"}  # pay rise, none, cut
+
+
+def trend_chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    thresholds: Sequence[tuple[float, int]],
+    *,
+    title: str,
+) -> str:
+    """Monthly scores as lines (考核趋势): one polyline with dots per series (name and a
+    score per month, None a gap), the first series' values written above its dots, and
+    the band thresholds (lowest score, pay adjustment) as dashed lines, green for a
+    rise and red for a cut, their scores on the right; texts escaped."""
+    left, right, top, bottom = 36, 40, 44, 24
+    plot_w = TREND_WIDTH - left - right
+    plot_h = TREND_HEIGHT - top - bottom
+    base = top + plot_h
+    values = [v for _, scores in series for v in scores if v is not None]
+    values += [t for t, _ in thresholds if t > 0]
+    low = max(0, (int(min(values, default=75.0)) - 5) // 5 * 5)
+    span = 100 - low
+
+    def y_of(value: float) -> float:
+        return base - plot_h * (max(low, min(100.0, value)) - low) / span
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{TREND_WIDTH}" '
+        f'height="{TREND_HEIGHT}" viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT}" '
+        f'font-family="{FONT}" font-size="10">',
+        f'<text x="0" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
+    ]
+    x_legend = float(left)
+    for n, (name, _) in enumerate(series):
+        colour = TREND_COLOURS[n % len(TREND_COLOURS)]
+        parts.append(
+            f'<line x1="{x_legend:.1f}" y1="28" x2="{x_legend + 16:.1f}" y2="28" '
+            f'stroke="{colour}" stroke-width="2"/>'
+            f'<circle cx="{x_legend + 8:.1f}" cy="28" r="2.5" fill="{colour}"/>'
+            f'<text x="{x_legend + 20:.1f}" y="31" font-size="9">{escape(name)}</text>'
+        )
+        x_legend += 40 + 9 * len(name)
+    for tick in range(low, 101, 5 if span <= 40 else 10):
+        y = y_of(tick)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            'stroke="#eeeeee" stroke-width="0.5"/>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="9">{tick}</text>'
+        )
+    for score, pay in thresholds:
+        if not low < score < 100:
+            continue
+        y = y_of(score)
+        colour = BAND_COLOURS[(pay > 0) - (pay < 0)]
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            f'stroke="{colour}" stroke-width="0.8" stroke-dasharray="4 3"/>'
+            f'<text x="{left + plot_w + 4}" y="{y + 3:.1f}" font-size="9" fill="{colour}">'
+            f"{score:g}</text>"
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#555555"/>'
+        f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#555555"/>'
+    )
+    slot = plot_w / max(len(labels), 1)
+    for n, label in enumerate(labels):
+        parts.append(
+            f'<text x="{left + slot * (n + 0.5):.1f}" y="{base + 14}" text-anchor="middle" '
+            f'font-size="9">{escape(label)}</text>'
+        )
+    for n, (_, scores) in enumerate(series):
+        colour = TREND_COLOURS[n % len(TREND_COLOURS)]
+        runs: list[list[tuple[float, float]]] = [[]]
+        for m, value in enumerate(scores):
+            if value is None:
+                runs.append([])
+                continue
+            point = (left + slot * (m + 0.5), y_of(value))
+            runs[-1].append(point)
+            parts.append(
+                f'<circle cx="{point[0]:.1f}" cy="{point[1]:.1f}" r="2.8" fill="{colour}"/>'
+            )
+            if n == 0:
+                others = [o[1][m] for o in series[1:]]
+                below = any(
+                    o is not None and o > value for o in others
+                )  # the label away from the other line
+                parts.append(
+                    f'<text x="{point[0]:.1f}" y="{point[1] + (11 if below else -5):.1f}" '
+                    'text-anchor="middle" '
+                    f'font-size="8" fill="{colour}">{value:g}</text>'
+                )
+        for run in runs:
+            if len(run) > 1:
+                line = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+                parts.append(
+                    f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+                )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -4,7 +4,8 @@
 band (green for a pay rise, yellow and red for a cut); Enter on a cell opens the
 project's months (``AssessmentProjectScreen``): each month's score, band and state,
 and for the highlighted month the checks counted and the carry-overs; Enter on a
-check opens it in the summary. ``c`` computes the highlighted month (a draft; a
+check opens it in the summary. ``g`` shows the highlighted project's trend
+(screens/assessment_trend.py). ``c`` computes the highlighted month (a draft; a
 published month gets a revision when its records changed), ``s`` sorts by the
 highlighted month's score, then by name.
 """
@@ -14,12 +15,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Header, Static
 
 from pqm_tui.model import organisation
 from pqm_tui.model.assessments import Assessment, GridCell
+from pqm_tui.model.entities import Project
 from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.services import assessment
@@ -27,6 +30,7 @@ from pqm_tui.services.points import format_points
 from pqm_tui.widgets.footer import PQMFooter, binding
 
 NOT_COMPUTED = "·"
+MONTH_WIDTH = 5  # "26-11", "78.8", "100", "未考"
 
 
 def style_of(pay_adjust_percent: int | None) -> str:
@@ -73,6 +77,7 @@ class AssessmentScreen(PQMScreen[None]):
     BINDINGS = [
         binding("escape", "back", "assess.key.back", "assess.back"),
         binding("enter", "open", "assess.key.open", "assess.open", show=False),
+        binding("g", "trend", "assess.key.trend", "assess.trend"),
         binding("c", "compute", "assess.key.compute", "assess.compute"),
         binding("s", "sort", "assess.key.sort", "assess.sort"),
         binding("r", "refresh", "assess.key.refresh", "assess.refresh"),
@@ -81,6 +86,7 @@ class AssessmentScreen(PQMScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.by_score = False
+        self.filling = 0  # counts the fillings of the table: a late half of an old one is dropped
         self.months: list[str] = []  # the last twelve, set when mounted (the app's clock)
 
     def compose(self) -> ComposeResult:
@@ -92,12 +98,15 @@ class AssessmentScreen(PQMScreen[None]):
 
     def on_mount(self) -> None:
         self.months = assessment.recent_months(self.pqm.clock.today())
+        data = assessment.grid(self.pqm.db, self.months)
         table = self.query_one("#assess-grid", DataTable)
         table.fixed_columns = 1
-        table.add_column(self.tr("assess.col.project"), key="project")
+        # fixed widths: rows added after the first paint never move the columns
+        names = max((cell_len(p.name) for p in data.projects), default=8)
+        table.add_column(self.tr("assess.col.project"), key="project", width=max(names, 8))
         for month in self.months:
-            table.add_column(month[2:], key=month)  # 26-11: a month in five cells
-        self.action_refresh()
+            table.add_column(month[2:], key=month, width=MONTH_WIDTH)  # 26-11
+        self.action_refresh(data)
         table.move_cursor(column=len(self.months))  # this month
 
     def _cursor(self) -> tuple[str | None, str | None]:
@@ -110,10 +119,13 @@ class AssessmentScreen(PQMScreen[None]):
         column = str(keys.column_key.value)
         return project, column if column in self.months else None
 
-    def action_refresh(self) -> None:
+    def action_refresh(self, data: assessment.Grid | None = None) -> None:
+        """Read the grid again and fill the table: the first screenful at once, the
+        other rows just after it is painted (a DataTable measures every new cell before
+        its next paint: 500 × 13 cells took longer than the 300 ms the screen has)."""
         table = self.query_one("#assess-grid", DataTable)
         cursor = table.cursor_coordinate
-        data = assessment.grid(self.pqm.db, self.months)
+        data = data or assessment.grid(self.pqm.db, self.months)
         projects = data.projects
         if self.by_score:
             month = self._cursor()[1] or self.months[-1]
@@ -124,15 +136,28 @@ class AssessmentScreen(PQMScreen[None]):
                 return value if value is not None else Decimal(-1)
 
             projects = sorted(projects, key=lambda p: (-score(p.id), p.name))
+        self.filling += 1
         table.clear()
-        for project in projects:
-            cells = [grid_cell(self.tr, data.cell(project.id, m)) for m in self.months]
-            table.add_row(project.name, *cells, key=project.id)
+        first = max(self.app.size.height, cursor.row + 1)  # never more rows on screen
+        self._add_rows(data, projects[:first])
         table.move_cursor(row=cursor.row, column=cursor.column)
+        if projects[first:]:
+            self.call_after_refresh(self._add_rest, self.filling, data, projects[first:])
         computed = sum(1 for a in data.cells.values() if a.month == self.months[-1])
         self.query_one("#assess-status", Static).update(
             self.tr("assess.screen.status", projects=len(projects), computed=computed)
         )
+
+    def _add_rows(self, data: assessment.Grid, projects: list[Project]) -> None:
+        table = self.query_one("#assess-grid", DataTable)
+        for project in projects:
+            cells = [grid_cell(self.tr, data.cell(project.id, m)) for m in self.months]
+            table.add_row(project.name, *cells, key=project.id)
+
+    def _add_rest(self, filling: int, data: assessment.Grid, projects: list[Project]) -> None:
+        """The rows below the first screenful, unless the table was filled again since."""
+        if filling == self.filling:
+            self._add_rows(data, projects)
 
     def action_sort(self) -> None:
         """By the highlighted month's score (best first), then by name again."""
@@ -166,6 +191,16 @@ class AssessmentScreen(PQMScreen[None]):
         if project:
             self.pqm.open("assessment_project", project_id=project, month=month)
 
+    def action_trend(self) -> None:
+        """考核趋势 of the highlighted project over the grid's twelve months."""
+        project, _ = self._cursor()
+        if project:
+            table = self.query_one("#assess-grid", DataTable)
+            order = [str(key.value) for key in table.rows]
+            self.pqm.open(
+                "assessment_trend", project_id=project, months=self.months, projects=order
+            )
+
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         self.action_open()
 
@@ -180,6 +215,7 @@ class AssessmentProjectScreen(PQMScreen[None]):
     BINDINGS = [
         binding("escape", "back", "assess.key.back", "assess_project.back"),
         binding("tab", "switch", "assess.key.switch", "assess_project.switch"),
+        binding("g", "trend", "assess.key.trend", "assess_project.trend"),
     ]
 
     def __init__(self, project_id: str, month: str | None = None) -> None:
@@ -287,6 +323,13 @@ class AssessmentProjectScreen(PQMScreen[None]):
             self.pqm.open("summary", inspection_id=str(event.row_key.value))
         elif event.data_table.id == "assess-months":
             self.query_one("#assess-checks", DataTable).focus()
+
+    def action_trend(self) -> None:
+        """考核趋势: the twelve months ending with the highlighted one."""
+        months = None
+        if self.month:
+            months = assessment.months_ending(self.month)
+        self.pqm.open("assessment_trend", project_id=self.project_id, months=months)
 
     def action_switch(self) -> None:
         months = self.query_one("#assess-months", DataTable)

@@ -511,10 +511,7 @@ def quarter_lines(
 # the assessment screen (考核一览) ---------------------------------------------------
 def recent_months(today: date, count: int = 12) -> list[str]:
     """The ``count`` months ending with ``today``'s, oldest first."""
-    months = [month_of(today)]
-    while len(months) < count:
-        months.insert(0, previous_month(months[0]))
-    return months
+    return months_ending(month_of(today), count)
 
 
 @dataclass(frozen=True)
@@ -528,6 +525,25 @@ class Grid:
     def cell(self, project_id: str, month: str) -> GridCell | None:
         return self.cells.get((project_id, month))
 
+    def scores(self, project_id: str) -> list[Decimal | None]:
+        """The project's current score per month (None: not computed or 未考核)."""
+        found = [self.cell(project_id, m) for m in self.months]
+        return [c.score if c else None for c in found]
+
+    def averages(self) -> list[Decimal | None]:
+        """Per month, the mean of the scores of the projects in scope (平均分; None when
+        none was scored), two decimals."""
+        scope = {p.id for p in self.projects}
+        sums: dict[str, list[Decimal]] = defaultdict(list)
+        for cell in self.cells.values():
+            if cell.score is not None and cell.project_id in scope:
+                sums[cell.month].append(cell.score)
+        return [_mean(sums[m]) if sums[m] else None for m in self.months]
+
+
+def _mean(values: list[Decimal]) -> Decimal:
+    return (sum(values, Decimal(0)) / len(values)).quantize(CENT, ROUND_HALF_UP)
+
 
 def grid(db: Database, months: list[str], city: str | None = None) -> Grid:
     """The assessments of ``months`` for the projects in scope (one query)."""
@@ -538,3 +554,29 @@ def grid(db: Database, months: list[str], city: str | None = None) -> Grid:
 def project_months(db: Database, project_id: str) -> list[Assessment]:
     """A project's stored assessments, oldest month first (项目考核明细)."""
     return assessments.assessments(db, project_id=project_id)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A project's monthly scores beside the average of the projects in scope (考核趋势)."""
+
+    project: Project
+    months: list[str]
+    scores: list[Decimal | None]
+    average: list[Decimal | None]
+
+
+def trend(db: Database, project_id: str, months: list[str], city: str | None = None) -> Trend:
+    """The project's scores of ``months`` and, per month, the company's (or ``city``'s)
+    average of the projects scored."""
+    data = grid(db, months, city)
+    project = organisation.get_project(db, project_id)
+    return Trend(project, months, data.scores(project_id), data.averages())
+
+
+def months_ending(month: str, count: int = 12) -> list[str]:
+    """The ``count`` months ending with ``month`` (YYYY-MM), oldest first."""
+    months = [month]
+    while len(months) < count:
+        months.insert(0, previous_month(months[0]))
+    return months
