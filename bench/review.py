@@ -217,7 +217,24 @@ def bench_queries(path: Path, runs: int) -> None:
         "active, sort item, page 1": (ReviewFilter(), "item", 0),
         "active, sort person, page 1": (ReviewFilter(), "person", 0),
         "all, department 工程部": (ReviewFilter(status="all", department="工程部"), "deadline", 0),
+        "all, sort deadline, page 1": (ReviewFilter(status="all"), "deadline", 0),
+        "active, department 工程部": (ReviewFilter(department="工程部"), "deadline", 0),
+        "active, severity serious": (ReviewFilter(severity="serious"), "deadline", 0),
+        "all, severity red-line, sort area": (
+            ReviewFilter(status="all", severity="red-line"),
+            "area",
+            0,
+        ),
         "active, text search '责任人12'": (ReviewFilter(text="责任人12"), "deadline", 0),
+        "active, text search '责任人123' (rare)": (ReviewFilter(text="责任人123"), "deadline", 0),
+        "active, text search '消防通道' (common)": (ReviewFilter(text="消防通道"), "deadline", 0),
+        "active, text search '漏' + 工程部": (
+            ReviewFilter(text="漏", department="工程部"),
+            "deadline",
+            0,
+        ),
+        "active, text search '漏', sort project": (ReviewFilter(text="漏"), "project", 0),
+        "active, text search 'qq' (no match)": (ReviewFilter(text="qq"), "deadline", 0),
         "active, text search '漏' (1 char)": (ReviewFilter(text="漏"), "deadline", 0),
         "active, text search '垃圾' (2 chars)": (ReviewFilter(text="垃圾"), "deadline", 0),
         "active, text search '消防'": (ReviewFilter(text="消防"), "deadline", 0),
@@ -238,10 +255,17 @@ def bench_queries(path: Path, runs: int) -> None:
             runs,
         )
         print(f"  {label:45s} {ms:8.1f} ms")
-    ms = _median_ms(lambda: counts(db, ReviewFilter(overdue=True), today), runs)
-    print(f"  {'header counts (overdue filter)':45s} {ms:8.1f} ms")
-    ms = _median_ms(lambda: counts(db, ReviewFilter(text="责任人12"), today), runs)
-    print(f"  {'header counts (text search 责任人12)':45s} {ms:8.1f} ms")
+    for label, flt in {
+        "overdue filter": ReviewFilter(overdue=True),
+        "department 工程部": ReviewFilter(department="工程部"),
+        "severity serious": ReviewFilter(severity="serious"),
+        "text search 责任人12": ReviewFilter(text="责任人12"),
+        "text search 漏": ReviewFilter(text="漏"),
+        "text search 漏 + 工程部": ReviewFilter(text="漏", department="工程部"),
+        "text search qq (no match)": ReviewFilter(text="qq"),
+    }.items():
+        ms = _median_ms(lambda flt=flt: counts(db, flt, today), runs)
+        print(f"  {'header counts (' + label + ')':45s} {ms:8.1f} ms")
     db.close()
 
 
