@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlite_utils import Database
 
@@ -154,6 +155,7 @@ CONTAINS = "instr(lower({}), lower(?)) > 0"  # = `{} LIKE '%q%'`: ASCII case fol
 # the page's end. About sqrt(page × items) at 100 k items, where both cost the same.
 SMALL_SET = 5000
 IN_JSON = "{} IN (SELECT value FROM json_each(?))"
+OWN_TEXT = "instr(s.text, lower(?)) > 0"
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,19 @@ class _TextPlan:
         """Whether the finding's own text (note, person) is searched."""
         return SEPARATOR not in self.text
 
+    def sources(self) -> list[tuple[str, str, list[Any]]]:
+        """(index hint, test, parameters) of each way a row of ``s`` can match: its own
+        text through the covering text index, or one kind of name through its index."""
+        found: list[tuple[str, str, list[Any]]] = []
+        if self.own_text():
+            found.append(("INDEXED BY review_search_text", OWN_TEXT, [self.text]))
+        for column, values in self.name_terms():
+            found.append(("", IN_JSON.format(column), [values]))
+        return found
+
     def row_test(self) -> tuple[str, list[Any]]:
         """The text test of one review_search row ``s``."""
-        terms = ["instr(s.text, lower(?)) > 0"] if self.own_text() else []
+        terms = [OWN_TEXT] if self.own_text() else []
         params: list[Any] = [self.text] if self.own_text() else []
         for column, values in self.name_terms():
             terms.append(IN_JSON.format(column))
@@ -207,7 +219,24 @@ def _names(db: Database, text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(found)
 
 
+# the last plan per connection: the page and its header counts probe the same text once
+_LAST_PLAN: WeakKeyDictionary[Database, tuple[str, int, tuple[int, int], _TextPlan]] = (
+    WeakKeyDictionary()
+)
+
+
 def _text_plan(db: Database, text: str) -> _TextPlan:
+    """``_probe`` of the text, reused while the database is unchanged."""
+    mark = change_mark(db)
+    last = _LAST_PLAN.get(db)
+    if last is not None and last[:3] == (text, SMALL_SET, mark):
+        return last[3]
+    plan = _probe(db, text)
+    _LAST_PLAN[db] = (text, SMALL_SET, mark, plan)
+    return plan
+
+
+def _probe(db: Database, text: str) -> _TextPlan:
     """Probe the matches with ``LIMIT SMALL_SET + 1``: a rare text's few matches are kept
     (a page then sorts only them), a common one stops the probe early.
 
@@ -269,6 +298,8 @@ def _query(db: Database, flt: ReviewFilter, today: date, sort: str | None) -> _Q
     plan = _text_plan(db, text) if text else None
     walk = plan is not None and plan.ids is None
     expr, tie = SORTS[sort] if sort is not None else ("", "")
+    if walk and sort is None and not flt.project_id and not _pending(flt) and plan:
+        return _union_query(plan, flt, today)
     if flt.project_id:  # a project's few thousand items, found by rect_project
         on_s = False
     elif sort is None:  # counts: one narrow table when it holds every filter
@@ -289,9 +320,6 @@ def _query(db: Database, flt: ReviewFilter, today: date, sort: str | None) -> _Q
             need.add("r")
         first, table, key = "s", "review_search", "item_id"
         joins = " CROSS JOIN rectification_items r ON r.id = s.item_id" if "r" in need else ""
-        if walk and sort is None and "r" not in need and plan and not plan.name_terms():
-            # counts of a common text: the covering index holds the text and every filter
-            joins = f" INDEXED BY review_search_text{joins}"
     else:
         first, table, key = "r", "rectification_items", "id"
         if "s" in need or walk or expr.startswith("s."):
@@ -312,6 +340,29 @@ def _query(db: Database, flt: ReviewFilter, today: date, sort: str | None) -> _Q
         source = f"{table} {first}{joins}"
     clause = ("WHERE " + " AND ".join(where)) if where else ""
     return _Query(with_, f"FROM {source} {clause}", params, expr, tie, first)
+
+
+def _pending(flt: ReviewFilter) -> bool:
+    return flt.status in ("extension-requested", "appeal-requested")
+
+
+def _union_query(plan: _TextPlan, flt: ReviewFilter, today: date) -> _Query:
+    """Every item holding a common text, for counting: the matches of its own text
+    (a scan of the covering text index, the floor) and of each kind of name (their
+    indexes), each with the other filters; each part leaves out the rows an earlier one
+    counted, so no repeats need sorting out. ``body`` is a ``UNION ALL`` of the parts
+    with ``{select}`` and ``{group}`` to fill in (each part counts on its own)."""
+    where, params, _ = _where(flt, today, on_s=True)
+    parts, all_params = [], []
+    earlier: list[tuple[str, list[Any]]] = []
+    for hint, test, test_params in plan.sources():
+        terms = [test, *(f"NOT {t}" for t, _ in earlier), *where]
+        parts.append(
+            f"SELECT {{select}} FROM review_search s {hint} WHERE {' AND '.join(terms)} {{group}}"
+        )
+        all_params.append([*test_params, *(p for _, ps in earlier for p in ps), *params])
+        earlier.append((test, test_params))
+    return _Query("", " UNION ALL ".join(parts), all_params, "", "", "union")
 
 
 def page(
@@ -406,21 +457,30 @@ def is_quick(flt: ReviewFilter, sort: str) -> bool:
 def count(db: Database, flt: ReviewFilter, today: date) -> int:
     """How many items match the filter."""
     q = _query(db, flt, today, None)
+    if q.first == "union":
+        sql = q.body.format(select="count(*)", group="")
+        params = [p for part in q.params for p in part]
+        return sum(int(n) for (n,) in db.execute(sql, params))
     return int(db.execute(f"{q.with_}SELECT count(*) {q.body}", q.params).fetchone()[0])
 
 
 def counts(db: Database, flt: ReviewFilter, today: date) -> dict[str, int]:
     """Counts by status and overdue under the filter's other conditions, plus 'matching'."""
     q = _query(db, replace(flt, status="all", overdue=False), today, None)
-    status, deadline = f"{q.first}.status", f"{q.first}.deadline"
+    first = "s" if q.first == "union" else q.first
+    status, deadline = f"{first}.status", f"{first}.deadline"
+    select = f"{status}, count(*), sum({status} = 'open' AND {deadline} < ?)"
+    if q.first == "union":  # each part counted on its own, then added up
+        named = f"{status} AS st, count(*) AS n, sum({status} = 'open' AND {deadline} < ?) AS late"
+        sql = q.body.format(select=named, group=f"GROUP BY {status}")
+        params = [p for part in q.params for p in [today.isoformat(), *part]]
+        sql = f"SELECT st, sum(n), sum(late) FROM ({sql}) GROUP BY st"
+    else:
+        head = q.params[:1] if q.with_ else []  # the matches' ids come before the SELECT's
+        params = [*head, today.isoformat(), *q.params[len(head) :]]
+        sql = f"{q.with_}SELECT {select} {q.body} GROUP BY {status}"
     result = {s: 0 for s in ("open", "replied", "closed", "voided", "overdue")}
-    head = q.params[:1] if q.with_ else []  # the matches' ids come before the SELECT's
-    params = [*head, today.isoformat(), *q.params[len(head) :]]
-    for state, n, late in db.execute(
-        f"""{q.with_}SELECT {status}, count(*), sum({status} = 'open' AND {deadline} < ?)
-            {q.body} GROUP BY {status}""",
-        params,
-    ):
+    for state, n, late in db.execute(sql, params):
         result[state] = n
         result["overdue"] += late or 0
     result["matching"] = _matching_from(result, flt)

@@ -1167,6 +1167,10 @@ def m018_review_search_speed(db: Database) -> None:
                 ON review_search(deadline, item_rowid, status)""",
             """CREATE INDEX review_search_text ON review_search
                 (text, status, deadline, department, severity, item_id)""",
+            # the items of a matching checklist item, counted without reading their rows
+            "DROP INDEX review_search_checklist_item",
+            """CREATE INDEX review_search_checklist_item ON review_search
+                (checklist_item_id, status, deadline, department, severity, text, item_id)""",
             "DROP TRIGGER rectification_items_search_insert",
             "DROP TRIGGER rectification_items_search_update",
             f"""CREATE TRIGGER rectification_items_search_insert
