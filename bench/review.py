@@ -270,6 +270,75 @@ def bench_queries(path: Path, runs: int) -> None:
     db.close()
 
 
+# The same workbook from one plain query: the floor of ``pqm items --overdue --format xlsx``.
+ONE_QUERY_XLSX = """
+import sqlite3, sys
+from datetime import date
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+db, out, today = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3])
+conn = sqlite3.connect(db)
+book = Workbook(write_only=True)
+sheet = book.create_sheet("items")
+wrap, red = Alignment(wrap_text=True, vertical="top"), Font(color="C00000", bold=True)
+SQL = '''SELECT coalesce(n.number, ''), i.code, p.name, a.name, i.standard, f.note, f.severity,
+          f.department, f.responsible_person, r.deadline, r.status, r.escalation_level
+     FROM rectification_items r JOIN findings f ON f.id = r.finding_id
+     JOIN areas a ON a.id = f.area_id JOIN items i ON i.id = f.item_id
+     JOIN projects p ON p.id = r.project_id LEFT JOIN notices n ON n.id = r.notice_id
+    WHERE r.status = 'open' AND r.deadline < ? ORDER BY r.deadline, r.rowid'''
+for row in conn.execute(SQL, [today.isoformat()]):
+    number, code, project, area, standard, note = row[:6]
+    severity, department, person, deadline, status, level = row[6:]
+    cells = [f"{number} {code}", project, area, code]
+    for value in (standard, note):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.alignment = wrap
+        cells.append(cell)
+    day = date.fromisoformat(deadline)
+    when = WriteOnlyCell(sheet, value=day)
+    when.number_format = "yyyy-mm-dd"
+    days = WriteOnlyCell(sheet, value=(day - today).days)
+    days.font = red
+    sheet.append([*cells, severity, department, person, when, days, "x", status, level])
+book.save(out)
+"""
+
+
+def bench_xlsx(path: Path, runs: int) -> None:
+    """``pqm items --overdue --format xlsx`` as a whole process against the one-query script."""
+    import subprocess
+    import sys
+    import tempfile
+
+    today = _clock().today().isoformat()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "items.xlsx"
+        commands = {
+            "pqm items --overdue --format xlsx": [
+                sys.executable, "-m", "pqm_tui", "--db", str(path), "items", "--overdue",
+                "--format", "xlsx",
+                "-o", str(out),
+            ],
+            "one-query script, same workbook": [
+                sys.executable, "-c", ONE_QUERY_XLSX, str(path), str(out), today,
+            ],
+        }  # fmt: skip
+        medians = {}
+        for label, command in commands.items():
+            times = []
+            for _ in range(runs):
+                out.unlink(missing_ok=True)
+                t = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True)
+                times.append((time.perf_counter() - t) * 1000)
+            medians[label] = statistics.median(times)
+            print(f"  {label:45s} {medians[label]:8.1f} ms")
+        pqm_ms, script_ms = medians.values()
+        print(f"  {'pqm / one-query script':45s} {pqm_ms / script_ms:8.2f} x")
+
+
 async def _open_review(app: App[None], pilot: object) -> None:
     from pqm_tui.screens.review import ReviewScreen
 
@@ -289,6 +358,7 @@ def main() -> int:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--no-screen", action="store_true")
+    parser.add_argument("--xlsx", action="store_true", help="also time the overdue xlsx export")
     args = parser.parse_args()
     print(machine())
     if args.regenerate or not args.db.exists():
@@ -299,6 +369,8 @@ def main() -> int:
     db.close()
     print(f"database {args.db}: {n_f} findings, {n_r} rectification items; today {date.today()}")
     bench_queries(args.db, args.runs)
+    if args.xlsx:
+        bench_xlsx(args.db, min(args.runs, 5))
     if not args.no_screen:
         bench_screen(args.db)
     return 0

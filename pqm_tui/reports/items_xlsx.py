@@ -40,6 +40,7 @@ COLUMNS = {
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 OVERDUE_FONT = Font(color="C00000", bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")  # one style object shared by every cell
 
 
 def write_items(path: Path, rows: Iterable[ReviewRow], today: date, tr: Translator) -> int:
@@ -79,7 +80,7 @@ def _text(sheet: object, value: str, *, wrap: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"
     if wrap:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = WRAP
     return cell
 
 
