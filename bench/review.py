@@ -198,7 +198,9 @@ def _flush(conn, _last, rows_f, rows_r, rows_e, rows_n, _stamp) -> None:  # type
 def _median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(runs):
-        review._LAST_PLAN.clear()  # each run probes its text anew, as a new search does
+        plans = getattr(review, "_LAST_PLAN", None)  # (absent before m018)
+        if plans is not None:
+            plans.clear()  # each run probes its text anew, as a new search does
         t = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t) * 1000)
@@ -366,8 +368,11 @@ def main() -> int:
     db = connect(args.db, actor="bench")
     n_f = db.execute("SELECT count(*) FROM findings").fetchone()[0]
     n_r = db.execute("SELECT count(*) FROM rectification_items").fetchone()[0]
+    stats = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    analysed = "statistics present" if stats.fetchone()[0] else "no statistics"
     db.close()
     print(f"database {args.db}: {n_f} findings, {n_r} rectification items; today {date.today()}")
+    print(f"planner: {analysed} (PQM runs PRAGMA optimize when a connection closes)")
     bench_queries(args.db, args.runs)
     if args.xlsx:
         bench_xlsx(args.db, min(args.runs, 5))

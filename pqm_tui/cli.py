@@ -107,7 +107,10 @@ def run_app(context: CommandContext) -> int:
     app = create_app(
         context.settings, db_path=context.db_path, actor=context.actor, clock=context.clock
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.db.close()  # SQLite refreshes its statistics on the way out (PRAGMA optimize)
     return int(app.return_code or 0)
 
 
@@ -128,7 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             context.actor = args.actor
         if args.command is None:
             return run_app(context)
-        return int(args.func(context, args) or 0)
+        try:
+            return int(args.func(context, args) or 0)
+        finally:
+            context.close()  # SQLite refreshes its statistics on the way out (PRAGMA optimize)
     except (UserError, PQMError) as exc:
         said_in = (exc.lang if isinstance(exc, SettingsError) else None) or lang
         for line in error_lines(Translator(said_in), exc):

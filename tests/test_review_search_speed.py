@@ -90,7 +90,10 @@ def _queries(db: Database) -> list[str]:
 def test_every_chip_and_sort_finds_what_the_substring_test_finds(
     demo_db_path: Path, plan: str, sort: str
 ) -> None:
-    db = connect(demo_db_path)
+    _check_search(connect(demo_db_path), sort)
+
+
+def _check_search(db: Database, sort: str) -> None:
     queries = _queries(db)
     for flt in _filters(db):
         for descending in (False, True):
@@ -192,3 +195,22 @@ def test_status_and_deadline_copies_follow_every_move(demo_db_path: Path, clock:
     db.conn.commit()
     assert _copies_differ(db) == 0
     assert check_integrity(db).ok
+
+
+def test_closing_gathers_statistics_and_the_plans_stay_right(demo_db_path: Path) -> None:
+    db = connect(demo_db_path)
+    department = db.execute("SELECT department FROM review_search LIMIT 1").fetchone()[0]
+    for flt in (review.ReviewFilter(department=department), review.ReviewFilter(text="漏")):
+        review.page(db, flt, TODAY)
+        review.counts(db, flt, TODAY)
+    db.close()  # PRAGMA optimize: what the CLI and the app do on the way out
+    db = connect(demo_db_path)
+    analysed = {r[0] for r in db.execute("SELECT DISTINCT tbl FROM sqlite_stat1")}
+    assert {"review_search", "rectification_items"} <= analysed
+    assert check_integrity(db).ok
+    db.execute("ANALYZE")  # every table, as a long-used database would have
+    db.conn.commit()
+    db.close()
+    db = connect(demo_db_path)
+    for sort in ("deadline", "area", "status"):
+        _check_search(db, sort)

@@ -235,9 +235,9 @@ def optimize(db: Database) -> None:
     with them.
     """
     conn = db.conn
-    if conn.in_transaction:  # never commit someone's open work
-        return
-    with suppress(sqlite3.Error):
+    with suppress(sqlite3.Error):  # ProgrammingError, too: already closed
+        if conn.in_transaction:  # never commit someone's open work
+            return
         conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
         conn.execute("PRAGMA optimize")
         if conn.in_transaction:
