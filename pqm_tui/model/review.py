@@ -1,11 +1,16 @@
 """The review of rectification items (整改跟踪): filtered, sorted, paged queries.
 
-Built for large databases: the page of item ids is chosen first (``LIMIT`` in
-a subquery, joining only what the filters and the sort need, so the partial
-index ``rect_open_deadline`` serves the usual open/overdue-by-deadline view),
-and names are joined for those rows only. Text search reads the narrow
-``review_search`` table (migration m006) instead of joining findings, areas,
-items and projects for every item.
+Built for large databases: the page of item ids is chosen first (``LIMIT`` in a
+subquery, walking an index in the page's order so the walk stops at the page's end),
+and names are joined for those rows only. The item's sort keys, status and deadline
+are copied into the narrow ``review_search`` table (m017, m018), so a department or
+severity filter and its header counts read one table through one index.
+
+A text search first probes its matches (``LIMIT SMALL_SET + 1``, the trigram FTS for
+3+ characters, a covering index over the text otherwise): a rare text's few matches
+are sorted whole; a common one walks the page's order testing each row. Counts of a
+common text add up disjoint parts (own text, each kind of name), each from a covering
+index.
 """
 
 from __future__ import annotations
