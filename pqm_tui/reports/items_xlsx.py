@@ -75,9 +75,17 @@ def _write(target: str, rows: Iterable[ReviewRow], today: date, tr: Translator) 
     return count
 
 
-def _text(sheet: object, value: str, *, wrap: bool = False) -> WriteOnlyCell:
-    """User text as text: control characters dropped, never a formula (``=…``)."""
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+def _text(sheet: object, value: str, *, wrap: bool = False) -> WriteOnlyCell | str:
+    """User text as text: control characters dropped, never a formula (``=…``).
+
+    A plain string is written as text by openpyxl unless it starts with ``=``; a cell
+    object costs far more (openpyxl first tries it as a value and fails), so one is
+    made only for a wrapped cell or a would-be formula.
+    """
+    clean = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not wrap and not clean.startswith("="):
+        return clean
+    cell = WriteOnlyCell(sheet, value=clean)
     cell.data_type = "s"
     if wrap:
         cell.alignment = WRAP
