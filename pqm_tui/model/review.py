@@ -161,6 +161,11 @@ CONTAINS = "instr(lower({}), lower(?)) > 0"  # = `{} LIKE '%q%'`: ASCII case fol
 SMALL_SET = 5000
 IN_JSON = "{} IN (SELECT value FROM json_each(?))"
 OWN_TEXT = "instr(s.text, lower(?)) > 0"
+NAME_INDEX = {  # the index of review_search by each kind of name
+    "s.project_name": "review_search_project_name",
+    "s.area_id": "review_search_area",
+    "s.checklist_item_id": "review_search_checklist_item",
+}
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,8 @@ class _TextPlan:
         if self.own_text():
             found.append(("INDEXED BY review_search_text", OWN_TEXT, [self.text]))
         for column, values in self.name_terms():
-            found.append(("", IN_JSON.format(column), [values]))
+            hint = f"INDEXED BY {NAME_INDEX[column]}"  # not a filter's index (statistics)
+            found.append((hint, IN_JSON.format(column), [values]))
         return found
 
     def row_test(self) -> tuple[str, list[Any]]:
