@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from _common import first_paint_ms, machine
 from textual.app import App
 
-from pqm_tui.model import checklists, organisation
+from pqm_tui.model import checklists, organisation, review
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import AreaType
@@ -198,6 +198,9 @@ def _flush(conn, _last, rows_f, rows_r, rows_e, rows_n, _stamp) -> None:  # type
 def _median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(runs):
+        plans = getattr(review, "_LAST_PLAN", None)  # (absent before m018)
+        if plans is not None:
+            plans.clear()  # each run probes its text anew, as a new search does
         t = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t) * 1000)
@@ -217,7 +220,24 @@ def bench_queries(path: Path, runs: int) -> None:
         "active, sort item, page 1": (ReviewFilter(), "item", 0),
         "active, sort person, page 1": (ReviewFilter(), "person", 0),
         "all, department 工程部": (ReviewFilter(status="all", department="工程部"), "deadline", 0),
+        "all, sort deadline, page 1": (ReviewFilter(status="all"), "deadline", 0),
+        "active, department 工程部": (ReviewFilter(department="工程部"), "deadline", 0),
+        "active, severity serious": (ReviewFilter(severity="serious"), "deadline", 0),
+        "all, severity red-line, sort area": (
+            ReviewFilter(status="all", severity="red-line"),
+            "area",
+            0,
+        ),
         "active, text search '责任人12'": (ReviewFilter(text="责任人12"), "deadline", 0),
+        "active, text search '责任人123' (rare)": (ReviewFilter(text="责任人123"), "deadline", 0),
+        "active, text search '消防通道' (common)": (ReviewFilter(text="消防通道"), "deadline", 0),
+        "active, text search '漏' + 工程部": (
+            ReviewFilter(text="漏", department="工程部"),
+            "deadline",
+            0,
+        ),
+        "active, text search '漏', sort project": (ReviewFilter(text="漏"), "project", 0),
+        "active, text search 'qq' (no match)": (ReviewFilter(text="qq"), "deadline", 0),
         "active, text search '漏' (1 char)": (ReviewFilter(text="漏"), "deadline", 0),
         "active, text search '垃圾' (2 chars)": (ReviewFilter(text="垃圾"), "deadline", 0),
         "active, text search '消防'": (ReviewFilter(text="消防"), "deadline", 0),
@@ -238,11 +258,87 @@ def bench_queries(path: Path, runs: int) -> None:
             runs,
         )
         print(f"  {label:45s} {ms:8.1f} ms")
-    ms = _median_ms(lambda: counts(db, ReviewFilter(overdue=True), today), runs)
-    print(f"  {'header counts (overdue filter)':45s} {ms:8.1f} ms")
-    ms = _median_ms(lambda: counts(db, ReviewFilter(text="责任人12"), today), runs)
-    print(f"  {'header counts (text search 责任人12)':45s} {ms:8.1f} ms")
+    for label, flt in {
+        "overdue filter": ReviewFilter(overdue=True),
+        "department 工程部": ReviewFilter(department="工程部"),
+        "severity serious": ReviewFilter(severity="serious"),
+        "text search 责任人12": ReviewFilter(text="责任人12"),
+        "text search 漏": ReviewFilter(text="漏"),
+        "text search 漏 + 工程部": ReviewFilter(text="漏", department="工程部"),
+        "text search qq (no match)": ReviewFilter(text="qq"),
+    }.items():
+        ms = _median_ms(lambda flt=flt: counts(db, flt, today), runs)
+        print(f"  {'header counts (' + label + ')':45s} {ms:8.1f} ms")
     db.close()
+
+
+# The same workbook from one plain query: the floor of ``pqm items --overdue --format xlsx``.
+ONE_QUERY_XLSX = """
+import sqlite3, sys
+from datetime import date
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+db, out, today = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3])
+conn = sqlite3.connect(db)
+book = Workbook(write_only=True)
+sheet = book.create_sheet("items")
+wrap, red = Alignment(wrap_text=True, vertical="top"), Font(color="C00000", bold=True)
+SQL = '''SELECT coalesce(n.number, ''), i.code, p.name, a.name, i.standard, f.note, f.severity,
+          f.department, f.responsible_person, r.deadline, r.status, r.escalation_level
+     FROM rectification_items r JOIN findings f ON f.id = r.finding_id
+     JOIN areas a ON a.id = f.area_id JOIN items i ON i.id = f.item_id
+     JOIN projects p ON p.id = r.project_id LEFT JOIN notices n ON n.id = r.notice_id
+    WHERE r.status = 'open' AND r.deadline < ? ORDER BY r.deadline, r.rowid'''
+for row in conn.execute(SQL, [today.isoformat()]):
+    number, code, project, area, standard, note = row[:6]
+    severity, department, person, deadline, status, level = row[6:]
+    cells = [f"{number} {code}", project, area, code]
+    for value in (standard, note):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.alignment = wrap
+        cells.append(cell)
+    day = date.fromisoformat(deadline)
+    when = WriteOnlyCell(sheet, value=day)
+    when.number_format = "yyyy-mm-dd"
+    days = WriteOnlyCell(sheet, value=(day - today).days)
+    days.font = red
+    sheet.append([*cells, severity, department, person, when, days, "x", status, level])
+book.save(out)
+"""
+
+
+def bench_xlsx(path: Path, runs: int) -> None:
+    """``pqm items --overdue --format xlsx`` as a whole process against the one-query script."""
+    import subprocess
+    import sys
+    import tempfile
+
+    today = _clock().today().isoformat()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "items.xlsx"
+        commands = {
+            "pqm items --overdue --format xlsx": [
+                sys.executable, "-m", "pqm_tui", "--db", str(path), "items", "--overdue",
+                "--format", "xlsx",
+                "-o", str(out),
+            ],
+            "one-query script, same workbook": [
+                sys.executable, "-c", ONE_QUERY_XLSX, str(path), str(out), today,
+            ],
+        }  # fmt: skip
+        medians = {}
+        for label, command in commands.items():
+            times = []
+            for _ in range(runs):
+                out.unlink(missing_ok=True)
+                t = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True)
+                times.append((time.perf_counter() - t) * 1000)
+            medians[label] = statistics.median(times)
+            print(f"  {label:45s} {medians[label]:8.1f} ms")
+        pqm_ms, script_ms = medians.values()
+        print(f"  {'pqm / one-query script':45s} {pqm_ms / script_ms:8.2f} x")
 
 
 async def _open_review(app: App[None], pilot: object) -> None:
@@ -264,6 +360,7 @@ def main() -> int:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--no-screen", action="store_true")
+    parser.add_argument("--xlsx", action="store_true", help="also time the overdue xlsx export")
     args = parser.parse_args()
     print(machine())
     if args.regenerate or not args.db.exists():
@@ -271,9 +368,14 @@ def main() -> int:
     db = connect(args.db, actor="bench")
     n_f = db.execute("SELECT count(*) FROM findings").fetchone()[0]
     n_r = db.execute("SELECT count(*) FROM rectification_items").fetchone()[0]
-    db.close()
+    stats = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    analysed = "statistics present" if stats.fetchone()[0] else "no statistics"
+    db.conn.close()  # not PQM's close: the queries below run on the statistics as they are
     print(f"database {args.db}: {n_f} findings, {n_r} rectification items; today {date.today()}")
+    print(f"planner: {analysed} (PQM runs PRAGMA optimize when a connection closes)")
     bench_queries(args.db, args.runs)
+    if args.xlsx:
+        bench_xlsx(args.db, min(args.runs, 5))
     if not args.no_screen:
         bench_screen(args.db)
     return 0

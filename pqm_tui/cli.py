@@ -113,7 +113,10 @@ def run_app(context: CommandContext) -> int:
         clock=context.clock,
         ask_identity=True,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.db.close()  # SQLite refreshes its statistics on the way out (PRAGMA optimize)
     return int(app.return_code or 0)
 
 
@@ -134,7 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = CommandContext(settings, who=who)
         if args.command is None:
             return run_app(context)
-        return int(args.func(context, args) or 0)
+        try:
+            return int(args.func(context, args) or 0)
+        finally:
+            context.close()  # SQLite refreshes its statistics on the way out (PRAGMA optimize)
     except (UserError, PQMError) as exc:
         said_in = (exc.lang if isinstance(exc, SettingsError) else None) or lang
         for line in error_lines(Translator(said_in), exc):

@@ -45,6 +45,12 @@ class CommandContext:
     def db_path(self) -> Path:
         return self.settings.db or default_db_path()
 
+    def close(self) -> None:
+        """Close the database if a command opened it (SQLite refreshes its statistics)."""
+        if self._db is not None:
+            db, self._db = self._db, None
+            db.close()
+
     def db(self) -> Database:
         if self._db is None:
             db = connect(self.db_path, actor=SYSTEM_ACTOR)

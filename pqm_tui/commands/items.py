@@ -31,7 +31,6 @@ from pqm_tui.model.ids import short_id
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services import rectification, reinspection
 
-BATCH = 1000
 FIELDS = (
     "id",
     "project",
@@ -133,7 +132,6 @@ def _rows(ctx: CommandContext, args: argparse.Namespace) -> Iterator[review.Revi
         sort=args.sort,
         descending=args.desc,
         limit=bounds.parse_count(args.limit),
-        batch=BATCH,
     )
 
 

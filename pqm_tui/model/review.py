@@ -1,19 +1,26 @@
 """The review of rectification items (整改跟踪): filtered, sorted, paged queries.
 
-Built for large databases: the page of item ids is chosen first (``LIMIT`` in
-a subquery, joining only what the filters and the sort need, so the partial
-index ``rect_open_deadline`` serves the usual open/overdue-by-deadline view),
-and names are joined for those rows only. Text search reads the narrow
-``review_search`` table (migration m006) instead of joining findings, areas,
-items and projects for every item.
+Built for large databases: the page of item ids is chosen first (``LIMIT`` in a
+subquery, walking an index in the page's order so the walk stops at the page's end),
+and names are joined for those rows only. The item's sort keys, status and deadline
+are copied into the narrow ``review_search`` table (m017, m018), so a department or
+severity filter and its header counts read one table through one index.
+
+A text search first probes its matches (``LIMIT SMALL_SET + 1``, the trigram FTS for
+3+ characters, a covering index over the text otherwise): a rare text's few matches
+are sorted whole; a common one walks the page's order testing each row. Counts of a
+common text add up disjoint parts (own text, each kind of name), each from a covering
+index.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlite_utils import Database
 
@@ -100,28 +107,38 @@ class ReviewRow:
         return self.status == "open" and left is not None and left < 0
 
 
-def _where(flt: ReviewFilter, today: date) -> tuple[list[str], list[Any], set[str]]:
-    """WHERE terms, parameters and the tables they need."""
+def _where(
+    flt: ReviewFilter, today: date, *, on_s: bool = False, text: str = ""
+) -> tuple[list[str], list[Any], set[str]]:
+    """WHERE terms, parameters and the tables they need (``r``: the item's own table).
+
+    ``on_s`` reads the item's status and deadline from their copies in review_search
+    ``s`` (m018), so a department or severity filter is served by one narrow index.
+    ``text`` is the text term already chosen by ``_text_plan`` (without parameters).
+    """
     where: list[str] = []
     params: list[Any] = []
     need: set[str] = set()
+    status_col, deadline_col = ("s.status", "s.deadline") if on_s else ("r.status", "r.deadline")
     status = flt.status
     if status in ("active", "extension-requested", "appeal-requested") or flt.overdue:
-        where.append("r.status IN ('open', 'replied')")  # lets SQLite use rect_open_deadline
+        where.append(f"{status_col} IN ('open', 'replied')")  # rect_open_deadline serves it
     if status in ("open", "replied", "closed", "voided"):
-        where.append("r.status = ?")
+        where.append(f"{status_col} = ?")
         params.append(status)
     elif status in ("extension-requested", "appeal-requested"):
         where.append(f"{LAST_REQUEST} = ?")
         params.append(status)
+        need.add("r")
     elif status not in ("active", "all"):
         raise ValueError(f"unknown status filter {status!r}; use one of {', '.join(STATUSES)}")
     if flt.overdue:
-        where.append("r.status = 'open' AND r.deadline < ?")
+        where.append(f"{status_col} = 'open' AND {deadline_col} < ?")
         params.append(today.isoformat())
     if flt.project_id:
         where.append("r.project_id = ?")
         params.append(flt.project_id)
+        need.add("r")
     if flt.department:
         where.append("s.department = ?")
         params.append(flt.department)
@@ -130,63 +147,233 @@ def _where(flt: ReviewFilter, today: date) -> tuple[list[str], list[Any], set[st
         where.append("s.severity = ?")
         params.append(flt.severity)
         need.add("s")
-    if flt.text.strip():
-        sql, text_params = _matching(flt.text.strip())
-        where.append(f"r.rowid IN ({sql})")
-        params.extend(text_params)
+    if text:
+        where.append(text)
     return where, params, need
 
 
 FTS_MIN = 3  # the trigram index serves queries of at least this many characters
 SEPARATOR = "\x1f"  # joins note and person in review_search.text (schema.SEARCH_TEXT)
-# CROSS JOIN keeps review_search the outer loop (else SQLite may walk all items first)
-VIA_SEARCH = (
-    "SELECT r2.rowid FROM review_search s CROSS JOIN rectification_items r2 ON r2.id = s.item_id"
-)
 CONTAINS = "instr(lower({}), lower(?)) > 0"  # = `{} LIKE '%q%'`: ASCII case folded, no wildcards
+# A text search matching at most this many items is answered from the set of matches
+# (sorted whole); a more common one walks the page's order testing each row and stops at
+# the page's end. About sqrt(page × items) at 100 k items, where both cost the same.
+SMALL_SET = 5000
+IN_JSON = "{} IN (SELECT value FROM json_each(?))"
+OWN_TEXT = "instr(s.text, lower(?)) > 0"
+NAME_INDEX = {  # the index of review_search by each kind of name
+    "s.project_name": "review_search_project_name",
+    "s.area_id": "review_search_area",
+    "s.checklist_item_id": "review_search_checklist_item",
+}
 
 
-def _matching(text: str) -> tuple[str, list[Any]]:
-    """Rowids of the items whose project, area, item code/standard, note or person holds text.
+@dataclass(frozen=True)
+class _TextPlan:
+    """How a text search is answered (整改搜索): the names that hold the text (project
+    names, area and checklist item ids: small tables, matched first), and the matching
+    item ids when they are few (None: common, each walked row is tested)."""
 
-    The finding's own text is read from the narrow ``review_search`` table (through its
-    trigram index for 3+ characters, checked exactly by ``instr``); names are matched in
-    their small tables and joined by the indexed ids.
+    text: str
+    projects: tuple[str, ...]
+    areas: tuple[str, ...]
+    checklist_items: tuple[str, ...]
+    ids: tuple[str, ...] | None
+
+    def name_terms(self) -> list[tuple[str, str]]:
+        """(column of ``s``, JSON list) for every kind of name that matched."""
+        kinds = (
+            ("s.project_name", self.projects),
+            ("s.area_id", self.areas),
+            ("s.checklist_item_id", self.checklist_items),
+        )
+        return [(column, json.dumps(values)) for column, values in kinds if values]
+
+    def own_text(self) -> bool:
+        """Whether the finding's own text (note, person) is searched."""
+        return SEPARATOR not in self.text
+
+    def sources(self) -> list[tuple[str, str, list[Any]]]:
+        """(index hint, test, parameters) of each way a row of ``s`` can match: its own
+        text through the covering text index, or one kind of name through its index."""
+        found: list[tuple[str, str, list[Any]]] = []
+        if self.own_text():
+            found.append(("INDEXED BY review_search_text", OWN_TEXT, [self.text]))
+        for column, values in self.name_terms():
+            hint = f"INDEXED BY {NAME_INDEX[column]}"  # not a filter's index (statistics)
+            found.append((hint, IN_JSON.format(column), [values]))
+        return found
+
+    def row_test(self) -> tuple[str, list[Any]]:
+        """The text test of one review_search row ``s``."""
+        terms = [OWN_TEXT] if self.own_text() else []
+        params: list[Any] = [self.text] if self.own_text() else []
+        for column, values in self.name_terms():
+            terms.append(IN_JSON.format(column))
+            params.append(values)
+        return "(" + (" OR ".join(terms) or "0") + ")", params
+
+
+def _names(db: Database, text: str) -> tuple[tuple[str, ...], ...]:
+    """Project names, area ids and checklist item ids whose names hold ``text``."""
+    found = []
+    for sql, n in (
+        (f"SELECT DISTINCT name FROM projects WHERE {CONTAINS.format('name')}", 1),
+        (f"SELECT id FROM areas WHERE {CONTAINS.format('name')}", 1),
+        (
+            f"SELECT id FROM items WHERE {CONTAINS.format('code')} "
+            f"OR {CONTAINS.format('standard')}",
+            2,
+        ),
+    ):
+        found.append(tuple(r[0] for r in db.execute(sql, [text] * n)))
+    return tuple(found)
+
+
+# the last plan per connection: the page and its header counts probe the same text once
+_LAST_PLAN: WeakKeyDictionary[Database, tuple[str, int, tuple[int, int], _TextPlan]] = (
+    WeakKeyDictionary()
+)
+
+
+def _text_plan(db: Database, text: str) -> _TextPlan:
+    """``_probe`` of the text, reused while the database is unchanged."""
+    mark = change_mark(db)
+    last = _LAST_PLAN.get(db)
+    if last is not None and last[:3] == (text, SMALL_SET, mark):
+        return last[3]
+    plan = _probe(db, text)
+    _LAST_PLAN[db] = (text, SMALL_SET, mark, plan)
+    return plan
+
+
+def _probe(db: Database, text: str) -> _TextPlan:
+    """Probe the matches with ``LIMIT SMALL_SET + 1``: a rare text's few matches are kept
+    (a page then sorts only them), a common one stops the probe early.
+
+    The finding's own text is read through the trigram index for 3+ characters (checked
+    exactly by ``instr``), else through the covering index over the text.
     """
+    projects, areas, checklist_items = _names(db, text)
+    plan = _TextPlan(text, projects, areas, checklist_items, None)
     parts: list[str] = []
     params: list[Any] = []
-    if SEPARATOR not in text:
-        own = "instr(s.text, lower(?)) > 0"
+    if plan.own_text():
         if len(text) >= FTS_MIN:
-            own = (
-                "s.k IN (SELECT rowid FROM review_search_fts WHERE review_search_fts MATCH ?) AND "
-                + own
+            parts.append(
+                "SELECT s.item_id FROM review_search_fts CROSS JOIN review_search s "
+                "ON s.k = review_search_fts.rowid WHERE review_search_fts MATCH ? "
+                "AND instr(s.text, lower(?)) > 0"
             )
-            params.append('"' + text.replace('"', '""') + '"')
-        parts.append(f"{VIA_SEARCH} WHERE {own}")
-        params.append(text)
-    parts += [
-        "SELECT r3.rowid FROM rectification_items r3 WHERE r3.project_id IN "
-        f"(SELECT id FROM projects WHERE {CONTAINS.format('name')})",
-        f"{VIA_SEARCH} WHERE s.area_id IN (SELECT id FROM areas WHERE {CONTAINS.format('name')})",
-        f"{VIA_SEARCH} WHERE s.checklist_item_id IN (SELECT id FROM items "
-        f"WHERE {CONTAINS.format('code')} OR {CONTAINS.format('standard')})",
-    ]
-    params += [text] * 4
-    return " UNION ".join(parts), params
+            params += ['"' + text.replace('"', '""') + '"', text]
+        else:
+            parts.append(
+                "SELECT s.item_id FROM review_search s INDEXED BY review_search_text "
+                "WHERE instr(s.text, lower(?)) > 0"
+            )
+            params.append(text)
+    for column, values in plan.name_terms():
+        parts.append(f"SELECT s.item_id FROM review_search s WHERE {IN_JSON.format(column)}")
+        params.append(values)
+    if not parts:
+        return replace(plan, ids=())
+    sql = " UNION ALL ".join(parts)
+    rows = db.execute(f"SELECT * FROM ({sql}) LIMIT {SMALL_SET + 1}", params).fetchall()
+    if len(rows) > SMALL_SET:
+        return plan
+    return replace(plan, ids=tuple(dict.fromkeys(r[0] for r in rows)))
 
 
-def _from(need: set[str], *, by_search: bool = False) -> str:
-    """The items ``r``, with their review_search row ``s`` when ``need`` names it.
+MATCHED = "WITH m(id) AS MATERIALIZED (SELECT value FROM json_each(?)) "
+DEADLINE_SORTS = ("deadline", "days")
 
-    ``by_search`` (a sort on an ``s`` column) walks ``s`` in its index order first, so
-    the LIMIT stops the walk after one page instead of sorting every matching item.
-    """
-    if by_search:
-        return "FROM review_search s CROSS JOIN rectification_items r ON r.id = s.item_id"
-    if "s" in need:
-        return "FROM rectification_items r JOIN review_search s ON s.item_id = r.id"
-    return "FROM rectification_items r"
+
+@dataclass(frozen=True)
+class _Query:
+    """The items a filter selects: ``WITH`` prefix, ``FROM … WHERE …``, parameters, the
+    sort's columns, and the table (``r`` or ``s``) whose status and deadline are read."""
+
+    with_: str
+    body: str
+    params: list[Any]
+    expr: str
+    tie: str
+    first: str
+
+
+def _query(db: Database, flt: ReviewFilter, today: date, sort: str | None) -> _Query:
+    """Choose the plan: the item table ``r`` or the search table ``s`` (m018 copies the
+    status and deadline there) as the walked one, and for a text search its few matches
+    first or a test of each walked row; ``sort`` None: for counting."""
+    text = flt.text.strip()
+    plan = _text_plan(db, text) if text else None
+    walk = plan is not None and plan.ids is None
+    expr, tie = SORTS[sort] if sort is not None else ("", "")
+    if walk and sort is None and not flt.project_id and not _pending(flt) and plan:
+        return _union_query(plan, flt, today)
+    if flt.project_id:  # a project's few thousand items, found by rect_project
+        on_s = False
+    elif sort is None:  # counts: one narrow table when it holds every filter
+        on_s = bool(flt.department or flt.severity) or walk
+    else:
+        on_s = (
+            expr.startswith("s.")
+            or bool(flt.department or flt.severity)
+            or (flt.status == "all" and sort in DEADLINE_SORTS)
+        )
+    text_term, text_params = plan.row_test() if plan is not None and walk else ("", [])
+    where, params, need = _where(flt, today, on_s=on_s, text=text_term)
+    params += text_params
+    if on_s:
+        expr = {"r.deadline": "s.deadline", "r.status": "s.status"}.get(expr, expr)
+        tie = "s.item_rowid" if tie == "r.rowid" else tie
+        if expr.startswith("r."):
+            need.add("r")
+        first, table, key = "s", "review_search", "item_id"
+        joins = " CROSS JOIN rectification_items r ON r.id = s.item_id" if "r" in need else ""
+    else:
+        first, table, key = "r", "rectification_items", "id"
+        if "s" in need or walk or expr.startswith("s."):
+            joins = " CROSS JOIN review_search s ON s.item_id = r.id"
+        else:
+            joins = ""
+        if walk and sort in DEADLINE_SORTS and flt.status != "all" and not flt.project_id:
+            # a row test hides the page's order from the planner: name the index that has it
+            open_only = flt.overdue or flt.status not in ("open", "replied", "closed", "voided")
+            index = "rect_open_deadline" if open_only else "rect_status_deadline"
+            joins = f" INDEXED BY {index}{joins}"
+    with_ = ""
+    if plan is not None and plan.ids is not None:  # the few matches, then their rows
+        with_ = MATCHED
+        params = [json.dumps(plan.ids), *params]
+        source = f"m CROSS JOIN {table} {first} ON {first}.{key} = m.id{joins}"
+    else:
+        source = f"{table} {first}{joins}"
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    return _Query(with_, f"FROM {source} {clause}", params, expr, tie, first)
+
+
+def _pending(flt: ReviewFilter) -> bool:
+    return flt.status in ("extension-requested", "appeal-requested")
+
+
+def _union_query(plan: _TextPlan, flt: ReviewFilter, today: date) -> _Query:
+    """Every item holding a common text, for counting: the matches of its own text
+    (a scan of the covering text index, the floor) and of each kind of name (their
+    indexes), each with the other filters; each part leaves out the rows an earlier one
+    counted, so no repeats need sorting out. ``body`` is a ``UNION ALL`` of the parts
+    with ``{select}`` and ``{group}`` to fill in (each part counts on its own)."""
+    where, params, _ = _where(flt, today, on_s=True)
+    parts, all_params = [], []
+    earlier: list[tuple[str, list[Any]]] = []
+    for hint, test, test_params in plan.sources():
+        terms = [test, *(f"NOT {t}" for t, _ in earlier), *where]
+        parts.append(
+            f"SELECT {{select}} FROM review_search s {hint} WHERE {' AND '.join(terms)} {{group}}"
+        )
+        all_params.append([*test_params, *(p for _, ps in earlier for p in ps), *params])
+        earlier.append((test, test_params))
+    return _Query("", " UNION ALL ".join(parts), all_params, "", "", "union")
 
 
 def page(
@@ -200,17 +387,27 @@ def page(
     offset: int = 0,
 ) -> list[ReviewRow]:
     """One page of items: filter, sort (stable: ties by insertion), then join names."""
+    return list(_rows(db, flt, today, sort, descending, limit, offset))
+
+
+def _rows(
+    db: Database,
+    flt: ReviewFilter,
+    today: date,
+    sort: str,
+    descending: bool,
+    limit: int,
+    offset: int,
+) -> Iterator[ReviewRow]:
+    """The rows of one query (``limit`` -1: all of them, read as they come)."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort column {sort!r}; use one of {', '.join(COLUMNS)}")
-    where, params, need = _where(flt, today)
-    expr, tie = SORTS[sort]
-    by_search = expr.startswith("s.")
+    q = _query(db, flt, today, sort)
     direction = "DESC" if descending else "ASC"
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
-    inner = f"""SELECT r.rowid AS rid, {expr} AS sort_key, {tie} AS tie
-                {_from(need, by_search=by_search)} {clause}
-                ORDER BY {expr} {direction}, {tie} {direction} LIMIT ? OFFSET ?"""
-    sql = f"""SELECT r.id, r.project_id, p.name AS project_name, a.name AS area_name,
+    rowid = "s.item_rowid" if q.first == "s" else "r.rowid"
+    inner = f"""SELECT {rowid} AS rid, {q.expr} AS sort_key, {q.tie} AS tie {q.body}
+                ORDER BY {q.expr} {direction}, {q.tie} {direction} LIMIT ? OFFSET ?"""
+    sql = f"""{q.with_}SELECT r.id, r.project_id, p.name AS project_name, a.name AS area_name,
                   i.code AS item_code, i.standard AS item_standard, f.severity, f.department,
                   f.responsible_person AS person, f.note, r.deadline, r.status,
                   CASE WHEN r.status IN ('open', 'replied') THEN {LAST_REQUEST} END
@@ -224,9 +421,8 @@ def page(
               JOIN projects p ON p.id = r.project_id
               LEFT JOIN notices n ON n.id = r.notice_id
               ORDER BY page.sort_key {direction}, page.tie {direction}"""
-    rows = db.execute(sql, [*params, limit, offset]).fetchall()
-    return [
-        ReviewRow(
+    for r in db.execute(sql, [*q.params, limit, offset]):
+        yield ReviewRow(
             id=r[0],
             project_id=r[1],
             project_name=r[2],
@@ -245,8 +441,6 @@ def page(
             inspection_id=r[15],
             notice_number=r[16] or "",
         )
-        for r in rows
-    ]
 
 
 def item_codes(db: Database, ids: list[str]) -> dict[str, str]:
@@ -273,24 +467,32 @@ def is_quick(flt: ReviewFilter, sort: str) -> bool:
 
 def count(db: Database, flt: ReviewFilter, today: date) -> int:
     """How many items match the filter."""
-    where, params, need = _where(flt, today)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
-    return int(db.execute(f"SELECT count(*) {_from(need)} {clause}", params).fetchone()[0])
+    q = _query(db, flt, today, None)
+    if q.first == "union":
+        sql = q.body.format(select="count(*)", group="")
+        params = [p for part in q.params for p in part]
+        return sum(int(n) for (n,) in db.execute(sql, params))
+    return int(db.execute(f"{q.with_}SELECT count(*) {q.body}", q.params).fetchone()[0])
 
 
 def counts(db: Database, flt: ReviewFilter, today: date) -> dict[str, int]:
     """Counts by status and overdue under the filter's other conditions, plus 'matching'."""
-    base = replace(flt, status="all", overdue=False)
-    where, params, need = _where(base, today)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    q = _query(db, replace(flt, status="all", overdue=False), today, None)
+    first = "s" if q.first == "union" else q.first
+    status, deadline = f"{first}.status", f"{first}.deadline"
+    select = f"{status}, count(*), sum({status} = 'open' AND {deadline} < ?)"
+    if q.first == "union":  # each part counted on its own, then added up
+        named = f"{status} AS st, count(*) AS n, sum({status} = 'open' AND {deadline} < ?) AS late"
+        sql = q.body.format(select=named, group=f"GROUP BY {status}")
+        params = [p for part in q.params for p in [today.isoformat(), *part]]
+        sql = f"SELECT st, sum(n), sum(late) FROM ({sql}) GROUP BY st"
+    else:
+        head = q.params[:1] if q.with_ else []  # the matches' ids come before the SELECT's
+        params = [*head, today.isoformat(), *q.params[len(head) :]]
+        sql = f"{q.with_}SELECT {select} {q.body} GROUP BY {status}"
     result = {s: 0 for s in ("open", "replied", "closed", "voided", "overdue")}
-    for status, n, late in db.execute(
-        f"""SELECT r.status, count(*),
-                   sum(r.status = 'open' AND r.deadline < ?) {_from(need)} {clause}
-            GROUP BY r.status""",
-        [today.isoformat(), *params],
-    ):
-        result[status] = n
+    for state, n, late in db.execute(sql, params):
+        result[state] = n
         result["overdue"] += late or 0
     result["matching"] = _matching_from(result, flt)
     if result["matching"] < 0:  # pending requests: ask the database
@@ -326,18 +528,10 @@ def iter_rows(
     sort: str = "deadline",
     descending: bool = False,
     limit: int = 0,
-    batch: int = 1000,
 ) -> Iterator[ReviewRow]:
-    """All matching rows (at most ``limit``; 0 = all), read a page at a time."""
-    offset, left = 0, limit or -1
-    while left != 0:
-        size = batch if left < 0 else min(batch, left)
-        rows = page(db, flt, today, sort=sort, descending=descending, limit=size, offset=offset)
-        yield from rows
-        if len(rows) < size:
-            return
-        offset += size
-        left = left - size if left > 0 else left
+    """All matching rows (at most ``limit``; 0 = all), from one query read as it comes
+    (pages by OFFSET would walk the skipped rows again for every page)."""
+    return _rows(db, flt, today, sort, descending, limit or -1, 0)
 
 
 def change_mark(db: Database) -> tuple[int, int]:

@@ -40,6 +40,7 @@ COLUMNS = {
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 OVERDUE_FONT = Font(color="C00000", bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")  # one style object shared by every cell
 
 
 def write_items(path: Path, rows: Iterable[ReviewRow], today: date, tr: Translator) -> int:
@@ -74,12 +75,20 @@ def _write(target: str, rows: Iterable[ReviewRow], today: date, tr: Translator) 
     return count
 
 
-def _text(sheet: object, value: str, *, wrap: bool = False) -> WriteOnlyCell:
-    """User text as text: control characters dropped, never a formula (``=…``)."""
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+def _text(sheet: object, value: str, *, wrap: bool = False) -> WriteOnlyCell | str:
+    """User text as text: control characters dropped, never a formula (``=…``).
+
+    A plain string is written as text by openpyxl unless it starts with ``=``; a cell
+    object costs far more (openpyxl first tries it as a value and fails), so one is
+    made only for a wrapped cell or a would-be formula.
+    """
+    clean = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not wrap and not clean.startswith("="):
+        return clean
+    cell = WriteOnlyCell(sheet, value=clean)
     cell.data_type = "s"
     if wrap:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = WRAP
     return cell
 
 
