@@ -33,7 +33,9 @@ from tests.messages import raises_saying
 
 
 def run(db_path: Path, *args: str) -> int:
-    return main(["--db", str(db_path), "--lang", "en", *args])
+    """``pqm`` in English, acting as 王丽华 (her own key) unless ``--as`` says otherwise."""
+    who = () if "--as" in args else ("--as", "王丽华")
+    return main(["--db", str(db_path), "--lang", "en", *who, *args])
 
 
 def mode(path: Path) -> int:
@@ -162,7 +164,7 @@ def test_a_pin_change_carries_the_key_a_reset_does_not(
     assert run(demo_db_path, "--as", wang, "person", "pin", "王丽华", "--pin-stdin") == 0
     assert "now protected with the new PIN" in capsys.readouterr().out
     sign(folder, wang, blank_pdf, "2580")
-    chen = organisation.find_person(connect(demo_db_path), "陈志强")
+    chen = organisation.find_person(connect(demo_db_path), "徐静")  # the administrator
     monkeypatch.setattr("sys.stdin", io.StringIO("1357\n"))
     args = ("--as", chen.id, "person", "pin", "王丽华", "--reset", "--pin-stdin")
     assert run(demo_db_path, *args) == 0

@@ -25,6 +25,7 @@ from pqm_tui.screens.dialogs.form import FormDialog
 from pqm_tui.screens.dialogs.signoff import SignOffDialog
 from pqm_tui.screens.organisation import OrganisationScreen
 from pqm_tui.screens.summary import SummaryScreen
+from pqm_tui.services import rectification as rect
 from pqm_tui.services.demo import DEMO_PIN
 from pqm_tui.services.pins import (
     PinError,
@@ -38,6 +39,7 @@ from pqm_tui.services.pins import (
 )
 from pqm_tui.services.walk_session import mark_unanswered_na
 from tests.messages import raises_saying
+from tests.people import manager_of
 
 SIZE = (100, 30)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -97,7 +99,7 @@ def test_no_pin_is_in_the_database_file(
     """Set, changed, mistyped and reset PINs leave only hashes: not in the file, the WAL,
     the audit trail."""
     wang = person_named(demo_db_path, "王丽华")
-    chen = person_named(demo_db_path, "陈志强")
+    chen = person_named(demo_db_path, "徐静")  # the administrator resets
     change = ("--as", wang.id, "person", "pin", wang.name, "--pin-stdin")
     monkeypatch.setenv("PQM_PIN", DEMO_PIN)
     assert run(demo_db_path, *change, stdin="73915846\n", monkeypatch=monkeypatch) == 0
@@ -186,7 +188,7 @@ def test_cli_sets_a_first_pin(
     chen = person_named(demo_db_path, "陈志强")
     assert run(demo_db_path, "--as", chen.id, "person", "pin", person.name, "--pin-stdin",
                stdin="13579\n", monkeypatch=monkeypatch) == 2  # fmt: skip
-    assert f"{person.name} 尚无签字密码：须由本人设置" in capsys.readouterr().err
+    assert "陈志强 无权重置他人的签字密码：仅限系统管理员" in capsys.readouterr().err
     own = ("--as", person.id, "person", "pin", person.name, "--pin-stdin")
     assert run(demo_db_path, *own, stdin="12ab\n", monkeypatch=monkeypatch) == 2
     assert "4–8 位数字" in capsys.readouterr().err
@@ -236,7 +238,7 @@ def test_cli_asks_twice_and_refuses_a_mismatch(
 def test_an_administrators_reset_is_recorded(
     demo_db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    chen = person_named(demo_db_path, "陈志强")
+    chen = person_named(demo_db_path, "徐静")  # the administrator
     liu = person_named(demo_db_path, "刘芳")
     db = connect(demo_db_path)
     for _ in range(5):  # 刘芳 locked herself out
@@ -245,7 +247,7 @@ def test_an_administrators_reset_is_recorded(
     before = db.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
     assert run(demo_db_path, "--as", chen.id, "person", "pin", liu.name, "--reset",
                "--pin-stdin", stdin="86420\n", monkeypatch=monkeypatch) == 0  # fmt: skip
-    assert "已由 陈志强 重置" in capsys.readouterr().out
+    assert "已由 徐静 重置" in capsys.readouterr().out
     assert verify_pin("86420", person_named(demo_db_path, "刘芳").pin_hash or "")
     assert get_lockout(db, liu.id) == PinLockout()
     rows = db.execute(
@@ -446,7 +448,7 @@ async def open_person(app: PQMApp, pilot: Pilot[Any], person_id: str) -> Organis
 async def test_an_administrator_resets_another_pin_in_the_organisation_screen(
     demo_db_path: Path, settings: Settings, clock: Clock
 ) -> None:
-    chen = person_named(demo_db_path, "陈志强")
+    chen = person_named(demo_db_path, "徐静")  # the administrator
     liu = person_named(demo_db_path, "刘芳")
     app = create_app(settings, db_path=demo_db_path, actor=chen.id, clock=clock)
     before = app.db.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
@@ -502,8 +504,18 @@ def test_a_decision_on_the_command_line_needs_the_deciders_pin(
 
     db = connect(demo_db_path)
     today = FIXED.date()
-    pending = [r for r in review.page(db, review.ReviewFilter(), today, limit=1000) if r.pending]
-    item_id = pending[0].id
+    rows = review.page(db, review.ReviewFilter(status="open"), today, limit=1000)
+    item_id = next(r.id for r in rows if r.pending is None and (r.days_left(today) or -1) >= 0)
+    asked = get_item(db, item_id)
+    rect.request_extension(  # the project asks; 陈志强 (品管组长) decides
+        db,
+        Clock(tz=SHANGHAI, source=lambda: FIXED),
+        item_id,
+        actor=manager_of(db, asked.project_id),
+        reason="材料未到",
+        measures="临时围挡",
+        proposed=today + timedelta(days=10),
+    )
     chen = person_named(demo_db_path, "陈志强")
     decide = ("--as", chen.id, "item", "decide", item_id, "--reject", "--reason", "证据不足")
     events = len(list_events(db, item_id))
