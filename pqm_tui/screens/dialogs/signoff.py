@@ -8,9 +8,10 @@ keeps the form as it is, only that PIN is emptied. PINs are never kept or logged
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.suggester import SuggestFromList
@@ -32,7 +33,8 @@ class SignOffForm:
 
 
 class SignOffDialog(PQMModal[SignOffForm | None]):
-    """Tick every inspector (space), name the receiver, ctrl+s signs."""
+    """Tick every inspector (space; Enter goes on to the receiver), name the receiver,
+    type the PINs (Tab between fields), ctrl+s signs."""
 
     BINDINGS = [
         binding("ctrl+s", "save", "keys.signoff.sign", "signoff.sign", priority=True),
@@ -70,6 +72,7 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
             yield SelectionList[str](
                 *((f"{p.name}（{p.role}）", p.id) for p in self.inspectors), id="inspectors"
             )
+            yield Static(self._ticked_line(), id="ticked", classes="dialog-hint")
             with Grid(classes="form"):
                 yield Static(tr("walk.signoff.receiver"))
                 yield Input(
@@ -108,6 +111,33 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
             yield Static(self.effect, classes="dialog-hint")
             yield Static("", id="error", classes="dialog-error")
             yield Static(tr("walk.signoff.keys"), classes="dialog-keys")
+
+    def _ticked_line(self, ticked: Collection[str] = ()) -> str:
+        """Who has confirmed so far, in words (the tick marks look alike without colour)."""
+        tr = self.tr
+        names = [p.name for p in self.inspectors if p.id in ticked]
+        return str(
+            tr(
+                "walk.signoff.ticked",
+                count=len(names),
+                total=len(self.inspectors),
+                names="、".join(names) or tr("common.none"),
+            )
+        )
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        ticked = event.selection_list.selected
+        self.query_one("#ticked", Static).update(self._ticked_line(ticked))
+        self.query_one("#error", Static).update("")
+
+    def on_key(self, event: events.Key) -> None:
+        """Enter on the inspectors moves on to the receiver: it never unticks anyone
+        (a SelectionList toggles on Enter, which people press to go on)."""
+        inspectors = self.query_one("#inspectors", SelectionList)
+        if event.key == "enter" and self.focused is inspectors:
+            event.stop()
+            event.prevent_default()
+            self.query_one("#receiver", Input).focus()
 
     def _receiver_hint(self) -> str:
         tr = self.tr
