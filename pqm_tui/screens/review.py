@@ -83,8 +83,9 @@ class ReviewScreen(PQMScreen[None]):
         binding("s", "sort", "review.key.sort", "review.sort"),
         Binding("S", "reverse", "review.key.reverse", id="review.reverse", show=False),
         binding("slash", "search", "review.key.search", "review.search"),
-        binding("pagedown", "page(1)", "review.key.next", "review.next", priority=True),
-        binding("pageup", "page(-1)", "review.key.prev", "review.prev", priority=True),
+        # paging and Enter are said on the status line: the footer keeps room for the actions
+        binding("pagedown", "page(1)", "review.key.next", "review.next", show=False, priority=True),
+        binding("pageup", "page(-1)", "review.key.prev", "review.prev", show=False, priority=True),
         Binding("f5", "refresh", "review.key.refresh", id="review.refresh", show=False),
         binding("x", "export", "export.key", "review.export"),
         binding("k", "receive", "review.key.receive", "review.receive"),
