@@ -1,7 +1,7 @@
 """Text search of the review (整改搜索): substring matches exactly like before, but fast.
 
 The reference is a plain Python substring test over every item's project, area,
-item code and standard, note and responsible person, ASCII case folded (what
+item code and standard, note, responsible person and notice number, ASCII case folded (what
 SQLite's ``LIKE`` did), so any query the narrow search table or its trigram
 index gets wrong shows up as a difference.
 """
@@ -37,6 +37,7 @@ def _fields(row: review.ReviewRow) -> tuple[str, ...]:
         row.item_standard,
         row.note,
         row.person,
+        row.notice_number,
     )
 
 
@@ -86,6 +87,19 @@ def test_item_codes_and_latin_case(demo_db_path: Path) -> None:
         assert ids and ids == expected(db, query), query
     assert found(db, "_") == expected(db, "_")  # a literal underscore, not a wildcard
     assert found(db, "%") == expected(db, "%")
+
+
+def test_a_notice_number_finds_its_items(demo_db_path: Path) -> None:
+    """The number on the paper notice (整改通知单编号) finds the items it lists."""
+    db = connect(demo_db_path)
+    number = next(r.notice_number for r in review.page(db, ALL, TODAY, limit=50) if r.notice_number)
+    for query in (number, number.lower(), number[3:]):
+        ids = found(db, query)
+        assert ids and ids == expected(db, query), query
+    assert all(
+        r.notice_number == number
+        for r in review.page(db, review.ReviewFilter(status="all", text=number), TODAY, limit=1000)
+    )
 
 
 def test_counts_agree_with_the_page(demo_db_path: Path) -> None:

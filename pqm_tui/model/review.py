@@ -147,7 +147,8 @@ CONTAINS = "instr(lower({}), lower(?)) > 0"  # = `{} LIKE '%q%'`: ASCII case fol
 
 
 def _matching(text: str) -> tuple[str, list[Any]]:
-    """Rowids of the items whose project, area, item code/standard, note or person holds text.
+    """Rowids of the items whose project, area, item code/standard, note, person or notice
+    number holds text.
 
     The finding's own text is read from the narrow ``review_search`` table (through its
     trigram index for 3+ characters, checked exactly by ``instr``); names are matched in
@@ -171,8 +172,11 @@ def _matching(text: str) -> tuple[str, list[Any]]:
         f"{VIA_SEARCH} WHERE s.area_id IN (SELECT id FROM areas WHERE {CONTAINS.format('name')})",
         f"{VIA_SEARCH} WHERE s.checklist_item_id IN (SELECT id FROM items "
         f"WHERE {CONTAINS.format('code')} OR {CONTAINS.format('standard')})",
+        # the notice number on the paper in hand (整改通知单编号)
+        "SELECT r4.rowid FROM rectification_items r4 WHERE r4.notice_id IN "
+        f"(SELECT id FROM notices WHERE {CONTAINS.format('number')})",
     ]
-    params += [text] * 4
+    params += [text] * 5
     return " UNION ".join(parts), params
 
 
