@@ -554,6 +554,8 @@ async def test_reply_and_reinspect_from_the_detail_screen_at_80x24(
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen and get_item(app.db, item_id).status == "replied"
+        said = [n.message for n in app._notifications]
+        assert "已回复 1 项，等待品质部复检" in said  # what was done, not "已处理"
 
         await pilot.press("enter")
         await pilot.pause()
