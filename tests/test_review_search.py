@@ -21,6 +21,7 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import check_integrity, connect
 from pqm_tui.model.entities import InspectionKind, ProjectKind, Result
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.item_story import item_story
 from pqm_tui.model.schema import migrate, migrations
 from pqm_tui.services import rectification as rect_service
 
@@ -29,15 +30,20 @@ ALL = review.ReviewFilter(status="all")
 FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _fields(row: review.ReviewRow) -> tuple[str, ...]:
+def _numbers(db: Database, row: review.ReviewRow) -> tuple[str, ...]:
+    """Every notice number of the item: the first and the follow-ups (复检整改通知单)."""
+    return tuple(n.number for n in item_story(db, row.id).notices)
+
+
+def _fields(db: Database, row: review.ReviewRow) -> tuple[str, ...]:
     return (
+        *_numbers(db, row),
         row.project_name,
         row.area_name,
         row.item_code,
         row.item_standard,
         row.note,
         row.person,
-        row.notice_number,
     )
 
 
@@ -45,7 +51,7 @@ def expected(db: Database, text: str, status: str = "all") -> list[str]:
     """Ids the search must return, in the page's order, by a Python substring test."""
     rows = review.page(db, review.ReviewFilter(status=status), TODAY, limit=1_000_000)
     needle = text.strip().translate(FOLD)
-    return [r.id for r in rows if any(needle in f.translate(FOLD) for f in _fields(r))]
+    return [r.id for r in rows if any(needle in f.translate(FOLD) for f in _fields(db, r))]
 
 
 def found(db: Database, text: str, status: str = "all") -> list[str]:

@@ -144,6 +144,7 @@ VIA_SEARCH = (
     "SELECT r2.rowid FROM review_search s CROSS JOIN rectification_items r2 ON r2.id = s.item_id"
 )
 CONTAINS = "instr(lower({}), lower(?)) > 0"  # = `{} LIKE '%q%'`: ASCII case folded, no wildcards
+FOLLOW_UP_NUMBER = "coalesce(json_extract(data, '$.notice_number'), '')"  # 复检整改通知单
 
 
 def _matching(text: str) -> tuple[str, list[Any]]:
@@ -172,11 +173,14 @@ def _matching(text: str) -> tuple[str, list[Any]]:
         f"{VIA_SEARCH} WHERE s.area_id IN (SELECT id FROM areas WHERE {CONTAINS.format('name')})",
         f"{VIA_SEARCH} WHERE s.checklist_item_id IN (SELECT id FROM items "
         f"WHERE {CONTAINS.format('code')} OR {CONTAINS.format('standard')})",
-        # the notice number on the paper in hand (整改通知单编号)
+        # the number on the paper in hand (整改通知单编号): the first notice or a follow-up
         "SELECT r4.rowid FROM rectification_items r4 WHERE r4.notice_id IN "
         f"(SELECT id FROM notices WHERE {CONTAINS.format('number')})",
+        "SELECT r5.rowid FROM rectification_items r5 WHERE r5.id IN (SELECT item_id FROM "
+        "rectification_events WHERE action = 'reinspection-failed' AND "
+        f"{CONTAINS.format(FOLLOW_UP_NUMBER)})",
     ]
-    params += [text] * 5
+    params += [text] * 6
     return " UNION ".join(parts), params
 
 
