@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input, SelectionList, Static
 
 from pqm_tui.app import create_app
@@ -93,3 +94,49 @@ async def test_signing_by_keys_only(demo_db_path: Path, settings: Settings, cloc
         assert isinstance(summary, SummaryScreen) and summary.signed
     signed = inspections.get_inspection(connect(demo_db_path), created.id)
     assert signed.receiver_name == "张经理" and signed.receiver_role == "经理"
+
+
+async def test_keys_typed_at_terminal_speed_land_where_tab_sends_them(
+    demo_db_path: Path, settings: Settings, clock: Clock
+) -> None:
+    """A terminal delivers a burst of keys at once (Enter, a name, Tab, a role, Tab, PINs):
+    each lands in the field the keys before it moved to, the receiver's PIN included."""
+    passed_id, failed_id = two_open_items(demo_db_path)
+    db = connect(demo_db_path, actor="王丽华")
+    created = reinspection.create_reinspection(db, clock, [passed_id, failed_id], actor="王丽华")
+    for t in reinspection_targets.targets(db, created.id):
+        inspections.record_finding(
+            db, clock, created.id, t.item_id, t.area_id, Result.PASS, occurrences=0, note=""
+        )
+    assert len(created.inspector_ids) == 1
+    manager = next(
+        p for p in organisation.list_people(db, created.project_id) if p.role == "项目经理"
+    )
+    assert manager.pin_hash  # the demo's manager signs for receipt with the demo PIN
+
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # do not resume the demo draft
+        await app.push_screen(SummaryScreen(created.id))
+        await pilot.pause()
+        summary = app.screen
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignOffDialog)
+        burst = ["space", "enter", *manager.name, "tab", *"经理", "tab", *DEMO_PIN]
+        burst += ["tab", *DEMO_PIN]
+        for key in burst:  # posted without waiting, as a terminal delivers them
+            char = " " if key == "space" else (key if len(key) == 1 else None)
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert dialog.query_one("#receiver", Input).value == manager.name
+        assert dialog.query_one("#role", Input).value == "经理"  # typed, not overwritten
+        pin = dialog.query_one(f"#pin-{created.inspector_ids[0]}", Input)
+        assert pin.value == DEMO_PIN
+        assert dialog.query_one("#receiver-pin", Input).value == DEMO_PIN
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is summary, str(dialog.query_one("#error", Static).render())
