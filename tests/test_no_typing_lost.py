@@ -133,6 +133,23 @@ async def test_escape_on_a_typed_panel_asks_before_closing(app: PQMApp) -> None:
         assert finding.note == "louti"
 
 
+async def test_a_burst_with_tabs_fills_the_panel_field_by_field(app: PQMApp) -> None:
+    """A terminal delivers "note, Tab ×5, photo path" at once: the Tabs move on before the
+    next text arrives (seen in tmux: the path ended up in the note)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_new(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        for key in [*"ab", *["tab"] * 5, *"/x.jpg"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await pilot.pause()
+        assert panel.query_one("#note", Input).value == "ab"
+        assert panel.query_one("#photo", Input).value == "/x.jpg"
+
+
 async def test_keys_queued_behind_f_go_to_the_note(app: PQMApp) -> None:
     """As a terminal delivers them: all keys already queued when ``f`` is handled."""
     async with app.run_test(size=(80, 24)) as pilot:

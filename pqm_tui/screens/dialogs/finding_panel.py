@@ -29,7 +29,7 @@ from pqm_tui.services.scoring import rule_deduction
 from pqm_tui.services.walk_session import FailureDetails
 from pqm_tui.widgets.footer import binding
 from pqm_tui.widgets.path_suggester import PathSuggester
-from pqm_tui.widgets.typing_guard import KeepTyping
+from pqm_tui.widgets.typing_guard import KeepTyping, fast_tab
 
 
 class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
@@ -50,6 +50,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         binding("ctrl+t", "photos", "keys.panel.photos", "panel.photos"),
         Binding("down", "app.focus_next", show=False, id="panel.next_field"),
         Binding("up", "app.focus_previous", show=False, id="panel.previous_field"),
+        *fast_tab("panel.tab"),
     ]
 
     def __init__(
