@@ -58,3 +58,5 @@ def test_review_form_titles_agree_in_number() -> None:
         assert en(f"review.{key}.title", count=1) == f"{word} (1 item)"
         assert en(f"review.{key}.title", count=2) == f"{word} (2 items)"
     assert en("review.appeal.title", count=1) == "Appeal (1 item)"
+    assert en("walk.panel.photos", count=1) == "1 photo"  # the finding panel's photo line
+    assert en("walk.panel.photos", count=0) == "0 photos"
