@@ -60,3 +60,5 @@ def test_review_form_titles_agree_in_number() -> None:
     assert en("review.appeal.title", count=1) == "Appeal (1 item)"
     assert en("walk.panel.photos", count=1) == "1 photo"  # the finding panel's photo line
     assert en("walk.panel.photos", count=0) == "0 photos"
+    one = en("walk.reinspection.total", count=1, passed=0, failed=1, other=0)
+    assert one.startswith("Re-inspection of 1 item ·")
