@@ -80,8 +80,10 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
             yield Static(tr("walk.signoff.title"), classes="dialog-title")
             yield Static(tr("walk.signoff.inspectors"))
             yield SelectionList[str](
-                *((f"{p.name}（{p.role}）", p.id) for p in self.inspectors), id="inspectors"
-            )
+                *((tr("walk.signoff.inspector", name=p.name, role=p.role), p.id)
+                  for p in self.inspectors),
+                id="inspectors",
+            )  # fmt: skip
             yield Static(self._ticked_line(), id="ticked", classes="dialog-hint")
             with Grid(classes="form"):
                 yield Static(tr("walk.signoff.receiver"))
