@@ -49,3 +49,16 @@ def test_english_counts_agree_with_their_number() -> None:
     assert tr("review.days_overdue", n=1) == "1 day overdue"
     assert tr("items.total", count=0) == "0 items"
     assert Translator("zh")("review.days_left", n=1) == "剩 1 天"
+
+
+def test_review_form_titles_agree_in_number() -> None:
+    """ "Rectification reply (1 item)", not "(1 items)" (seen at 80×24 in --lang en)."""
+    en = Translator("en")
+    for key, word in (("reply", "Rectification reply"), ("extension", "Extension request")):
+        assert en(f"review.{key}.title", count=1) == f"{word} (1 item)"
+        assert en(f"review.{key}.title", count=2) == f"{word} (2 items)"
+    assert en("review.appeal.title", count=1) == "Appeal (1 item)"
+    assert en("walk.panel.photos", count=1) == "1 photo"  # the finding panel's photo line
+    assert en("walk.panel.photos", count=0) == "0 photos"
+    one = en("walk.reinspection.total", count=1, passed=0, failed=1, other=0)
+    assert one.startswith("Re-inspection of 1 item ·")

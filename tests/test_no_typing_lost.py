@@ -97,6 +97,59 @@ async def test_quit_with_an_untouched_panel_does_not_ask(app: PQMApp) -> None:
     assert not app.is_running
 
 
+async def test_escape_on_a_typed_panel_asks_before_closing(app: PQMApp) -> None:
+    """Esc with a typed note asks (save / discard / stay) as ctrl+q does; untouched, it closes."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        walk = await start_new(app, pilot)
+        area, item = walk.area_id, walk.current_item
+        assert item is not None
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("escape")  # nothing typed: closes at once
+        await pilot.pause()
+        assert app.screen is walk
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"louti", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitDialog)
+        title = str(app.screen.query_one(".dialog-title", Static).render())
+        assert "尚未保存" in title and "关闭前" in title
+        await pilot.press("escape")  # stay: the typing is still there
+        await pilot.pause()
+        assert isinstance(app.screen, FindingPanel)
+        assert app.screen.query_one("#note", Input).value == "louti"
+        await pilot.press("escape", "d")  # discard: closed, nothing recorded
+        await pilot.pause()
+        assert app.screen is walk and walk.walk.finding(area, item) is None
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"louti", "escape", "s")  # save: recorded as typed, app still open
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is walk and app.is_running
+        finding = walk.walk.finding(area, item)
+        assert finding is not None and finding.result == Result.FAIL
+        assert finding.note == "louti"
+
+
+async def test_a_burst_with_tabs_fills_the_panel_field_by_field(app: PQMApp) -> None:
+    """A terminal delivers "note, Tab ×5, photo path" at once: the Tabs move on before the
+    next text arrives (seen in tmux: the path ended up in the note)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_new(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel)
+        for key in [*"ab", *["tab"] * 5, *"/x.jpg"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await pilot.pause()
+        assert panel.query_one("#note", Input).value == "ab"
+        assert panel.query_one("#photo", Input).value == "/x.jpg"
+
+
 async def test_keys_queued_behind_f_go_to_the_note(app: PQMApp) -> None:
     """As a terminal delivers them: all keys already queued when ``f`` is handled."""
     async with app.run_test(size=(80, 24)) as pilot:

@@ -524,3 +524,48 @@ async def test_receive_from_the_detail_screen(demo_db_path: Path, clock: Clock) 
         assert shown(app.screen.query_one(".dialog-title", Static)) == (
             f"签收整改通知单 {pending.number}"
         )
+
+
+async def test_reply_and_reinspect_from_the_detail_screen_at_80x24(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    """r and i work on the item shown (the review asks, as it does for its cursor); with a
+    photo, the story still has most of the screen."""
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = first_open(screen)
+        await cursor_to(screen, pilot, item_id)
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, ItemDetailScreen)
+        footer = " ".join(str(k.render()) for k in detail.query("FooterKey").results())
+        assert "回复" in footer and "复检" in footer
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ReplyDialog"
+        subject = " ".join(str(s.render()) for s in app.screen.query(Static).results(Static))
+        assert screen.page_rows[item_id].item_code in subject
+        photo = demo_db_path.parent / "整改后.jpg"
+        Image.new("RGB", (320, 240), (200, 30, 30)).save(photo)
+        app.screen.query_one("#field-done", Input).value = "已更换"
+        app.screen.query_one("#field-photos", Input).value = str(photo)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen and get_item(app.db, item_id).status == "replied"
+        said = [n.message for n in app._notifications]
+        assert "已回复 1 项，等待品质部复检" in said  # what was done, not "已处理"
+
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, ItemDetailScreen)
+        assert detail.query_one("#detail-photos", OptionList).option_count == 1
+        assert detail.query_one("#detail").size.height >= 10  # the story is not squeezed
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "WalkScreen"

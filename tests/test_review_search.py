@@ -1,7 +1,7 @@
 """Text search of the review (整改搜索): substring matches exactly like before, but fast.
 
 The reference is a plain Python substring test over every item's project, area,
-item code and standard, note and responsible person, ASCII case folded (what
+item code and standard, note, responsible person and notice number, ASCII case folded (what
 SQLite's ``LIKE`` did), so any query the narrow search table or its trigram
 index gets wrong shows up as a difference.
 """
@@ -21,6 +21,7 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import check_integrity, connect
 from pqm_tui.model.entities import InspectionKind, ProjectKind, Result
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.item_story import item_story
 from pqm_tui.model.schema import migrate, migrations
 from pqm_tui.services import rectification as rect_service
 
@@ -29,8 +30,14 @@ ALL = review.ReviewFilter(status="all")
 FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _fields(row: review.ReviewRow) -> tuple[str, ...]:
+def _numbers(db: Database, row: review.ReviewRow) -> tuple[str, ...]:
+    """Every notice number of the item: the first and the follow-ups (复检整改通知单)."""
+    return tuple(n.number for n in item_story(db, row.id).notices)
+
+
+def _fields(db: Database, row: review.ReviewRow) -> tuple[str, ...]:
     return (
+        *_numbers(db, row),
         row.project_name,
         row.area_name,
         row.item_code,
@@ -44,7 +51,7 @@ def expected(db: Database, text: str, status: str = "all") -> list[str]:
     """Ids the search must return, in the page's order, by a Python substring test."""
     rows = review.page(db, review.ReviewFilter(status=status), TODAY, limit=1_000_000)
     needle = text.strip().translate(FOLD)
-    return [r.id for r in rows if any(needle in f.translate(FOLD) for f in _fields(r))]
+    return [r.id for r in rows if any(needle in f.translate(FOLD) for f in _fields(db, r))]
 
 
 def found(db: Database, text: str, status: str = "all") -> list[str]:
@@ -86,6 +93,19 @@ def test_item_codes_and_latin_case(demo_db_path: Path) -> None:
         assert ids and ids == expected(db, query), query
     assert found(db, "_") == expected(db, "_")  # a literal underscore, not a wildcard
     assert found(db, "%") == expected(db, "%")
+
+
+def test_a_notice_number_finds_its_items(demo_db_path: Path) -> None:
+    """The number on the paper notice (整改通知单编号) finds the items it lists."""
+    db = connect(demo_db_path)
+    number = next(r.notice_number for r in review.page(db, ALL, TODAY, limit=50) if r.notice_number)
+    for query in (number, number.lower(), number[3:]):
+        ids = found(db, query)
+        assert ids and ids == expected(db, query), query
+    assert all(
+        r.notice_number == number
+        for r in review.page(db, review.ReviewFilter(status="all", text=number), TODAY, limit=1000)
+    )
 
 
 def test_counts_agree_with_the_page(demo_db_path: Path) -> None:

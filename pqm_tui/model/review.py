@@ -165,6 +165,7 @@ NAME_INDEX = {  # the index of review_search by each kind of name
     "s.project_name": "review_search_project_name",
     "s.area_id": "review_search_area",
     "s.checklist_item_id": "review_search_checklist_item",
+    "s.item_id": "sqlite_autoindex_review_search_1",  # items found by their notice number
 }
 
 
@@ -179,6 +180,7 @@ class _TextPlan:
     areas: tuple[str, ...]
     checklist_items: tuple[str, ...]
     ids: tuple[str, ...] | None
+    numbered: tuple[str, ...] = ()  # items listed on a notice whose number holds the text
 
     def name_terms(self) -> list[tuple[str, str]]:
         """(column of ``s``, JSON list) for every kind of name that matched."""
@@ -186,6 +188,7 @@ class _TextPlan:
             ("s.project_name", self.projects),
             ("s.area_id", self.areas),
             ("s.checklist_item_id", self.checklist_items),
+            ("s.item_id", self.numbered),
         )
         return [(column, json.dumps(values)) for column, values in kinds if values]
 
@@ -230,6 +233,27 @@ def _names(db: Database, text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(found)
 
 
+def _numbered(db: Database, text: str) -> tuple[str, ...]:
+    """Items listed on a notice whose number (整改通知单编号, the number on the paper in
+    hand) holds ``text``: the first notice, or a follow-up issued by a re-inspection."""
+    numbers = [
+        r[0]
+        for r in db.execute(f"SELECT number FROM notices WHERE {CONTAINS.format('number')}", [text])
+    ]
+    if not numbers:
+        return ()
+    listed = json.dumps(numbers)
+    rows = db.execute(
+        """SELECT r.id FROM notices n JOIN rectification_items r ON r.notice_id = n.id
+           WHERE n.number IN (SELECT value FROM json_each(?))
+           UNION SELECT item_id FROM rectification_events
+           WHERE action = 'reinspection-failed'
+             AND json_extract(data, '$.notice_number') IN (SELECT value FROM json_each(?))""",
+        [listed, listed],
+    )
+    return tuple(r[0] for r in rows)
+
+
 # the last plan per connection: the page and its header counts probe the same text once
 _LAST_PLAN: WeakKeyDictionary[Database, tuple[str, int, tuple[int, int], _TextPlan]] = (
     WeakKeyDictionary()
@@ -255,7 +279,7 @@ def _probe(db: Database, text: str) -> _TextPlan:
     exactly by ``instr``), else through the covering index over the text.
     """
     projects, areas, checklist_items = _names(db, text)
-    plan = _TextPlan(text, projects, areas, checklist_items, None)
+    plan = _TextPlan(text, projects, areas, checklist_items, None, _numbered(db, text))
     parts: list[str] = []
     params: list[Any] = []
     if plan.own_text():

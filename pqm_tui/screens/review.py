@@ -83,8 +83,9 @@ class ReviewScreen(PQMScreen[None]):
         binding("s", "sort", "review.key.sort", "review.sort"),
         Binding("S", "reverse", "review.key.reverse", id="review.reverse", show=False),
         binding("slash", "search", "review.key.search", "review.search"),
-        binding("pagedown", "page(1)", "review.key.next", "review.next", priority=True),
-        binding("pageup", "page(-1)", "review.key.prev", "review.prev", priority=True),
+        # paging and Enter are said on the status line: the footer keeps room for the actions
+        binding("pagedown", "page(1)", "review.key.next", "review.next", show=False, priority=True),
+        binding("pageup", "page(-1)", "review.key.prev", "review.prev", show=False, priority=True),
         Binding("f5", "refresh", "review.key.refresh", id="review.refresh", show=False),
         binding("x", "export", "export.key", "review.export"),
         binding("k", "receive", "review.key.receive", "review.receive"),
@@ -757,9 +758,14 @@ class ReviewScreen(PQMScreen[None]):
         return bool(refusal)
 
     def _ask(
-        self, dialog: FormDialog, ids: list[str], move: Callable[[dict[str, str]], Outcome]
+        self,
+        dialog: FormDialog,
+        ids: list[str],
+        move: Callable[[dict[str, str]], Outcome],
+        said: str = "review.done",
     ) -> None:
-        """Open a form about ``ids`` (named under its title) that makes ``move`` when saved.
+        """Open a form about ``ids`` (named under its title) that makes ``move`` when saved;
+        ``said`` is the message id of what was done (回复 / 延期申请 …).
 
         When the move is refused for every item the form stays open with what was
         typed and says why; otherwise it closes and what was done is reported.
@@ -779,15 +785,15 @@ class ReviewScreen(PQMScreen[None]):
 
         def closed(values: dict[str, str] | None) -> None:
             if values is not None and made:
-                self._report(ids, made[-1])
+                self._report(ids, made[-1], said)
 
         dialog.save = save
         self.app.push_screen(dialog, closed)
 
-    def _report(self, ids: list[str], outcome: Outcome) -> None:
+    def _report(self, ids: list[str], outcome: Outcome, said: str = "review.done") -> None:
         """Say what a move did and what failed, by item; unmark the items and reload."""
         if outcome.done:
-            self.notify(self.tr("review.done", count=outcome.done))
+            self.notify(self.tr(said, count=outcome.done))
         if outcome.problems:
             self.notify("\n".join(outcome.problems[:5]), severity="error", timeout=10)
         self.marked = self.marked - set(ids)
@@ -799,7 +805,12 @@ class ReviewScreen(PQMScreen[None]):
             return  # not his to make, or already replied (or closed): said before typing
         app = self.pqm
         dialog = ReplyDialog(self.tr, app.clock.today(), len(ids), app.db_path)
-        self._ask(dialog, ids, lambda values: self.actions.reply(ids, values, dialog.evidence))
+        self._ask(
+            dialog,
+            ids,
+            lambda values: self.actions.reply(ids, values, dialog.evidence),
+            "review.done_reply",
+        )
 
     def action_extension(self) -> None:
         ids = self._need_selection()
@@ -809,7 +820,12 @@ class ReviewScreen(PQMScreen[None]):
         latest = self.actions.latest_deadline(fit)
         proposed = self.actions.proposed_deadline(latest)
         dialog = ExtensionDialog(self.tr, proposed, len(ids), latest)
-        self._ask(dialog, ids, lambda values: self.actions.request_extension(ids, values))
+        self._ask(
+            dialog,
+            ids,
+            lambda values: self.actions.request_extension(ids, values),
+            "review.done_extension",
+        )
 
     def action_appeal(self) -> None:
         ids = self._need_selection()
@@ -818,7 +834,12 @@ class ReviewScreen(PQMScreen[None]):
         if self._refused(ids, Action.REQUEST_APPEAL):
             return
         dialog = AppealDialog(self.tr, len(ids))
-        self._ask(dialog, ids, lambda values: self.actions.request_appeal(ids, values))
+        self._ask(
+            dialog,
+            ids,
+            lambda values: self.actions.request_appeal(ids, values),
+            "review.done_appeal",
+        )
 
     def action_decide(self) -> None:
         ids = self._need_selection()

@@ -8,8 +8,8 @@ extension/appeal history and every move with who, when (local time) and why.
 ``ItemDetail`` shows it (the review's pane); ``ItemDetailScreen`` shows it full
 size with the photos in a list, a small preview of the highlighted one drawn in
 half-blocks (any terminal with colours shows it), ``o`` opening it in the system
-viewer (``xdg-open`` / ``open``), ``k``/``N`` receipt and second notice (the review
-asks for them), Esc back.
+viewer (``xdg-open`` / ``open``), ``k``/``N``/``r``/``i`` receipt, second notice, reply
+and re-inspection (the review asks for them), Esc back.
 """
 
 from __future__ import annotations
@@ -260,6 +260,8 @@ class ItemDetailScreen(PQMScreen[None]):
         binding("escape", "back", "review.key.back", "detail.back"),
         binding("o", "open_photo", "review.key.open_photo", "detail.open_photo"),
         binding("k", "in_review('receive')", "review.key.receive", "detail.receive"),
+        binding("r", "in_review('reply')", "review.key.reply", "detail.reply"),
+        binding("i", "in_review('reinspect')", "review.key.reinspect", "detail.reinspect"),
         binding(
             "N", "in_review('second_notice')", "review.key.second_notice", "detail.second_notice"
         ),
@@ -346,8 +348,8 @@ class ItemDetailScreen(PQMScreen[None]):
         self.notify(tr("review.detail.photo_opened", name=path.name))
 
     def action_in_review(self, action: str) -> None:
-        """签收 / 二次通知 from here: back to the review (its cursor is on this item), which
-        asks for it."""
+        """签收 / 二次通知 / 回复 / 复检 from here: back to the review (its cursor is on this
+        item), which asks for it."""
         self.app.pop_screen()
         below = self.app.screen
         self.app.call_later(below.run_action, action)

@@ -12,8 +12,26 @@ they are kept until the dialog's field is there.
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
+
+
+def fast_tab(prefix: str) -> list[Binding]:
+    """Tab / shift+tab of a form, as priority keys: a terminal delivers ``Tab`` and the
+    text after it at once, and a plain Tab moves the focus only after it has bubbled up,
+    once the text has gone to the field it left (or to none). ``prefix`` names the keys
+    (``prefix.next_field``) in a keymap."""
+    return [
+        Binding("tab", "app.focus_next", show=False, priority=True, id=f"{prefix}.next_field"),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            show=False,
+            priority=True,
+            id=f"{prefix}.previous_field",
+        ),
+    ]
 
 
 class KeepTyping:

@@ -22,17 +22,19 @@ from textual.widgets import Input, Select, Static
 from pqm_tui.model.entities import Item, Severity
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.screens.dialogs.photos import PhotoListDialog
+from pqm_tui.screens.dialogs.quit import QuitDialog
 from pqm_tui.services import photos
 from pqm_tui.services.points import format_points, parse_points
 from pqm_tui.services.scoring import rule_deduction
 from pqm_tui.services.walk_session import FailureDetails
 from pqm_tui.widgets.footer import binding
 from pqm_tui.widgets.path_suggester import PathSuggester
-from pqm_tui.widgets.typing_guard import KeepTyping
+from pqm_tui.widgets.typing_guard import KeepTyping, fast_tab
 
 
 class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
-    """Details of a failed item; Enter (in any field but the photo) or ctrl+s saves, Escape cancels.
+    """Details of a failed item; Enter (in any field but the photo) or ctrl+s saves, Escape cancels
+    (asking first when something was typed).
 
     Text typed on the severity (a Select) goes to the note rather than being lost.
     """
@@ -48,6 +50,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         binding("ctrl+t", "photos", "keys.panel.photos", "panel.photos"),
         Binding("down", "app.focus_next", show=False, id="panel.next_field"),
         Binding("up", "app.focus_previous", show=False, id="panel.previous_field"),
+        *fast_tab("panel.tab"),
     ]
 
     def __init__(
@@ -289,7 +292,19 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             note.cursor_position = len(note.value)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc: closes at once when nothing was typed, else asks (save / discard / stay)."""
+        what = self.unsaved_typing()
+        if not what:
+            self.dismiss(None)
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "save":
+                self.action_save()  # a refusal keeps the panel open with its reason
+            elif choice == "discard":
+                self.dismiss(None)
+
+        self.app.push_screen(QuitDialog(what, closing=True), chosen)
 
     def action_save(self) -> None:
         tr = self.tr

@@ -22,6 +22,7 @@ from textual.widgets import Input, Select, SelectionList, Static
 from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.widgets.footer import binding
+from pqm_tui.widgets.typing_guard import fast_tab
 
 Problem = tuple[str, str]
 """A field's name and what is wrong with it, in the user's language."""
@@ -51,6 +52,7 @@ class FormDialog(PQMModal[dict[str, str] | None]):
     BINDINGS = [
         binding("ctrl+s", "save", "review.key.save", "form.save", priority=True),
         binding("escape", "cancel", "review.key.cancel", "form.cancel"),
+        *fast_tab("form"),
     ]
 
     def __init__(

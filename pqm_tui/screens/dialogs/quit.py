@@ -1,4 +1,4 @@
-"""Quitting with a form still open and typed in (未保存的填写): save, discard or stay."""
+"""Quitting or closing a form still typed in (未保存的填写): save, discard or stay."""
 
 from __future__ import annotations
 
@@ -19,15 +19,18 @@ class QuitDialog(PQMModal[str]):
         binding("escape", "choose('stay')", "keys.quit.stay", "quit.stay"),
     ]
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, *, closing: bool = False) -> None:
+        """``closing``: the form itself is being closed (Esc), not the app."""
         super().__init__()
         self.what = what
+        self.closing = closing
 
     def compose(self) -> ComposeResult:
         tr = self.tr
         with Vertical(classes="dialog"):
-            yield Static(tr("walk.quit.question", what=self.what), classes="dialog-title")
-            yield Static(tr("walk.quit.keys"), classes="dialog-keys")
+            asked = "walk.quit.close_" if self.closing else "walk.quit."
+            yield Static(tr(asked + "question", what=self.what), classes="dialog-title")
+            yield Static(tr(asked + "keys"), classes="dialog-keys")
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)

@@ -8,10 +8,12 @@ keeps the form as it is, only that PIN is emptied. PINs are never kept or logged
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, SelectionList, Static
@@ -21,6 +23,7 @@ from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.services.pins import check_format, check_pin, set_first_pin
 from pqm_tui.widgets.footer import binding
+from pqm_tui.widgets.typing_guard import fast_tab
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,19 @@ class SignOffForm:
 
 
 class SignOffDialog(PQMModal[SignOffForm | None]):
-    """Tick every inspector (space), name the receiver, ctrl+s signs."""
+    """Tick every inspector (space; Enter goes on to the receiver), name the receiver,
+    type the PINs (Tab between fields), ctrl+s signs."""
 
     BINDINGS = [
         binding("ctrl+s", "save", "keys.signoff.sign", "signoff.sign", priority=True),
         binding("escape", "cancel", "keys.panel.cancel", "signoff.cancel"),
+        # the list's keys at once (priority): a terminal delivers "space enter 孔静 tab …"
+        # in one burst, and a plain binding would act after the focus has moved on
+        Binding("enter", "enter", show=False, priority=True, id="signoff.enter"),
+        Binding("space", "in_list('select')", show=False, priority=True, id="signoff.tick"),
+        Binding("down", "in_list('cursor_down')", show=False, priority=True, id="signoff.down"),
+        Binding("up", "in_list('cursor_up')", show=False, priority=True, id="signoff.up"),
+        *fast_tab("signoff"),
     ]
 
     def __init__(
@@ -59,6 +70,7 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
             self.people.setdefault(receiver.name, receiver)
         self.effect = effect
         self.sign = sign  # signs; returns why it was refused (the form then stays open)
+        self._filled_role = ""  # the role last filled in from a known receiver
         self.with_pin = [p for p in inspectors if p.pin_hash]
         self.without_pin = [p for p in inspectors if not p.pin_hash]
 
@@ -68,8 +80,11 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
             yield Static(tr("walk.signoff.title"), classes="dialog-title")
             yield Static(tr("walk.signoff.inspectors"))
             yield SelectionList[str](
-                *((f"{p.name}（{p.role}）", p.id) for p in self.inspectors), id="inspectors"
-            )
+                *((tr("walk.signoff.inspector", name=p.name, role=p.role), p.id)
+                  for p in self.inspectors),
+                id="inspectors",
+            )  # fmt: skip
+            yield Static(self._ticked_line(), id="ticked", classes="dialog-hint")
             with Grid(classes="form"):
                 yield Static(tr("walk.signoff.receiver"))
                 yield Input(
@@ -109,6 +124,44 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
             yield Static("", id="error", classes="dialog-error")
             yield Static(tr("walk.signoff.keys"), classes="dialog-keys")
 
+    def _ticked_line(self, ticked: Collection[str] = ()) -> str:
+        """Who has confirmed so far, in words (the tick marks look alike without colour)."""
+        tr = self.tr
+        names = [p.name for p in self.inspectors if p.id in ticked]
+        return str(
+            tr(
+                "walk.signoff.ticked",
+                count=len(names),
+                total=len(self.inspectors),
+                names="、".join(names) or tr("common.none"),
+            )
+        )
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        ticked = event.selection_list.selected
+        self.query_one("#ticked", Static).update(self._ticked_line(ticked))
+        self.query_one("#error", Static).update("")
+
+    def action_enter(self) -> None:
+        """Enter on the inspectors goes on to the receiver: it never unticks anyone (a
+        SelectionList toggles on Enter, which people press to go on)."""
+        if self.focused is not self.query_one("#inspectors", SelectionList):
+            raise SkipAction()  # Enter in a field: submitted as usual
+        self.set_focus(self.query_one("#receiver", Input))
+
+    def action_in_list(self, action: str) -> None:
+        """Space (tick), down, up on the inspectors, done now; elsewhere the key is typed."""
+        inspectors = self.query_one("#inspectors", SelectionList)
+        if self.focused is not inspectors:
+            raise SkipAction()
+        if action == "select":
+            if inspectors.highlighted is not None:
+                inspectors.toggle(inspectors.get_option_at_index(inspectors.highlighted))
+        elif action == "cursor_down":
+            inspectors.action_cursor_down()
+        else:
+            inspectors.action_cursor_up()
+
     def _receiver_hint(self) -> str:
         tr = self.tr
         first = next(iter(self.people.values()), None)
@@ -117,24 +170,32 @@ class SignOffDialog(PQMModal[SignOffForm | None]):
         return str(tr("walk.signoff.receiver_example", name=first.name, role=first.role))
 
     def on_mount(self) -> None:
-        receiver = self._receiver()
-        self.query_one("#receiver-pin-row").display = bool(receiver and receiver.pin_hash)
+        self._show_receiver_pin()
         self.query_one("#inspectors", SelectionList).focus()
 
     def _receiver(self) -> Person | None:
         """The receiver when he is a known person of the project."""
         return self.people.get(self.query_one("#receiver", Input).value.strip())
 
+    def _show_receiver_pin(self) -> None:
+        """The receiver's PIN field is always there (Tab order must not change while
+        keys typed ahead are on their way); its hint says whether it is needed."""
+        receiver = self._receiver()
+        field = self.query_one("#receiver-pin", Input)
+        if receiver is not None and receiver.pin_hash:
+            field.placeholder = self.tr("walk.signoff.pin", person=receiver.name)
+        else:
+            field.placeholder = self.tr("walk.signoff.receiver_pin_none")
+
     def on_input_changed(self, event: Input.Changed) -> None:
+        """A known receiver fills his role (unless one was typed) and says if his PIN is needed."""
         if event.input.id != "receiver":
             return
         receiver = self._receiver()
-        if receiver is not None:
-            self.query_one("#role", Input).value = receiver.role
-        needs_pin = receiver is not None and bool(receiver.pin_hash)
-        self.query_one("#receiver-pin-row").display = needs_pin
-        if not needs_pin:
-            self.query_one("#receiver-pin", Input).value = ""
+        role = self.query_one("#role", Input)
+        if receiver is not None and role.value.strip() in ("", self._filled_role):
+            role.value = self._filled_role = receiver.role
+        self._show_receiver_pin()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
