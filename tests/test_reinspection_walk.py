@@ -23,6 +23,7 @@ from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.screens.walk import WalkScreen
 from pqm_tui.services import photos, rectification, reinspection
 from pqm_tui.services.points import format_points
+from tests.people import manager_of
 from tests.test_reinspection_summary import two_open_items
 
 
@@ -35,9 +36,8 @@ def replied_reinspection(db_path: Path, clock: Clock, tmp_path: Path) -> tuple[s
     Image.new("RGB", (32, 24), (30, 200, 30)).save(picture)
     stored = photos.store_photo(db_path, picture)
     evidence = [{"sha256": stored.sha256, "name": "after-fix.jpg", "path": str(stored.stored_path)}]
-    rectification.reply(
-        db, clock, item_id, actor=inspector, done="已更换破损灯罩", evidence=evidence
-    )
+    manager = manager_of(db, get_item(db, item_id).project_id)  # the project replies
+    rectification.reply(db, clock, item_id, actor=manager, done="已更换破损灯罩", evidence=evidence)
     created = reinspection.create_reinspection(
         db, clock, [item_id], inspector_ids=[inspector], actor=inspector
     )

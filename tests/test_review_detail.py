@@ -18,7 +18,7 @@ from pqm_tui.model import review
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.item_story import item_story
 from pqm_tui.model.notices import get_notice, notices_of_inspection
-from pqm_tui.model.organisation import find_person
+from pqm_tui.model.organisation import find_person, get_person
 from pqm_tui.model.rectification import get_item
 from pqm_tui.preferences import Preferences
 from pqm_tui.screens import system_viewer
@@ -27,6 +27,7 @@ from pqm_tui.screens.dialogs.report import ReportDialog
 from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.screens.review_detail import ItemDetailScreen
 from pqm_tui.services import rectification
+from tests.people import manager_of
 
 TODAY = date(2026, 11, 23)
 
@@ -83,17 +84,19 @@ def first_open(screen: ReviewScreen) -> str:
     )
 
 
-def reply_as(app: PQMApp, item_id: str, name: str, evidence: list[dict[str, str]]) -> None:
-    """A reply recorded on the app's connection by the demo person ``name``."""
+def reply_as_manager(app: PQMApp, item_id: str, evidence: list[dict[str, str]]) -> str:
+    """A reply recorded on the app's connection by the item's project manager; his name."""
+    manager = get_person(app.db, manager_of(app.db, get_item(app.db, item_id).project_id))
     rectification.reply(
         app.db,
         app.clock,
         item_id,
-        actor=find_person(app.db, name).id,
+        actor=manager.id,
         done="已更换破损灯具并补贴标识",
         done_on=TODAY,
         evidence=evidence,
     )
+    return manager.name
 
 
 async def test_the_pane_tells_the_item_under_the_cursor(demo_db_path: Path, clock: Clock) -> None:
@@ -102,7 +105,7 @@ async def test_the_pane_tells_the_item_under_the_cursor(demo_db_path: Path, cloc
         screen = await open_review(app, pilot)
         item_id = first_open(screen)
         evidence = [{"sha256": "0" * 64, "name": "灯具更换后.jpg", "path": "x.media/0.jpg"}]
-        reply_as(app, item_id, "王丽华", evidence)
+        manager = reply_as_manager(app, item_id, evidence)
         screen.reload(keep_offset=True)
         await settle(app, pilot)
         await cursor_to(screen, pilot, item_id)
@@ -115,10 +118,10 @@ async def test_the_pane_tells_the_item_under_the_cursor(demo_db_path: Path, cloc
         assert story.notices[0].number in text  # the notice number
         assert "已更换破损灯具并补贴标识" in text  # the reply …
         assert "灯具更换后.jpg" in text  # … with its evidence
-        assert "王丽华" in text and "整改回复" in text  # who, by name, did what
+        assert manager in text and "整改回复" in text  # who, by name, did what
         assert "待整改 → 已回复" in text  # translated states
         assert "2026-11-23 10:00" in text  # local time of the move
-        assert find_person(app.db, "王丽华").id not in text  # no internal id
+        assert find_person(app.db, manager).id not in text  # no internal id
         other = next(r.id for r in screen.rows if r.id != item_id)
         await cursor_to(screen, pilot, other)  # the pane follows the cursor
         assert "已更换破损灯具并补贴标识" not in shown(pane.query_one("#detail-text", Static))
@@ -140,7 +143,7 @@ async def test_enter_opens_the_detail_and_photos_open_in_the_viewer(
             {"sha256": "1" * 64, "name": "整改后.jpg", "path": str(photo)},
             {"sha256": "2" * 64, "name": "坏.jpg", "path": str(broken)},
         ]
-        reply_as(app, item_id, "刘芳", evidence)
+        reply_as_manager(app, item_id, evidence)
         await cursor_to(screen, pilot, item_id)
         await pilot.press("enter")
         await pilot.pause()
@@ -318,7 +321,7 @@ async def test_the_list_is_read_again_after_a_change_elsewhere(
         await cursor_to(screen, pilot, item_id)
         await pilot.press("enter")  # another screen above the review …
         await pilot.pause()
-        reply_as(app, item_id, "刘芳", [])  # … while the app records a change
+        reply_as_manager(app, item_id, [])  # … while the app records a change
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is screen
@@ -491,12 +494,12 @@ async def test_a_commit_on_another_connection_is_seen_on_return(
         await pilot.pause()
         other = connect(demo_db_path)  # as a worker's own connection writes
         try:
-            name = "王丽华"
+            manager = manager_of(other, get_item(other, item_id).project_id)
             rectification.reply(
                 other,
                 app.clock,
                 item_id,
-                actor=find_person(other, name).id,
+                actor=manager,
                 done="另一连接登记的回复",
                 done_on=TODAY,
             )

@@ -22,6 +22,7 @@ from pqm_tui.model import organisation, review
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import check_integrity, connect
 from pqm_tui.services import rectification as rect
+from tests.people import manager_of, uphold_appeal
 
 TODAY = date(2026, 11, 23)
 FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -160,16 +161,22 @@ def test_status_and_deadline_copies_follow_every_move(demo_db_path: Path, clock:
     ]
     assert len(open_ids) >= 4
     replied, extended, voided, closed = open_ids[:4]
-    rect.reply(db, clock, replied, actor=inspector, done="已整改")
+    project_of = {i: rect.get_item(db, i).project_id for i in open_ids[:4]}
+    rect.reply(db, clock, replied, actor=manager_of(db, project_of[replied]), done="已整改")
     deadline = rect.get_item(db, extended).deadline
     assert deadline is not None
     later = date.fromisoformat(deadline) + timedelta(days=20)
     rect.request_extension(
-        db, clock, extended, actor=inspector, reason="材料未到", measures="临时围挡", proposed=later
+        db,
+        clock,
+        extended,
+        actor=manager_of(db, project_of[extended]),
+        reason="材料未到",
+        measures="临时围挡",
+        proposed=later,
     )
     rect.decide(db, clock, extended, actor=leader, approve=True, reason="同意")
-    rect.request_appeal(db, clock, voided, actor=inspector, grounds="业主私占")
-    rect.decide(db, clock, voided, actor=leader, approve=True, reason="属实")
+    uphold_appeal(db, clock, voided, "业主私占")  # both levels: the finding is voided
     data = {"reinspection_id": "x"}
     item = rect.get_item(db, closed)
     rect.record_reinspection(db, clock, settings, item, actor=inspector, passed=True, data=data)
