@@ -114,15 +114,19 @@ class DocumentService:
         ``finish`` or the record fails, nothing is left at ``out``.
         """
         require_cjk_font()
-        document = KINDS[kind]
-        subject = document.resolve(self.builder, reference)
-        document.prepare(self.builder, subject)
-        draft = self._draft(document, subject)
-        self.progress(1, STEPS, "build")
-        html = self.renderer.html(draft.template, draft.context)
-        unprintable = tuple(self.renderer.unprintable)  # known before rendering
-        self.progress(2, STEPS, "html")
-        data, pages, warnings = self.renderer.pdf(html, strict=self.strict)
+        self.renderer.prepare()  # the render child imports WeasyPrint meanwhile
+        try:
+            document = KINDS[kind]
+            subject = document.resolve(self.builder, reference)
+            document.prepare(self.builder, subject)
+            draft = self._draft(document, subject)
+            self.progress(1, STEPS, "build")
+            html = self.renderer.html(draft.template, draft.context)
+            unprintable = tuple(self.renderer.unprintable)  # known before rendering
+            self.progress(2, STEPS, "html")
+            data, pages, warnings = self.renderer.pdf(html, strict=self.strict)
+        finally:
+            self.renderer.close()
         self.progress(3, STEPS, "pdf")
         log = self._log_warnings(kind, subject, warnings) if warnings else None
         verification: Verification | None = draft.context.verification

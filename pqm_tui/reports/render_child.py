@@ -1,0 +1,232 @@
+"""The render child (排版子进程): WeasyPrint runs here, never in the app or the CLI.
+
+The parent starts ``python -m pqm_tui.reports.render_child`` early (it imports
+WeasyPrint while the parent builds the document), then sends a :class:`RenderJob`
+as JSON on stdin: the HTML in one or more parts, the stylesheet files, the base URL
+and the folders a :class:`~.fetcher.SafeFetcher` may serve. The child writes the
+PDF to the job's ``out`` file and prints a JSON result (pages, warnings, what was
+fetched and refused). Its memory is returned to the system when it exits, and a
+crash or a kill there is an error the parent translates, never a traceback.
+
+Parts (分段): a long document is rendered as parts in parallel, one forked worker
+per part after the first. Every part is paginated on its own; before page numbers
+are drawn the parts exchange their page counts, so each page says
+"第 X 页 共 Y 页" of the whole, and the later parts receive the running headers
+(company, title, number) the first part ends with. pypdf joins the parts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pqm_tui.model.errors import PQMError
+
+CHILD_ARGV = [sys.executable, "-m", "pqm_tui.reports.render_child"]
+
+
+class RenderCrashed(PQMError):
+    """The render child died (killed, out of memory, a crash) before writing the PDF."""
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """What the child renders: HTML parts joined in order into one PDF at ``out``."""
+
+    parts: list[str]
+    base_url: str
+    stylesheets: list[str]
+    roots: list[str]
+    out: str
+
+
+@dataclass
+class RenderResult:
+    """What the child reports back."""
+
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+class RenderChild:
+    """One render child process, started ahead of its job."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            CHILD_ARGV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+
+    def render(
+        self, parts: list[str], base_url: str, sheets: list[Path], roots: list[Path]
+    ) -> tuple[bytes, RenderResult]:
+        """The PDF bytes and the child's report; RenderCrashed if it died."""
+        with tempfile.TemporaryDirectory(prefix="pqm-render-") as folder:
+            out = Path(folder) / "document.pdf"
+            job = RenderJob(
+                parts, base_url, [str(s) for s in sheets], [str(r) for r in roots], str(out)
+            )
+            stdout, stderr = self.process.communicate(json.dumps(asdict(job)).encode())
+            code = self.process.returncode
+            if code != 0 or not out.is_file():
+                detail = stderr.decode(errors="replace").strip().splitlines()[-1:] or [
+                    f"exit {code}"
+                ]
+                if code < 0:
+                    detail = [f"signal {-code}"]
+                raise RenderCrashed("errors.report.crashed", detail=detail[0])
+            return out.read_bytes(), RenderResult(**json.loads(stdout))
+
+    def close(self) -> None:
+        """Stop a child that was never given a job."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+
+
+# --- in the child --------------------------------------------------------------------------
+
+
+def _number_pages(exchange: Callable[[int, Any], tuple[int, int, dict[str, str]]]) -> None:
+    """Hook WeasyPrint's margin boxes: page numbers of the whole document, headers carried on.
+
+    ``exchange(pages, context)`` is called once, when this part is paginated and before
+    its first margin box; it returns this part's first page number less one, the total
+    and the running strings to start with.
+    """
+    import copy
+
+    import weasyprint.layout as layout
+
+    original = layout.make_margin_boxes
+    agreed: dict[int, tuple[int, int]] = {}
+
+    def margin_boxes(context: Any, page: Any, state: Any) -> Any:
+        if id(context) not in agreed:
+            offset, total, strings = exchange(state[1]["pages"][0], context)
+            agreed[id(context)] = (offset, total)
+            for name, text in strings.items():
+                if 1 not in context.string_set[name]:
+                    context.string_set[name][1] = [text]
+        offset, total = agreed[id(context)]
+        state = copy.deepcopy(state)
+        counters = state[1]
+        counters["page"] = [counters["page"][0] + offset]
+        counters["pages"] = [total]
+        return original(context, page, state)
+
+    layout.make_margin_boxes = margin_boxes
+
+
+def _last_strings(context: Any) -> dict[str, str]:
+    """Each running string's value at the end of a part (its last assignment)."""
+    last: dict[str, str] = {}
+    for name, pages in context.string_set.items():
+        if pages:
+            last[name] = pages[max(pages)][-1]
+    return last
+
+
+def _render(html: str, job: dict[str, Any], fetcher: Any) -> Any:
+    import weasyprint
+
+    sheets = [weasyprint.CSS(filename=name, url_fetcher=fetcher) for name in job["stylesheets"]]
+    return weasyprint.HTML(string=html, base_url=job["base_url"], url_fetcher=fetcher).render(
+        stylesheets=sheets
+    )
+
+
+def _worker(html: str, job: dict[str, Any], conn: Any, out: str) -> None:
+    """A forked worker: one later part, to ``out``; its result through ``conn``."""
+    from pqm_tui.reports.fetcher import SafeFetcher
+    from pqm_tui.reports.render import weasyprint_warnings
+
+    fetcher = SafeFetcher([Path(r) for r in job["roots"]])
+
+    def exchange(pages: int, _context: Any) -> tuple[int, int, dict[str, str]]:
+        conn.send(pages)
+        offset, total, strings = conn.recv()
+        return offset, total, strings
+
+    _number_pages(exchange)
+    with weasyprint_warnings() as warnings:
+        _render(html, job, fetcher).write_pdf(out)
+    conn.send((list(warnings), fetcher.requested, fetcher.refused))
+
+
+def run(job: dict[str, Any]) -> RenderResult:
+    """Render the job's parts (the first here, the others in forked workers) and join them."""
+    import multiprocessing
+
+    from pqm_tui.reports.fetcher import SafeFetcher
+    from pqm_tui.reports.render import weasyprint_warnings
+
+    parts: list[str] = job["parts"]
+    fetcher = SafeFetcher([Path(r) for r in job["roots"]])
+    fork = multiprocessing.get_context("fork")  # this process holds only WeasyPrint
+    workers = []
+    folder = Path(job["out"]).parent
+    for n, html in enumerate(parts[1:], start=1):
+        mine, theirs = fork.Pipe()
+        out = str(folder / f"part-{n}.pdf")
+        process = fork.Process(target=_worker, args=(html, job, theirs, out), daemon=True)
+        process.start()
+        workers.append((process, mine, out))
+    totals: list[int] = []
+
+    def exchange(pages: int, context: Any) -> tuple[int, int, dict[str, str]]:
+        counts = [pages, *(conn.recv() for _, conn, _ in workers)]
+        strings = _last_strings(context)
+        offset = pages
+        for (_, conn, _), count in zip(workers, counts[1:], strict=True):
+            conn.send((offset, sum(counts), strings))
+            offset += count
+        totals.append(sum(counts))
+        return 0, sum(counts), {}
+
+    _number_pages(exchange)
+    with weasyprint_warnings() as warnings:
+        document = _render(parts[0], job, fetcher)
+        first = document.write_pdf()
+    result = RenderResult(len(document.pages), list(warnings), fetcher.requested, fetcher.refused)
+    if not workers:
+        Path(job["out"]).write_bytes(first)
+        return result
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(_io(first)))
+    for process, conn, out in workers:
+        more, requested, refused = conn.recv()
+        process.join()
+        result.warnings += more
+        result.requested += requested
+        result.refused += refused
+        writer.append(out)
+    writer.write(job["out"])
+    result.pages = totals[0]
+    return result
+
+
+def _io(data: bytes) -> Any:
+    import io
+
+    return io.BytesIO(data)
+
+
+def main() -> None:
+    import weasyprint  # noqa: F401  imported while the parent builds the document
+
+    job = json.loads(sys.stdin.buffer.read())
+    result = run(job)
+    sys.stdout.write(json.dumps(asdict(result)))
+
+
+if __name__ == "__main__":
+    main()
