@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from pqm_tui.model.errors import PQMError
 from pqm_tui.reports.context import PhotoRef
+from pqm_tui.reports.parts import idle_cores, split
 from pqm_tui.reports.printable import Printable
 from pqm_tui.reports.render_child import RenderChild
 
@@ -122,6 +123,7 @@ class Renderer:
         self.roots = [*existing, *extra_roots]  # what the child's SafeFetcher may serve
         self.fetcher = FetchLog()  # what the last render asked for
         self.child: RenderChild | None = None
+        self.workers: int | None = None  # parts rendered at once; None: the idle cores
         self.base_url = (existing[-1] if existing else Path.cwd()).as_uri() + "/"
 
     def asset(self, name: str) -> str:
@@ -173,7 +175,7 @@ class Renderer:
     def prepare(self) -> None:
         """Start the render child now: it imports WeasyPrint while the document is built."""
         if self.child is None:
-            self.child = RenderChild()
+            self.child = RenderChild(self.base_url, self.stylesheets(), self.roots)
 
     def close(self) -> None:
         """Stop a render child started for a document that was not rendered."""
@@ -183,12 +185,12 @@ class Renderer:
 
     def pdf(self, html: str, *, strict: bool = False) -> tuple[bytes, int, list[str]]:
         """Render HTML to PDF bytes in the render child; returns (pdf, page count, warnings)."""
-        sheets = self.stylesheets()
         self.prepare()
         assert self.child is not None
         child, self.child = self.child, None
         try:
-            data, result = child.render([html], self.base_url, sheets, self.roots)
+            parts = split(html, self.workers or idle_cores())
+            data, result = child.render(parts, self.base_url)
         finally:
             child.close()
         self.fetcher = FetchLog(result.requested, result.refused)

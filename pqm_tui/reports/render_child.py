@@ -41,8 +41,6 @@ class RenderJob:
 
     parts: list[str]
     base_url: str
-    stylesheets: list[str]
-    roots: list[str]
     out: str
 
 
@@ -59,20 +57,21 @@ class RenderResult:
 class RenderChild:
     """One render child process, started ahead of its job."""
 
-    def __init__(self) -> None:
+    def __init__(self, base_url: str, sheets: list[Path], roots: list[Path]) -> None:
+        setup = {"base_url": base_url, "stylesheets": [str(s) for s in sheets]}
+        setup["roots"] = [str(r) for r in roots]
         self.process = subprocess.Popen(
-            CHILD_ARGV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [*CHILD_ARGV, json.dumps(setup)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
 
-    def render(
-        self, parts: list[str], base_url: str, sheets: list[Path], roots: list[Path]
-    ) -> tuple[bytes, RenderResult]:
+    def render(self, parts: list[str], base_url: str) -> tuple[bytes, RenderResult]:
         """The PDF bytes and the child's report; RenderCrashed if it died."""
         with tempfile.TemporaryDirectory(prefix="pqm-render-") as folder:
             out = Path(folder) / "document.pdf"
-            job = RenderJob(
-                parts, base_url, [str(s) for s in sheets], [str(r) for r in roots], str(out)
-            )
+            job = RenderJob(parts, base_url, str(out))
             stdout, stderr = self.process.communicate(json.dumps(asdict(job)).encode())
             code = self.process.returncode
             if code != 0 or not out.is_file():
@@ -134,21 +133,47 @@ def _last_strings(context: Any) -> dict[str, str]:
     return last
 
 
-def _render(html: str, job: dict[str, Any], fetcher: Any) -> Any:
-    import weasyprint
+class _Prepared:
+    """What every part shares, made before the job arrives: fetcher, fonts, parsed stylesheets."""
 
-    sheets = [weasyprint.CSS(filename=name, url_fetcher=fetcher) for name in job["stylesheets"]]
-    return weasyprint.HTML(string=html, base_url=job["base_url"], url_fetcher=fetcher).render(
-        stylesheets=sheets
-    )
+    def __init__(self, setup: dict[str, Any]) -> None:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        from pqm_tui.reports.fetcher import SafeFetcher
+        from pqm_tui.reports.render import weasyprint_warnings
+
+        self.fetcher = SafeFetcher([Path(r) for r in setup["roots"]])
+        self.fonts = FontConfiguration()
+        with weasyprint_warnings() as warnings:  # a company.css typo is said once
+            self.sheets = [
+                weasyprint.CSS(filename=name, url_fetcher=self.fetcher, font_config=self.fonts)
+                for name in setup["stylesheets"]
+            ]
+        self.warnings = list(warnings)
+        # lay out and write a line of Chinese: fontconfig, Pango and HarfBuzz warm up
+        self.render(WARM_UP, setup["base_url"]).write_pdf()
+
+    def render(self, html: str, base_url: str) -> Any:
+        import weasyprint
+
+        return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
+            stylesheets=self.sheets, font_config=self.fonts
+        )
 
 
-def _worker(html: str, job: dict[str, Any], conn: Any, out: str) -> None:
+WARM_UP = (
+    '<html lang="zh-CN"><body><h1>检查报告 1</h1>'
+    "<table><tr><th>项目</th><td><b>地面</b></td></tr></table></body></html>"
+)
+
+
+def _worker(prepared: _Prepared, html: str, job: dict[str, Any], conn: Any, out: str) -> None:
     """A forked worker: one later part, to ``out``; its result through ``conn``."""
-    from pqm_tui.reports.fetcher import SafeFetcher
     from pqm_tui.reports.render import weasyprint_warnings
 
-    fetcher = SafeFetcher([Path(r) for r in job["roots"]])
+    fetcher = prepared.fetcher
+    fetcher.requested, fetcher.refused = [], []
 
     def exchange(pages: int, _context: Any) -> tuple[int, int, dict[str, str]]:
         conn.send(pages)
@@ -157,27 +182,29 @@ def _worker(html: str, job: dict[str, Any], conn: Any, out: str) -> None:
 
     _number_pages(exchange)
     with weasyprint_warnings() as warnings:
-        _render(html, job, fetcher).write_pdf(out)
+        prepared.render(html, job["base_url"]).write_pdf(out)
     conn.send((list(warnings), fetcher.requested, fetcher.refused))
 
 
-def run(job: dict[str, Any]) -> RenderResult:
+def run(prepared: _Prepared, job: dict[str, Any]) -> RenderResult:
     """Render the job's parts (the first here, the others in forked workers) and join them."""
     import multiprocessing
 
-    from pqm_tui.reports.fetcher import SafeFetcher
     from pqm_tui.reports.render import weasyprint_warnings
 
     parts: list[str] = job["parts"]
-    fetcher = SafeFetcher([Path(r) for r in job["roots"]])
+    fetcher = prepared.fetcher
+    fetcher.requested, fetcher.refused = [], []
     fork = multiprocessing.get_context("fork")  # this process holds only WeasyPrint
     workers = []
     folder = Path(job["out"]).parent
     for n, html in enumerate(parts[1:], start=1):
         mine, theirs = fork.Pipe()
         out = str(folder / f"part-{n}.pdf")
-        process = fork.Process(target=_worker, args=(html, job, theirs, out), daemon=True)
+        args = (prepared, html, job, theirs, out)
+        process = fork.Process(target=_worker, args=args, daemon=True)
         process.start()
+        theirs.close()  # a worker that dies is an EOFError here, not a wait forever
         workers.append((process, mine, out))
     totals: list[int] = []
 
@@ -193,9 +220,14 @@ def run(job: dict[str, Any]) -> RenderResult:
 
     _number_pages(exchange)
     with weasyprint_warnings() as warnings:
-        document = _render(parts[0], job, fetcher)
+        document = prepared.render(parts[0], job["base_url"])
         first = document.write_pdf()
-    result = RenderResult(len(document.pages), list(warnings), fetcher.requested, fetcher.refused)
+    result = RenderResult(
+        len(document.pages),
+        [*prepared.warnings, *warnings],
+        list(fetcher.requested),
+        list(fetcher.refused),
+    )
     if not workers:
         Path(job["out"]).write_bytes(first)
         return result
@@ -221,10 +253,10 @@ def _io(data: bytes) -> Any:
 
 
 def main() -> None:
-    import weasyprint  # noqa: F401  imported while the parent builds the document
-
+    """Prepare while the parent builds the document (argv: the setup), then render its job."""
+    prepared = _Prepared(json.loads(sys.argv[1]))
     job = json.loads(sys.stdin.buffer.read())
-    result = run(job)
+    result = run(prepared, job)
     sys.stdout.write(json.dumps(asdict(result)))
 
 
