@@ -13,6 +13,8 @@ machine noise hits both alike:
 
 Prints medians, the ratio (goal ≤ 0.5: twice as fast as the library alone) and each
 process's peak memory (``wait4`` rusage, goal ≤ 200 MiB). And the notice the same way.
+Last, the app's memory: a process that imports the app and issues the report on a thread
+(as the document dialog does), its resident size after (goal: under 150 MB).
 """
 
 from __future__ import annotations
@@ -56,6 +58,30 @@ _, status, usage = os.wait4(child.pid, 0)
 took = time.perf_counter() - started
 print(json.dumps({"s": took, "mib": usage.ru_maxrss / 1024, "status": status,
                   "err": child.stderr.read().decode()[-800:]}))
+"""
+
+
+APP = """
+import sys, threading
+from pathlib import Path
+import pqm_tui.app  # noqa: F401  what the app holds before
+from pqm_tui.config import Settings
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import connect
+from pqm_tui.reports.document_service import DocumentService
+db_path, inspection, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+def rss():
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS")).split()[1])
+before = rss()
+def issue():
+    db = connect(db_path)
+    service = DocumentService(db, db_path, Settings(timezone="Asia/Shanghai"), Clock(), "bench")
+    service.report(inspection, out)
+    db.close()
+worker = threading.Thread(target=issue)
+worker.start()
+worker.join()
+print(before / 1024, rss() / 1024, "weasyprint" in sys.modules)
 """
 
 
@@ -121,6 +147,14 @@ def main() -> None:
             ]  # fmt: skip
             compare(kind, ours, plain, args.runs, pages)
         db.close()
+        app = [sys.executable, "-c", APP, str(db_path), sample.inspection_id, str(folder / "a.pdf")]
+        before, after, loaded = subprocess.run(
+            app, capture_output=True, text=True, check=True
+        ).stdout.split()
+        print(
+            f"app: {float(before):.0f} MB before the report, {float(after):.0f} MB after "
+            f"(goal < 150); WeasyPrint in the app: {loaded}"
+        )
 
 
 def sheet_names(service: DocumentService) -> list[str]:
