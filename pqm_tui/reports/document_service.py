@@ -96,7 +96,11 @@ class DocumentService:
         facts_images = ImageCache(media_dir(db_path), settings.photo_max_pixels)
         self.facts = Builder(db, settings, clock, facts_images, facts=True)
         self.renderer = Renderer(
-            dirs or default_dirs(), self.tr, settings.lang, [self.images.cache_dir]
+            dirs or default_dirs(),
+            self.tr,
+            settings.lang,
+            [self.images.cache_dir],
+            compiled=media_dir(db_path) / ".template-cache",
         )
 
     def build(self, kind: str, reference: str) -> Draft:
