@@ -54,7 +54,13 @@ def _open_table(html: str, cut: int) -> str:
 
 
 def idle_cores() -> int:
-    """Cores not running anything right now (Linux run queue), at least 1, at most 4."""
+    """Cores not running anything right now (Linux run queue), at least 1, at most 4.
+
+    ``PQM_RENDER_PARTS`` (a number) says it instead: 1 never splits.
+    """
+    wanted = os.environ.get("PQM_RENDER_PARTS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
     cores = os.cpu_count() or 1
     try:  # "0.52 0.58 0.59 3/467 12345": the fourth field counts runnable tasks, this one too
         running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0]) - 1
