@@ -46,6 +46,11 @@ def body(pages: list[list[str]]) -> tuple[Counter[str], list[str]]:
     return Counter(text.replace(" ", "")), re.findall(r"T-\d{4}", text)
 
 
+def titles(items: list[object]) -> list[object]:
+    """The bookmarks' titles, nested as they are."""
+    return [titles(i) if isinstance(i, list) else getattr(i, "title", "") for i in items]
+
+
 @pytest.fixture
 def long_report(tmp_path: Path, clock: Clock) -> tuple[DocumentService, str]:
     path = tmp_path / "long.sqlite3"
@@ -73,6 +78,8 @@ def test_parts_number_every_page_and_keep_the_text(
     assert f"校验码 {joined.code}" in pages[-1][-1]
     reader = PdfReader(tmp_path / "joined.pdf")
     assert reader.metadata is not None and "品质检查报告" in str(reader.metadata.title)
+    assert titles(reader.outline) == titles(PdfReader(tmp_path / "single.pdf").outline)
+    assert len(titles(reader.outline)) == 2  # the title, the sections under it
     fonts = subprocess.run(
         ["pdffonts", str(tmp_path / "joined.pdf")], capture_output=True, text=True, check=True
     ).stdout

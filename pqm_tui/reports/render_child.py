@@ -233,17 +233,35 @@ def run(prepared: _Prepared, job: dict[str, Any]) -> RenderResult:
         return result
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter(clone_from=PdfReader(_io(first)))
+    head = PdfReader(_io(first))
+    writer = PdfWriter(clone_from=head)  # metadata, language, fonts of the first part
+    del writer.root_object["/Outlines"]  # rebuilt below, the later parts' under the title
+    titles = _outline(writer, head, head.outline, 0, None)
     for process, conn, out in workers:
         more, requested, refused = conn.recv()
         process.join()
         result.warnings += more
         result.requested += requested
         result.refused += refused
-        writer.append(out)
+        offset = len(writer.pages)
+        reader = PdfReader(out)
+        writer.append(reader, import_outline=False)
+        _outline(writer, reader, reader.outline, offset, titles[0] if titles else None)
     writer.write(job["out"])
     result.pages = totals[0]
     return result
+
+
+def _outline(writer: Any, reader: Any, items: list[Any], offset: int, parent: Any) -> list[Any]:
+    """A part's bookmarks into the joined file, pages moved by ``offset``; the added top ones."""
+    added: list[Any] = []
+    for item in items:
+        if isinstance(item, list):  # the children of the item before
+            _outline(writer, reader, item, offset, added[-1] if added else parent)
+            continue
+        page = reader.get_destination_page_number(item) + offset
+        added.append(writer.add_outline_item(item.title, page, parent=parent))
+    return added
 
 
 def _io(data: bytes) -> Any:
