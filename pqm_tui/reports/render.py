@@ -119,6 +119,7 @@ class Renderer:
     ) -> None:
         self.dirs = dirs
         self.lang = lang
+        self.translate = translate
         existing = [d for d in dirs.dirs if d.is_dir()]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in existing]),
@@ -188,7 +189,8 @@ class Renderer:
     def prepare(self) -> None:
         """Start the render child now: it imports WeasyPrint while the document is built."""
         if self.child is None:
-            self.child = RenderChild(self.base_url, self.stylesheets(), self.roots)
+            text = self.translate("reports.project")  # warms up the fonts of this language
+            self.child = RenderChild(self.base_url, self.stylesheets(), self.roots, text)
 
     def close(self) -> None:
         """Stop a render child started for a document that was not rendered."""

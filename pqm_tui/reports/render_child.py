@@ -23,6 +23,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,9 @@ class RenderResult:
 class RenderChild:
     """One render child process, started ahead of its job."""
 
-    def __init__(self, base_url: str, sheets: list[Path], roots: list[Path]) -> None:
-        setup = {"base_url": base_url, "stylesheets": [str(s) for s in sheets]}
+    def __init__(self, base_url: str, sheets: list[Path], roots: list[Path], text: str) -> None:
+        setup: dict[str, Any] = {"base_url": base_url, "text": text}
+        setup["stylesheets"] = [str(s) for s in sheets]
         setup["roots"] = [str(r) for r in roots]
         self.process = subprocess.Popen(
             [*CHILD_ARGV, json.dumps(setup)],
@@ -133,6 +135,37 @@ def _last_strings(context: Any) -> dict[str, str]:
     return last
 
 
+_KEPT: list[Any] = []  # font blobs read in place, alive as long as this child
+
+
+def _fonts_without_copies() -> None:
+    """Read each whole font file in place (the mapped file), not as a copy in memory.
+
+    WeasyPrint copies the whole font file of every face it draws with (the Noto CJK
+    collections: 19-27 MB each, five faces in a report) until it subsets them when the
+    PDF is written. The child reads them in place instead; the subsets are still copied.
+    """
+    import weasyprint.pdf.fonts as pdf_fonts
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    copy = pdf_fonts.get_hb_object_data
+
+    def in_place(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
+        if ot_color is not None:
+            return copy(hb_object, ot_color, glyph)
+        blob = harfbuzz.hb_face_reference_blob(hb_object)
+        with ffi.new("unsigned int *") as length:
+            data = harfbuzz.hb_blob_get_data(blob, length)
+            size = int(length[0])
+        if data == ffi.NULL or size < 4_000_000:  # a subset: bytes, as WeasyPrint expects
+            harfbuzz.hb_blob_destroy(blob)
+            return copy(hb_object)
+        _KEPT.append(blob)
+        return ffi.buffer(data, size)
+
+    pdf_fonts.get_hb_object_data = in_place
+
+
 class _Prepared:
     """What every part shares, made before the job arrives: fetcher, fonts, parsed stylesheets."""
 
@@ -143,6 +176,7 @@ class _Prepared:
         from pqm_tui.reports.fetcher import SafeFetcher
         from pqm_tui.reports.render import weasyprint_warnings
 
+        _fonts_without_copies()
         self.fetcher = SafeFetcher([Path(r) for r in setup["roots"]])
         self.fonts = FontConfiguration()
         with weasyprint_warnings() as warnings:  # a company.css typo is said once
@@ -152,7 +186,8 @@ class _Prepared:
             ]
         self.warnings = list(warnings)
         # lay out and write a line of Chinese: fontconfig, Pango and HarfBuzz warm up
-        self.render(WARM_UP, setup["base_url"]).write_pdf()
+        text = html_escape(setup.get("text", ""))
+        self.render(WARM_UP.format(text), setup["base_url"]).write_pdf()
 
     def render(self, html: str, base_url: str) -> Any:
         import weasyprint
@@ -162,9 +197,9 @@ class _Prepared:
         )
 
 
-WARM_UP = (
-    '<html lang="zh-CN"><body><h1>检查报告 1</h1>'
-    "<table><tr><th>项目</th><td><b>地面</b></td></tr></table></body></html>"
+WARM_UP = (  # the text: a few words of the document's language (``setup["text"]``)
+    "<html><body><h1>{0} 1</h1><table><tr><th>{0}</th><td><b>{0}</b></td></tr></table>"
+    "</body></html>"
 )
 
 
