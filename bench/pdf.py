@@ -12,7 +12,11 @@ machine noise hits both alike:
   (``python -c`` importing weasyprint and writing the PDF): the library alone.
 
 Prints medians, the ratio (goal ≤ 0.5: twice as fast as the library alone) and each
-process's peak memory (``wait4`` rusage, goal ≤ 200 MiB). And the notice the same way.
+process's peak memory (``wait4`` rusage, goal ≤ 200 MiB); ``pqm, 2 parts`` is the same
+command with its parts forced to two (PQM renders in parts only on idle cores, so on a
+busy machine ``pqm`` renders in one). And the notice the same way.
+Last, the app's memory: a process that imports the app and issues the report on a thread
+(as the document dialog does), its resident size after (goal: under 150 MB).
 """
 
 from __future__ import annotations
@@ -59,6 +63,37 @@ print(json.dumps({"s": took, "mib": usage.ru_maxrss / 1024, "status": status,
 """
 
 
+# ``pqm`` as above with its parts forced to two (PQM_RENDER_PARTS), whatever the load
+PARTS = """
+import os, sys
+os.environ["PQM_RENDER_PARTS"] = "2"
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+APP = """
+import sys, threading
+from pathlib import Path
+import pqm_tui.app  # noqa: F401  what the app holds before
+from pqm_tui.config import Settings
+from pqm_tui.model.clock import Clock
+from pqm_tui.model.db import connect
+from pqm_tui.reports.document_service import DocumentService
+db_path, inspection, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+def rss():
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS")).split()[1])
+before = rss()
+def issue():
+    db = connect(db_path)
+    service = DocumentService(db, db_path, Settings(timezone="Asia/Shanghai"), Clock(), "bench")
+    service.report(inspection, out)
+    db.close()
+worker = threading.Thread(target=issue)
+worker.start()
+worker.join()
+print(before / 1024, rss() / 1024, "weasyprint" in sys.modules)
+"""
+
+
 def run(argv: list[str]) -> tuple[float, float]:
     """Seconds and peak resident MiB of one whole process."""
     done = subprocess.run([sys.executable, "-c", LAUNCH, *argv], capture_output=True, check=True)
@@ -68,20 +103,24 @@ def run(argv: list[str]) -> tuple[float, float]:
     return result["s"], result["mib"]
 
 
-def compare(label: str, ours: list[str], plain: list[str], runs: int, pages: int) -> None:
-    samples: dict[str, list[tuple[float, float]]] = {"pqm": [], "plain": []}
+def compare(label: str, commands: dict[str, list[str]], runs: int, pages: int) -> None:
+    """Each command ``runs`` times, interleaved; medians against plain WeasyPrint."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for n in range(runs + 1):  # the first round warms the disk cache and bytecode
-        for name, argv in (("pqm", ours), ("plain", plain)):
+        for name, argv in commands.items():
             result = run(argv)
             if n:
                 samples[name].append(result)
     t = {k: statistics.median(s for s, _ in v) for k, v in samples.items()}
     m = {k: max(mib for _, mib in v) for k, v in samples.items()}
     print(
-        f"{label}, {pages} pages (median of {runs}): pqm {t['pqm']:.2f} s, "
-        f"plain WeasyPrint {t['plain']:.2f} s; ratio {t['pqm'] / t['plain']:.2f} (goal ≤ 0.5); "
-        f"peak memory pqm {m['pqm']:.0f} MiB, plain {m['plain']:.0f} MiB (goal ≤ 200)"
+        f"{label}, {pages} pages (median of {runs}), load {Path('/proc/loadavg').read_text()[:14]}:"
     )
+    for name in commands:
+        print(
+            f"  {name:<14} {t[name]:6.2f} s  ratio {t[name] / t['plain']:.2f} (goal ≤ 0.5)  "
+            f"peak {m[name]:.0f} MiB (goal ≤ 200)"
+        )
 
 
 def main() -> None:
@@ -119,8 +158,18 @@ def main() -> None:
                 sys.executable, "-c", PLAIN, str(html), service.renderer.base_url,
                 json.dumps(sheets), str(folder / f"{kind}-plain.pdf"),
             ]  # fmt: skip
-            compare(kind, ours, plain, args.runs, pages)
+            parts = [sys.executable, "-c", PARTS, *ours]
+            commands = {"pqm": ours, "pqm, 2 parts": parts, "plain": plain}
+            compare(kind, commands, args.runs, pages)
         db.close()
+        app = [sys.executable, "-c", APP, str(db_path), sample.inspection_id, str(folder / "a.pdf")]
+        before, after, loaded = subprocess.run(
+            app, capture_output=True, text=True, check=True
+        ).stdout.split()
+        print(
+            f"app: {float(before):.0f} MB before the report, {float(after):.0f} MB after "
+            f"(goal < 150); WeasyPrint in the app: {loaded}"
+        )
 
 
 def sheet_names(service: DocumentService) -> list[str]:

@@ -43,7 +43,7 @@ def test_hostile_note_renders_as_text_and_fetches_nothing(
 
 
 def test_fetcher_refuses_files_outside_its_roots(tmp_path: Path) -> None:
-    from pqm_tui.reports.assets import SafeFetcher
+    from pqm_tui.reports.fetcher import SafeFetcher
 
     root = tmp_path / "ok"
     root.mkdir()

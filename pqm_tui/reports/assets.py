@@ -1,22 +1,17 @@
 """What a render may touch: the CJK font check, the URL fetcher, downscaled images.
 
-WeasyPrint fetches every ``src``/``url()`` through :class:`SafeFetcher`, which
-serves only files under our template folders and the photo cache; anything
-else (``file:///etc/passwd``, ``http://…``) is refused and recorded.
+WeasyPrint (in the render child) fetches every ``src``/``url()`` through
+:class:`.fetcher.SafeFetcher`; this module does not import WeasyPrint.
 """
 
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import os
 import shutil
 import subprocess
 import threading
 from pathlib import Path
-from urllib.parse import unquote, urlparse
-
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pqm_tui.model.errors import PQMError
 from pqm_tui.reports.context import PhotoRef
@@ -42,34 +37,6 @@ def require_cjk_font() -> None:
     """Raise FontMissingError when no Chinese font is installed."""
     if not cjk_fonts():
         raise FontMissingError("reports.font_missing", package=CJK_FONT_PACKAGE)
-
-
-class SafeFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves ``file:`` URLs under ``roots`` only; records every URL asked for."""
-
-    def __init__(self, roots: list[Path]) -> None:
-        super().__init__(allowed_protocols=("file",), allow_redirects=False)
-        self.roots = [r.resolve() for r in roots]
-        self.requested: list[str] = []
-        self.refused: list[str] = []
-
-    def allows(self, url: str) -> Path | None:
-        parsed = urlparse(url)
-        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
-            return None
-        path = Path(unquote(parsed.path)).resolve()
-        if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
-            return path
-        return None
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        self.requested.append(url)
-        path = self.allows(url)
-        if path is None:
-            self.refused.append(url)
-            raise ValueError(f"refused to fetch {url!r}: only template assets and photos")
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={"Content-Type": mime})
 
 
 class ImageCache:

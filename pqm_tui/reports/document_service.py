@@ -107,7 +107,11 @@ class DocumentService:
         facts_images = ImageCache(media_dir(db_path), settings.photo_max_pixels)
         self.facts = Builder(db, settings, clock, facts_images, facts=True)
         self.renderer = Renderer(
-            dirs or default_dirs(), self.tr, settings.lang, [self.images.cache_dir]
+            dirs or default_dirs(),
+            self.tr,
+            settings.lang,
+            [self.images.cache_dir],
+            compiled=media_dir(db_path) / ".template-cache",
         )
 
     def build(self, kind: str, reference: str) -> Draft:
@@ -126,18 +130,22 @@ class DocumentService:
         """
         require_cjk_font()
         document = KINDS[kind]
-        if kind in ISSUED_BY:
+        if kind in ISSUED_BY:  # who may, before anything is started
             require(self.db, self.actor, ISSUED_BY[kind])
         elif document.verified:  # a blank form records nothing
             acting(self.db, self.actor)
-        subject = document.resolve(self.builder, reference)
-        document.prepare(self.builder, subject)
-        draft = self._draft(document, subject)
-        self.progress(1, STEPS, "build")
-        html = self.renderer.html(draft.template, draft.context)
-        unprintable = tuple(self.renderer.unprintable)  # known before rendering
-        self.progress(2, STEPS, "html")
-        data, pages, warnings = self.renderer.pdf(html, strict=self.strict)
+        self.renderer.prepare()  # the render child imports WeasyPrint meanwhile
+        try:
+            subject = document.resolve(self.builder, reference)
+            document.prepare(self.builder, subject)
+            draft = self._draft(document, subject)
+            self.progress(1, STEPS, "build")
+            html = self.renderer.html(draft.template, draft.context)
+            unprintable = tuple(self.renderer.unprintable)  # known before rendering
+            self.progress(2, STEPS, "html")
+            data, pages, warnings = self.renderer.pdf(html, strict=self.strict)
+        finally:
+            self.renderer.close()
         self.progress(3, STEPS, "pdf")
         log = self._log_warnings(kind, subject, warnings) if warnings else None
         verification: Verification | None = draft.context.verification

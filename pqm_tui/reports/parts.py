@@ -1,0 +1,69 @@
+"""Splitting a long document's HTML into parts rendered in parallel (分段排版).
+
+Templates mark where a long table may be cut with ``<!--pqm:part-->`` between two
+rows of its ``<tbody>``. A cut closes the table in the part before it and opens the
+same table (its opening tag, columns and header row) in the part after it, so the
+later part starts with the header row the single render repeats on every page. Only
+documents longer than ``MIN_PART_CHARS`` per part are split: below that, starting a
+second WeasyPrint costs more than it gains, and only as many parts as there are idle
+cores: on a busy machine the parts compete and the whole takes longer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+MARK = "<!--pqm:part-->"
+MIN_PART_CHARS = 20_000  # ~8 pages of a report: measured, smaller parts lose
+_TABLE = re.compile(r"<table\b[^>]*>")
+_TBODY = re.compile(r"<tbody\b[^>]*>")
+
+
+def split(html: str, workers: int) -> list[str]:
+    """The HTML as at most ``workers`` parts of about equal length, cut at marks only."""
+    count = min(workers, len(html) // MIN_PART_CHARS)
+    marks = [m.start() for m in re.finditer(re.escape(MARK), html)]
+    if count < 2 or not marks:
+        return [html]
+    body = html.index("<body")
+    body = html.index(">", body) + 1
+    head, tail = html[:body], html[html.rindex("</body>") :]
+    cuts: list[int] = []
+    for n in range(1, count):
+        target = len(html) * n // count
+        best = min(marks, key=lambda at: abs(at - target))
+        if best not in cuts:
+            cuts.append(best)
+    parts = []
+    start, reopen = body, ""
+    for cut in sorted(cuts):
+        table = _open_table(html, cut)
+        parts.append(head + reopen + html[start:cut] + "</tbody></table>" + tail)
+        start, reopen = cut + len(MARK), table
+    parts.append(head + reopen + html[start:])
+    return parts
+
+
+def _open_table(html: str, cut: int) -> str:
+    """The opening of the table a mark is in: its tag, columns and header, up to <tbody>."""
+    table = [m for m in _TABLE.finditer(html, 0, cut)][-1]
+    tbody = [m for m in _TBODY.finditer(html, table.start(), cut)][-1]
+    return html[table.start() : tbody.end()]
+
+
+def idle_cores() -> int:
+    """Cores not running anything right now (Linux run queue), at least 1, at most 4.
+
+    ``PQM_RENDER_PARTS`` (a number) says it instead: 1 never splits.
+    """
+    wanted = os.environ.get("PQM_RENDER_PARTS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    cores = os.cpu_count() or 1
+    try:  # "0.52 0.58 0.59 3/467 12345": the fourth field counts runnable tasks, this one too
+        running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0]) - 1
+    except (OSError, ValueError, IndexError):
+        running = 0
+    return max(1, min(4, cores - running))
