@@ -20,6 +20,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -111,6 +112,7 @@ class WalkScreen(PQMScreen[None]):
         self.unsaved: list[Callable[[], None]] = []  # writes storage refused, oldest first
         self._retry_timer: Timer | None = None
         self.targets: dict[tuple[str, str], TargetContext] = {}  # a re-inspection's targets
+        self._counts_width = -1  # the cells "已查 N/M　不合格 K" took when last drawn
 
     @property
     def db_path(self) -> Path:
@@ -180,7 +182,10 @@ class WalkScreen(PQMScreen[None]):
         if totals is not None:  # fixed height: no re-layout per key
             title, counts = walk_title(self.walk, self.tr, totals)
             self.query_one("#walk-name", Static).update(title, layout=False)
-            self.query_one("#walk-counts", Static).update(counts)
+            # the counts' width is ``auto``: a new layout (the whole screen) only when it changes
+            resized = cell_len(counts) != self._counts_width
+            self._counts_width = cell_len(counts)
+            self.query_one("#walk-counts", Static).update(counts, layout=resized)
 
     def watch_saved(self) -> None:
         self._draw_status()
