@@ -50,6 +50,7 @@ from pqm_tui.screens.walk_text import (
 from pqm_tui.services.reinspection_context import TargetContext, target_contexts
 from pqm_tui.services.walk_session import AreaProgress, FailureDetails, WalkSession
 from pqm_tui.widgets.footer import PQMFooter, binding
+from pqm_tui.widgets.row_table import RowTable
 
 POSITION_DELAY = 0.4
 RETRY_DELAY = 2.0  # seconds between attempts to save what storage refused
@@ -130,10 +131,10 @@ class WalkScreen(PQMScreen[None]):
             yield Static("", id="walk-name")
             yield Static("", id="walk-counts")
         with Horizontal(id="walk-main"):
-            yield DataTable(id="areas", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="areas", cursor_type="row", zebra_stripes=True)
             with Vertical(id="items-pane"):
                 yield Static("", id="area-title")
-                yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="items", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield Static("", id="walk-status")
         yield PQMFooter()
@@ -217,19 +218,19 @@ class WalkScreen(PQMScreen[None]):
 
     def _redraw_rows(self, area_id: str, item_id: str) -> None:
         """Redraw the one item row and the one area row a change touched."""
-        areas = self.query_one("#areas", DataTable)
+        areas = self.query_one("#areas", RowTable)
         progress, failed = area_cells(self.walk, area_id)
-        areas.update_cell(area_id, "progress", progress)
-        areas.update_cell(area_id, "failed", failed)
+        areas.set_cell(area_id, "progress", progress)
+        areas.set_cell(area_id, "failed", failed)
         if area_id == self.area_id:
             self._area_title()
         if area_id == self.area_id and item_id in self.row_items:
-            items = self.query_one("#items", DataTable)
+            items = self.query_one("#items", RowTable)
             row = Coordinate(self.row_items.index(item_id), 0)
             row_key = items.coordinate_to_cell_key(row).row_key
             result, deduction = item_cells(self.walk, self.tr, area_id, item_id)
-            items.update_cell(row_key, "result", result)
-            items.update_cell(row_key, "deduction", deduction)
+            items.set_cell(row_key, "result", result)
+            items.set_cell(row_key, "deduction", deduction)
 
     @property
     def current_item(self) -> str | None:
