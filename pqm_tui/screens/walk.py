@@ -114,6 +114,7 @@ class WalkScreen(PQMScreen[None]):
         self._retry_timer: Timer | None = None
         self.targets: dict[tuple[str, str], TargetContext] = {}  # a re-inspection's targets
         self._counts_width = -1  # the cells "已查 N/M　不合格 K" took when last drawn
+        self._detail_shown: str | None = None  # the item detail as last drawn
 
     @property
     def db_path(self) -> Path:
@@ -245,7 +246,9 @@ class WalkScreen(PQMScreen[None]):
         else:
             context = self.targets.get((self.area_id, item_id))
             text = item_detail(self.walk, self.tr, self.area_id, item_id, context)
-        self.query_one("#detail", Static).update(text, layout=False)
+        if text != self._detail_shown:  # asked up to 3 times a key: drawn once
+            self._detail_shown = text
+            self.query_one("#detail", Static).update(text, layout=False)
 
     def _status(self, message: str = "") -> None:
         self.message = message
