@@ -38,6 +38,9 @@ class Terminal:
         self.changed = threading.Condition()
         self.painted_at = 0.0  # perf_counter of the last chunk fed to the screen
         self.output_bytes = 0
+        # called with (time, screen text) for every chunk painted, from the reader thread:
+        # what was shown when, while the benchmark is busy typing (a burst)
+        self.watch: Callable[[float, str], None] | None = None
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         environment = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
@@ -68,6 +71,8 @@ class Terminal:
                     self.stream.feed(chunk)
                     self.output_bytes += len(chunk)
                 self.painted_at = time.perf_counter()
+                if chunk and self.watch is not None:
+                    self.watch(self.painted_at, self._display())
                 self.changed.notify_all()
             if not chunk:
                 return

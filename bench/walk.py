@@ -189,8 +189,19 @@ class Walk:
         return self.term.wait_for(answered(self.count)) - sent
 
     def burst(self, keys: int, per_second: float) -> list[float]:
-        """Type ``keys`` answers at ``per_second`` without waiting; each key → painted."""
+        """Type ``keys`` answers at ``per_second`` without waiting; each key → painted.
+
+        The times the counts were first shown are noted as the output arrives (the
+        screen at the end of the burst shows only the last count)."""
         self.room(keys)
+        shown: dict[int, float] = {}  # count → when the screen first showed it
+
+        def note(at: float, text: str) -> None:
+            found = ANSWERED.search(text)
+            if found is not None:
+                shown.setdefault(int(found.group(1)), at)
+
+        self.term.watch = note
         sends = []
         for _ in range(keys):
             sends.append(self.term.press("p"))
@@ -199,7 +210,10 @@ class Walk:
         for sent in sends:
             self.count += 1
             self.left -= 1
-            took.append(self.term.wait_for(answered(self.count)) - sent)
+            self.term.wait_for(answered(self.count))
+            first = min(at for count, at in shown.items() if count >= self.count)
+            took.append(first - sent)
+        self.term.watch = None
         return took
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlite_utils import Database
 from textual import events
@@ -23,82 +23,12 @@ from pqm_tui.model.entities import Person
 from pqm_tui.model.errors import PQMError
 from pqm_tui.model.identity import IdentityError, active_people, active_person, resolve_person
 from pqm_tui.preferences import Preferences
-from pqm_tui.screens.amendments import AmendmentsScreen
-from pqm_tui.screens.analysis import AnalysisScreen
-from pqm_tui.screens.assessment import AssessmentProjectScreen, AssessmentScreen
-from pqm_tui.screens.assessment_trend import AssessmentTrendScreen
 from pqm_tui.screens.base import PQMScreen
-from pqm_tui.screens.dialogs.document import DocumentDialog
-from pqm_tui.screens.dialogs.help import HelpScreen
-from pqm_tui.screens.dialogs.identity import IdentityDialog
 from pqm_tui.screens.dialogs.quit import QuitDialog
-from pqm_tui.screens.dialogs.report import ReportDialog
-from pqm_tui.screens.dialogs.start import StartInspectionScreen
-from pqm_tui.screens.home import HomeScreen
-from pqm_tui.screens.organisation import OrganisationScreen
-from pqm_tui.screens.review import ReviewScreen
-from pqm_tui.screens.review_detail import ItemDetailScreen
-from pqm_tui.screens.summary import SummaryScreen
-from pqm_tui.screens.walk import WalkScreen
-from pqm_tui.screens.welcome import WelcomeScreen
+from pqm_tui.screens.registry import BROWSING, ScreenName, is_screen, screen_class
 from pqm_tui.widgets.command_palette import PQMCommandPalette
 from pqm_tui.widgets.footer import binding
 from pqm_tui.widgets.typing_guard import hand_over_typing
-
-# The screens by name (导航): a screen asks ``PQMApp.open(name, …)`` for another and never
-# imports it (tests/test_screen_navigation.py).
-ScreenName = Literal[
-    "home",
-    "welcome",
-    "organisation",
-    "start",
-    "walk",
-    "summary",
-    "review",
-    "item",
-    "report",
-    "document",
-    "help",
-    "amendments",
-    "assessment",
-    "assessment_project",
-    "assessment_trend",
-    "analysis",
-    "identity",
-]
-SCREENS: dict[ScreenName, Callable[..., Screen[Any]]] = {
-    "home": HomeScreen,
-    "welcome": WelcomeScreen,
-    "organisation": OrganisationScreen,
-    "start": StartInspectionScreen,
-    "walk": WalkScreen,
-    "summary": SummaryScreen,
-    "review": ReviewScreen,
-    "item": ItemDetailScreen,
-    "report": ReportDialog,
-    "document": DocumentDialog,
-    "help": HelpScreen,
-    "amendments": AmendmentsScreen,
-    "assessment": AssessmentScreen,
-    "assessment_project": AssessmentProjectScreen,
-    "assessment_trend": AssessmentTrendScreen,
-    "analysis": AnalysisScreen,
-    "identity": IdentityDialog,
-}
-
-
-# Screens that hold nothing typed: the palette's "home" may close them.
-BROWSING = (
-    ReviewScreen,
-    ItemDetailScreen,
-    OrganisationScreen,
-    WelcomeScreen,
-    AmendmentsScreen,
-    AssessmentScreen,
-    AssessmentProjectScreen,
-    AssessmentTrendScreen,
-    AnalysisScreen,
-)
 
 
 class PQMApp(App[None]):
@@ -195,37 +125,36 @@ class PQMApp(App[None]):
         yield SystemCommand(
             self.tr("palette.switch_user"), self.tr("palette.switch_user_more"), self.ask_who
         )
-        here = type(screen)
-        if here is not HomeScreen and self._home_below(screen):
+        if not is_screen(screen, "home") and self._home_below(screen):
             yield SystemCommand(
                 self.tr("palette.home"), self.tr("palette.home_more"), self._back_home
             )
-        if here is not ReviewScreen:
+        if not is_screen(screen, "review"):
             yield SystemCommand(
                 self.tr("palette.review"),
                 self.tr("palette.review_more"),
                 partial(self.open, "review"),
             )
-        if here is not AmendmentsScreen:
+        if not is_screen(screen, "amendments"):
             yield SystemCommand(
                 self.tr("palette.amendments"),
                 self.tr("palette.amendments_more"),
                 partial(self.open, "amendments"),
             )
-        if here is not AnalysisScreen:
+        if not is_screen(screen, "analysis"):
             yield SystemCommand(
                 self.tr("palette.analysis"),
                 self.tr("palette.analysis_more"),
                 partial(self.open, "analysis"),
             )
-        if here is not OrganisationScreen:
+        if not is_screen(screen, "organisation"):
             for name, tab in (("organisation", "projects"), ("people", "people")):
                 yield SystemCommand(
                     self.tr(f"palette.{name}"),
                     self.tr(f"palette.{name}_more"),
                     partial(self.open, "organisation", tab=tab),
                 )
-        if here is not WelcomeScreen:
+        if not is_screen(screen, "welcome"):
             yield SystemCommand(
                 self.tr("palette.welcome"),
                 self.tr("palette.welcome_more"),
@@ -238,15 +167,15 @@ class PQMApp(App[None]):
         if screen not in stack:
             return False
         for above in reversed(stack[: stack.index(screen) + 1]):
-            if isinstance(above, HomeScreen):
+            if is_screen(above, "home"):
                 return True
-            if not isinstance(above, BROWSING):
+            if not is_screen(above, *BROWSING):
                 return False
         return False
 
     def _back_home(self) -> None:
         """Close the browsing screens above home (nothing typed is lost there)."""
-        while not isinstance(self.screen, HomeScreen):
+        while not is_screen(self.screen, "home"):
             self.pop_screen()
 
     def action_command_palette(self) -> None:
@@ -344,6 +273,8 @@ class PQMApp(App[None]):
         if self.identity_pending:  # the start's question answered: home may offer the walk
             self.identity_pending = False
             home = self.screen_stack[1] if len(self.screen_stack) > 1 else None
+            from pqm_tui.screens.home import HomeScreen  # loaded at start: no import cost
+
             if isinstance(home, HomeScreen):
                 self.call_after_refresh(home.offer_resume_walk)
         if not person_id:
@@ -401,7 +332,7 @@ class PQMApp(App[None]):
         ``replace`` takes the place of the current screen (the walk becomes the
         summary), ``callback`` receives what a dialog dismisses with.
         """
-        screen = SCREENS[name](**params)
+        screen = screen_class(name)(**params)
         if replace:
             self.switch_screen(screen)
         else:

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pqm_tui import __version__
 from pqm_tui.commands.context import CommandContext, UserError
@@ -15,8 +16,10 @@ from pqm_tui.commands.parser import PQMParser, translate
 from pqm_tui.commands.pin_input import PIN_ENV, secret_in_argv
 from pqm_tui.config import SettingsError, load_settings
 from pqm_tui.i18n import LANGUAGES, Translator
-from pqm_tui.model.checklist_file import ChecklistFileError, ChecklistProblem
 from pqm_tui.model.errors import PQMError, os_reason, os_storage_error
+
+if TYPE_CHECKING:
+    from pqm_tui.model.checklist_file import ChecklistProblem
 
 # Command word → the module of ``pqm_tui.commands`` that registers it. Only the
 # module of the command given is imported, and none when the app is run: the
@@ -160,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def error_lines(tr: Translator, exc: UserError | PQMError) -> list[str]:
     """What ``pqm`` prints for an error: one line; a checklist file adds a line per problem."""
+    from pqm_tui.model.checklist_file import ChecklistFileError  # errors only: not at start
+
     if not isinstance(exc, ChecklistFileError):
         return [f"pqm: {tr.error(exc)}"]
     lines = [": ".join(filter(None, (exc.path, _where(tr, p), tr.error(p)))) for p in exc.problems]

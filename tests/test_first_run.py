@@ -115,8 +115,13 @@ def test_the_cli_says_where_it_creates_the_database(
 
     ran: list[Path] = []
 
+    class FakeDatabase:
+        def close(self) -> None:
+            """The real one refreshes SQLite's statistics on the way out."""
+
     class FakeApp:
         return_code = 0
+        db = FakeDatabase()
 
         def run(self) -> None:
             ran.append(Path())

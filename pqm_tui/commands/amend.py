@@ -1,5 +1,6 @@
 """``pqm inspection amend|amendments|approve-amendment|reject-amendment``: corrections of
-signed inspections by amendment, with approval (更正申请与审批).
+signed inspections by amendment, with approval (更正申请与审批); the arguments are registered
+in commands/inspection.py, which imports this module only when one of these runs.
 
 pqm inspection amend INSPECTION --item CODE [--area NAME] --set FIELD=VALUE … --reason TEXT
 pqm inspection amendments [INSPECTION] [--pending]
@@ -18,35 +19,6 @@ from pqm_tui.model import amendment_proposals, findings, inspections, organisati
 from pqm_tui.model.amendment_proposals import Proposal
 from pqm_tui.model.ids import short_id
 from pqm_tui.services import amendment_approval
-
-
-def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = actions.add_parser("amend", help="propose a correction of a signed inspection")
-    p.add_argument("inspection", help="inspection id or short id")
-    p.add_argument("--item", required=True, help="checklist item code")
-    p.add_argument("--area", default="", help="area name (when the item is in several)")
-    p.add_argument(
-        "--set",
-        dest="changes",
-        action="append",
-        required=True,
-        metavar="FIELD=VALUE",
-        help="a field and its corrected value (repeatable)",
-    )
-    p.add_argument("--reason", required=True, help="why the record is wrong")
-    p.set_defaults(func=run_amend)
-    p = actions.add_parser("amendments", help="amendment proposals and their states")
-    p.add_argument("inspection", nargs="?", help="only this inspection")
-    p.add_argument("--pending", action="store_true", help="only those waiting for approval")
-    p.set_defaults(func=run_list)
-    p = actions.add_parser("approve-amendment", help="approve a proposal: it takes effect")
-    p.add_argument("id", help="proposal id or short id")
-    p.add_argument("--reason", default="", help="a remark (optional)")
-    p.set_defaults(func=run_approve)
-    p = actions.add_parser("reject-amendment", help="reject a proposal, saying why")
-    p.add_argument("id", help="proposal id or short id")
-    p.add_argument("--reason", required=True, help="why it is rejected")
-    p.set_defaults(func=run_reject)
 
 
 def _when(ctx: CommandContext, stamp: str) -> str:

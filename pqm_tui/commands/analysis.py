@@ -16,19 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pqm_tui.commands.context import CommandContext, UserError
+from pqm_tui.commands.parser import add_scope
 from pqm_tui.commands.table import format_table
 from pqm_tui.i18n import Translator
 from pqm_tui.model import bounds, failure_stats, organisation
 from pqm_tui.model.errors import os_storage_error
 from pqm_tui.model.failure_stats import Grouping, Pareto, RepeatOffender, Scope
-
-
-def add_scope(parser: argparse.ArgumentParser) -> None:
-    """The period and scope arguments every analysis command takes."""
-    parser.add_argument("--from", dest="start", metavar="DATE", required=True, help="first day")
-    parser.add_argument("--to", dest="end", metavar="DATE", required=True, help="last day")
-    parser.add_argument("--project", help="only this project (name or id)")
-    parser.add_argument("--city", help="only this city company (name or id)")
 
 
 def register_reports(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

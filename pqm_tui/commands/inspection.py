@@ -6,9 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from pqm_tui.commands import amend
-from pqm_tui.commands.analysis import add_scope, run_export
 from pqm_tui.commands.context import CommandContext
+from pqm_tui.commands.parser import add_scope, lazy
 from pqm_tui.commands.table import format_table
 from pqm_tui.model import bounds, inspections, organisation
 from pqm_tui.model.ids import short_id
@@ -22,11 +21,40 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lst.add_argument("--project", help="only this project (name or id)")
     lst.add_argument("--limit", default="50", help="at most this many (1–100000; 50)")
     lst.set_defaults(func=run_list)
-    amend.register(actions)
+    _register_amendments(actions)
     export = actions.add_parser("export", help="findings of inspections to .xlsx or .csv")
     add_scope(export)
     export.add_argument("-o", "--output", type=Path, required=True, help="F.xlsx or F.csv")
-    export.set_defaults(func=run_export)
+    export.set_defaults(func=lazy("pqm_tui.commands.analysis:run_export"))
+
+
+def _register_amendments(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = actions.add_parser("amend", help="propose a correction of a signed inspection")
+    p.add_argument("inspection", help="inspection id or short id")
+    p.add_argument("--item", required=True, help="checklist item code")
+    p.add_argument("--area", default="", help="area name (when the item is in several)")
+    p.add_argument(
+        "--set",
+        dest="changes",
+        action="append",
+        required=True,
+        metavar="FIELD=VALUE",
+        help="a field and its corrected value (repeatable)",
+    )
+    p.add_argument("--reason", required=True, help="why the record is wrong")
+    p.set_defaults(func=lazy("pqm_tui.commands.amend:run_amend"))
+    p = actions.add_parser("amendments", help="amendment proposals and their states")
+    p.add_argument("inspection", nargs="?", help="only this inspection")
+    p.add_argument("--pending", action="store_true", help="only those waiting for approval")
+    p.set_defaults(func=lazy("pqm_tui.commands.amend:run_list"))
+    p = actions.add_parser("approve-amendment", help="approve a proposal: it takes effect")
+    p.add_argument("id", help="proposal id or short id")
+    p.add_argument("--reason", default="", help="a remark (optional)")
+    p.set_defaults(func=lazy("pqm_tui.commands.amend:run_approve"))
+    p = actions.add_parser("reject-amendment", help="reject a proposal, saying why")
+    p.add_argument("id", help="proposal id or short id")
+    p.add_argument("--reason", required=True, help="why it is rejected")
+    p.set_defaults(func=lazy("pqm_tui.commands.amend:run_reject"))
 
 
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:

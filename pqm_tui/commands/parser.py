@@ -19,8 +19,10 @@ actions, so ``translate`` reads ``_actions`` and the sub-parsers' ``choices``.
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from pqm_tui.i18n import Translator
@@ -49,6 +51,27 @@ ERRORS = (
     (r"argument (?P<argument>\S+): not allowed with argument (?P<other>.+)", "not_allowed"),
     (r"argument (?P<argument>\S+): (?P<key>cli_help\.[a-z_.]+) (?P<value>.*)", ""),
 )
+
+
+def lazy(target: str) -> Callable[[Any, argparse.Namespace], int | None]:
+    """A command's ``func`` named ``"module:function"``, imported only when it runs: a
+    command imports its own code, not that of the commands registered beside it."""
+    module, name = target.split(":")
+
+    def run(ctx: Any, args: argparse.Namespace) -> int | None:
+        function: Callable[[Any, argparse.Namespace], int | None]
+        function = getattr(importlib.import_module(module), name)
+        return function(ctx, args)
+
+    return run
+
+
+def add_scope(parser: argparse.ArgumentParser) -> None:
+    """The period and scope arguments every analysis command takes."""
+    parser.add_argument("--from", dest="start", metavar="DATE", required=True, help="first day")
+    parser.add_argument("--to", dest="end", metavar="DATE", required=True, help="last day")
+    parser.add_argument("--project", help="only this project (name or id)")
+    parser.add_argument("--city", help="only this city company (name or id)")
 
 
 class PQMParser(argparse.ArgumentParser):

@@ -8,6 +8,7 @@ missing and offers to go where it is added.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -24,10 +25,12 @@ from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.form import FormDialog, FormField
 from pqm_tui.services.inspection_drafts import abandon_draft
-from pqm_tui.services.latest_scores import LatestScore, latest_scores
 from pqm_tui.services.setup import Step, setup_state
 from pqm_tui.widgets.due_panel import DuePanel
 from pqm_tui.widgets.footer import PQMFooter, binding
+
+if TYPE_CHECKING:  # scoring loads in the worker that scores, after the first paint
+    from pqm_tui.services.latest_scores import LatestScore
 
 RECENT_LIMIT = 100
 PROJECT_COLUMNS = ("project", "kind", "areas", "latest_score", "latest_band")
@@ -98,12 +101,16 @@ class HomeScreen(PQMScreen[None]):
                 for c in ("started", "project", "kind", "status", "inspectors", "failed")
             )
         )
+        self.call_after_refresh(self._fill)  # the screen is painted first, then filled
+
+    def _fill(self) -> None:
+        """Fill the tables, then open the welcome screen or offer to resume a draft."""
         self.action_refresh()
         db = self.pqm.db
         if setup_state(db).missing and inspections.latest_draft(db) is None:
-            self.call_after_refresh(self._welcome)
+            self._welcome()
         elif self.offer_resume and not self.pqm.identity_pending:  # else: once chosen
-            self.call_after_refresh(self.offer_resume_walk)
+            self.offer_resume_walk()
 
     def _welcome(self) -> None:
         """A new database: the welcome screen says what to enter first (开始使用)."""
@@ -299,6 +306,8 @@ class HomeScreen(PQMScreen[None]):
     @work(thread=True, exclusive=True, group="home-scores")
     def _load_scores(self) -> None:
         """Score each project's latest signed inspection on a connection of its own."""
+        from pqm_tui.services.latest_scores import latest_scores
+
         path = self.pqm.db_path
         if path is None:
             return

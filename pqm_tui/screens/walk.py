@@ -20,6 +20,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -49,6 +50,7 @@ from pqm_tui.screens.walk_text import (
 from pqm_tui.services.reinspection_context import TargetContext, target_contexts
 from pqm_tui.services.walk_session import AreaProgress, FailureDetails, WalkSession
 from pqm_tui.widgets.footer import PQMFooter, binding
+from pqm_tui.widgets.row_table import RowTable
 
 POSITION_DELAY = 0.4
 RETRY_DELAY = 2.0  # seconds between attempts to save what storage refused
@@ -111,6 +113,8 @@ class WalkScreen(PQMScreen[None]):
         self.unsaved: list[Callable[[], None]] = []  # writes storage refused, oldest first
         self._retry_timer: Timer | None = None
         self.targets: dict[tuple[str, str], TargetContext] = {}  # a re-inspection's targets
+        self._counts_width = -1  # the cells "已查 N/M　不合格 K" took when last drawn
+        self._detail_shown: str | None = None  # the item detail as last drawn
 
     @property
     def db_path(self) -> Path:
@@ -128,10 +132,10 @@ class WalkScreen(PQMScreen[None]):
             yield Static("", id="walk-name")
             yield Static("", id="walk-counts")
         with Horizontal(id="walk-main"):
-            yield DataTable(id="areas", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="areas", cursor_type="row", zebra_stripes=True)
             with Vertical(id="items-pane"):
                 yield Static("", id="area-title")
-                yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="items", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield Static("", id="walk-status")
         yield PQMFooter()
@@ -180,7 +184,10 @@ class WalkScreen(PQMScreen[None]):
         if totals is not None:  # fixed height: no re-layout per key
             title, counts = walk_title(self.walk, self.tr, totals)
             self.query_one("#walk-name", Static).update(title, layout=False)
-            self.query_one("#walk-counts", Static).update(counts)
+            # the counts' width is ``auto``: a new layout (the whole screen) only when it changes
+            resized = cell_len(counts) != self._counts_width
+            self._counts_width = cell_len(counts)
+            self.query_one("#walk-counts", Static).update(counts, layout=resized)
 
     def watch_saved(self) -> None:
         self._draw_status()
@@ -212,19 +219,19 @@ class WalkScreen(PQMScreen[None]):
 
     def _redraw_rows(self, area_id: str, item_id: str) -> None:
         """Redraw the one item row and the one area row a change touched."""
-        areas = self.query_one("#areas", DataTable)
+        areas = self.query_one("#areas", RowTable)
         progress, failed = area_cells(self.walk, area_id)
-        areas.update_cell(area_id, "progress", progress)
-        areas.update_cell(area_id, "failed", failed)
+        areas.set_cell(area_id, "progress", progress)
+        areas.set_cell(area_id, "failed", failed)
         if area_id == self.area_id:
             self._area_title()
         if area_id == self.area_id and item_id in self.row_items:
-            items = self.query_one("#items", DataTable)
+            items = self.query_one("#items", RowTable)
             row = Coordinate(self.row_items.index(item_id), 0)
             row_key = items.coordinate_to_cell_key(row).row_key
             result, deduction = item_cells(self.walk, self.tr, area_id, item_id)
-            items.update_cell(row_key, "result", result)
-            items.update_cell(row_key, "deduction", deduction)
+            items.set_cell(row_key, "result", result)
+            items.set_cell(row_key, "deduction", deduction)
 
     @property
     def current_item(self) -> str | None:
@@ -239,7 +246,9 @@ class WalkScreen(PQMScreen[None]):
         else:
             context = self.targets.get((self.area_id, item_id))
             text = item_detail(self.walk, self.tr, self.area_id, item_id, context)
-        self.query_one("#detail", Static).update(text, layout=False)
+        if text != self._detail_shown:  # asked up to 3 times a key: drawn once
+            self._detail_shown = text
+            self.query_one("#detail", Static).update(text, layout=False)
 
     def _status(self, message: str = "") -> None:
         self.message = message

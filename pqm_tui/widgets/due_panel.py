@@ -28,7 +28,7 @@ class DuePanel(Static):
     """
 
     def on_mount(self) -> None:
-        self.refresh_due()
+        self.call_after_refresh(self.refresh_due)  # read after the screen's first paint
 
     def refresh_due(self) -> None:
         app = pqm_app(self)
