@@ -24,7 +24,7 @@ from pqm_tui.screens.dialogs.start import StartInspectionScreen
 from pqm_tui.screens.summary import SummaryScreen
 from pqm_tui.services import signoff
 from pqm_tui.services.demo import DEMO_PIN
-from tests.test_review_dialogs import cursor_to, fill, open_review, pick, settle
+from tests.test_review_dialogs import as_manager, cursor_to, fill, open_review, pick, settle
 from tests.test_review_dialogs import make_app as review_app
 from tests.test_walk import start_new
 
@@ -174,6 +174,7 @@ async def test_a_reply_dated_in_the_future_is_refused_as_typed(
         screen = await open_review(app, pilot)
         item_id = pick(screen, status="open", in_time=True)
         await cursor_to(screen, pilot, item_id)
+        as_manager(app, item_id)  # the project replies
         await pilot.press("r")
         await pilot.pause()
         dialog = app.screen
@@ -206,6 +207,7 @@ async def test_replying_to_a_replied_item_is_refused_before_typing(
         screen = await open_review(app, pilot)
         replied = next(r.id for r in screen.page_rows.values() if r.status == "replied")
         await cursor_to(screen, pilot, replied)
+        as_manager(app, replied)  # the project replies
         await pilot.press("r")
         await pilot.pause()
         assert app.screen is screen  # no form to fill in for nothing
@@ -259,6 +261,7 @@ async def test_quit_with_a_typed_reply_form_asks_and_saves(
         screen = await open_review(app, pilot)
         item_id = pick(screen, status="open", in_time=True)
         await cursor_to(screen, pilot, item_id)
+        as_manager(app, item_id)  # the project replies
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("ctrl+q")  # nothing typed yet: quitting does not ask ...
@@ -268,6 +271,7 @@ async def test_quit_with_a_typed_reply_form_asks_and_saves(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(app, pilot)
         await cursor_to(screen, pilot, item_id)
+        as_manager(app, item_id)  # the project replies
         await pilot.press("r")
         await pilot.pause()
         await fill(pilot, "geng huan deng ju")

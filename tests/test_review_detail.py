@@ -28,6 +28,7 @@ from pqm_tui.screens.review import ReviewScreen
 from pqm_tui.screens.review_detail import ItemDetailScreen
 from pqm_tui.services import rectification
 from tests.people import manager_of
+from tests.test_review_dialogs import as_manager
 
 TODAY = date(2026, 11, 23)
 
@@ -189,6 +190,7 @@ async def test_receive_a_notice_from_the_review(demo_db_path: Path, clock: Clock
         pending = item_story(app.db, waiting.id).pending_notice
         assert pending is not None
         await cursor_to(screen, pilot, waiting.id)
+        as_manager(app, waiting.id)  # the project receives its notice
         await pilot.press("k")
         await pilot.pause()
         by = app.screen.query_one("#field-by", Input)
@@ -545,6 +547,7 @@ async def test_reply_and_reinspect_from_the_detail_screen_at_80x24(
         assert isinstance(detail, ItemDetailScreen)
         footer = " ".join(str(k.render()) for k in detail.query("FooterKey").results())
         assert "回复" in footer and "复检" in footer
+        as_manager(app, item_id)  # the project replies
         await pilot.press("r")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "ReplyDialog"
@@ -566,6 +569,7 @@ async def test_reply_and_reinspect_from_the_detail_screen_at_80x24(
         assert isinstance(detail, ItemDetailScreen)
         assert detail.query_one("#detail-photos", OptionList).option_count == 1
         assert detail.query_one("#detail").size.height >= 10  # the story is not squeezed
+        app.act_as(find_person(app.db, "王丽华"))  # the quality department re-inspects
         await pilot.press("i")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "ConfirmDialog"

@@ -359,7 +359,9 @@ async def test_appeal_upheld_voids_the_item(demo_db_path: Path, clock: Clock) ->
         assert cell(screen, item_id, "status") == "待整改·申诉中"
         line = cursor_row(screen)[0]
         as_person(app, "黄建国")
-        await pilot.press("d", "tab", *"初审属实", "ctrl+s")  # the first level changes nothing
+        await pilot.press("d", "tab", *"初审属实")
+        app.screen.query_one("#field-pin", Input).value = DEMO_PIN
+        await pilot.press("ctrl+s")  # the first level changes nothing
         screen = await settle(app, pilot)
         assert get_item(app.db, item_id).status.value == "open"
         as_general_manager(app, item_id)
