@@ -47,3 +47,8 @@ def package_templates_dir() -> Path:
     if installed.is_dir():
         return installed
     return Path(__file__).parent.parent / "templates"
+
+
+def compiled_templates_dir() -> Path:
+    """Compiled document templates kept between runs (a cache: safe to delete)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "compiled-templates"

@@ -27,6 +27,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("PQM_PREFERENCES", str(tmp_path / "preferences.json"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     for name in ("PQM_DB", "PQM_LANG", "PQM_TZ", "PQM_AS"):
         monkeypatch.delenv(name, raising=False)
 

@@ -124,7 +124,7 @@ async def test_g_on_a_projects_months_ends_the_trend_at_the_highlighted_month(
     app = create_app(
         Settings(timezone="Asia/Shanghai", lang="en"),
         db_path=demo_db_path,
-        actor="督导",
+        actor="王丽华",
         clock=DECEMBER,
     )
     async with app.run_test(size=(100, 30)) as pilot:

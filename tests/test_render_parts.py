@@ -57,7 +57,9 @@ def long_report(tmp_path: Path, clock: Clock) -> tuple[DocumentService, str]:
     db = connect(path)
     settings = Settings(db=path, timezone="Asia/Shanghai")
     sample = build_sample(db, path, clock, settings, items=160, fail_every=3, note_chars=300)
-    return DocumentService(db, path, settings, clock, "t", strict=True), sample.inspection_id
+    inspector = inspections.get_inspection(db, sample.inspection_id).inspector_ids[0]
+    service = DocumentService(db, path, settings, clock, inspector, strict=True)
+    return service, sample.inspection_id
 
 
 def test_parts_number_every_page_and_keep_the_text(
@@ -124,9 +126,11 @@ def test_issuing_a_document_does_not_import_weasyprint_here(
     long_report: tuple[DocumentService, str], tmp_path: Path
 ) -> None:
     service, inspection = long_report
+    who = service.actor  # the inspection's inspector prints its report
     script = (
         "import sys; from pathlib import Path; from pqm_tui.cli import main\n"
-        f"main(['--db', {str(service.db_path)!r}, 'report', 'inspection', {inspection!r},"
+        f"main(['--db', {str(service.db_path)!r}, '--as', {who!r}, 'report', 'inspection',"
+        f" {inspection!r},"
         f" '-o', {str(tmp_path / 'r.pdf')!r}])\n"
         "assert 'weasyprint' not in sys.modules and 'pypdf' not in sys.modules\n"
         "assert Path(sys.argv[1]).stat().st_size > 10_000\n"
@@ -148,7 +152,7 @@ def test_signing_a_report_rendered_in_parts(
     short = next(r.inspection.id for r in rows if r.failed)[-8:]
     db.close()
     base = ["--db", str(demo_db_path)]
-    assert main([*base, "keys", "init", "--person", "王丽华"]) == 0
+    assert main([*base, "--as", "王丽华", "keys", "init", "--person", "王丽华"]) == 0
     out = tmp_path / "signed.pdf"
     command = ["report", "inspection", short, "-o", str(out), "--sign", "--as", "王丽华"]
     assert main([*base, *command]) == 0

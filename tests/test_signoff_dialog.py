@@ -51,7 +51,8 @@ async def test_signing_by_keys_only(demo_db_path: Path, settings: Settings, cloc
     typed stays, ctrl+s signs with the demo PIN: no mouse, no field set from code."""
     passed_id, failed_id = two_open_items(demo_db_path)
     db = connect(demo_db_path, actor="王丽华")
-    created = reinspection.create_reinspection(db, clock, [passed_id, failed_id], actor="王丽华")
+    wang = organisation.find_person(db, "王丽华").id
+    created = reinspection.create_reinspection(db, clock, [passed_id, failed_id], actor=wang)
     for t in reinspection_targets.targets(db, created.id):
         inspections.record_finding(
             db, clock, created.id, t.item_id, t.area_id, Result.PASS, occurrences=0, note=""
@@ -103,7 +104,8 @@ async def test_keys_typed_at_terminal_speed_land_where_tab_sends_them(
     each lands in the field the keys before it moved to, the receiver's PIN included."""
     passed_id, failed_id = two_open_items(demo_db_path)
     db = connect(demo_db_path, actor="王丽华")
-    created = reinspection.create_reinspection(db, clock, [passed_id, failed_id], actor="王丽华")
+    wang = organisation.find_person(db, "王丽华").id
+    created = reinspection.create_reinspection(db, clock, [passed_id, failed_id], actor=wang)
     for t in reinspection_targets.targets(db, created.id):
         inspections.record_finding(
             db, clock, created.id, t.item_id, t.area_id, Result.PASS, occurrences=0, note=""

@@ -28,7 +28,7 @@ from pqm_tui.model.permissions import Action as Permission
 from pqm_tui.model.permissions import acting, require
 from pqm_tui.model.schema import SCHEME_PAGE
 from pqm_tui.output_files import atomic_output
-from pqm_tui.paths import media_dir, render_log
+from pqm_tui.paths import compiled_templates_dir, media_dir, render_log
 from pqm_tui.reports.assets import ImageCache, require_cjk_font
 from pqm_tui.reports.blank import blank_reference
 from pqm_tui.reports.build import Builder
@@ -111,7 +111,7 @@ class DocumentService:
             self.tr,
             settings.lang,
             [self.images.cache_dir],
-            compiled=media_dir(db_path) / ".template-cache",
+            compiled=compiled_templates_dir(),  # not beside the data: a cache
         )
 
     def build(self, kind: str, reference: str) -> Draft:
