@@ -16,6 +16,7 @@ from pqm_tui.model import organisation
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.findings import get_finding
+from pqm_tui.model.organisation import get_person
 from pqm_tui.model.rectification import get_item
 from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.dialogs.photos import PhotoListDialog
@@ -68,6 +69,8 @@ async def test_each_target_shows_the_finding_and_the_reply(
         detail = str(walk.query_one("#detail", Static).render())
         assert "原记录" in detail and (original.note or "—")[:10] in detail
         assert "已更换破损灯罩" in detail and "佐证照片 1 张" in detail
+        manager = get_person(app.db, manager_of(app.db, get_item(app.db, item_id).project_id))
+        assert manager.name in detail and manager.id not in detail  # who replied, by name
         assert "o 查看照片" in detail
         region = walk.query_one("#detail").region
         assert region.bottom <= 24 - 2  # above the status line and the footer

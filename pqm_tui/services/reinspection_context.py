@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from pqm_tui.model import findings, inspections, notices, reinspection_targets
 from pqm_tui.model.entities import Finding
+from pqm_tui.model.identity import actor_name
 from pqm_tui.model.rectification import get_item, list_events
 from pqm_tui.services.photos import PhotoRef, locate
 from pqm_tui.services.rectification import Action
@@ -28,7 +29,7 @@ class Reply:
 
     done: str
     date: str
-    actor: str
+    actor: str  # who replied, by name
     evidence: list[PhotoRef] = field(default_factory=list)
 
 
@@ -87,7 +88,7 @@ def target_contexts(
         reply = None
         for event in reversed(list_events(db, item.id)):
             if event.action == Action.REPLY.value:
-                reply = _reply(db_path, event.data, event.actor, event.at)
+                reply = _reply(db_path, event.data, actor_name(db, event.actor), event.at)
                 break
         notice = notices.get_notice(db, item.notice_id).number if item.notice_id else None
         result[(target.area_id, target.item_id)] = TargetContext(
