@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from _common import machine
 
 from pqm_tui.config import Settings
+from pqm_tui.model import inspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.reports.document_service import DocumentService
@@ -76,6 +77,7 @@ from pathlib import Path
 import pqm_tui.app  # noqa: F401  what the app holds before
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
+from pqm_tui.model import inspections
 from pqm_tui.model.db import connect
 from pqm_tui.reports.document_service import DocumentService
 db_path, inspection, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
@@ -84,7 +86,8 @@ def rss():
 before = rss()
 def issue():
     db = connect(db_path)
-    service = DocumentService(db, db_path, Settings(timezone="Asia/Shanghai"), Clock(), "bench")
+    who = inspections.get_inspection(db, inspection).inspector_ids[0]  # its inspector prints it
+    service = DocumentService(db, db_path, Settings(timezone="Asia/Shanghai"), Clock(), who)
     service.report(inspection, out)
     db.close()
 worker = threading.Thread(target=issue)
@@ -141,7 +144,8 @@ def main() -> None:
         sample = build_sample(
             db, db_path, clock, settings, items=args.items, fail_every=5, note_chars=120, photos=10
         )
-        service = DocumentService(db, db_path, settings, clock, "bench")
+        inspector = inspections.get_inspection(db, sample.inspection_id).inspector_ids[0]
+        service = DocumentService(db, db_path, settings, clock, inspector)  # who prints it
         sheets = [str(service.renderer.dirs.find(name)) for name in sheet_names(service)]
         for kind, command in (("report", "inspection"), ("notice", "notice")):
             draft = service.build(kind, sample.inspection_id)
@@ -151,7 +155,8 @@ def main() -> None:
             pages = make(sample.inspection_id, folder / f"{kind}-warm.pdf").pages
             out = folder / f"{kind}-pqm.pdf"
             ours = [
-                str(BIN / "pqm"), "--db", str(db_path), "--lang", "zh", "--tz", "Asia/Shanghai",
+                str(BIN / "pqm"), "--db", str(db_path), "--as", inspector, "--lang", "zh",
+                "--tz", "Asia/Shanghai",
                 "report", command, sample.inspection_id, "-o", str(out), "--force",
             ]  # fmt: skip
             plain = [
