@@ -98,19 +98,24 @@ def record_transition(
     return RectificationItem.model_validate({**item.model_dump(), **changes})
 
 
+def _event(r: dict[str, Any]) -> RectificationEvent:
+    """A rectification_events row as the event it records (data decoded)."""
+    return RectificationEvent(
+        r["id"],
+        r["item_id"],
+        r["at"],
+        r["actor"],
+        r["action"],
+        r["from_status"],
+        r["to_status"],
+        r["reason"],
+        json.loads(r["data"]),
+    )
+
+
 def list_events(db: Database, item_id: str) -> list[RectificationEvent]:
     return [
-        RectificationEvent(
-            r["id"],
-            r["item_id"],
-            r["at"],
-            r["actor"],
-            r["action"],
-            r["from_status"],
-            r["to_status"],
-            r["reason"],
-            json.loads(r["data"]),
-        )
+        _event(r)
         for r in db.query(
             "SELECT * FROM rectification_events WHERE item_id = ? ORDER BY at, rowid", [item_id]
         )
@@ -193,20 +198,4 @@ def appeal_reviews_of_inspection(
            ORDER BY e.at, e.rowid""",
         [inspection_id],
     )
-    return [
-        (
-            str(r["finding_id"]),
-            RectificationEvent(
-                r["id"],
-                r["item_id"],
-                r["at"],
-                r["actor"],
-                r["action"],
-                r["from_status"],
-                r["to_status"],
-                r["reason"],
-                json.loads(r["data"]),
-            ),
-        )
-        for r in rows
-    ]
+    return [(str(r["finding_id"]), _event(r)) for r in rows]
