@@ -29,7 +29,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from _common import machine
+from _common import Figures, machine
 from _terminal import Terminal
 
 AREAS = 50
@@ -47,6 +47,7 @@ Bare().run()
 """
 ANSWERED = re.compile(r"已查 (\d+)/")
 FIRST_SCREEN = ("最近检查", "继续未完成的检查")  # home, or the offer to resume
+FIGURES = Figures("walk")  # what --json writes
 
 
 def build_database(path: Path, items: int) -> str:
@@ -137,6 +138,8 @@ def start_up(db_path: Path) -> None:
         f"pqm {p * 1000:.0f} ms, bare one-Static Textual {b * 1000:.0f} ms; "
         f"ratio {p / b:.2f} (goal ≤ 1.5)"
     )
+    name = "start → first painted screen"
+    FIGURES.add("start", name, p * 1000, baseline=b * 1000, runs=START_RUNS)
     cli = [str(BIN / "pqm"), "--db", str(db_path), "inspection", "list"]
     textual = [sys.executable, "-c", "import textual"]
     whole: dict[str, list[float]] = {"cli": [], "textual": []}
@@ -151,6 +154,7 @@ def start_up(db_path: Path) -> None:
         f"pqm inspection list, whole process: {c * 1000:.0f} ms; python -c 'import textual' "
         f"{t * 1000:.0f} ms; ratio {c / t:.2f} (goal ≤ 1.2)"
     )
+    FIGURES.add("cli", "pqm inspection list", c * 1000, baseline=t * 1000, runs=START_RUNS)
 
 
 def answered(count: int) -> Callable[[str], bool]:
@@ -245,6 +249,20 @@ def walk_keys(db_path: Path, items: int, keys: int) -> None:
     print("  " + summary("n → count painted", timed["n"]))
     print("  " + summary("f → finding panel painted", timed["f"]))
     print("  " + summary("burst of 20 keys at 20/s, each key → painted", burst))
+    for key, label, samples in (
+        ("p", "p → count painted", timed["p"]),
+        ("n", "n → count painted", timed["n"]),
+        ("f", "f → finding panel painted", timed["f"]),
+        ("burst", "20 keys at 20/s, each → painted", burst),
+    ):
+        ms = [s * 1000 for s in samples]
+        FIGURES.add(
+            f"{key}.{items}",
+            f"{label}, {items} items",
+            statistics.median(ms),
+            p95=percentile(ms, 0.95),
+            runs=len(ms),
+        )
 
 
 def main() -> None:
@@ -252,6 +270,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keys", type=int, default=200, help="timed p/n keys per area size")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     print(machine(f"textual {textual.__version__}"))
     with tempfile.TemporaryDirectory() as folder:
@@ -261,6 +280,7 @@ def main() -> None:
             if items == 60:
                 start_up(db_path)
             walk_keys(db_path, items, args.keys)
+    FIGURES.write(args.json)
 
 
 if __name__ == "__main__":
