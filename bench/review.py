@@ -10,9 +10,15 @@ company, 40 projects, the built-in property checklist, signed inspections of
 item in a realistic mix of states (open, overdue, replied, closed, voided),
 with notices and events. Then measures:
 
-* the open/overdue filter + sort by deadline query (``model.review.page``),
-  first page and a deep page, text searches of 1, 2 and 3+ characters, a code
-  and an area, and the header counts — median of ``--runs``;
+* every view of the review (``model.review.page``): each status filter, each sort
+  column, a deep page, a project, the department and severity filters, text searches
+  of 1, 2 and 3+ characters, rare and common, a code and an area, and the header
+  counts — median of ``--runs`` on one connection, and each as the first query on a
+  new connection (as the app meets it when the review opens) — under each state of
+  the planner's statistics the app can meet (``--statistics each``): none, after
+  PQM's ``PRAGMA optimize`` on closing a connection that used the review, and the
+  other tables' only (closed before the review was ever opened);
+* with ``--xlsx``: ``pqm items --overdue --format xlsx`` against a one-query script;
 * the review screen: time from ``push_screen`` to the first paint of the
   table holding rows (Textual Pilot, headless, 160x45), median of 5.
 """
@@ -24,6 +30,7 @@ import asyncio
 import random
 import statistics
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,6 +61,7 @@ NOTES = (
 )
 BATCH = 50_000
 FIGURES = Figures("review")  # what --json writes
+SORT_COLUMNS = ("project", "area", "item", "person", "severity", "department", "status", "level")
 
 
 def _clock() -> Clock:
@@ -197,10 +205,6 @@ def _flush(conn, _last, rows_f, rows_r, rows_e, rows_n, _stamp) -> None:  # type
         rows.clear()
 
 
-def _median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
-    return statistics.median(_times_ms(fn, runs))
-
-
 def _p95(times: list[float]) -> float:
     ordered = sorted(times)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -218,21 +222,34 @@ def _times_ms(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
     return times
 
 
-def bench_queries(path: Path, runs: int) -> None:
-    db = connect(path, actor="bench")
+def views(db: Database) -> dict[str, Callable[[Database], object]]:
+    """Every view the review offers, by label: each filter, sort and search, and the
+    header counts, as functions of a connection."""
     today = _clock().today()
+    project = db.execute("SELECT id FROM projects ORDER BY name LIMIT 1").fetchone()[0]
     cases = {
         "open (active), sort deadline, page 1": (ReviewFilter(), "deadline", 0),
         "overdue only, sort deadline, page 1": (ReviewFilter(overdue=True), "deadline", 0),
         "overdue only, sort deadline desc": (ReviewFilter(overdue=True), "deadline", -1),
         "active, sort deadline, page 50": (ReviewFilter(), "deadline", 50 * 200),
-        "active, sort project, page 1": (ReviewFilter(), "project", 0),
-        "active, sort area, page 1": (ReviewFilter(), "area", 0),
-        "active, sort item, page 1": (ReviewFilter(), "item", 0),
-        "active, sort person, page 1": (ReviewFilter(), "person", 0),
-        "all, department 工程部": (ReviewFilter(status="all", department="工程部"), "deadline", 0),
+        **{
+            f"active, sort {column}, page 1": (ReviewFilter(), column, 0) for column in SORT_COLUMNS
+        },
+        "active, sort area desc": (ReviewFilter(), "area", -1),
         "all, sort deadline, page 1": (ReviewFilter(status="all"), "deadline", 0),
+        "all, sort person, page 1": (ReviewFilter(status="all"), "person", 0),
+        "closed, sort deadline": (ReviewFilter(status="closed"), "deadline", 0),
+        "replied, sort area": (ReviewFilter(status="replied"), "area", 0),
+        "extension requested": (ReviewFilter(status="extension-requested"), "deadline", 0),
+        "appeal requested": (ReviewFilter(status="appeal-requested"), "deadline", 0),
+        "one project, sort area": (ReviewFilter(project_id=project), "area", 0),
+        "all, department 工程部": (ReviewFilter(status="all", department="工程部"), "deadline", 0),
         "active, department 工程部": (ReviewFilter(department="工程部"), "deadline", 0),
+        "active, department 工程部, sort person": (
+            ReviewFilter(department="工程部"),
+            "person",
+            0,
+        ),
         "active, severity serious": (ReviewFilter(severity="serious"), "deadline", 0),
         "all, severity red-line, sort area": (
             ReviewFilter(status="all", severity="red-line"),
@@ -259,37 +276,67 @@ def bench_queries(path: Path, runs: int) -> None:
             0,
         ),
     }
-    print(f"  {'view (median of ' + str(runs) + ' · first use on a new connection)':45s}")
+    found: dict[str, Callable[[Database], object]] = {}
     for label, (flt, sort, offset) in cases.items():
-        desc = offset == -1
-        off = max(offset, 0)
 
-        def view(db: Database, flt=flt, sort=sort, off=off, desc=desc) -> object:  # type: ignore[no-untyped-def]
-            return page(db, flt, today, sort=sort, descending=desc, offset=off)
+        def view(db: Database, flt=flt, sort=sort, offset=offset) -> object:  # type: ignore[no-untyped-def]
+            desc = offset == -1
+            return page(db, flt, today, sort=sort, descending=desc, offset=max(offset, 0))
 
-        first = _first_use(path, view)
-        times = _times_ms(lambda view=view: view(db), runs)
-        ms = statistics.median(times)
-        print(f"  {label:45s} {ms:8.1f} ms  first {first:6.1f} ms")
-        FIGURES.add(f"view.{label}", label, ms, p95=_p95(times), runs=runs)
-        FIGURES.add(f"first.{label}", f"{label}, first use", first, runs=1)
+        found[label] = view
     for label, flt in {
         "overdue filter": ReviewFilter(overdue=True),
         "department 工程部": ReviewFilter(department="工程部"),
         "severity serious": ReviewFilter(severity="serious"),
+        "one project": ReviewFilter(project_id=project),
+        "extension requested": ReviewFilter(status="extension-requested"),
         "text search 责任人12": ReviewFilter(text="责任人12"),
         "text search 漏": ReviewFilter(text="漏"),
         "text search 漏 + 工程部": ReviewFilter(text="漏", department="工程部"),
         "text search qq (no match)": ReviewFilter(text="qq"),
     }.items():
-        first = _first_use(path, lambda db, flt=flt: counts(db, flt, today))
-        times = _times_ms(lambda flt=flt: counts(db, flt, today), runs)
+        found[f"header counts ({label})"] = lambda db, flt=flt: counts(db, flt, today)
+    return found
+
+
+def bench_queries(path: Path, runs: int, state: str) -> None:
+    """Each view: the median of ``runs`` on one connection, and its first use on a new
+    one; ``state`` names the planner's statistics (keys of the figures)."""
+    db = connect(path, actor="bench")
+    print(f"  {'view (median of ' + str(runs) + ' · first use on a new connection)':45s}")
+    for label, view in views(db).items():
+        first = _first_use(path, view)
+        times = _times_ms(lambda view=view: view(db), runs)
         ms = statistics.median(times)
-        name = f"header counts ({label})"
-        print(f"  {name:45s} {ms:8.1f} ms  first {first:6.1f} ms")
-        FIGURES.add(f"view.{name}", name, ms, p95=_p95(times), runs=runs)
-        FIGURES.add(f"first.{name}", f"{name}, first use", first, runs=1)
+        print(f"  {label:45s} {ms:8.1f} ms  first {first:6.1f} ms")
+        name = f"{label} ({state})"
+        FIGURES.add(f"view.{state}.{label}", name, ms, p95=_p95(times), runs=runs)
+        FIGURES.add(f"first.{state}.{label}", f"{name}, first use", first, runs=1)
     db.conn.close()
+
+
+STATES = {
+    "none": "no statistics (a database PQM never closed)",
+    "optimized": "after PQM closed a connection that used the review (PRAGMA optimize)",
+    "partial": "statistics of every table but the review's (closed before any review)",
+}
+
+
+def set_statistics(path: Path, state: str) -> None:
+    """Give the planner the statistics of ``state`` (see STATES)."""
+    db = connect(path, actor="bench")
+    has_stats = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    if state == "none":
+        if has_stats.fetchone()[0]:
+            db.execute("DELETE FROM sqlite_stat1")
+        db.conn.close()
+    elif state == "optimized":
+        for view in views(db).values():  # the review used once, then PQM's close
+            view(db)
+        db.close()
+    elif state == "partial":  # run after "optimized"
+        db.execute("DELETE FROM sqlite_stat1 WHERE tbl LIKE 'review_search%'")
+        db.conn.close()
 
 
 def _first_use(path: Path, query) -> float:  # type: ignore[no-untyped-def]
@@ -397,6 +444,12 @@ def main() -> int:
     parser.add_argument("--no-screen", action="store_true")
     parser.add_argument("--xlsx", action="store_true", help="also time the overdue xlsx export")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--statistics",
+        choices=("each", "as-is"),
+        default="each",
+        help="the views under each state of the planner's statistics, or as they are",
+    )
     args = parser.parse_args()
     print(machine())
     if args.regenerate or not args.db.exists():
@@ -409,7 +462,14 @@ def main() -> int:
     db.conn.close()  # not PQM's close: the queries below run on the statistics as they are
     print(f"database {args.db}: {n_f} findings, {n_r} rectification items; today {date.today()}")
     print(f"planner: {analysed} (PQM runs PRAGMA optimize when a connection closes)")
-    bench_queries(args.db, args.runs)
+    if args.statistics == "as-is":
+        bench_queries(args.db, args.runs, "as-is")
+    else:
+        for state, meaning in STATES.items():
+            set_statistics(args.db, state)
+            print(f"statistics: {meaning}")
+            bench_queries(args.db, args.runs, state)
+        set_statistics(args.db, "optimized")  # leave the database as PQM would
     if args.xlsx:
         bench_xlsx(args.db, min(args.runs, 5))
     if not args.no_screen:

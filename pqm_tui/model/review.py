@@ -438,11 +438,11 @@ def _rows(
                     AS last_request,
                   r.escalation_level, r.notice_id, f.inspection_id, n.number
               FROM ({inner}) page
-              JOIN rectification_items r ON r.rowid = page.rid
-              JOIN findings f ON f.id = r.finding_id
-              JOIN areas a ON a.id = f.area_id
-              JOIN items i ON i.id = f.item_id
-              JOIN projects p ON p.id = r.project_id
+              CROSS JOIN rectification_items r ON r.rowid = page.rid
+              CROSS JOIN findings f ON f.id = r.finding_id
+              CROSS JOIN areas a ON a.id = f.area_id
+              CROSS JOIN items i ON i.id = f.item_id
+              CROSS JOIN projects p ON p.id = r.project_id
               LEFT JOIN notices n ON n.id = r.notice_id
               ORDER BY page.sort_key {direction}, page.tie {direction}"""
     for r in db.execute(sql, [*q.params, limit, offset]):
