@@ -210,21 +210,27 @@ def _p95(times: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def _times_ms(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _times_ms(measure: Callable[[], float], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         plans = getattr(review, "_LAST_PLAN", None)  # (absent before m018)
         if plans is not None:
             plans.clear()  # each run probes its text anew, as a new search does
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
+        times.append(measure())
     return times
 
 
-def views(db: Database) -> dict[str, Callable[[Database], object]]:
+def _timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def views(db: Database) -> dict[str, Callable[[Database], float]]:
     """Every view the review offers, by label: each filter, sort and search, and the
-    header counts, as functions of a connection."""
+    header counts, as functions of a connection giving their milliseconds. The counts
+    of a text search are timed after its page, as the review reads them (the page has
+    probed the text; the counts reuse the probe)."""
     today = _clock().today()
     project = db.execute("SELECT id FROM projects ORDER BY name LIMIT 1").fetchone()[0]
     cases = {
@@ -276,12 +282,14 @@ def views(db: Database) -> dict[str, Callable[[Database], object]]:
             0,
         ),
     }
-    found: dict[str, Callable[[Database], object]] = {}
+    found: dict[str, Callable[[Database], float]] = {}
     for label, (flt, sort, offset) in cases.items():
 
-        def view(db: Database, flt=flt, sort=sort, offset=offset) -> object:  # type: ignore[no-untyped-def]
+        def view(db: Database, flt=flt, sort=sort, offset=offset) -> float:  # type: ignore[no-untyped-def]
             desc = offset == -1
-            return page(db, flt, today, sort=sort, descending=desc, offset=max(offset, 0))
+            return _timed(
+                lambda: page(db, flt, today, sort=sort, descending=desc, offset=max(offset, 0))
+            )
 
         found[label] = view
     for label, flt in {
@@ -295,18 +303,28 @@ def views(db: Database) -> dict[str, Callable[[Database], object]]:
         "text search 漏 + 工程部": ReviewFilter(text="漏", department="工程部"),
         "text search qq (no match)": ReviewFilter(text="qq"),
     }.items():
-        found[f"header counts ({label})"] = lambda db, flt=flt: counts(db, flt, today)
+
+        def header(db: Database, flt=flt) -> float:  # type: ignore[no-untyped-def]
+            if flt.text:
+                page(db, flt, today)  # what the review reads first
+            return _timed(lambda: counts(db, flt, today))
+
+        found[f"header counts ({label})"] = header
     return found
 
 
 def bench_queries(path: Path, runs: int, state: str) -> None:
     """Each view: the median of ``runs`` on one connection, and its first use on a new
     one; ``state`` names the planner's statistics (keys of the figures)."""
+    opened = _times_ms(lambda: _timed(lambda: connect(path, actor="bench").conn.close()), runs)
+    name = "a new connection (the review's worker opens one)"
+    print(f"  {name:45s} {statistics.median(opened):8.1f} ms")
+    FIGURES.add(f"connect.{state}", f"{name} ({state})", statistics.median(opened), runs=runs)
     db = connect(path, actor="bench")
     print(f"  {'view (median of ' + str(runs) + ' · first use on a new connection)':45s}")
     for label, view in views(db).items():
         first = _first_use(path, view)
-        times = _times_ms(lambda view=view: view(db), runs)
+        times = _times_ms(lambda view=view: float(view(db)), runs)
         ms = statistics.median(times)
         print(f"  {label:45s} {ms:8.1f} ms  first {first:6.1f} ms")
         name = f"{label} ({state})"
@@ -339,14 +357,12 @@ def set_statistics(path: Path, state: str) -> None:
         db.conn.close()
 
 
-def _first_use(path: Path, query) -> float:  # type: ignore[no-untyped-def]
-    """Milliseconds of ``query(db)`` as the first statement on a new connection (what
-    the app meets when the review opens; the file is in the OS cache, SQLite's is empty)."""
+def _first_use(path: Path, view: Callable[[Database], float]) -> float:
+    """Milliseconds of ``view`` as the first use of a new connection (what the review's
+    worker meets: the file is in the OS cache, SQLite's own cache is empty)."""
     db = connect(path, actor="bench")
     try:
-        t = time.perf_counter()
-        query(db)
-        return (time.perf_counter() - t) * 1000
+        return view(db)
     finally:
         db.conn.close()  # not PQM's close: the statistics stay as they are
 
