@@ -471,6 +471,9 @@ def main() -> int:
     if args.regenerate or not args.db.exists():
         generate(args.db, args.findings, args.items)
     db = connect(args.db, actor="bench")
+    if db.migration_backup is not None:  # a generated database needs no safety copy
+        db.migration_backup.unlink(missing_ok=True)
+        print("migrated to the current schema (the safety copy of this generated file removed)")
     n_f = db.execute("SELECT count(*) FROM findings").fetchone()[0]
     n_r = db.execute("SELECT count(*) FROM rectification_items").fetchone()[0]
     stats = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
