@@ -89,6 +89,7 @@ def test_a_pending_request_filter_reads_the_requested_items_only(demo_db_path: P
     db = connect(demo_db_path)
     flt = review.ReviewFilter(status="extension-requested")
     details = [detail for _, detail in _plan(db, flt, "deadline")]
-    # the requested items listed once (not a correlated subquery on every open item)
+    # the requested items listed once, then found by id (no walk of every open item)
     at = details.index("SEARCH e USING INDEX rect_events_action (action=?)")
     assert details[at - 1].startswith("LIST SUBQUERY"), details
+    assert details[1] == "SEARCH r USING INDEX sqlite_autoindex_rectification_items_1 (id=?)"

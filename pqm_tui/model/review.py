@@ -122,7 +122,9 @@ def _where(
     need: set[str] = set()
     status_col, deadline_col = ("s.status", "s.deadline") if on_s else ("r.status", "r.deadline")
     status = flt.status
-    if status in ("active", "extension-requested", "appeal-requested") or flt.overdue:
+    if _pending(flt):  # not from an index: the few requested items are read first
+        where.append(f"+{status_col} IN ('open', 'replied')")
+    elif status == "active" or flt.overdue:
         where.append(f"{status_col} IN ('open', 'replied')")  # rect_open_deadline serves it
     if status in ("open", "replied", "closed", "voided"):
         where.append(f"{status_col} = ?")
@@ -366,7 +368,8 @@ def _query(db: Database, flt: ReviewFilter, today: date, sort: str | None) -> _Q
             joins = " CROSS JOIN review_search s ON s.item_id = r.id"
         else:
             joins = ""
-        if walk and sort in DEADLINE_SORTS and flt.status != "all" and not flt.project_id:
+        own_plan = flt.status == "all" or flt.project_id or _pending(flt)
+        if walk and sort in DEADLINE_SORTS and not own_plan:
             # a row test hides the page's order from the planner: name the index that has it
             open_only = flt.overdue or flt.status not in ("open", "replied", "closed", "voided")
             index = "rect_open_deadline" if open_only else "rect_status_deadline"
