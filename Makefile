@@ -15,7 +15,7 @@ test: install  ## the one gate: lint, format, strict typing of the whole package
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict pqm_tui
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 check: test  ## kept as an alias of the full gate
 
