@@ -76,6 +76,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         super().__init__()
         self.db_path = db_path
         self.people = people
+        self._lines: dict[str, str] = {}  # the text of each line as last drawn
         self.fill(
             item,
             area_name,
@@ -172,9 +173,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         """Put the item's title, rule and pre-filled values in the widgets; the note has the
         focus, its cursor at the end (a value set here is no typing: no Changed events)."""
         tr, d = self.tr, self.details
-        self.query_one("#title", Static).update(
-            tr("walk.panel.title", code=self.item.code, area=self.area_name)
-        )
+        self._line("#title", tr("walk.panel.title", code=self.item.code, area=self.area_name))
         rule = tr(
             "walk.panel.rule",
             points=format_points(self.item.points),
@@ -182,7 +181,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             cap=format_points(self.cap),
             used=format_points(self.used_elsewhere),
         )
-        self.query_one("#rule", Static).update(rule)
+        self._line("#rule", rule)
         values = {
             "occurrences": str(d.occurrences),
             "deduction": format_points(d.deduction),
@@ -197,7 +196,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                 field.value = values[field.id or ""]
                 field.cursor_position = len(field.value)
             self.query_one("#severity", Select).value = d.severity
-        self.query_one("#photos", Static).update(self._photo_line())
+        self._line("#photos", self._photo_line())
         self._error("")
         self.query_one("#note", Input).focus()
         self.opened_with = self._typed()
@@ -226,8 +225,15 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             line += "  " + self.tr("walk.panel.photo_required")
         return line
 
+    def _line(self, selector: str, text: str) -> None:
+        """Draw a line of the panel (title, rule, photos, error) when its text changed:
+        each change lays the panel out again."""
+        if self._lines.get(selector) != text:
+            self._lines[selector] = text
+            self.query_one(selector, Static).update(text)
+
     def _error(self, message: str) -> None:
-        self.query_one("#error", Static).update(message)
+        self._line("#error", message)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "deduction" and event.input.has_focus:
@@ -282,7 +288,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             return
         self.query_one("#photo", Input).value = ""
         self._error("")
-        self.query_one("#photos", Static).update(self._photo_line())
+        self._line("#photos", self._photo_line())
 
     def _import(self, folder: Path) -> None:
         try:
@@ -294,7 +300,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         if mark is not None:
             self.import_marks[folder] = mark
         self.query_one("#photo", Input).value = ""  # done: saving must not import again
-        self.query_one("#photos", Static).update(self._photo_line())
+        self._line("#photos", self._photo_line())
         message = self.tr("walk.panel.imported", count=len(stored), folder=folder)
         if problems:
             message += "\n" + "\n".join(self._photo_error(p) for p in problems[:3])
@@ -329,7 +335,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                     self.removed_photos.append(kept[index].photo_id)
                 else:
                     del self.stored[index - len(kept)]
-            self.query_one("#photos", Static).update(self._photo_line())
+            self._line("#photos", self._photo_line())
 
         title = tr("walk.photos.title", code=self.item.code)
         self.app.push_screen(PhotoListDialog(title, entries, removable=True), removed)
