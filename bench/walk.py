@@ -271,15 +271,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keys", type=int, default=200, help="timed p/n keys per area size")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--only",
+        choices=("start", "60", "500"),
+        action="append",
+        help="run only these parts (repeatable): start-up, the walk in areas of 60 or 500 items",
+    )
     args = parser.parse_args()
+    parts = set(args.only or ("start", "60", "500"))
     print(machine(f"textual {textual.__version__}"))
     with tempfile.TemporaryDirectory() as folder:
         for items in (60, 500):
+            if not parts & {str(items), "start" if items == 60 else ""}:
+                continue
             db_path = Path(folder) / f"walk-{items}.sqlite3"
             build_database(db_path, items)
-            if items == 60:
+            if items == 60 and "start" in parts:
                 start_up(db_path)
-            walk_keys(db_path, items, args.keys)
+            if str(items) in parts:
+                walk_keys(db_path, items, args.keys)
     FIGURES.write(args.json)
 
 
