@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from pqm_tui.model.errors import PQMError
-from pqm_tui.model.file_limits import FileLimitError, Limits, decode_text, load_yaml, read_bytes
 from pqm_tui.model.value_errors import value_error
 
 Language = Literal["zh", "en"]
@@ -121,7 +120,7 @@ class SettingsError(PQMError):
         self.lang = lang
 
 
-CONFIG_LIMITS = Limits(max_bytes=1024 * 1024, max_depth=10)  # a configuration is a few lines
+CONFIG_BYTES, CONFIG_DEPTH = 1024 * 1024, 10  # a configuration is a few lines
 ENV_KEYS = {"PQM_DB": "db", "PQM_LANG": "lang", "PQM_TZ": "timezone"}
 OPTIONS = {"db": "--db", "lang": "--lang", "timezone": "--tz"}  # the CLI's option of a setting
 # a wrong value of these has its own message; others say the field and pydantic's reason
@@ -147,9 +146,19 @@ def load_settings(**overrides: object) -> Settings:
     given: dict[str, tuple[SettingSource, str]] = {}  # setting → where it was given
     path = config_file_path()
     if path.is_file():
+        # the YAML reader loads only when there is a file to read (start-up time)
+        from pqm_tui.model.file_limits import (
+            FileLimitError,
+            Limits,
+            decode_text,
+            load_yaml,
+            read_bytes,
+        )
+
+        limits = Limits(max_bytes=CONFIG_BYTES, max_depth=CONFIG_DEPTH)
         try:
-            text = decode_text(read_bytes(path, CONFIG_LIMITS), legacy=False)
-            loaded = load_yaml(text, CONFIG_LIMITS) or {}
+            text = decode_text(read_bytes(path, limits), legacy=False)
+            loaded = load_yaml(text, limits) or {}
         except FileLimitError as exc:  # said in the user's words, with its line
             raise SettingsError("config.err.unreadable", path=str(path), reason=exc) from None
         if not isinstance(loaded, dict):
