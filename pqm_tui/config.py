@@ -8,22 +8,26 @@ value is reported with the source that gave it (the file, the variable or the op
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from annotated_types import Ge, Le, MinLen
 
 from pqm_tui.model.errors import PQMError
-from pqm_tui.model.file_limits import FileLimitError, Limits, decode_text, load_yaml, read_bytes
-from pqm_tui.model.value_errors import value_error
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 Language = Literal["zh", "en"]
 
 
-class ScoreBand(BaseModel):
+@dataclass
+class ScoreBand:
     """A band of the monthly score (考核档位) and its pay consequence."""
 
     min_score: Decimal
@@ -53,7 +57,8 @@ Combine = Literal["mean", "min", "last"]
 Kind = Literal["self", "cross", "monthly", "special", "night", "mystery", "re-inspection"]
 
 
-class AssessmentRules(BaseModel):
+@dataclass
+class AssessmentRules:
     """How the monthly assessment is computed (考核规则): company policy, configurable.
 
     ``kinds``: the inspection kinds counted (by default the quality group's monthly
@@ -64,44 +69,53 @@ class AssessmentRules(BaseModel):
     check, 0 = none.
     """
 
-    kinds: list[Kind] = Field(default_factory=lambda: list[Kind](["monthly"]), min_length=1)
+    kinds: Annotated[list[Kind], MinLen(1)] = field(default_factory=lambda: list[Kind](["monthly"]))
     combine: Combine = "mean"
-    close_day: int = Field(default=30, ge=1, le=31)
-    red_line_points: Decimal = Field(default=Decimal(0), ge=0)
+    close_day: Annotated[int, Ge(1), Le(31)] = 30
+    red_line_points: Annotated[Decimal, Ge(0)] = Decimal(0)
 
 
-class Settings(BaseModel):
-    """Everything configurable about PQM."""
+@dataclass
+class Settings:
+    """Everything configurable about PQM.
+
+    A plain dataclass: building one costs nothing at start. The values of a
+    configuration file are checked by pydantic (loaded only then, ``load_settings``);
+    the constraints are the ``Annotated`` bounds of the fields.
+    """
 
     db: Path | None = None
     lang: Language = "zh"
     timezone: str = ""  # IANA name; empty = the system's
-    deadline_days: int = Field(default=7, ge=1, le=90)
-    carry_over_points: Decimal = Field(default=Decimal(2), ge=0)
-    photo_max_pixels: int = Field(default=1600, ge=200)
+    deadline_days: Annotated[int, Ge(1), Le(90)] = 7
+    carry_over_points: Annotated[Decimal, Ge(0)] = Decimal(2)
+    photo_max_pixels: Annotated[int, Ge(200)] = 1600
     company_name: str = ""
     issuing_department: str = "品质管理部"  # who issues notices (签发部门)
-    bands: list[ScoreBand] = Field(default_factory=lambda: list(DEFAULT_BANDS))
-    assessment: AssessmentRules = Field(default_factory=AssessmentRules)
-    checklist_max_mb: int = Field(default=5, ge=1, le=100)  # largest checklist file imported
-    keymap: dict[str, str] = Field(default_factory=dict)  # binding id → keys, e.g. walk.pass: g
+    # the highest band first (sorted when made)
+    bands: Annotated[list[ScoreBand], MinLen(1)] = field(
+        default_factory=lambda: list(DEFAULT_BANDS)
+    )
+    assessment: AssessmentRules = field(default_factory=AssessmentRules)
+    # largest checklist file imported, in MB
+    checklist_max_mb: Annotated[int, Ge(1), Le(100)] = 5
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. walk.pass: g
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, name: str) -> str:
-        if name:
-            try:
-                ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                raise ValueError("unknown timezone") from None
-        return name
+    def __post_init__(self) -> None:
+        self.bands = sorted(self.bands, key=lambda b: b.min_score, reverse=True)
 
-    @field_validator("bands")
-    @classmethod
-    def _sorted_bands(cls, bands: list[ScoreBand]) -> list[ScoreBand]:
-        if not bands:
-            raise ValueError("at least one score band is needed")
-        return sorted(bands, key=lambda b: b.min_score, reverse=True)
+
+def known_timezone(name: object) -> bool:
+    """True for "" (the system's) and an IANA zone this system knows."""
+    if not isinstance(name, str):
+        return False
+    if not name:
+        return True
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 class SettingSource(StrEnum):
@@ -121,7 +135,7 @@ class SettingsError(PQMError):
         self.lang = lang
 
 
-CONFIG_LIMITS = Limits(max_bytes=1024 * 1024, max_depth=10)  # a configuration is a few lines
+CONFIG_BYTES, CONFIG_DEPTH = 1024 * 1024, 10  # a configuration is a few lines
 ENV_KEYS = {"PQM_DB": "db", "PQM_LANG": "lang", "PQM_TZ": "timezone"}
 OPTIONS = {"db": "--db", "lang": "--lang", "timezone": "--tz"}  # the CLI's option of a setting
 # a wrong value of these has its own message; others say the field and pydantic's reason
@@ -147,9 +161,19 @@ def load_settings(**overrides: object) -> Settings:
     given: dict[str, tuple[SettingSource, str]] = {}  # setting → where it was given
     path = config_file_path()
     if path.is_file():
+        # the YAML reader loads only when there is a file to read (start-up time)
+        from pqm_tui.model.file_limits import (
+            FileLimitError,
+            Limits,
+            decode_text,
+            load_yaml,
+            read_bytes,
+        )
+
+        limits = Limits(max_bytes=CONFIG_BYTES, max_depth=CONFIG_DEPTH)
         try:
-            text = decode_text(read_bytes(path, CONFIG_LIMITS), legacy=False)
-            loaded = load_yaml(text, CONFIG_LIMITS) or {}
+            text = decode_text(read_bytes(path, limits), legacy=False)
+            loaded = load_yaml(text, limits) or {}
         except FileLimitError as exc:  # said in the user's words, with its line
             raise SettingsError("config.err.unreadable", path=str(path), reason=exc) from None
         if not isinstance(loaded, dict):
@@ -164,18 +188,71 @@ def load_settings(**overrides: object) -> Settings:
         if value is not None:
             data[key] = value
             given[key] = (SettingSource.OPTION, OPTIONS.get(key, key))
+    lang = str(data["lang"]) if data.get("lang") in get_args(Language) else "zh"
+    for setting in ("lang", "timezone"):  # checked first, in the fields' order: own messages
+        if setting in data and not OWN_CHECKS[setting](data[setting]):
+            own = OWN_MESSAGES[setting]
+            origin, name = given.get(setting, (SettingSource.FILE, str(path)))
+            where = {"origin": origin, "name": name}
+            raise SettingsError(own, lang=lang, value=data[setting], **where)
+    if set(data) <= SIMPLE and all(isinstance(v, str | Path) for v in data.values()):
+        # the usual start (options and variables only): nothing left to check
+        db = data.get("db")
+        return Settings(
+            db=None if db is None else Path(str(db)),
+            lang=cast(Language, data.get("lang", "zh")),
+            timezone=str(data.get("timezone", "")),
+        )
+    return _validated(data, given, path, lang)
+
+
+SIMPLE = {"db", "lang", "timezone"}  # settings checked above when given as text
+
+
+def known_language(name: object) -> bool:
+    return name in get_args(Language)
+
+
+OWN_CHECKS: dict[str, Callable[[object], bool]] = {
+    "timezone": known_timezone,
+    "lang": known_language,
+}
+
+
+def _validated(
+    data: dict[str, object], given: dict[str, tuple[SettingSource, str]], path: Path, lang: str
+) -> Settings:
+    """The settings of ``data`` checked by pydantic; SettingsError naming the first wrong one."""
+    from pydantic import ValidationError
+
+    from pqm_tui.model.value_errors import value_error
+
     try:
-        return Settings.model_validate(data)
+        settings = _adapter().validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         setting = str(first["loc"][0]) if first["loc"] else ""
         origin, name = given.get(setting, (SettingSource.FILE, str(path)))
-        lang = str(data["lang"]) if data.get("lang") in get_args(Language) else "zh"
         where = {"origin": origin, "name": name}
-        if setting in OWN_MESSAGES and len(first["loc"]) == 1:
-            value = data[setting]
-            raise SettingsError(OWN_MESSAGES[setting], lang=lang, value=value, **where) from None
-        field = ".".join(str(p) for p in first["loc"])
+        field_name = ".".join(str(p) for p in first["loc"])
         key, params = value_error(first)
-        problem = {"field": field, "detail": PQMError(key, **params)}
+        problem = {"field": field_name, "detail": PQMError(key, **params)}
         raise SettingsError("config.err.invalid", lang=lang, **problem, **where) from None
+    return settings
+
+
+def _adapter() -> TypeAdapter[Settings]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Settings)
+
+
+def rules_from_record(record: dict[str, Any]) -> tuple[AssessmentRules, list[ScoreBand]]:
+    """The rules and bands as recorded (JSON) with an assessment, the bands highest first."""
+    from pydantic import TypeAdapter
+
+    rules = TypeAdapter(AssessmentRules).validate_python(
+        {k: v for k, v in record.items() if k != "bands"}
+    )
+    bands = TypeAdapter(list[ScoreBand]).validate_python(record["bands"])
+    return rules, sorted(bands, key=lambda b: b.min_score, reverse=True)

@@ -52,3 +52,8 @@ def package_templates_dir() -> Path:
 def compiled_templates_dir() -> Path:
     """Compiled document templates kept between runs (a cache: safe to delete)."""
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "compiled-templates"
+
+
+def compiled_catalog_path(lang: str) -> Path:
+    """The compiled message catalogue of ``lang`` kept between runs (a cache: safe to delete)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "i18n" / f"{lang}.marshal"

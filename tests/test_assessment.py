@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -159,7 +160,7 @@ def test_one_counted_check_and_three(db: Database, settings: Settings) -> None:
     carry = Decimal(2) * sum(len(f) for f in filed)
     assert carry == Decimal(8) and three.score == mean - carry
     # the lowest instead of the mean, when configured so
-    lowest = settings.model_copy(update={"assessment": AssessmentRules(combine="min")})
+    lowest = replace(settings, assessment=AssessmentRules(combine="min"))
     compute(db, lowest, "2026-11")
     assert line(db, "2026-11", centre.name).score == min(scores) - carry
 
@@ -295,12 +296,11 @@ def test_a_configuration_change_does_not_rewrite_a_published_month(
     manager = person(db, "黄建国")
     assessment.publish_month(db, at(DECEMBER), settings, "2026-11", actor=manager, city=None)
     before = {x.project.name: (x.score, x.band) for x in assessment.month_lines(db, "2026-11")}
-    stricter = settings.model_copy(
-        update={
-            "bands": [ScoreBand(min_score=Decimal(0), label_zh="差", label_en="Poor")],
-            "carry_over_points": Decimal(5),
-            "assessment": AssessmentRules(kinds=["monthly", "self"], red_line_points=Decimal(3)),
-        }
+    stricter = replace(
+        settings,
+        bands=[ScoreBand(min_score=Decimal(0), label_zh="差", label_en="Poor")],
+        carry_over_points=Decimal(5),
+        assessment=AssessmentRules(kinds=["monthly", "self"], red_line_points=Decimal(3)),
     )
     result = assessment.compute_month(db, at(DECEMBER), stricter, "2026-11", actor=manager)
     assert (result.drafts, result.revised) == (0, 0)

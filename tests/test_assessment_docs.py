@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -51,7 +52,7 @@ def published_november(db: Database, settings: Settings) -> str:
 
 
 def service(db: Database, path: Path, settings: Settings, lang: str = "zh") -> DocumentService:
-    chosen = settings.model_copy(update={"lang": lang})
+    chosen = replace(settings, lang=lang)
     return DocumentService(db, path, chosen, DECEMBER, organisation.find_person(db, "王丽华").id)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -80,8 +81,9 @@ def _typed_words() -> set[str]:
 
     walk(build_parser())
     # the names of the file formats: YAML keys, settings, spreadsheet headers (both languages)
-    for model in (ChecklistSpec, SectionSpec, ItemSpec, Settings):
+    for model in (ChecklistSpec, SectionSpec, ItemSpec):
         words.update(model.model_fields)
+    words.update(f.name for f in fields(Settings))
     words.update(w for c in (*COLUMNS, *ABOUT) for w in c.en.split())
     return {w for word in words for w in [word, *re.split(r"[-_]", word)]}
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from pqm_tui.cli import main
-from pqm_tui.config import SettingsError, SettingSource, load_settings
+from pqm_tui.config import ScoreBand, Settings, SettingsError, SettingSource, load_settings
 from pqm_tui.i18n import LANGUAGES, Translator
 
 
@@ -105,3 +106,48 @@ def test_every_setting_source_has_a_label(lang: str) -> None:
     tr = Translator(lang)
     for source in SettingSource:
         assert not tr.enum(source).startswith("enum."), (lang, source)
+
+
+def test_a_file_full_of_settings_is_checked_and_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(
+        tmp_path,
+        monkeypatch,
+        "deadline_days: '10'\ncarry_over_points: 1.5\nunknown_key: kept out\n"
+        "bands:\n  - {min_score: 60, label_zh: 及格, label_en: Pass}\n"
+        "  - {min_score: 90, label_zh: 好, label_en: Good, pay_adjust_percent: 3}\n"
+        "assessment: {kinds: [monthly, self], combine: min, close_day: 28}\n",
+    )
+    settings = load_settings()
+    assert (settings.deadline_days, settings.carry_over_points) == (10, Decimal("1.5"))
+    assert [b.label_en for b in settings.bands] == ["Good", "Pass"]  # highest first
+    assert isinstance(settings.bands[0], ScoreBand) and settings.bands[0].min_score == 90
+    assert settings.assessment.kinds == ["monthly", "self"] and settings.assessment.close_day == 28
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "detail"),
+    [
+        ("deadline_days: 91\n", "deadline_days", "errors.value.not_at_most"),
+        ("bands: []\n", "bands", "errors.value.empty"),
+        ("bands:\n  - {min_score: lots, label_zh: a, label_en: b}\n", "bands.0.min_score", ""),
+        ("assessment: {kinds: [weekly]}\n", "assessment.kinds.0", "errors.value.not_one_of"),
+        ("assessment: {close_day: 0}\n", "assessment.close_day", "errors.value.not_at_least"),
+    ],
+)
+def test_a_wrong_nested_value_names_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, field: str, detail: str
+) -> None:
+    path = write_config(tmp_path, monkeypatch, text)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert caught.value.key == "config.err.invalid"
+    assert (caught.value.params["field"], caught.value.params["name"]) == (field, str(path))
+    assert caught.value.params["detail"].key == (detail or "errors.value.not_number")
+
+
+def test_settings_made_in_code_keep_the_bands_highest_first() -> None:
+    low = ScoreBand(min_score=Decimal(0), label_zh="差", label_en="Poor")
+    high = ScoreBand(min_score=Decimal(90), label_zh="好", label_en="Good")
+    assert Settings(bands=[low, high]).bands == [high, low]

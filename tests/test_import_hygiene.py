@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ast
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
+
+from pqm_tui.model.clock import Clock
 
 
 def test_core_imports_without_textual() -> None:
@@ -106,3 +110,78 @@ def test_a_command_imports_the_code_it_runs_not_its_neighbours() -> None:
         ("pqm_tui.commands.amend",),
     )
     assert lazy == []
+
+
+HEAVY = ("pydantic", "sqlite_utils", "yaml", "wcwidth", "textual", "jinja2", "weasyprint")
+
+
+def test_inspection_list_reads_without_the_database_layer(tmp_path: Path) -> None:
+    """``pqm inspection list`` on a current database runs on plain sqlite3: it loads
+    none of pydantic, sqlite-utils, PyYAML (the catalogue is compiled), Textual or the
+    PDF code, and prints what the full database layer reads."""
+    from pqm_tui.config import Settings
+    from pqm_tui.model.db import connect
+    from pqm_tui.services.demo import seed_demo
+
+    path = tmp_path / "demo.sqlite3"
+    db = connect(path)
+    seed_demo(db, Clock(), Settings(timezone="Asia/Shanghai"))
+    db.close()
+    run = (
+        "import contextlib, io\nfrom pqm_tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['--db', {str(path)!r}, 'inspection', 'list']) == 0\n"
+    )
+    _loaded_after(run, HEAVY)  # the first run compiles the message catalogue
+    assert _loaded_after(run, HEAVY) == []
+    pqm = [sys.executable, "-m", "pqm_tui", "--db", str(path)]
+    quick = subprocess.run(
+        [*pqm, "inspection", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    full = subprocess.run(  # naming who acts opens the database through the full layer
+        [*pqm, "--as", "王丽华", "inspection", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert quick == full and len(quick.splitlines()) > 3
+
+
+def test_the_quick_read_knows_the_latest_schema_version() -> None:
+    """A database stamped with ``inspection_list.SCHEMA_VERSION`` is read without
+    migrating: it must be the number of migrations (bump it with a new migration)."""
+    from pqm_tui.model.inspection_list import SCHEMA_VERSION
+    from pqm_tui.model.schema import latest_version
+
+    assert latest_version() == SCHEMA_VERSION
+
+
+def test_an_older_database_is_migrated_before_it_is_listed(tmp_path: Path) -> None:
+    """The quick read refuses a database that needs migrating: the full layer migrates it."""
+    from pqm_tui.model.db import connect
+    from pqm_tui.model.inspection_list import open_current
+    from pqm_tui.model.schema import latest_version
+
+    path = tmp_path / "old.sqlite3"
+    connect(path).close()
+    assert open_current(path) is not None
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {latest_version() - 1}")
+    conn.close()
+    assert open_current(path) is None
+    assert open_current(tmp_path / "missing.sqlite3") is None
+
+
+def test_the_app_starts_without_yaml_or_the_checklist_file_format() -> None:
+    """The app's first path: the compiled catalogue, settings without a file: no PyYAML."""
+    code = (
+        "import pqm_tui.cli, pqm_tui.app, pqm_tui.screens.home\n"
+        "from pqm_tui.i18n import Translator\nTranslator('zh')\n"
+    )
+    _loaded_after(code, ())
+    assert _loaded_after(code, ("yaml", "pqm_tui.model.checklist_file", "wcwidth")) == []

@@ -98,7 +98,7 @@ class Session:
 async def test_no_english_or_ids_in_a_zh_session(
     demo_db_path: Path, clock: Clock, size: tuple[int, int]
 ) -> None:
-    settings = Settings(timezone="Asia/Shanghai", language="zh")
+    settings = Settings(timezone="Asia/Shanghai", lang="zh")
     app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
     async with app.run_test(size=size) as pilot:
         s = Session(pilot)

@@ -1,21 +1,26 @@
-"""What every command gets: settings, translator, clock and a lazily opened database."""
+"""What every command gets: settings, translator, clock and a lazily opened database.
+
+Nothing here loads the database layer (sqlite-utils, the pydantic entities) before a
+command asks for the database: ``pqm`` reads its arguments without them.
+"""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
 from pqm_tui.model.clock import Clock, resolve_timezone
-from pqm_tui.model.db import SYSTEM_ACTOR, connect, set_actor
-from pqm_tui.model.entities import Person
-from pqm_tui.model.identity import IdentityError, resolve_person
-from pqm_tui.model.permissions import Action, require
 from pqm_tui.paths import default_db_path
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from pqm_tui.model.entities import Person
+    from pqm_tui.model.permissions import Action
 
 
 class UserError(Exception):
@@ -53,6 +58,9 @@ class CommandContext:
 
     def db(self) -> Database:
         if self._db is None:
+            from pqm_tui.model.db import SYSTEM_ACTOR, connect, set_actor
+            from pqm_tui.model.identity import IdentityError, resolve_person
+
             db = connect(self.db_path, actor=SYSTEM_ACTOR)
             if db.migration_backup is not None:  # said once: the next open has nothing to do
                 said = self.tr("common.db_backup", path=db.migration_backup)
@@ -77,9 +85,13 @@ class CommandContext:
         """The acting person; IdentityError saying how to name oneself when nobody was."""
         self.db()
         if self._person is None:
+            from pqm_tui.model.identity import IdentityError
+
             raise IdentityError("errors.identity.required")
         return self._person
 
     def require(self, action: Action, **scope: str | None) -> None:
         """PermissionDenied unless the acting person may do ``action`` (``permissions``)."""
+        from pqm_tui.model.permissions import require
+
         require(self.db(), self._person, action, **scope)

@@ -9,7 +9,7 @@ from pathlib import Path
 from pqm_tui.commands.context import CommandContext
 from pqm_tui.commands.parser import add_scope, lazy
 from pqm_tui.commands.table import format_table
-from pqm_tui.model import bounds, inspections, organisation
+from pqm_tui.model import bounds, inspection_list
 from pqm_tui.model.ids import short_id
 
 
@@ -58,21 +58,36 @@ def _register_amendments(actions: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
-    db = ctx.db()
-    project_id = organisation.find_project(db, args.project).id if args.project else None
+    """The list read on a plain connection when the database needs nothing else (no
+    migration, nobody named, no project to find): no sqlite-utils, no pydantic."""
+    quick = None
+    if args.project or ctx.who:
+        from pqm_tui.model import organisation
+
+        db = ctx.db()
+        project_id = organisation.find_project(db, args.project).id if args.project else None
+        conn = db.conn
+    else:
+        project_id = None
+        quick = inspection_list.open_current(ctx.db_path)
+        conn = quick if quick is not None else ctx.db().conn
     limit = bounds.parse_count(args.limit, minimum=1)
-    rows = inspections.list_inspections(db, limit=limit, project_id=project_id)
+    try:
+        rows = inspection_list.recent_inspections(conn, project_id, limit)
+    finally:
+        if quick is not None:
+            inspection_list.close_reading(quick)
     if args.format == "json":
         print(
             json.dumps(
                 [
                     {
-                        "id": r.inspection.id,
+                        "id": r.id,
                         "project": r.project_name,
-                        "kind": r.inspection.kind.value,
-                        "status": r.inspection.status.value,
-                        "started_at": r.inspection.started_at,
-                        "signed_at": r.inspection.signed_at,
+                        "kind": r.kind.value,
+                        "status": r.status.value,
+                        "started_at": r.started_at,
+                        "signed_at": r.signed_at,
                         "checklist": r.checklist_name,
                         "checklist_version": r.checklist_version,
                         "inspectors": r.inspector_names,
@@ -89,11 +104,11 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
     tr = ctx.tr
     table = [
         (
-            short_id(r.inspection.id),
-            r.inspection.started_at[:16].replace("T", " "),
+            short_id(r.id),
+            r.started_at[:16].replace("T", " "),
             r.project_name,
-            tr.enum(r.inspection.kind),
-            tr.enum(r.inspection.status),
+            tr.enum(r.kind),
+            tr.enum(r.status),
             "、".join(r.inspector_names),
             r.answered,
             r.failed,

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
-from wcwidth import wcswidth
+ZERO_WIDTH = {"Mn", "Me", "Cf"}  # combining marks, enclosing marks, format characters
 
 
 def width(text: str) -> int:
-    """Display width in terminal cells (a Chinese character is 2)."""
-    w = wcswidth(text)
-    return w if w >= 0 else len(text)
+    """Display width in terminal cells: a wide (Chinese) or full-width character is 2,
+    a combining mark or a format character (zero-width joiner) 0, any other 1.
+
+    The standard library's Unicode tables, not ``wcwidth`` (whose tables cost a
+    command's start more than the rest of ``pqm inspection list``)."""
+    cells = 0
+    for char in text:
+        if unicodedata.category(char) in ZERO_WIDTH:
+            continue
+        cells += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+    return cells
 
 
 def pad(text: str, cells: int) -> str:

@@ -6,16 +6,24 @@ check that every language has exactly the same ids.
 
 A message that depends on a number (复数) has two forms, ``<id>.one`` and
 ``<id>.other``; ``tr("<id>", n=1)`` picks by its ``n`` (or ``count``) parameter.
+
+The merged catalogue is kept compiled in the user's cache folder (``marshal``, like
+Python's own bytecode), stamped with the YAML files' names, sizes and times: a start
+reads it in well under a millisecond instead of parsing every YAML file (and without
+importing a YAML parser). A changed, added or removed file makes it parse again.
 """
 
 from __future__ import annotations
 
+import marshal
+import os
+from contextlib import suppress
 from enum import Enum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import yaml
+from pqm_tui.paths import compiled_catalog_path
 
 LANGUAGES = ("zh", "en")
 # Enums labelled outside ``enum.*``: the rectification state machine's words live with the review's.
@@ -24,21 +32,62 @@ ENUM_LABELS = {
     "Action": "review.action",
     "pqm_tui.model.permissions.Action": "enum.Permission",
 }
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+CACHE_FORMAT = 1  # raised when what the compiled file holds changes
 
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    """All messages of ``lang`` (merged from its YAML files)."""
+    """All messages of ``lang`` (merged from its YAML files; compiled once, then cached)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    merged: dict[str, str] = {}
-    folder = resources.files("pqm_tui.i18n") / lang
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yaml"):
-            data = yaml.load(entry.read_text(encoding="utf-8"), Loader=Loader) or {}
-            _flatten(data, "", merged)
+    files = sorted(p for p in (Path(__file__).parent / lang).iterdir() if p.suffix == ".yaml")
+    stamp: list[tuple[object, ...]] = [(CACHE_FORMAT, lang)]
+    stamp += [(p.name, *_size_and_time(p)) for p in files]
+    compiled = compiled_catalog_path(lang)
+    merged = _read_compiled(compiled, stamp)
+    if merged is None:
+        merged = _parse(files)
+        _write_compiled(compiled, stamp, merged)
     return merged
+
+
+def _size_and_time(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def _parse(files: list[Path]) -> dict[str, str]:
+    """The YAML files merged into one flat mapping of message ids to text."""
+    import yaml  # only when the compiled catalogue is missing or stale
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    merged: dict[str, str] = {}
+    for path in files:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        _flatten(data, "", merged)
+    return merged
+
+
+def _read_compiled(path: Path, stamp: list[tuple[object, ...]]) -> dict[str, str] | None:
+    """The compiled catalogue when it was made from these very files, else None."""
+    try:
+        kept_stamp, messages = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):  # missing, unreadable, damaged
+        return None
+    if kept_stamp != stamp or not isinstance(messages, dict):
+        return None
+    return messages
+
+
+def _write_compiled(path: Path, stamp: list[tuple[object, ...]], messages: dict[str, str]) -> None:
+    """Keep the catalogue for the next start; quietly not, where the cache cannot be written."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+    with suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(marshal.dumps((stamp, messages)))
+        os.replace(partial, path)
+    with suppress(OSError):
+        partial.unlink(missing_ok=True)
 
 
 def _flatten(data: dict[str, Any], prefix: str, into: dict[str, str]) -> None:

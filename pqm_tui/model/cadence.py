@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from pqm_tui.model.inspections import NOT_ABANDONED
+from pqm_tui.model.inspection_list import NOT_ABANDONED
 
 
 def has_monthly_since(db: Database, project_id: str, start: date) -> bool:

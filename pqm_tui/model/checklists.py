@@ -11,21 +11,18 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from pqm_tui.model.checklist_file import (
-    ChecklistSpec,
-    ItemSpec,
-    SectionSpec,
-    dump_checklist,
-    parse_checklist,
-)
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.entities import Checklist, ChecklistVersion, Item, Section
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.model.ids import new_id
 from pqm_tui.model.rows import as_bool, json_list, points
+
+if TYPE_CHECKING:  # the file format (pydantic, YAML, spreadsheets) loads when a file is read
+    from pqm_tui.model.checklist_file import ChecklistSpec
 
 BUILTIN_FILES = ("property_service.yaml", "sales_reception.yaml", "sales_8s.yaml")
 
@@ -56,6 +53,8 @@ class ChecklistSummary:
 
 def builtin_specs() -> list[ChecklistSpec]:
     """The default checklists shipped inside the package."""
+    from pqm_tui.model.checklist_file import parse_checklist
+
     folder = resources.files("pqm_tui") / "checklists"
     return [
         parse_checklist(folder.joinpath(name).read_text(encoding="utf-8"), name)
@@ -77,6 +76,8 @@ def import_spec(
     db: Database, spec: ChecklistSpec, clock: Clock, *, builtin: bool = False
 ) -> tuple[ChecklistVersion, bool]:
     """Store ``spec``; return its version and whether a new version was created."""
+    from pqm_tui.model.checklist_file import dump_checklist
+
     canonical = dump_checklist(spec)
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     with db.atomic():
@@ -303,6 +304,8 @@ def load_version(db: Database, version_id: str) -> VersionContent:
 
 def version_to_spec(content: VersionContent) -> ChecklistSpec:
     """Rebuild the file format from stored rows (export; round-trips)."""
+    from pqm_tui.model.checklist_file import ChecklistSpec, ItemSpec, SectionSpec
+
     return ChecklistSpec(
         name=content.checklist.name,
         description=content.checklist.description,

@@ -30,6 +30,7 @@ from sqlite_utils import Database
 
 from pqm_tui.model.audit_chain import ChainReport, check_chain
 from pqm_tui.model.errors import PQMError, StorageError, translate_storage
+from pqm_tui.model.inspection_list import optimize_connection
 from pqm_tui.model.inspection_seals import SealProblem, check_seals
 from pqm_tui.model.schema import (
     applied_names,
@@ -223,10 +224,6 @@ def _backup(db: PQMDatabase, migration: str) -> Path:
     return target
 
 
-# rows ANALYZE samples per index: statistics in milliseconds even at a million findings
-ANALYSIS_LIMIT = 400
-
-
 def optimize(db: Database) -> None:
     """Refresh the query planner's statistics where they are missing or stale (统计信息).
 
@@ -236,14 +233,7 @@ def optimize(db: Database) -> None:
     busy, read-only or gone: the plans are good without statistics too, only better
     with them.
     """
-    conn = db.conn
-    with suppress(sqlite3.Error):  # ProgrammingError, too: already closed
-        if conn.in_transaction:  # never commit someone's open work
-            return
-        conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
-        conn.execute("PRAGMA optimize")
-        if conn.in_transaction:
-            conn.commit()
+    optimize_connection(db.conn)
 
 
 def close_whole(db: Database) -> None:

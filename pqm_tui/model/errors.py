@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pqm_tui.model.schema import LOCKED
+# the prefix of every trigger refusal (schema.py), recognised by ``translate_locks``; here,
+# not in schema.py, so that an error can be raised without loading sqlite-utils
+LOCKED = "PQM-LOCKED"
 
 
 class PQMError(Exception):

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from pqm_tui.model.amendments import effective_findings
 from pqm_tui.model.failure_stats import Scope, period_where
-from pqm_tui.model.inspections import NAME_SEPARATOR
+from pqm_tui.model.inspection_list import NAME_SEPARATOR
 from pqm_tui.model.rows import points
 
 

@@ -6,7 +6,6 @@ with it so a killed process resumes at the same area and item.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,10 +26,9 @@ from pqm_tui.model.entities import (
 from pqm_tui.model.errors import NotFoundError, RuleError, translate_locks
 from pqm_tui.model.findings import find_finding, list_findings
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.inspection_list import NOT_ABANDONED, recent_rows
 from pqm_tui.model.inspection_seals import seal_inspection
 from pqm_tui.model.notices import next_notice_number
-
-NAME_SEPARATOR = "\x1f"  # char(31): joins inspector names in SQL, never in a name
 
 
 @dataclass(frozen=True)
@@ -95,10 +93,6 @@ def _inspection(db: Database, row: dict[str, object]) -> Inspection:
         )
     ]
     return Inspection.model_validate({**row, "inspector_ids": ids})
-
-
-# SQL: the inspection ``{ref}`` was not abandoned (作废): it counts and is listed.
-NOT_ABANDONED = "NOT EXISTS (SELECT 1 FROM inspection_abandonments a WHERE a.inspection_id = {ref})"
 
 
 @dataclass(frozen=True)
@@ -172,54 +166,19 @@ def list_inspections(
 
     Abandoned inspections (作废) are left out.
     """
-    where, params = [NOT_ABANDONED.format(ref="i.id")], []
-    if project_id:
-        where.append("i.project_id = ?")
-        params.append(project_id)
-    if status:
-        where.append("i.status = ?")
-        params.append(status.value)
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
-    rows = list(
-        db.query(
-            f"""SELECT i.*, p.name AS project_name, c.name AS checklist_name,
-                   v.version AS checklist_version,
-                   (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id) AS answered,
-                   (SELECT count(*) FROM findings f WHERE f.inspection_id = i.id
-                      AND f.result = 'fail') AS failed,
-                   (SELECT group_concat(name, char(31)) FROM (
-                      SELECT pe.name FROM inspection_inspectors ii
-                      JOIN people pe ON pe.id = ii.person_id
-                      WHERE ii.inspection_id = i.id ORDER BY ii.position)) AS inspector_names,
-                   (SELECT json_group_array(person_id) FROM (
-                      SELECT person_id FROM inspection_inspectors
-                      WHERE inspection_id = i.id ORDER BY position)) AS inspector_ids
-               FROM inspections i
-               JOIN projects p ON p.id = i.project_id
-               JOIN checklist_versions v ON v.id = i.checklist_version_id
-               JOIN checklists c ON c.id = v.checklist_id
-               {clause}
-               ORDER BY i.started_at DESC LIMIT ?""",
-            [*params, limit],
+    rows = recent_rows(db.conn, project_id, status.value if status else None, limit)
+    return [
+        InspectionSummary(
+            Inspection.model_validate(r),
+            r["project_name"],
+            r["checklist_name"],
+            r["checklist_version"],
+            r["inspector_names"],
+            r["answered"],
+            r["failed"],
         )
-    )
-    result = []
-    for r in rows:
-        inspection = Inspection.model_validate(
-            {**r, "inspector_ids": json.loads(r["inspector_ids"])}
-        )
-        result.append(
-            InspectionSummary(
-                inspection,
-                r["project_name"],
-                r["checklist_name"],
-                r["checklist_version"],
-                r["inspector_names"].split(NAME_SEPARATOR) if r["inspector_names"] else [],
-                r["answered"],
-                r["failed"],
-            )
-        )
-    return result
+        for r in rows
+    ]
 
 
 def latest_draft(db: Database) -> Inspection | None:

@@ -167,7 +167,7 @@ def add_item(
 
 def awaiting_reinspection(db: Database, project_id: str) -> list[RectificationItem]:
     """The project's open or replied items not already in a pending re-inspection (待复检)."""
-    from pqm_tui.model.inspections import NOT_ABANDONED
+    from pqm_tui.model.inspection_list import NOT_ABANDONED
 
     return [
         RectificationItem.model_validate(r)

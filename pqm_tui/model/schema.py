@@ -16,9 +16,11 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from pqm_tui.model.errors import LOCKED
+
 migrations = Migrations("pqm")
 
-LOCKED = "PQM-LOCKED"  # prefix of every trigger refusal, recognised by the repository
+# LOCKED: the prefix of every trigger refusal, recognised by the repository (model/errors.py)
 
 AUDITED_TABLES = (
     "projects",

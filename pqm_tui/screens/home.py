@@ -23,8 +23,6 @@ from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.model.errors import PQMError
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
-from pqm_tui.screens.dialogs.form import FormDialog, FormField
-from pqm_tui.services.inspection_drafts import abandon_draft
 from pqm_tui.services.setup import Step, setup_state
 from pqm_tui.widgets.due_panel import DuePanel
 from pqm_tui.widgets.footer import PQMFooter, binding
@@ -175,6 +173,9 @@ class HomeScreen(PQMScreen[None]):
 
     def action_abandon(self) -> None:
         """作废: a draft made by mistake leaves the lists, kept with who, when and why."""
+        from pqm_tui.screens.dialogs.form import FormDialog, FormField  # not at start
+        from pqm_tui.services.inspection_drafts import abandon_draft
+
         table = self.query_one("#inspections", DataTable)
         if not table.row_count:
             return

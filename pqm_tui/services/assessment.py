@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from pqm_tui.config import AssessmentRules, ScoreBand, Settings
+from pqm_tui.config import AssessmentRules, ScoreBand, Settings, rules_from_record
 from pqm_tui.model import amendments, assessments, carry_overs, organisation
 from pqm_tui.model.assessments import Assessment, GridCell
 from pqm_tui.model.bounds import check_month
@@ -79,13 +79,7 @@ def band_record(band: ScoreBand) -> dict[str, Any]:
 
 
 def recorded_rules(record: dict[str, Any]) -> tuple[AssessmentRules, list[ScoreBand]]:
-    rules = AssessmentRules.model_validate({k: v for k, v in record.items() if k != "bands"})
-    bands = sorted(
-        (ScoreBand.model_validate(b) for b in record["bands"]),
-        key=lambda b: b.min_score,
-        reverse=True,
-    )
-    return rules, bands
+    return rules_from_record(record)
 
 
 # computing one project's month ----------------------------------------------------
