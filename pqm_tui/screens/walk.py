@@ -114,6 +114,7 @@ class WalkScreen(PQMScreen[None]):
         self._retry_timer: Timer | None = None
         self.targets: dict[tuple[str, str], TargetContext] = {}  # a re-inspection's targets
         self._counts_width = -1  # the cells "已查 N/M　不合格 K" took when last drawn
+        self._title_shown = ""  # the walk's name as last drawn (it does not change per key)
         self._detail_shown: str | None = None  # the item detail as last drawn
         self._finding_panel: FindingPanel | None = None  # built on the first ``f``, then reused
 
@@ -136,7 +137,11 @@ class WalkScreen(PQMScreen[None]):
             yield RowTable(id="areas", cursor_type="row", zebra_stripes=True)
             with Vertical(id="items-pane"):
                 yield Static("", id="area-title")
-                yield RowTable(id="items", cursor_type="row", zebra_stripes=True)
+                # down past the view, two thirds of it show the items to come: the table
+                # scrolls (repaints all its rows) once every dozen keys, not at every key
+                yield RowTable(
+                    id="items", cursor_type="row", zebra_stripes=True, scroll_ahead=2 / 3
+                )
         yield Static("", id="detail")
         yield Static("", id="walk-status")
         yield PQMFooter()
@@ -184,7 +189,9 @@ class WalkScreen(PQMScreen[None]):
     def watch_totals(self, totals: AreaProgress | None) -> None:
         if totals is not None:  # fixed height: no re-layout per key
             title, counts = walk_title(self.walk, self.tr, totals)
-            self.query_one("#walk-name", Static).update(title, layout=False)
+            if title != self._title_shown:
+                self._title_shown = title
+                self.query_one("#walk-name", Static).update(title, layout=False)
             # the counts' width is ``auto``: a new layout (the whole screen) only when it changes
             resized = cell_len(counts) != self._counts_width
             self._counts_width = cell_len(counts)
