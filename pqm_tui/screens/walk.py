@@ -397,31 +397,21 @@ class WalkScreen(PQMScreen[None]):
         area = self.walk.areas[self.walk.area_index[area_id]]
         current = self.walk.finding(area_id, item_id)
         panel = self._finding_panel
-        if panel is None:  # built once, installed: each ``f`` refills and shows it again
+        if panel is None:  # built once, installed: each ``f`` refills it and shows it again
             panel = self._finding_panel = FindingPanel(
-                self.walk.items[item_id],
-                area.name,
-                details,
-                self.walk.cap(item_id, area_id),
-                self.walk.used_elsewhere(item_id, area_id),
-                db_path=self.db_path,
-                people=[p.name for p in self.walk.people],
-                last_note=self.walk.last_note,
-                existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
-                saved_photos=self.walk.photos_of(area_id, item_id),
+                self.db_path, [p.name for p in self.walk.people]
             )
             self.app.install_screen(panel, f"finding-panel-{id(self)}")
-        else:
-            panel.fill(
-                self.walk.items[item_id],
-                area.name,
-                details,
-                self.walk.cap(item_id, area_id),
-                self.walk.used_elsewhere(item_id, area_id),
-                last_note=self.walk.last_note,
-                existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
-                saved_photos=self.walk.photos_of(area_id, item_id),
-            )
+        panel.fill(
+            self.walk.items[item_id],
+            area.name,
+            details,
+            self.walk.cap(item_id, area_id),
+            self.walk.used_elsewhere(item_id, area_id),
+            last_note=self.walk.last_note,
+            existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
+            saved_photos=self.walk.photos_of(area_id, item_id),
+        )
         self.app.push_screen(panel, lambda result: self._record_failure(area_id, item_id, result))
 
     def _record_failure(self, area_id: str, item_id: str, details: FailureDetails | None) -> None:
