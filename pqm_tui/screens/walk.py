@@ -229,8 +229,7 @@ class WalkScreen(PQMScreen[None]):
         """Redraw the one item row and the one area row a change touched."""
         areas = self.query_one("#areas", RowTable)
         progress, failed = area_cells(self.walk, area_id)
-        areas.set_cell(area_id, "progress", progress)
-        areas.set_cell(area_id, "failed", failed)
+        areas.set_cells(area_id, {"progress": progress, "failed": failed})
         if area_id == self.area_id:
             self._area_title()
         if area_id == self.area_id and item_id in self.row_items:
@@ -238,8 +237,7 @@ class WalkScreen(PQMScreen[None]):
             row = Coordinate(self.row_items.index(item_id), 0)
             row_key = items.coordinate_to_cell_key(row).row_key
             result, deduction = item_cells(self.walk, self.tr, area_id, item_id)
-            items.set_cell(row_key, "result", result)
-            items.set_cell(row_key, "deduction", deduction)
+            items.set_cells(row_key, {"result": result, "deduction": deduction})
 
     @property
     def current_item(self) -> str | None:

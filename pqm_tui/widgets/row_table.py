@@ -81,15 +81,27 @@ class RowTable(DataTable[Any]):
     def set_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any) -> None:
         """Put ``value`` in a cell of fixed width and repaint its row only (nothing when
         the value is the same)."""
+        self.set_cells(row_key, {column_key: value})
+
+    def set_cells(self, row_key: RowKey | str, values: dict[ColumnKey | str, Any]) -> None:
+        """Put ``values`` (by column) in a row's cells of fixed width and repaint that row
+        only, once (nothing when every value is the same)."""
         row = RowKey(row_key) if isinstance(row_key, str) else row_key
-        column = ColumnKey(column_key) if isinstance(column_key, str) else column_key
-        if row not in self._row_locations or column not in self._column_locations:
-            self.update_cell(row, column, value)  # raises CellDoesNotExist, as DataTable does
+        columns = {ColumnKey(k) if isinstance(k, str) else k: v for k, v in values.items()}
+        if row not in self._row_locations or any(
+            column not in self._column_locations for column in columns
+        ):
+            for column, value in columns.items():  # raises CellDoesNotExist, as DataTable does
+                self.update_cell(row, column, value)
             return
         cells = self._data[row]
-        if column in cells and cells[column] == value:
+        changed = False
+        for column, value in columns.items():
+            if column not in cells or cells[column] != value:
+                cells[column] = value
+                changed = True
+        if not changed:
             return
-        cells[column] = value
         index = self._row_locations.get(row)
         assert index is not None  # checked above
         region = self._get_row_region(index)
