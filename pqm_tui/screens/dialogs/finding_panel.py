@@ -17,6 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -64,6 +65,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self.db_path = db_path
         self.people = people
         self._lines: dict[str, str] = {}  # the text of each line as last drawn
+        self._styled_for: str | None = None  # the theme its styles were worked out for
 
     def fill(
         self,
@@ -145,6 +147,13 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
 
     def on_mount(self) -> None:
         self._show()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Shown again: Textual works out the styles of every widget of a pushed screen
+        anew (a third of the time to show the panel); here only after a change of theme."""
+        if self._styled_for == self.app.theme:
+            event.refresh_styles = False
+        self._styled_for = self.app.theme
 
     def _show(self) -> None:
         """Put the item's title, rule and pre-filled values in the widgets; the note has the
