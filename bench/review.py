@@ -41,7 +41,7 @@ from textual.app import App
 
 from pqm_tui.model import checklists, organisation, review
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import connect
+from pqm_tui.model.db import ANALYSIS_LIMIT, connect
 from pqm_tui.model.entities import AreaType
 from pqm_tui.model.ids import new_id
 from pqm_tui.model.review import ReviewFilter, counts, page
@@ -352,8 +352,11 @@ def set_statistics(path: Path, state: str) -> None:
         for view in views(db).values():  # the review used once, then PQM's close
             view(db)
         db.close()
-    elif state == "partial":  # run after "optimized"
+    elif state == "partial":  # every table sampled as PQM's optimize samples, then
+        db.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")  # the review's forgotten
+        db.execute("ANALYZE")
         db.execute("DELETE FROM sqlite_stat1 WHERE tbl LIKE 'review_search%'")
+        db.conn.commit()
         db.conn.close()
 
 
