@@ -23,7 +23,9 @@ TODAY = date(2026, 11, 23)
 # what sqlite_stat1 held at 1 M findings after a close that never queried the review
 BIG_TABLES = [
     ("areas", "sqlite_autoindex_areas_1", "320 1"),
+    ("projects", "projects_city", "40 40 1"),  # a few projects: the planner starts there
     ("projects", "sqlite_autoindex_projects_1", "40 1"),
+    ("projects", "sqlite_autoindex_projects_2", "40 1"),
     ("rectification_items", "rect_status_deadline", "89060 401 115"),
     ("rectification_items", "rect_open_deadline", "30858 401"),
     ("rectification_items", "rect_project", "107568 401"),

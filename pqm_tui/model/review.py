@@ -2,9 +2,11 @@
 
 Built for large databases: the page of item ids is chosen first (``LIMIT`` in a
 subquery, walking an index in the page's order so the walk stops at the page's end),
-and names are joined for those rows only. The item's sort keys, status and deadline
-are copied into the narrow ``review_search`` table (m017, m018), so a department or
-severity filter and its header counts read one table through one index.
+and names are joined for those rows only, in a fixed order (``CROSS JOIN``: no
+statistics, or their absence, can make the planner read every item first). The item's
+sort keys, status and deadline are copied into the narrow ``review_search`` table (m017,
+m018), so a department or severity filter and its header counts read one table through
+one index.
 
 A text search first probes its matches (``LIMIT SMALL_SET + 1``, the trigram FTS for
 3+ characters, a covering index over the text otherwise): a rare text's few matches
