@@ -66,3 +66,65 @@ async def first_paint_ms(
             return (painted[0] - started) * 1000
     finally:
         DataTable.render_line = original  # type: ignore[method-assign]
+
+
+def load_average() -> str:
+    """The 1-, 5- and 15-minute load averages, as ``uptime`` shows them."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+class Figures:
+    """What one benchmark measured, for ``bench/figures.py`` (``--json PATH``).
+
+    Each figure: a stable ``key``, a readable ``name``, its ``median`` (``p95`` where
+    measured) in ``unit``, the ``baseline`` it is compared with and their ``ratio``,
+    and how many ``runs`` made it.
+    """
+
+    def __init__(self, script: str) -> None:
+        self.script = script
+        self.load_before = load_average()
+        self.rows: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        key: str,
+        name: str,
+        median: float,
+        unit: str = "ms",
+        *,
+        p95: float | None = None,
+        baseline: float | None = None,
+        runs: int | None = None,
+    ) -> None:
+        ratio = median / baseline if baseline else None
+        self.rows.append(
+            {
+                "key": key,
+                "name": name,
+                "median": round(median, 3),
+                "p95": None if p95 is None else round(p95, 3),
+                "baseline": None if baseline is None else round(baseline, 3),
+                "ratio": None if ratio is None else round(ratio, 3),
+                "unit": unit,
+                "runs": runs,
+            }
+        )
+
+    def write(self, path: Path | None) -> None:
+        """Write the figures to ``path`` as JSON (nothing when None)."""
+        if path is None:
+            return
+        import json
+
+        data = {
+            "script": self.script,
+            "machine": machine(),
+            "load_before": self.load_before,
+            "load_after": load_average(),
+            "figures": self.rows,
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -5,13 +5,14 @@ Run: python bench/db_sync.py   — prints medians and the ratio; not a test.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from _common import machine
+from _common import Figures, machine
 
 from pqm_tui.config import Settings
 from pqm_tui.model import checklists, inspections, organisation
@@ -49,6 +50,10 @@ def prepare(sync: str, folder: Path) -> Callable[[int], float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    figures = Figures("db_sync")
     print(machine())
     Settings()
     with tempfile.TemporaryDirectory(dir=".") as tmp:
@@ -57,14 +62,19 @@ def main() -> None:
         for n in range(N):  # interleaved: machine noise hits both alike
             for sync, record in recorders.items():
                 results[sync].append(record(n))
+    medians = {sync: statistics.median(times) for sync, times in results.items()}
     for sync, times in results.items():
         q = statistics.quantiles(times, n=20)
         print(
-            f"synchronous={sync:6s} record_finding: median {statistics.median(times):.2f} ms,"
+            f"synchronous={sync:6s} record_finding: median {medians[sync]:.2f} ms,"
             f" p95 {q[18]:.2f} ms over {N} commits"
         )
-    ratio = statistics.median(results["FULL"]) / statistics.median(results["NORMAL"])
+        baseline = medians["NORMAL"] if sync == "FULL" else None
+        name = f"one committed finding, synchronous={sync}"
+        figures.add(sync, name, medians[sync], p95=q[18], baseline=baseline, runs=N)
+    ratio = medians["FULL"] / medians["NORMAL"]
     print(f"FULL / NORMAL median ratio: {ratio:.2f}")
+    figures.write(args.json)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _common import machine
+from _common import Figures, machine
 
 from pqm_tui.config import Settings
 from pqm_tui.model import inspections
@@ -41,6 +41,7 @@ from pqm_tui.reports.document_service import DocumentService
 from pqm_tui.reports.sample import build_sample
 
 BIN = Path(sys.executable).parent
+FIGURES = Figures("pdf")  # what --json writes
 PLAIN = """
 import json, sys
 import weasyprint
@@ -124,12 +125,16 @@ def compare(label: str, commands: dict[str, list[str]], runs: int, pages: int) -
             f"  {name:<14} {t[name]:6.2f} s  ratio {t[name] / t['plain']:.2f} (goal ≤ 0.5)  "
             f"peak {m[name]:.0f} MiB (goal ≤ 200)"
         )
+        what = f"{label}, {pages} pages: {name}"
+        FIGURES.add(f"{label}.{name}", what, t[name] * 1000, baseline=t["plain"] * 1000, runs=runs)
+        FIGURES.add(f"{label}.{name}.peak", f"{what}, peak memory", m[name], "MiB", runs=runs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--items", type=int, default=500)
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     import weasyprint
 
@@ -175,6 +180,9 @@ def main() -> None:
             f"app: {float(before):.0f} MB before the report, {float(after):.0f} MB after "
             f"(goal < 150); WeasyPrint in the app: {loaded}"
         )
+    FIGURES.add("app.before", "the app before making a report", float(before), "MB")
+    FIGURES.add("app.after", "the app after making a report", float(after), "MB")
+    FIGURES.write(args.json)
 
 
 def sheet_names(service: DocumentService) -> list[str]:

@@ -10,9 +10,15 @@ company, 40 projects, the built-in property checklist, signed inspections of
 item in a realistic mix of states (open, overdue, replied, closed, voided),
 with notices and events. Then measures:
 
-* the open/overdue filter + sort by deadline query (``model.review.page``),
-  first page and a deep page, text searches of 1, 2 and 3+ characters, a code
-  and an area, and the header counts — median of ``--runs``;
+* every view of the review (``model.review.page``): each status filter, each sort
+  column, a deep page, a project, the department and severity filters, text searches
+  of 1, 2 and 3+ characters, rare and common, a code and an area, and the header
+  counts — median of ``--runs`` on one connection, and each as the first query on a
+  new connection (as the app meets it when the review opens) — under each state of
+  the planner's statistics the app can meet (``--statistics each``): none, after
+  PQM's ``PRAGMA optimize`` on closing a connection that used the review, and the
+  other tables' only (closed before the review was ever opened);
+* with ``--xlsx``: ``pqm items --overdue --format xlsx`` against a one-query script;
 * the review screen: time from ``push_screen`` to the first paint of the
   table holding rows (Textual Pilot, headless, 160x45), median of 5.
 """
@@ -24,11 +30,13 @@ import asyncio
 import random
 import statistics
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _common import first_paint_ms, machine
+from _common import Figures, first_paint_ms, machine
+from sqlite_utils import Database
 from textual.app import App
 
 from pqm_tui.model import checklists, organisation, review
@@ -52,6 +60,8 @@ NOTES = (
     "设备运行记录未按时填写。",
 )
 BATCH = 50_000
+FIGURES = Figures("review")  # what --json writes
+SORT_COLUMNS = ("project", "area", "item", "person", "severity", "department", "status", "level")
 
 
 def _clock() -> Clock:
@@ -195,33 +205,57 @@ def _flush(conn, _last, rows_f, rows_r, rows_e, rows_n, _stamp) -> None:  # type
         rows.clear()
 
 
-def _median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
+def _p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _times_ms(measure: Callable[[], float], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         plans = getattr(review, "_LAST_PLAN", None)  # (absent before m018)
         if plans is not None:
             plans.clear()  # each run probes its text anew, as a new search does
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+        times.append(measure())
+    return times
 
 
-def bench_queries(path: Path, runs: int) -> None:
-    db = connect(path, actor="bench")
+def _timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def views(db: Database) -> dict[str, Callable[[Database], float]]:
+    """Every view the review offers, by label: each filter, sort and search, and the
+    header counts, as functions of a connection giving their milliseconds. The counts
+    of a text search are timed after its page, as the review reads them (the page has
+    probed the text; the counts reuse the probe)."""
     today = _clock().today()
+    project = db.execute("SELECT id FROM projects ORDER BY name LIMIT 1").fetchone()[0]
     cases = {
         "open (active), sort deadline, page 1": (ReviewFilter(), "deadline", 0),
         "overdue only, sort deadline, page 1": (ReviewFilter(overdue=True), "deadline", 0),
         "overdue only, sort deadline desc": (ReviewFilter(overdue=True), "deadline", -1),
         "active, sort deadline, page 50": (ReviewFilter(), "deadline", 50 * 200),
-        "active, sort project, page 1": (ReviewFilter(), "project", 0),
-        "active, sort area, page 1": (ReviewFilter(), "area", 0),
-        "active, sort item, page 1": (ReviewFilter(), "item", 0),
-        "active, sort person, page 1": (ReviewFilter(), "person", 0),
-        "all, department 工程部": (ReviewFilter(status="all", department="工程部"), "deadline", 0),
+        **{
+            f"active, sort {column}, page 1": (ReviewFilter(), column, 0) for column in SORT_COLUMNS
+        },
+        "active, sort area desc": (ReviewFilter(), "area", -1),
         "all, sort deadline, page 1": (ReviewFilter(status="all"), "deadline", 0),
+        "all, sort person, page 1": (ReviewFilter(status="all"), "person", 0),
+        "closed, sort deadline": (ReviewFilter(status="closed"), "deadline", 0),
+        "replied, sort area": (ReviewFilter(status="replied"), "area", 0),
+        "extension requested": (ReviewFilter(status="extension-requested"), "deadline", 0),
+        "appeal requested": (ReviewFilter(status="appeal-requested"), "deadline", 0),
+        "one project, sort area": (ReviewFilter(project_id=project), "area", 0),
+        "all, department 工程部": (ReviewFilter(status="all", department="工程部"), "deadline", 0),
         "active, department 工程部": (ReviewFilter(department="工程部"), "deadline", 0),
+        "active, department 工程部, sort person": (
+            ReviewFilter(department="工程部"),
+            "person",
+            0,
+        ),
         "active, severity serious": (ReviewFilter(severity="serious"), "deadline", 0),
         "all, severity red-line, sort area": (
             ReviewFilter(status="all", severity="red-line"),
@@ -248,28 +282,89 @@ def bench_queries(path: Path, runs: int) -> None:
             0,
         ),
     }
+    found: dict[str, Callable[[Database], float]] = {}
     for label, (flt, sort, offset) in cases.items():
-        desc = offset == -1
-        off = max(offset, 0)
-        ms = _median_ms(
-            lambda flt=flt, sort=sort, off=off, desc=desc: page(
-                db, flt, today, sort=sort, descending=desc, offset=off
-            ),
-            runs,
-        )
-        print(f"  {label:45s} {ms:8.1f} ms")
+
+        def view(db: Database, flt=flt, sort=sort, offset=offset) -> float:  # type: ignore[no-untyped-def]
+            desc = offset == -1
+            return _timed(
+                lambda: page(db, flt, today, sort=sort, descending=desc, offset=max(offset, 0))
+            )
+
+        found[label] = view
     for label, flt in {
         "overdue filter": ReviewFilter(overdue=True),
         "department 工程部": ReviewFilter(department="工程部"),
         "severity serious": ReviewFilter(severity="serious"),
+        "one project": ReviewFilter(project_id=project),
+        "extension requested": ReviewFilter(status="extension-requested"),
         "text search 责任人12": ReviewFilter(text="责任人12"),
         "text search 漏": ReviewFilter(text="漏"),
         "text search 漏 + 工程部": ReviewFilter(text="漏", department="工程部"),
         "text search qq (no match)": ReviewFilter(text="qq"),
     }.items():
-        ms = _median_ms(lambda flt=flt: counts(db, flt, today), runs)
-        print(f"  {'header counts (' + label + ')':45s} {ms:8.1f} ms")
-    db.close()
+
+        def header(db: Database, flt=flt) -> float:  # type: ignore[no-untyped-def]
+            if flt.text:
+                page(db, flt, today)  # what the review reads first
+            return _timed(lambda: counts(db, flt, today))
+
+        found[f"header counts ({label})"] = header
+    return found
+
+
+def bench_queries(path: Path, runs: int, state: str) -> None:
+    """Each view: the median of ``runs`` on one connection, and its first use on a new
+    one; ``state`` names the planner's statistics (keys of the figures)."""
+    opened = _times_ms(lambda: _timed(lambda: connect(path, actor="bench").conn.close()), runs)
+    name = "a new connection (the review's worker opens one)"
+    print(f"  {name:45s} {statistics.median(opened):8.1f} ms")
+    FIGURES.add(f"connect.{state}", f"{name} ({state})", statistics.median(opened), runs=runs)
+    db = connect(path, actor="bench")
+    print(f"  {'view (median of ' + str(runs) + ' · first use on a new connection)':45s}")
+    for label, view in views(db).items():
+        first = _first_use(path, view)
+        times = _times_ms(lambda view=view: float(view(db)), runs)
+        ms = statistics.median(times)
+        print(f"  {label:45s} {ms:8.1f} ms  first {first:6.1f} ms")
+        name = f"{label} ({state})"
+        FIGURES.add(f"view.{state}.{label}", name, ms, p95=_p95(times), runs=runs)
+        FIGURES.add(f"first.{state}.{label}", f"{name}, first use", first, runs=1)
+    db.conn.close()
+
+
+STATES = {
+    "none": "no statistics (a database PQM never closed)",
+    "optimized": "after PQM closed a connection that used the review (PRAGMA optimize)",
+    "partial": "statistics of every table but the review's (closed before any review)",
+}
+
+
+def set_statistics(path: Path, state: str) -> None:
+    """Give the planner the statistics of ``state`` (see STATES)."""
+    db = connect(path, actor="bench")
+    has_stats = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    if state == "none":
+        if has_stats.fetchone()[0]:
+            db.execute("DELETE FROM sqlite_stat1")
+        db.conn.close()
+    elif state == "optimized":
+        for view in views(db).values():  # the review used once, then PQM's close
+            view(db)
+        db.close()
+    elif state == "partial":  # run after "optimized"
+        db.execute("DELETE FROM sqlite_stat1 WHERE tbl LIKE 'review_search%'")
+        db.conn.close()
+
+
+def _first_use(path: Path, view: Callable[[Database], float]) -> float:
+    """Milliseconds of ``view`` as the first use of a new connection (what the review's
+    worker meets: the file is in the OS cache, SQLite's own cache is empty)."""
+    db = connect(path, actor="bench")
+    try:
+        return view(db)
+    finally:
+        db.conn.close()  # not PQM's close: the statistics stay as they are
 
 
 # The same workbook from one plain query: the floor of ``pqm items --overdue --format xlsx``.
@@ -339,6 +434,8 @@ def bench_xlsx(path: Path, runs: int) -> None:
             print(f"  {label:45s} {medians[label]:8.1f} ms")
         pqm_ms, script_ms = medians.values()
         print(f"  {'pqm / one-query script':45s} {pqm_ms / script_ms:8.2f} x")
+        name = "pqm items --overdue --format xlsx"
+        FIGURES.add("xlsx", name, pqm_ms, baseline=script_ms, runs=runs)
 
 
 async def _open_review(app: App[None], pilot: object) -> None:
@@ -350,6 +447,7 @@ async def _open_review(app: App[None], pilot: object) -> None:
 def bench_screen(path: Path, runs: int = 5) -> None:
     times = [asyncio.run(first_paint_ms(path, "review-table", _open_review)) for _ in range(runs)]
     print(f"  {'review screen: push -> first rows':45s} {statistics.median(times):8.1f} ms")
+    FIGURES.add("screen", "review screen: push → first rows", statistics.median(times), runs=runs)
 
 
 def main() -> int:
@@ -361,11 +459,21 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--no-screen", action="store_true")
     parser.add_argument("--xlsx", action="store_true", help="also time the overdue xlsx export")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--statistics",
+        choices=("each", "as-is"),
+        default="each",
+        help="the views under each state of the planner's statistics, or as they are",
+    )
     args = parser.parse_args()
     print(machine())
     if args.regenerate or not args.db.exists():
         generate(args.db, args.findings, args.items)
     db = connect(args.db, actor="bench")
+    if db.migration_backup is not None:  # a generated database needs no safety copy
+        db.migration_backup.unlink(missing_ok=True)
+        print("migrated to the current schema (the safety copy of this generated file removed)")
     n_f = db.execute("SELECT count(*) FROM findings").fetchone()[0]
     n_r = db.execute("SELECT count(*) FROM rectification_items").fetchone()[0]
     stats = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
@@ -373,11 +481,19 @@ def main() -> int:
     db.conn.close()  # not PQM's close: the queries below run on the statistics as they are
     print(f"database {args.db}: {n_f} findings, {n_r} rectification items; today {date.today()}")
     print(f"planner: {analysed} (PQM runs PRAGMA optimize when a connection closes)")
-    bench_queries(args.db, args.runs)
+    if args.statistics == "as-is":
+        bench_queries(args.db, args.runs, "as-is")
+    else:
+        for state, meaning in STATES.items():
+            set_statistics(args.db, state)
+            print(f"statistics: {meaning}")
+            bench_queries(args.db, args.runs, state)
+        set_statistics(args.db, "optimized")  # leave the database as PQM would
     if args.xlsx:
         bench_xlsx(args.db, min(args.runs, 5))
     if not args.no_screen:
         bench_screen(args.db)
+    FIGURES.write(args.json)
     return 0
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from _common import machine
+from _common import Figures, machine
 from _terminal import Terminal
 
 AREAS = 50
@@ -48,6 +48,7 @@ Bare().run()
 """
 ANSWERED = re.compile(r"已查 (\d+)/")
 FIRST_SCREEN = ("最近检查", "继续未完成的检查")  # home, or the offer to resume
+FIGURES = Figures("walk")  # what --json writes
 
 
 def build_database(path: Path, items: int) -> str:
@@ -138,6 +139,8 @@ def start_up(db_path: Path) -> None:
         f"pqm {p * 1000:.0f} ms, bare one-Static Textual {b * 1000:.0f} ms; "
         f"ratio {p / b:.2f} (goal ≤ 1.5)"
     )
+    name = "start → first painted screen"
+    FIGURES.add("start", name, p * 1000, baseline=b * 1000, runs=START_RUNS)
     cli = [str(BIN / "pqm"), "--db", str(db_path), "inspection", "list"]
     textual = [sys.executable, "-c", "import textual"]
     whole: dict[str, list[float]] = {"cli": [], "textual": []}
@@ -152,6 +155,7 @@ def start_up(db_path: Path) -> None:
         f"pqm inspection list, whole process: {c * 1000:.0f} ms; python -c 'import textual' "
         f"{t * 1000:.0f} ms; ratio {c / t:.2f} (goal ≤ 1.2)"
     )
+    FIGURES.add("cli", "pqm inspection list", c * 1000, baseline=t * 1000, runs=START_RUNS)
 
 
 def answered(count: int) -> Callable[[str], bool]:
@@ -246,6 +250,20 @@ def walk_keys(db_path: Path, items: int, keys: int) -> None:
     print("  " + summary("n → count painted", timed["n"]))
     print("  " + summary("f → finding panel painted", timed["f"]))
     print("  " + summary("burst of 20 keys at 20/s, each key → painted", burst))
+    for key, label, samples in (
+        ("p", "p → count painted", timed["p"]),
+        ("n", "n → count painted", timed["n"]),
+        ("f", "f → finding panel painted", timed["f"]),
+        ("burst", "20 keys at 20/s, each → painted", burst),
+    ):
+        ms = [s * 1000 for s in samples]
+        FIGURES.add(
+            f"{key}.{items}",
+            f"{label}, {items} items",
+            statistics.median(ms),
+            p95=percentile(ms, 0.95),
+            runs=len(ms),
+        )
 
 
 def main() -> None:
@@ -253,7 +271,15 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keys", type=int, default=200, help="timed p/n keys per area size")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--only",
+        choices=("start", "60", "500"),
+        action="append",
+        help="run only these parts (repeatable): start-up, the walk in areas of 60 or 500 items",
+    )
     args = parser.parse_args()
+    parts = set(args.only or ("start", "60", "500"))
     # PQM's own modules are compiled once, as an installed package's are (pip writes their
     # bytecode): with PYTHONDONTWRITEBYTECODE set every start would compile them again
     # (textual's bytecode came with its install), which is not what a user waits for.
@@ -261,11 +287,15 @@ def main() -> None:
     print(machine(f"textual {textual.__version__}"))
     with tempfile.TemporaryDirectory() as folder:
         for items in (60, 500):
+            if not parts & {str(items), "start" if items == 60 else ""}:
+                continue
             db_path = Path(folder) / f"walk-{items}.sqlite3"
             build_database(db_path, items)
-            if items == 60:
+            if items == 60 and "start" in parts:
                 start_up(db_path)
-            walk_keys(db_path, items, args.keys)
+            if str(items) in parts:
+                walk_keys(db_path, items, args.keys)
+    FIGURES.write(args.json)
 
 
 if __name__ == "__main__":

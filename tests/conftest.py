@@ -20,16 +20,21 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIXED_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 
 
+def isolate(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Config, preferences and the XDG folders inside ``folder``; no PQM_* choice inherited."""
+    monkeypatch.setenv("PQM_CONFIG", str(folder / "no-config.yaml"))
+    monkeypatch.setenv("PQM_PREFERENCES", str(folder / "preferences.json"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "xdg-cache"))
+    for name in ("PQM_DB", "PQM_LANG", "PQM_TZ", "PQM_AS", "PQM_PIN"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read or write the user's config, data or database."""
-    monkeypatch.setenv("PQM_CONFIG", str(tmp_path / "no-config.yaml"))
-    monkeypatch.setenv("PQM_PREFERENCES", str(tmp_path / "preferences.json"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    for name in ("PQM_DB", "PQM_LANG", "PQM_TZ", "PQM_AS"):
-        monkeypatch.delenv(name, raising=False)
+    isolate(monkeypatch, tmp_path)
 
 
 @pytest.fixture

@@ -146,7 +146,7 @@ def test_signing_a_report_rendered_in_parts(
     monkeypatch.setattr(parts, "idle_cores", lambda: 2)
     from pqm_tui.reports import render
 
-    monkeypatch.setattr(render, "idle_cores", lambda: 2)
+    monkeypatch.setattr(render, "idle_cores", lambda ours: 2)
     db = connect(demo_db_path)
     rows = inspections.list_inspections(db, status=InspectionStatus.SIGNED)
     short = next(r.inspection.id for r in rows if r.failed)[-8:]

@@ -72,3 +72,22 @@ async def test_a_cursor_move_reuses_the_other_rows_rendering() -> None:
         await pilot.pause()
         assert painted(fast)[4].split() == ["A003", "合格"]  # the header is line 0
         assert len(fast._row_render_cache) <= cached + 2  # r3's old drawing replaced
+
+
+async def test_a_scroll_by_one_row_reuses_the_other_lines() -> None:
+    app = Tables()
+    async with app.run_test(size=(40, 30)) as pilot:
+        fast = app.query_one("#fast", RowTable)
+        plain = app.query_one("#plain", DataTable)
+        for table in (fast, plain):
+            table.move_cursor(row=10)  # the last visible row (12 lines, one the header)
+        await pilot.pause()
+        painted(fast)
+        cached = len(fast._line_cache)
+        for table in (fast, plain):
+            table.move_cursor(row=11)  # the table scrolls by one row
+        await pilot.pause()
+        assert fast.scroll_offset.y == 1
+        assert painted(fast) == painted(plain)
+        # only the lines of the rows the cursor left and reached are cut anew
+        assert len(fast._line_cache) == cached + 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,23 +13,40 @@ from pqm_tui.model.db import connect
 from pqm_tui.model.entities import InspectionStatus
 from pqm_tui.services.demo import DEMO_PIN
 from pqm_tui.services.signing import verify_pdf
+from tests.conftest import isolate
+
+
+@pytest.fixture(scope="module")
+def _signed(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Made once for the module (a signed report takes seconds): a folder with a demo
+    database, 王丽华's key beside it and her signed report ``signed.pdf``."""
+    home = tmp_path_factory.mktemp("signing")
+    folder = home / "data"
+    folder.mkdir()
+    db_path = folder / "demo.sqlite3"
+    shutil.copy(_demo_template, db_path)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(monkeypatch, home)
+        monkeypatch.setenv("PQM_PIN", DEMO_PIN)  # 王丽华's PIN opens her key
+        db = connect(db_path)
+        rows = inspections.list_inspections(db, status=InspectionStatus.SIGNED)
+        short = next(r.inspection.id for r in rows if r.failed)[-8:]
+        db.close()
+        base = ["--db", str(db_path)]
+        assert main([*base, "--as", "王丽华", "keys", "init", "--person", "王丽华"]) == 0
+        out = folder / "signed.pdf"
+        report = ["report", "inspection", short, "-o", str(out), "--sign", "--as", "王丽华"]
+        assert main([*base, *report]) == 0
+    return folder
 
 
 @pytest.fixture
-def signed_pdf(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PQM_PIN", DEMO_PIN)  # 王丽华's PIN opens her key
-    db = connect(demo_db_path)
-    rows = inspections.list_inspections(db, status=InspectionStatus.SIGNED)
-    short = next(r.inspection.id for r in rows if r.failed)[-8:]
-    db.close()
-    base = ["--db", str(demo_db_path)]
-    assert main([*base, "--as", "王丽华", "keys", "init", "--person", "王丽华"]) == 0
-    out = tmp_path / "signed.pdf"
-    assert (
-        main([*base, "report", "inspection", short, "-o", str(out), "--sign", "--as", "王丽华"])
-        == 0
-    )
-    return out
+def signed_pdf(_signed: Path, demo_db_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the signed report; ``demo_db_path`` becomes the database that
+    issued it, with the key folder beside it."""
+    demo_db_path.unlink()
+    shutil.copytree(_signed, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "signed.pdf"
 
 
 def test_signed_report_verifies(

@@ -13,12 +13,13 @@ from textual.widgets._footer import FooterKey
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Result
+from pqm_tui.model.entities import Result, Severity
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
 from pqm_tui.screens.dialogs.finding_panel import FindingPanel
 from pqm_tui.screens.dialogs.note import NoteDialog
 from pqm_tui.screens.dialogs.search import SearchDialog
 from pqm_tui.screens.walk import WalkScreen
+from pqm_tui.services.points import format_points, parse_points
 from tests.test_walk import start_new
 
 # Pilot cannot send full-width punctuation (a terminal can: tried in tmux), so none here.
@@ -296,3 +297,68 @@ async def test_help_says_more_than_the_short_footer_labels(app: PQMApp) -> None:
         }
         assert rows["l"].startswith("品质监督记录") and rows["x"].startswith("结束检查")
         assert rows["p / space"] == "合格"
+
+
+async def test_the_panel_is_reused_and_refilled_for_each_item(app: PQMApp) -> None:
+    """One panel per walk: opened again on another item (after a cancel with typed text,
+    a save, in another area) it shows that item's values, never the last one's."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        walk = await start_new(app, pilot)
+        session = walk.walk
+        first, second = walk.row_items[0], walk.row_items[1]
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, FindingPanel) and panel.item.id == first
+        await pilot.press(*"积水")
+        panel.query_one("#deduction", Input).value = "0.1"
+        panel.query_one("#severity", Select).value = Severity.SERIOUS
+        panel._error("旧的提示")
+        await pilot.press("escape")  # typed: asks; d discards
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen is walk and session.finding(walk.area_id, first) is None
+
+        await pilot.press("j", "f")
+        await pilot.pause()
+        assert app.screen is panel  # the same panel, refilled for the second item
+        item = session.items[second]
+        expected = session.default_failure(walk.area_id, second)
+        title = text_of(panel.query_one("#title", Static))
+        assert item.code in title and session.items[first].code not in title
+        assert panel.query_one("#note", Input).value == ""
+        assert panel.query_one("#occurrences", Input).value == "1"
+        assert panel.query_one("#deduction", Input).value == format_points(expected.deduction)
+        assert panel.query_one("#severity", Select).value == item.severity
+        assert panel.query_one("#department", Input).value == expected.department
+        assert text_of(panel.query_one("#error", Static)) == ""
+        assert app.focused is panel.query_one("#note", Input)
+        assert panel.unsaved_typing() == ""  # nothing typed yet: Esc closes at once
+        await pilot.press(*"烟头", "enter")
+        await pilot.pause()
+        assert app.screen is walk
+        saved = session.finding(walk.area_id, second)
+        assert saved is not None and saved.note == "烟头"
+
+        # the failed item again: its finding's values; ctrl+r still gives the last note
+        await pilot.press("k", "e")
+        await pilot.pause()
+        assert app.screen is panel and panel.query_one("#note", Input).value == "烟头"
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # the same item in another area: the deduction is capped by what was deducted here
+        other = next(a for a in session.holding[second] if a != walk.area_id)
+        walk._show_area(other, second)
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.screen is panel and panel.area_name == area_name(walk, other)
+        cap = item.points - saved.deduction
+        assert panel.cap == cap
+        shown = parse_points(panel.query_one("#deduction", Input).value)
+        assert shown is not None and shown <= cap
+        assert panel.query_one("#note", Input).value == ""
+        await pilot.press("ctrl+r")
+        assert panel.query_one("#note", Input).value == "烟头"

@@ -121,6 +121,10 @@ def write_xlsx(
 
 
 def run(ctx: CommandContext, args: argparse.Namespace) -> int:
+    if args.output.suffix.lower() != ".xlsx":  # the render child imports WeasyPrint meanwhile
+        from pqm_tui.reports.render_child import start_early
+
+        start_early()
     # WeasyPrint takes half a second to import: only when rendering
     from pqm_tui.reports.document_service import DocumentService
     from pqm_tui.reports.production import DocumentRequest, produce

@@ -57,6 +57,7 @@ LAST_REQUEST = """(SELECT e.action FROM rectification_events e WHERE e.item_id =
     AND e.action IN ('extension-requested', 'extension-approved', 'extension-rejected',
                      'appeal-requested', 'appeal-upheld', 'appeal-rejected')
     ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
+EVER_REQUESTED = "SELECT e.item_id FROM rectification_events e WHERE e.action = ?"
 
 
 @dataclass(frozen=True)
@@ -121,14 +122,17 @@ def _where(
     need: set[str] = set()
     status_col, deadline_col = ("s.status", "s.deadline") if on_s else ("r.status", "r.deadline")
     status = flt.status
-    if status in ("active", "extension-requested", "appeal-requested") or flt.overdue:
+    if _pending(flt):  # not from an index: the few requested items are read first
+        where.append(f"+{status_col} IN ('open', 'replied')")
+    elif status == "active" or flt.overdue:
         where.append(f"{status_col} IN ('open', 'replied')")  # rect_open_deadline serves it
     if status in ("open", "replied", "closed", "voided"):
         where.append(f"{status_col} = ?")
         params.append(status)
     elif status in ("extension-requested", "appeal-requested"):
-        where.append(f"{LAST_REQUEST} = ?")
-        params.append(status)
+        # the few items that ever had such a request (rect_events_action), then the last
+        where.append(f"r.id IN ({EVER_REQUESTED}) AND {LAST_REQUEST} = ?")
+        params += [status, status]
         need.add("r")
     elif status not in ("active", "all"):
         raise ValueError(f"unknown status filter {status!r}; use one of {', '.join(STATUSES)}")
@@ -339,12 +343,15 @@ def _query(db: Database, flt: ReviewFilter, today: date, sort: str | None) -> _Q
         on_s = False
     elif sort is None:  # counts: one narrow table when it holds every filter
         on_s = bool(flt.department or flt.severity) or walk
+    elif sort == "level":  # walks rect_level (m019), testing the other filters on each row
+        on_s = False
     else:
         on_s = (
             expr.startswith("s.")
             or bool(flt.department or flt.severity)
             or (flt.status == "all" and sort in DEADLINE_SORTS)
         )
+    matched = plan is not None and plan.ids is not None  # a rare text's few matches
     text_term, text_params = plan.row_test() if plan is not None and walk else ("", [])
     where, params, need = _where(flt, today, on_s=on_s, text=text_term)
     params += text_params
@@ -361,13 +368,16 @@ def _query(db: Database, flt: ReviewFilter, today: date, sort: str | None) -> _Q
             joins = " CROSS JOIN review_search s ON s.item_id = r.id"
         else:
             joins = ""
-        if walk and sort in DEADLINE_SORTS and flt.status != "all" and not flt.project_id:
+        own_plan = flt.status == "all" or flt.project_id or _pending(flt)
+        if walk and sort in DEADLINE_SORTS and not own_plan:
             # a row test hides the page's order from the planner: name the index that has it
             open_only = flt.overdue or flt.status not in ("open", "replied", "closed", "voided")
             index = "rect_open_deadline" if open_only else "rect_status_deadline"
             joins = f" INDEXED BY {index}{joins}"
+        elif sort == "level" and not (flt.project_id or _pending(flt)) and not matched:
+            joins = f" INDEXED BY rect_level{joins}"  # the planner would sort the open items
     with_ = ""
-    if plan is not None and plan.ids is not None:  # the few matches, then their rows
+    if matched and plan is not None:  # the few matches, then their rows
         with_ = MATCHED
         params = [json.dumps(plan.ids), *params]
         source = f"m CROSS JOIN {table} {first} ON {first}.{key} = m.id{joins}"
@@ -438,11 +448,11 @@ def _rows(
                     AS last_request,
                   r.escalation_level, r.notice_id, f.inspection_id, n.number
               FROM ({inner}) page
-              JOIN rectification_items r ON r.rowid = page.rid
-              JOIN findings f ON f.id = r.finding_id
-              JOIN areas a ON a.id = f.area_id
-              JOIN items i ON i.id = f.item_id
-              JOIN projects p ON p.id = r.project_id
+              CROSS JOIN rectification_items r ON r.rowid = page.rid
+              CROSS JOIN findings f ON f.id = r.finding_id
+              CROSS JOIN areas a ON a.id = f.area_id
+              CROSS JOIN items i ON i.id = f.item_id
+              CROSS JOIN projects p ON p.id = r.project_id
               LEFT JOIN notices n ON n.id = r.notice_id
               ORDER BY page.sort_key {direction}, page.tie {direction}"""
     for r in db.execute(sql, [*q.params, limit, offset]):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 MARK = "<!--pqm:part-->"
@@ -53,9 +54,11 @@ def _open_table(html: str, cut: int) -> str:
     return html[table.start() : tbody.end()]
 
 
-def idle_cores() -> int:
+def idle_cores(ours: Sequence[int] = ()) -> int:
     """Cores not running anything right now (Linux run queue), at least 1, at most 4.
 
+    Neither this process nor ``ours`` (the render child, busy importing WeasyPrint when
+    the document is ready) count as busy: they are the ones that will render.
     ``PQM_RENDER_PARTS`` (a number) says it instead: 1 never splits.
     """
     wanted = os.environ.get("PQM_RENDER_PARTS", "")
@@ -66,4 +69,14 @@ def idle_cores() -> int:
         running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0]) - 1
     except (OSError, ValueError, IndexError):
         running = 0
+    running -= sum(_running(pid) for pid in ours)
     return max(1, min(4, cores - running))
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` is on the run queue now (state R in /proc/PID/stat)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2 :].startswith("R")

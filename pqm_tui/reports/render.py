@@ -4,14 +4,12 @@ Templates and CSS are looked up first in the company's folder
 (``<data dir>/templates``), then in the ones shipped with PQM, so a company
 overrides its letterhead or logo by dropping a file of the same name there.
 WeasyPrint's own warnings (missing glyphs, refused URLs, broken images) are
-captured; ``strict=True`` turns any of them into an error (the tests do).
+captured in the render child; ``strict=True`` turns any of them into an error (the tests do).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from pqm_tui.model.errors import PQMError
 from pqm_tui.reports.context import PhotoRef
 from pqm_tui.reports.parts import idle_cores, split
 from pqm_tui.reports.printable import Printable
-from pqm_tui.reports.render_child import RenderChild
+from pqm_tui.reports.render_child import RenderChild, take_child
 
 STYLESHEETS = ("print.css",)
 OPTIONAL_STYLESHEETS = ("company.css",)
@@ -81,29 +79,6 @@ def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
     except OSError:
         return None  # a read-only place: compile every time
     return jinja2.FileSystemBytecodeCache(str(folder))
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def weasyprint_warnings() -> Iterator[list[str]]:
-    """Collect WeasyPrint's (and its fontTools') warnings instead of printing them."""
-    loggers = [logging.getLogger(name) for name in ("weasyprint", "fontTools")]
-    handler = _Collect()
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
-        yield handler.messages
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
 
 
 class Renderer:
@@ -190,7 +165,8 @@ class Renderer:
         """Start the render child now: it imports WeasyPrint while the document is built."""
         if self.child is None:
             text = self.translate("reports.project")  # warms up the fonts of this language
-            self.child = RenderChild(self.base_url, self.stylesheets(), self.roots, text)
+            self.child = take_child()  # the one ``pqm report`` started first, if any
+            self.child.setup(self.base_url, self.stylesheets(), self.roots, text)
 
     def close(self) -> None:
         """Stop a render child started for a document that was not rendered."""
@@ -204,7 +180,7 @@ class Renderer:
         assert self.child is not None
         child, self.child = self.child, None
         try:
-            parts = split(html, self.workers or idle_cores())
+            parts = split(html, self.workers or idle_cores([child.process.pid]))
             data, result = child.render(parts, self.base_url)
         finally:
             child.close()

@@ -1,35 +1,30 @@
-"""The render child (排版子进程): WeasyPrint runs here, never in the app or the CLI.
+"""The render child (排版子进程), as the parent sees it: WeasyPrint runs there, never here.
 
-The parent starts ``python -m pqm_tui.reports.render_child`` early (it imports
-WeasyPrint while the parent builds the document), then sends a :class:`RenderJob`
-as JSON on stdin: the HTML in one or more parts, the stylesheet files, the base URL
-and the folders a :class:`~.fetcher.SafeFetcher` may serve. The child writes the
-PDF to the job's ``out`` file and prints a JSON result (pages, warnings, what was
-fetched and refused). Its memory is returned to the system when it exits, and a
-crash or a kill there is an error the parent translates, never a traceback.
-
-Parts (分段): a long document is rendered as parts in parallel, one forked worker
-per part after the first. Every part is paginated on its own; before page numbers
-are drawn the parts exchange their page counts, so each page says
-"第 X 页 共 Y 页" of the whole, and the later parts receive the running headers
-(company, title, number) the first part ends with. pypdf joins the parts.
+The parent starts ``python -m pqm_tui.reports.typesetting`` as early as it can (``pqm
+report`` before it even opens the document's modules: :func:`start_early`), so that the
+child imports WeasyPrint while the parent reads the database and renders the template.
+It then sends one JSON line of setup (stylesheets, base URL, the folders a
+:class:`~.fetcher.SafeFetcher` may serve, a few words to warm the fonts with) and, at
+EOF, a :class:`RenderJob`: the HTML in one or more parts. The child writes the PDF to
+the job's ``out`` file and prints a JSON result (pages, warnings, what was fetched and
+refused). Its memory is returned to the system when it exits, and a crash or a kill
+there is an error the parent translates, never a traceback.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
 from pqm_tui.model.errors import PQMError
 
-CHILD_ARGV = [sys.executable, "-m", "pqm_tui.reports.render_child"]
+CHILD_ARGV = [sys.executable, "-m", "pqm_tui.reports.typesetting"]
 
 
 class RenderCrashed(PQMError):
@@ -56,25 +51,44 @@ class RenderResult:
 
 
 class RenderChild:
-    """One render child process, started ahead of its job."""
+    """One render child process, started ahead of its setup and its job."""
 
-    def __init__(self, base_url: str, sheets: list[Path], roots: list[Path], text: str) -> None:
-        setup: dict[str, Any] = {"base_url": base_url, "text": text}
-        setup["stylesheets"] = [str(s) for s in sheets]
-        setup["roots"] = [str(r) for r in roots]
+    def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [*CHILD_ARGV, json.dumps(setup)],
+            CHILD_ARGV,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        self.ready = False  # given its setup
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def setup(self, base_url: str, sheets: list[Path], roots: list[Path], text: str) -> None:
+        """What every part shares: the child parses the stylesheets and warms up on it."""
+        setup: dict[str, Any] = {"base_url": base_url, "text": text}
+        setup["stylesheets"] = [str(s) for s in sheets]
+        setup["roots"] = [str(r) for r in roots]
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(json.dumps(setup).encode() + b"\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # it died: render() says so
+        self.ready = True
 
     def render(self, parts: list[str], base_url: str) -> tuple[bytes, RenderResult]:
         """The PDF bytes and the child's report; RenderCrashed if it died."""
         with tempfile.TemporaryDirectory(prefix="pqm-render-") as folder:
             out = Path(folder) / "document.pdf"
             job = RenderJob(parts, base_url, str(out))
-            stdout, stderr = self.process.communicate(json.dumps(asdict(job)).encode())
+            try:
+                stdout, stderr = self.process.communicate(json.dumps(asdict(job)).encode())
+            except BrokenPipeError:
+                stdout, stderr = b"", b""
+                self.process.wait()
             code = self.process.returncode
             if code != 0 or not out.is_file():
                 detail = stderr.decode(errors="replace").strip().splitlines()[-1:] or [
@@ -87,231 +101,35 @@ class RenderChild:
 
     def close(self) -> None:
         """Stop a child that was never given a job."""
-        if self.process.poll() is None:
+        if self.alive:
             self.process.kill()
             self.process.communicate()
 
 
-# --- in the child --------------------------------------------------------------------------
+_early: list[RenderChild] = []  # started by start_early, not yet taken
 
 
-def _number_pages(exchange: Callable[[int, Any], tuple[int, int, dict[str, str]]]) -> None:
-    """Hook WeasyPrint's margin boxes: page numbers of the whole document, headers carried on.
+def start_early() -> None:
+    """Start a render child now; the next document rendered in this process takes it.
 
-    ``exchange(pages, context)`` is called once, when this part is paginated and before
-    its first margin box; it returns this part's first page number less one, the total
-    and the running strings to start with.
+    ``pqm report`` calls it first: Python and WeasyPrint start (~0.5 s) while the
+    command opens the database and builds the document. Stopped at exit if unused.
     """
-    import copy
-
-    import weasyprint.layout as layout
-
-    original = layout.make_margin_boxes
-    agreed: dict[int, tuple[int, int]] = {}
-
-    def margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        if id(context) not in agreed:
-            offset, total, strings = exchange(state[1]["pages"][0], context)
-            agreed[id(context)] = (offset, total)
-            for name, text in strings.items():
-                if 1 not in context.string_set[name]:
-                    context.string_set[name][1] = [text]
-        offset, total = agreed[id(context)]
-        state = copy.deepcopy(state)
-        counters = state[1]
-        counters["page"] = [counters["page"][0] + offset]
-        counters["pages"] = [total]
-        return original(context, page, state)
-
-    layout.make_margin_boxes = margin_boxes
+    if not _early:
+        _early.append(RenderChild())
 
 
-def _last_strings(context: Any) -> dict[str, str]:
-    """Each running string's value at the end of a part (its last assignment)."""
-    last: dict[str, str] = {}
-    for name, pages in context.string_set.items():
-        if pages:
-            last[name] = pages[max(pages)][-1]
-    return last
+def take_child() -> RenderChild:
+    """The child started early if it is still waiting for its setup, else a new one."""
+    while _early:
+        child = _early.pop()
+        if child.alive and not child.ready:
+            return child
+        child.close()
+    return RenderChild()
 
 
-_KEPT: list[Any] = []  # font blobs read in place, alive as long as this child
-
-
-def _fonts_without_copies() -> None:
-    """Read each whole font file in place (the mapped file), not as a copy in memory.
-
-    WeasyPrint copies the whole font file of every face it draws with (the Noto CJK
-    collections: 19-27 MB each, five faces in a report) until it subsets them when the
-    PDF is written. The child reads them in place instead; the subsets are still copied.
-    """
-    import weasyprint.pdf.fonts as pdf_fonts
-    from weasyprint.text.ffi import ffi, harfbuzz
-
-    copy = pdf_fonts.get_hb_object_data
-
-    def in_place(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
-        if ot_color is not None:
-            return copy(hb_object, ot_color, glyph)
-        blob = harfbuzz.hb_face_reference_blob(hb_object)
-        with ffi.new("unsigned int *") as length:
-            data = harfbuzz.hb_blob_get_data(blob, length)
-            size = int(length[0])
-        if data == ffi.NULL or size < 4_000_000:  # a subset: bytes, as WeasyPrint expects
-            harfbuzz.hb_blob_destroy(blob)
-            return copy(hb_object)
-        _KEPT.append(blob)
-        return ffi.buffer(data, size)
-
-    pdf_fonts.get_hb_object_data = in_place
-
-
-class _Prepared:
-    """What every part shares, made before the job arrives: fetcher, fonts, parsed stylesheets."""
-
-    def __init__(self, setup: dict[str, Any]) -> None:
-        import weasyprint
-        from weasyprint.text.fonts import FontConfiguration
-
-        from pqm_tui.reports.fetcher import SafeFetcher
-        from pqm_tui.reports.render import weasyprint_warnings
-
-        _fonts_without_copies()
-        self.fetcher = SafeFetcher([Path(r) for r in setup["roots"]])
-        self.fonts = FontConfiguration()
-        with weasyprint_warnings() as warnings:  # a company.css typo is said once
-            self.sheets = [
-                weasyprint.CSS(filename=name, url_fetcher=self.fetcher, font_config=self.fonts)
-                for name in setup["stylesheets"]
-            ]
-        self.warnings = list(warnings)
-        # lay out and write a line of Chinese: fontconfig, Pango and HarfBuzz warm up
-        text = html_escape(setup.get("text", ""))
-        self.render(WARM_UP.format(text), setup["base_url"]).write_pdf()
-
-    def render(self, html: str, base_url: str) -> Any:
-        import weasyprint
-
-        return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
-            stylesheets=self.sheets, font_config=self.fonts
-        )
-
-
-WARM_UP = (  # the text: a few words of the document's language (``setup["text"]``)
-    "<html><body><h1>{0} 1</h1><table><tr><th>{0}</th><td><b>{0}</b></td></tr></table>"
-    "</body></html>"
-)
-
-
-def _worker(prepared: _Prepared, html: str, job: dict[str, Any], conn: Any, out: str) -> None:
-    """A forked worker: one later part, to ``out``; its result through ``conn``."""
-    from pqm_tui.reports.render import weasyprint_warnings
-
-    fetcher = prepared.fetcher
-    fetcher.requested, fetcher.refused = [], []
-
-    def exchange(pages: int, _context: Any) -> tuple[int, int, dict[str, str]]:
-        conn.send(pages)
-        offset, total, strings = conn.recv()
-        return offset, total, strings
-
-    _number_pages(exchange)
-    with weasyprint_warnings() as warnings:
-        prepared.render(html, job["base_url"]).write_pdf(out)
-    conn.send((list(warnings), fetcher.requested, fetcher.refused))
-
-
-def run(prepared: _Prepared, job: dict[str, Any]) -> RenderResult:
-    """Render the job's parts (the first here, the others in forked workers) and join them."""
-    import multiprocessing
-
-    from pqm_tui.reports.render import weasyprint_warnings
-
-    parts: list[str] = job["parts"]
-    fetcher = prepared.fetcher
-    fetcher.requested, fetcher.refused = [], []
-    fork = multiprocessing.get_context("fork")  # this process holds only WeasyPrint
-    workers = []
-    folder = Path(job["out"]).parent
-    for n, html in enumerate(parts[1:], start=1):
-        mine, theirs = fork.Pipe()
-        out = str(folder / f"part-{n}.pdf")
-        args = (prepared, html, job, theirs, out)
-        process = fork.Process(target=_worker, args=args, daemon=True)
-        process.start()
-        theirs.close()  # a worker that dies is an EOFError here, not a wait forever
-        workers.append((process, mine, out))
-    totals: list[int] = []
-
-    def exchange(pages: int, context: Any) -> tuple[int, int, dict[str, str]]:
-        counts = [pages, *(conn.recv() for _, conn, _ in workers)]
-        strings = _last_strings(context)
-        offset = pages
-        for (_, conn, _), count in zip(workers, counts[1:], strict=True):
-            conn.send((offset, sum(counts), strings))
-            offset += count
-        totals.append(sum(counts))
-        return 0, sum(counts), {}
-
-    _number_pages(exchange)
-    with weasyprint_warnings() as warnings:
-        document = prepared.render(parts[0], job["base_url"])
-        first = document.write_pdf()
-    result = RenderResult(
-        len(document.pages),
-        [*prepared.warnings, *warnings],
-        list(fetcher.requested),
-        list(fetcher.refused),
-    )
-    if not workers:
-        Path(job["out"]).write_bytes(first)
-        return result
-    from pypdf import PdfReader, PdfWriter
-
-    head = PdfReader(_io(first))
-    writer = PdfWriter(clone_from=head)  # metadata, language, fonts of the first part
-    del writer.root_object["/Outlines"]  # rebuilt below, the later parts' under the title
-    titles = _outline(writer, head, head.outline, 0, None)
-    for process, conn, out in workers:
-        more, requested, refused = conn.recv()
-        process.join()
-        result.warnings += more
-        result.requested += requested
-        result.refused += refused
-        offset = len(writer.pages)
-        reader = PdfReader(out)
-        writer.append(reader, import_outline=False)
-        _outline(writer, reader, reader.outline, offset, titles[0] if titles else None)
-    writer.write(job["out"])
-    result.pages = totals[0]
-    return result
-
-
-def _outline(writer: Any, reader: Any, items: list[Any], offset: int, parent: Any) -> list[Any]:
-    """A part's bookmarks into the joined file, pages moved by ``offset``; the added top ones."""
-    added: list[Any] = []
-    for item in items:
-        if isinstance(item, list):  # the children of the item before
-            _outline(writer, reader, item, offset, added[-1] if added else parent)
-            continue
-        page = reader.get_destination_page_number(item) + offset
-        added.append(writer.add_outline_item(item.title, page, parent=parent))
-    return added
-
-
-def _io(data: bytes) -> Any:
-    import io
-
-    return io.BytesIO(data)
-
-
-def main() -> None:
-    """Prepare while the parent builds the document (argv: the setup), then render its job."""
-    prepared = _Prepared(json.loads(sys.argv[1]))
-    job = json.loads(sys.stdin.buffer.read())
-    result = run(prepared, job)
-    sys.stdout.write(json.dumps(asdict(result)))
-
-
-if __name__ == "__main__":
-    main()
+@atexit.register
+def _stop_unused() -> None:
+    while _early:
+        _early.pop().close()

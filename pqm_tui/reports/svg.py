@@ -64,18 +64,32 @@ def bar_chart(sections: Sequence[SectionRow], title: str) -> str:
 
 
 def qr_svg(payload: str, size_mm: int = 24) -> str:
-    """A QR code of ``payload`` as inline SVG (qrcode's SVG path factory, no network)."""
-    import qrcode
-    import qrcode.image.svg
+    """A QR code of ``payload`` as inline SVG, printed ``size_mm`` wide whatever its modules.
 
-    image = qrcode.make(payload, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1)
-    text: str = image.to_string(encoding="unicode")
-    if text.startswith("<?xml"):
-        text = text[text.index("?>") + 2 :]
-    # Fixed printed size whatever the module count.
-    head, rest = text.split(">", 1)
-    head = head.replace('width="', 'data-w="').replace('height="', 'data-h="')
-    return f'{head} width="{size_mm}mm" height="{size_mm}mm">{rest}'
+    One path with a rectangle per run of dark modules in a row: qrcode's SVG factory
+    drew a square per module (~1,000), which WeasyPrint parsed and filled one by one.
+    """
+    import qrcode
+
+    code = qrcode.QRCode(border=1)  # error correction M, the smallest version that fits
+    code.add_data(payload)
+    code.make(fit=True)
+    matrix: list[list[bool]] = code.get_matrix()
+    runs = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            start = x
+            while x < len(row) and row[x]:
+                x += 1
+            if x > start:
+                runs.append(f"M{start},{y}h{x - start}v1h-{x - start}z")
+            x += 1
+    n = len(matrix)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" '
+        f'width="{size_mm}mm" height="{size_mm}mm"><path d="{"".join(runs)}"/></svg>'
+    )
 
 
 PARETO_WIDTH = 640

@@ -115,6 +115,7 @@ class WalkScreen(PQMScreen[None]):
         self.targets: dict[tuple[str, str], TargetContext] = {}  # a re-inspection's targets
         self._counts_width = -1  # the cells "已查 N/M　不合格 K" took when last drawn
         self._detail_shown: str | None = None  # the item detail as last drawn
+        self._finding_panel: FindingPanel | None = None  # built on the first ``f``, then reused
 
     @property
     def db_path(self) -> Path:
@@ -329,6 +330,11 @@ class WalkScreen(PQMScreen[None]):
                 self.walk.save_position(self.area_id, item_id or self._last_item)
 
     def on_unmount(self) -> None:
+        panel = self._finding_panel
+        if panel is not None and panel not in self.app.screen_stack:
+            self.app.uninstall_screen(panel)
+            if panel.is_attached:
+                panel.remove()
         if self._position_timer is not None:
             self._position_timer.stop()
         if self._retry_timer is not None:
@@ -383,18 +389,32 @@ class WalkScreen(PQMScreen[None]):
         details = self.walk.default_failure(area_id, item_id, occurrences)
         area = self.walk.areas[self.walk.area_index[area_id]]
         current = self.walk.finding(area_id, item_id)
-        panel = FindingPanel(
-            self.walk.items[item_id],
-            area.name,
-            details,
-            self.walk.cap(item_id, area_id),
-            self.walk.used_elsewhere(item_id, area_id),
-            db_path=self.db_path,
-            people=[p.name for p in self.walk.people],
-            last_note=self.walk.last_note,
-            existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
-            saved_photos=self.walk.photos_of(area_id, item_id),
-        )
+        panel = self._finding_panel
+        if panel is None:  # built once, installed: each ``f`` refills and shows it again
+            panel = self._finding_panel = FindingPanel(
+                self.walk.items[item_id],
+                area.name,
+                details,
+                self.walk.cap(item_id, area_id),
+                self.walk.used_elsewhere(item_id, area_id),
+                db_path=self.db_path,
+                people=[p.name for p in self.walk.people],
+                last_note=self.walk.last_note,
+                existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
+                saved_photos=self.walk.photos_of(area_id, item_id),
+            )
+            self.app.install_screen(panel, f"finding-panel-{id(self)}")
+        else:
+            panel.fill(
+                self.walk.items[item_id],
+                area.name,
+                details,
+                self.walk.cap(item_id, area_id),
+                self.walk.used_elsewhere(item_id, area_id),
+                last_note=self.walk.last_note,
+                existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
+                saved_photos=self.walk.photos_of(area_id, item_id),
+            )
         self.app.push_screen(panel, lambda result: self._record_failure(area_id, item_id, result))
 
     def _record_failure(self, area_id: str, item_id: str, details: FailureDetails | None) -> None:

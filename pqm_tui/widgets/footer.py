@@ -5,6 +5,11 @@ this footer translates them, and their tooltips (``keys.walk.pass_tip``), when i
 composes its keys; ``binding()`` declares such a key in one line. It is compact,
 puts ``?`` (help, which lists every key) first so that it is never cut off on a
 narrow terminal, and leaves out the palette key (ctrl+p works and is listed in help).
+
+Textual's footer composes its keys anew whenever the screen's bindings may have
+changed: every focus change and every dialog opened or closed over the screen.
+This one does so only when the keys it would show did change (the walk's footer
+was rebuilt twice per finding panel).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Protocol, runtime_checkable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
@@ -42,8 +48,24 @@ class PQMFooter(Footer):
 
     def __init__(self, *, compact: bool = True, show_command_palette: bool = False) -> None:
         super().__init__(show_command_palette=show_command_palette, compact=compact)
+        self._shown: tuple[object, ...] | None = None  # the keys as last composed
+
+    def _keys(self, screen: Screen[object]) -> tuple[object, ...]:
+        """What the footer shows of ``screen``'s bindings: key, action, label, enabled."""
+        return tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for _, binding, enabled, tooltip in screen.active_bindings.values()
+            if binding.show
+        )
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        if self._shown is not None and screen is self.screen and self._keys(screen) == self._shown:
+            return  # the same keys: nothing to compose again
+        super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = self._keys(self.screen)
         tr = pqm_app(self).tr
         widgets: list[Widget] = []
         for widget in super().compose():

@@ -10,8 +10,15 @@ their widths (the walk fixes them, walk_columns.py).
 DataTable also keys each row's cached rendering by the cursor's coordinate, so
 that moving the cursor one row (every answer) renders every visible row again.
 With a row cursor only whether the cursor (or the mouse) is on the row matters:
-``_render_line_in_row`` is given the same "elsewhere" for every other row, and
-their cached rendering is reused.
+``_render_line`` gives ``_render_line_in_row`` the same "elsewhere" for every
+other row, and their cached rendering is reused.
+
+The same holds for each painted line, which DataTable caches by the cursor's
+coordinate too: when the table scrolls one row (every answer at the bottom of
+the view) every visible line was cut, cropped and simplified again. Here a line
+is cached by whether the cursor is on its row, so a scroll re-uses all but the
+two rows the cursor left and reached; and the table's style is worked out once
+per paint, not once per line.
 
 It reads DataTable's caches (``_data``; ``_row_render_cache`` and ``_cell_render_cache``
 keyed by the row key first, ``_row_renderable_cache`` by the row's index second,
@@ -22,10 +29,15 @@ tests/test_row_table.py checks the painted result against a fresh table.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
+from rich.segment import Segment
+from textual._segment_tools import line_crop
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -40,6 +52,8 @@ def _forget(cache: LRUCache[Any, Any], stale: Callable[[Any], bool]) -> None:
 
 class RowTable(DataTable[Any]):
     """A DataTable with ``set_cell``: one cell changed, one row redrawn."""
+
+    _paint_style: Any = None  # the table's rich style while a paint is under way
 
     def set_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any) -> None:
         """Put ``value`` in a cell of fixed width and repaint its row only (nothing when
@@ -62,20 +76,68 @@ class RowTable(DataTable[Any]):
         _forget(self._line_cache, lambda key: region.y <= key[0] < region.bottom)
         self._refresh_region(region)
 
-    def _render_line_in_row(
-        self,
-        row_key: RowKey,
-        line_no: int,
-        base_style: Any,
-        cursor_location: Coordinate,
-        hover_location: Coordinate,
-    ) -> Any:
-        if self.cursor_type == "row":  # a row is drawn alike wherever the cursor is off it
+    def _row_cursor(self, row_key: RowKey) -> tuple[Coordinate, Coordinate]:
+        """The cursor and the hover as they matter to ``row_key``'s drawing (row cursor)."""
+        cursor, hover = self.cursor_coordinate, self.hover_coordinate
+        if self.cursor_type == "row":
             row = self._row_locations.get(row_key) if row_key in self._row_locations else -1
-            if cursor_location.row != row:
-                cursor_location = ELSEWHERE
-            if hover_location.row != row:
-                hover_location = ELSEWHERE
-        return super()._render_line_in_row(
-            row_key, line_no, base_style, cursor_location, hover_location
+            cursor = cursor if cursor.row == row else ELSEWHERE
+            hover = hover if hover.row == row else ELSEWHERE
+        return cursor, hover
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint_style = self.rich_style  # once per paint (it walks the ancestors' styles)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_style = None
+
+    def render_line(self, y: int) -> Strip:
+        fixed_rows_height = 0
+        for index in range(self.fixed_rows):
+            fixed_key = self._row_locations.get_key(index)
+            if fixed_key is not None:
+                fixed_rows_height += self.get_row_height(fixed_key)
+        if self.show_header:
+            fixed_rows_height += self.get_row_height(self._header_row_key)
+        scroll_x, scroll_y = self.scroll_offset
+        if y >= fixed_rows_height:
+            y += scroll_y
+        style = self._paint_style if self._paint_style is not None else self.rich_style
+        return self._render_line(y, scroll_x, scroll_x + self.size.width, style)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Any) -> Strip:
+        """DataTable's ``_render_line`` with the line cached by the cursor *on its row*."""
+        width = self.size.width
+        try:
+            row_key, y_offset_in_row = self._get_offsets(y)
+        except LookupError:
+            return Strip.blank(width, base_style)
+        cursor, hover = self._row_cursor(row_key)
+        cache_key = (
+            y,
+            x1,
+            x2,
+            width,
+            cursor,
+            hover,
+            base_style,
+            self.cursor_type,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
         )
+        if cache_key in self._line_cache:
+            return self._line_cache[cache_key]
+        fixed, scrollable = self._render_line_in_row(
+            row_key, y_offset_in_row, base_style, cursor_location=cursor, hover_location=hover
+        )
+        fixed_width = sum(
+            column.get_render_width(self) for column in self.ordered_columns[: self.fixed_columns]
+        )
+        fixed_line: list[Segment] = list(chain.from_iterable(fixed)) if fixed else []
+        scrollable_line: list[Segment] = list(chain.from_iterable(scrollable))
+        segments = fixed_line + line_crop(scrollable_line, x1 + fixed_width, x2, width)
+        strip = Strip(segments).adjust_cell_length(width, base_style).simplify()
+        self._line_cache[cache_key] = strip
+        return strip

@@ -6,6 +6,10 @@ is refused above the item's remaining cap (deductions of other areas count).
 Photos are copied into the media store as soon as they are named, so a bad
 path is reported at once and nothing is recorded for it. The note (说明) has
 the focus when the panel opens, new or edited: it is what is typed most.
+
+A walk builds its panel once and reuses it (``fill`` then push; it stays
+installed): composing and styling a dozen fields on every ``f`` was most of the
+time before the panel showed.
 """
 
 from __future__ import annotations
@@ -67,14 +71,42 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         existing_photos: int = 0,
         saved_photos: list[photos.PhotoRef] | None = None,
     ) -> None:
+        """The panel of a walk (``db_path``: where photos are stored; ``people``: the names
+        the person field suggests), about its first item; ``fill`` for each next one."""
         super().__init__()
+        self.db_path = db_path
+        self.people = people
+        self._lines: dict[str, str] = {}  # the text of each line as last drawn
+        self.fill(
+            item,
+            area_name,
+            details,
+            cap,
+            used_elsewhere,
+            last_note=last_note,
+            existing_photos=existing_photos,
+            saved_photos=saved_photos,
+        )
+
+    def fill(
+        self,
+        item: Item,
+        area_name: str,
+        details: FailureDetails,
+        cap: Decimal,
+        used_elsewhere: Decimal,
+        *,
+        last_note: str = "",
+        existing_photos: int = 0,
+        saved_photos: list[photos.PhotoRef] | None = None,
+    ) -> None:
+        """Make the panel about ``item`` in ``area_name``, its fields pre-filled with
+        ``details``: everything typed or chosen the last time it was open is gone."""
         self.item = item
         self.area_name = area_name
         self.details = details
         self.cap = cap
         self.used_elsewhere = used_elsewhere
-        self.db_path = db_path
-        self.people = people
         self.last_note = last_note
         self.saved_photos = list(saved_photos or [])  # already attached (with their row ids)
         self.existing_photos = len(self.saved_photos) if saved_photos else existing_photos
@@ -85,45 +117,32 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self.stored: list[photos.StoredPhoto] = list(details.photos)
         self.import_marks: dict[Path, float] = {}  # remembered only when saved
         self.opened_with: tuple[object, ...] = ()  # the fields as the panel opened
+        if self.is_mounted:
+            self._show()
 
     def compose(self) -> ComposeResult:
         tr = self.tr
-        d = self.details
         with Vertical(classes="dialog wide"):
-            yield Static(
-                tr("walk.panel.title", code=self.item.code, area=self.area_name),
-                classes="dialog-title",
-            )
-            yield Static(
-                tr(
-                    "walk.panel.rule",
-                    points=format_points(self.item.points),
-                    per=format_points(self.item.per_occurrence),
-                    cap=format_points(self.cap),
-                    used=format_points(self.used_elsewhere),
-                ),
-                classes="dialog-hint",
-            )
+            yield Static("", id="title", classes="dialog-title")
+            yield Static("", id="rule", classes="dialog-hint")
             with Grid(classes="form"):
                 yield Static(tr("walk.panel.occurrences"))
-                yield Input(str(d.occurrences), id="occurrences", type="integer", compact=True)
+                yield Input(id="occurrences", type="integer", compact=True)
                 yield Static(tr("walk.panel.deduction"))
-                yield Input(format_points(d.deduction), id="deduction", type="number", compact=True)
+                yield Input(id="deduction", type="number", compact=True)
                 yield Static(tr("walk.panel.note"))
                 yield Input(
-                    d.note,
                     id="note",
                     compact=True,
                     placeholder=tr("walk.panel.note_hint"),
                     select_on_focus=False,  # editing adds to the note, never replaces it
                 )
                 yield Static(tr("walk.panel.location"))
-                yield Input(d.location, id="location", compact=True)
+                yield Input(id="location", compact=True)
                 yield Static(tr("walk.panel.department"))
-                yield Input(d.department, id="department", compact=True)
+                yield Input(id="department", compact=True)
                 yield Static(tr("walk.panel.person"))
                 yield Input(
-                    d.responsible_person,
                     id="person",
                     compact=True,
                     suggester=SuggestFromList(self.people, case_sensitive=False),
@@ -131,7 +150,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                 yield Static(tr("walk.panel.severity"))
                 yield Select(
                     [(tr.enum(s), s) for s in Severity],
-                    value=d.severity,
+                    value=self.details.severity,
                     allow_blank=False,
                     id="severity",
                     compact=True,
@@ -143,14 +162,43 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                     suggester=PathSuggester(),
                     placeholder=tr("walk.panel.photo_hint"),
                 )
-            yield Static(self._photo_line(), id="photos", classes="dialog-hint")
+            yield Static("", id="photos", classes="dialog-hint")
             yield Static("", id="error", classes="dialog-error")
             yield Static(tr("walk.panel.keys"), classes="dialog-keys")
 
     def on_mount(self) -> None:
-        note = self.query_one("#note", Input)
-        note.cursor_position = len(note.value)
-        note.focus()
+        self._show()
+
+    def _show(self) -> None:
+        """Put the item's title, rule and pre-filled values in the widgets; the note has the
+        focus, its cursor at the end (a value set here is no typing: no Changed events)."""
+        tr, d = self.tr, self.details
+        self._line("#title", tr("walk.panel.title", code=self.item.code, area=self.area_name))
+        rule = tr(
+            "walk.panel.rule",
+            points=format_points(self.item.points),
+            per=format_points(self.item.per_occurrence),
+            cap=format_points(self.cap),
+            used=format_points(self.used_elsewhere),
+        )
+        self._line("#rule", rule)
+        values = {
+            "occurrences": str(d.occurrences),
+            "deduction": format_points(d.deduction),
+            "note": d.note,
+            "location": d.location,
+            "department": d.department,
+            "person": d.responsible_person,
+            "photo": "",
+        }
+        with self.prevent(Input.Changed, Select.Changed):
+            for field in self.query(Input):
+                field.value = values[field.id or ""]
+                field.cursor_position = len(field.value)
+            self.query_one("#severity", Select).value = d.severity
+        self._line("#photos", self._photo_line())
+        self._error("")
+        self.query_one("#note", Input).focus()
         self.opened_with = self._typed()
 
     def _typed(self) -> tuple[object, ...]:
@@ -177,8 +225,15 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             line += "  " + self.tr("walk.panel.photo_required")
         return line
 
+    def _line(self, selector: str, text: str) -> None:
+        """Draw a line of the panel (title, rule, photos, error) when its text changed:
+        each change lays the panel out again."""
+        if self._lines.get(selector) != text:
+            self._lines[selector] = text
+            self.query_one(selector, Static).update(text)
+
     def _error(self, message: str) -> None:
-        self.query_one("#error", Static).update(message)
+        self._line("#error", message)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "deduction" and event.input.has_focus:
@@ -233,7 +288,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             return
         self.query_one("#photo", Input).value = ""
         self._error("")
-        self.query_one("#photos", Static).update(self._photo_line())
+        self._line("#photos", self._photo_line())
 
     def _import(self, folder: Path) -> None:
         try:
@@ -245,7 +300,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         if mark is not None:
             self.import_marks[folder] = mark
         self.query_one("#photo", Input).value = ""  # done: saving must not import again
-        self.query_one("#photos", Static).update(self._photo_line())
+        self._line("#photos", self._photo_line())
         message = self.tr("walk.panel.imported", count=len(stored), folder=folder)
         if problems:
             message += "\n" + "\n".join(self._photo_error(p) for p in problems[:3])
@@ -280,7 +335,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                     self.removed_photos.append(kept[index].photo_id)
                 else:
                     del self.stored[index - len(kept)]
-            self.query_one("#photos", Static).update(self._photo_line())
+            self._line("#photos", self._photo_line())
 
         title = tr("walk.photos.title", code=self.item.code)
         self.app.push_screen(PhotoListDialog(title, entries, removable=True), removed)
