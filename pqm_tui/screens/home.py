@@ -328,7 +328,9 @@ class HomeScreen(PQMScreen[None]):
         if projects.row_count == 0:
             status = tr("home.empty")
         self.query_one("#status", Static).update(status)
-        self._load_scores()
+        # scored once the tables (and the offer to resume) are painted: the worker's
+        # imports and sums would otherwise hold the interpreter while they paint
+        self.call_after_refresh(self._load_scores)
 
     @work(thread=True, exclusive=True, group="home-scores")
     def _load_scores(self) -> None:
