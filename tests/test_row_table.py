@@ -91,3 +91,34 @@ async def test_a_scroll_by_one_row_reuses_the_other_lines() -> None:
         assert painted(fast) == painted(plain)
         # only the lines of the rows the cursor left and reached are cut anew
         assert len(fast._line_cache) == cached + 2
+
+
+class Ahead(Tables):
+    def compose(self) -> ComposeResult:
+        yield RowTable(id="fast", cursor_type="row", scroll_ahead=2 / 3)
+        yield DataTable(id="plain", cursor_type="row")
+
+
+async def test_scroll_ahead_shows_the_rows_to_come_and_scrolls_seldom() -> None:
+    app = Ahead()
+    async with app.run_test(size=(40, 30)) as pilot:
+        fast = app.query_one("#fast", RowTable)
+        plain = app.query_one("#plain", DataTable)
+        await pilot.pause()
+        view = 11  # rows shown: 12 lines, one the header
+        scrolled = {"fast": 0, "plain": 0}
+        for row in range(1, 30):
+            for name, table in (("fast", fast), ("plain", plain)):
+                before = table.scroll_offset.y
+                table.move_cursor(row=row)
+                await pilot.pause()
+                scrolled[name] += table.scroll_offset.y != before
+                top = table.scroll_offset.y
+                assert top <= row < top + view, (name, row, top)  # the cursor is always shown
+            if row == view:  # the first scroll: two thirds of the view show the rows to come
+                assert fast.scroll_offset.y + view - 1 - row == int(view * 2 / 3)
+        assert scrolled["plain"] == 29 - (view - 1)  # one row per key past the first view
+        assert scrolled["fast"] <= 4
+        fast.move_cursor(row=0)  # up: back to the top as DataTable does
+        await pilot.pause()
+        assert fast.scroll_offset.y == 0

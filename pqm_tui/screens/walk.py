@@ -114,6 +114,7 @@ class WalkScreen(PQMScreen[None]):
         self._retry_timer: Timer | None = None
         self.targets: dict[tuple[str, str], TargetContext] = {}  # a re-inspection's targets
         self._counts_width = -1  # the cells "已查 N/M　不合格 K" took when last drawn
+        self._title_shown = ""  # the walk's name as last drawn (it does not change per key)
         self._detail_shown: str | None = None  # the item detail as last drawn
         self._finding_panel: FindingPanel | None = None  # built on the first ``f``, then reused
 
@@ -136,7 +137,11 @@ class WalkScreen(PQMScreen[None]):
             yield RowTable(id="areas", cursor_type="row", zebra_stripes=True)
             with Vertical(id="items-pane"):
                 yield Static("", id="area-title")
-                yield RowTable(id="items", cursor_type="row", zebra_stripes=True)
+                # down past the view, two thirds of it show the items to come: the table
+                # scrolls (repaints all its rows) once every dozen keys, not at every key
+                yield RowTable(
+                    id="items", cursor_type="row", zebra_stripes=True, scroll_ahead=2 / 3
+                )
         yield Static("", id="detail")
         yield Static("", id="walk-status")
         yield PQMFooter()
@@ -184,7 +189,9 @@ class WalkScreen(PQMScreen[None]):
     def watch_totals(self, totals: AreaProgress | None) -> None:
         if totals is not None:  # fixed height: no re-layout per key
             title, counts = walk_title(self.walk, self.tr, totals)
-            self.query_one("#walk-name", Static).update(title, layout=False)
+            if title != self._title_shown:
+                self._title_shown = title
+                self.query_one("#walk-name", Static).update(title, layout=False)
             # the counts' width is ``auto``: a new layout (the whole screen) only when it changes
             resized = cell_len(counts) != self._counts_width
             self._counts_width = cell_len(counts)
@@ -222,8 +229,7 @@ class WalkScreen(PQMScreen[None]):
         """Redraw the one item row and the one area row a change touched."""
         areas = self.query_one("#areas", RowTable)
         progress, failed = area_cells(self.walk, area_id)
-        areas.set_cell(area_id, "progress", progress)
-        areas.set_cell(area_id, "failed", failed)
+        areas.set_cells(area_id, {"progress": progress, "failed": failed})
         if area_id == self.area_id:
             self._area_title()
         if area_id == self.area_id and item_id in self.row_items:
@@ -231,8 +237,7 @@ class WalkScreen(PQMScreen[None]):
             row = Coordinate(self.row_items.index(item_id), 0)
             row_key = items.coordinate_to_cell_key(row).row_key
             result, deduction = item_cells(self.walk, self.tr, area_id, item_id)
-            items.set_cell(row_key, "result", result)
-            items.set_cell(row_key, "deduction", deduction)
+            items.set_cells(row_key, {"result": result, "deduction": deduction})
 
     @property
     def current_item(self) -> str | None:
@@ -390,31 +395,21 @@ class WalkScreen(PQMScreen[None]):
         area = self.walk.areas[self.walk.area_index[area_id]]
         current = self.walk.finding(area_id, item_id)
         panel = self._finding_panel
-        if panel is None:  # built once, installed: each ``f`` refills and shows it again
+        if panel is None:  # built once, installed: each ``f`` refills it and shows it again
             panel = self._finding_panel = FindingPanel(
-                self.walk.items[item_id],
-                area.name,
-                details,
-                self.walk.cap(item_id, area_id),
-                self.walk.used_elsewhere(item_id, area_id),
-                db_path=self.db_path,
-                people=[p.name for p in self.walk.people],
-                last_note=self.walk.last_note,
-                existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
-                saved_photos=self.walk.photos_of(area_id, item_id),
+                self.db_path, [p.name for p in self.walk.people]
             )
             self.app.install_screen(panel, f"finding-panel-{id(self)}")
-        else:
-            panel.fill(
-                self.walk.items[item_id],
-                area.name,
-                details,
-                self.walk.cap(item_id, area_id),
-                self.walk.used_elsewhere(item_id, area_id),
-                last_note=self.walk.last_note,
-                existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
-                saved_photos=self.walk.photos_of(area_id, item_id),
-            )
+        panel.fill(
+            self.walk.items[item_id],
+            area.name,
+            details,
+            self.walk.cap(item_id, area_id),
+            self.walk.used_elsewhere(item_id, area_id),
+            last_note=self.walk.last_note,
+            existing_photos=self.walk.photo_counts.get(current.id, 0) if current else 0,
+            saved_photos=self.walk.photos_of(area_id, item_id),
+        )
         self.app.push_screen(panel, lambda result: self._record_failure(area_id, item_id, result))
 
     def _record_failure(self, area_id: str, item_id: str, details: FailureDetails | None) -> None:

@@ -96,6 +96,10 @@ class WalkSession:
             for item in self.items_of(area.id):
                 self.holding[item.id].append(area.id)
         self.failed_count = 0
+        # per area: answered and failed items of its plan, kept up to date (not recounted per key)
+        self._answered: dict[str, int] = defaultdict(int)
+        self._failed: dict[str, int] = defaultdict(int)
+        self._planned = {(area_id, item_id) for item_id, a in self.holding.items() for area_id in a}
         for finding in findings.list_findings(db, inspection_id):
             self._remember(finding.area_id, finding.item_id, finding)
         self.photo_counts: dict[str, int] = defaultdict(int)
@@ -119,13 +123,8 @@ class WalkSession:
         return self.findings.get((area_id, item_id))
 
     def progress(self, area_id: str) -> AreaProgress:
-        answered = failed = 0
-        for item in self.items_of(area_id):
-            found = self.findings.get((area_id, item.id))
-            if found is not None:
-                answered += 1
-                failed += found.result == Result.FAIL
-        return AreaProgress(answered, len(self.items_of(area_id)), failed)
+        applicable = len(self.items_of(area_id))
+        return AreaProgress(self._answered[area_id], applicable, self._failed[area_id])
 
     def totals(self) -> AreaProgress:
         """Progress of the whole walk (kept up to date, not recounted per key)."""
@@ -178,8 +177,12 @@ class WalkSession:
     # ---------------------------------------------------------------- writing
     def _remember(self, area_id: str, item_id: str, finding: Finding | None) -> None:
         before = self.findings.get((area_id, item_id))
-        self.failed_count -= before is not None and before.result == Result.FAIL
-        self.failed_count += finding is not None and finding.result == Result.FAIL
+        was_failed = before is not None and before.result == Result.FAIL
+        is_failed = finding is not None and finding.result == Result.FAIL
+        self.failed_count += is_failed - was_failed
+        if (area_id, item_id) in self._planned:
+            self._answered[area_id] += (finding is not None) - (before is not None)
+            self._failed[area_id] += is_failed - was_failed
         if finding is None:
             self.findings.pop((area_id, item_id), None)
             self.by_item[item_id].pop(area_id, None)

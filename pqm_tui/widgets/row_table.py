@@ -54,19 +54,54 @@ class RowTable(DataTable[Any]):
     """A DataTable with ``set_cell``: one cell changed, one row redrawn."""
 
     _paint_style: Any = None  # the table's rich style while a paint is under way
+    scroll_ahead = 0.0
+
+    def __init__(self, *args: Any, scroll_ahead: float = 0.0, **kwargs: Any) -> None:
+        """``scroll_ahead``: when the cursor moves down past the view, the share of the view
+        shown below it (0: DataTable's one row at a time)."""
+        super().__init__(*args, **kwargs)
+        self.scroll_ahead = scroll_ahead
+
+    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        """Down past the view, scroll so that ``scroll_ahead`` of the view shows the rows
+        to come: the next keys move the cursor without scrolling (a scroll repaints every
+        visible row). Otherwise as DataTable does."""
+        if self.cursor_type == "row" and self.scroll_ahead > 0:
+            header = self._get_fixed_offset().top
+            view = self.scrollable_content_region.height  # lines, the header's included
+            _, y, _, height = self._get_row_region(self.cursor_row)
+            if view > header and y + height > self.scroll_y + view:
+                ahead = int((view - header) * self.scroll_ahead)
+                ahead = max(0, min(ahead, view - header - height))
+                target = min(y + height + ahead - view, self.max_scroll_y)
+                self.scroll_to(y=target, animate=animate, force=True)
+                return
+        super()._scroll_cursor_into_view(animate)
 
     def set_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any) -> None:
         """Put ``value`` in a cell of fixed width and repaint its row only (nothing when
         the value is the same)."""
+        self.set_cells(row_key, {column_key: value})
+
+    def set_cells(self, row_key: RowKey | str, values: dict[ColumnKey | str, Any]) -> None:
+        """Put ``values`` (by column) in a row's cells of fixed width and repaint that row
+        only, once (nothing when every value is the same)."""
         row = RowKey(row_key) if isinstance(row_key, str) else row_key
-        column = ColumnKey(column_key) if isinstance(column_key, str) else column_key
-        if row not in self._row_locations or column not in self._column_locations:
-            self.update_cell(row, column, value)  # raises CellDoesNotExist, as DataTable does
+        columns = {ColumnKey(k) if isinstance(k, str) else k: v for k, v in values.items()}
+        if row not in self._row_locations or any(
+            column not in self._column_locations for column in columns
+        ):
+            for column, value in columns.items():  # raises CellDoesNotExist, as DataTable does
+                self.update_cell(row, column, value)
             return
         cells = self._data[row]
-        if column in cells and cells[column] == value:
+        changed = False
+        for column, value in columns.items():
+            if column not in cells or cells[column] != value:
+                cells[column] = value
+                changed = True
+        if not changed:
             return
-        cells[column] = value
         index = self._row_locations.get(row)
         assert index is not None  # checked above
         region = self._get_row_region(index)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -57,36 +58,14 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         *fast_tab("panel.tab"),
     ]
 
-    def __init__(
-        self,
-        item: Item,
-        area_name: str,
-        details: FailureDetails,
-        cap: Decimal,
-        used_elsewhere: Decimal,
-        *,
-        db_path: Path,
-        people: list[str],
-        last_note: str = "",
-        existing_photos: int = 0,
-        saved_photos: list[photos.PhotoRef] | None = None,
-    ) -> None:
-        """The panel of a walk (``db_path``: where photos are stored; ``people``: the names
-        the person field suggests), about its first item; ``fill`` for each next one."""
+    def __init__(self, db_path: Path, people: list[str]) -> None:
+        """The panel of one walk: ``db_path`` says where photos are stored, ``people`` the
+        names the person field suggests. ``fill`` says what it is about before each push."""
         super().__init__()
         self.db_path = db_path
         self.people = people
         self._lines: dict[str, str] = {}  # the text of each line as last drawn
-        self.fill(
-            item,
-            area_name,
-            details,
-            cap,
-            used_elsewhere,
-            last_note=last_note,
-            existing_photos=existing_photos,
-            saved_photos=saved_photos,
-        )
+        self._styled_for: str | None = None  # the theme its styles were worked out for
 
     def fill(
         self,
@@ -150,7 +129,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                 yield Static(tr("walk.panel.severity"))
                 yield Select(
                     [(tr.enum(s), s) for s in Severity],
-                    value=self.details.severity,
+                    value=Severity.NORMAL,  # the item's, from _show
                     allow_blank=False,
                     id="severity",
                     compact=True,
@@ -168,6 +147,13 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
 
     def on_mount(self) -> None:
         self._show()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Shown again: Textual works out the styles of every widget of a pushed screen
+        anew (a third of the time to show the panel); here only after a change of theme."""
+        if self._styled_for == self.app.theme:
+            event.refresh_styles = False
+        self._styled_for = self.app.theme
 
     def _show(self) -> None:
         """Put the item's title, rule and pre-filled values in the widgets; the note has the
