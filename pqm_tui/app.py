@@ -1,13 +1,19 @@
-"""The Textual application: one factory used by the CLI and by the tests."""
+"""The Textual application: one factory used by the CLI and by the tests.
+
+Start-up (启动): ``create_app`` opens the database before the app runs (the tests,
+and any database that needs migrating). ``start_app`` — the CLI's — paints the home
+screen first when the database needs nothing done to it, then loads the database
+layer (sqlite-utils, the pydantic entities) and fills the screen: this module and
+the home screen import that layer only when they use it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
 from textual import events
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
@@ -16,12 +22,9 @@ from textual.theme import ThemeProvider
 
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
-from pqm_tui.model import checklists
 from pqm_tui.model.clock import Clock, resolve_timezone
-from pqm_tui.model.db import PQMDatabase, connect, set_actor
-from pqm_tui.model.entities import Person
 from pqm_tui.model.errors import PQMError
-from pqm_tui.model.identity import IdentityError, active_people, active_person, resolve_person
+from pqm_tui.model.person_lookup import NamedPerson
 from pqm_tui.preferences import Preferences
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.quit import QuitDialog
@@ -29,6 +32,11 @@ from pqm_tui.screens.registry import BROWSING, ScreenName, is_screen, screen_cla
 from pqm_tui.widgets.command_palette import PQMCommandPalette
 from pqm_tui.widgets.footer import binding
 from pqm_tui.widgets.typing_guard import hand_over_typing
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from pqm_tui.model.entities import Person
 
 
 class PQMApp(App[None]):
@@ -39,18 +47,26 @@ class PQMApp(App[None]):
         binding("ctrl+q", "quit", "keys.app.quit", "app.quit", priority=True),
     ]
 
+    db: Database  # set by ``__init__``, or after the first paint (``opening``)
+
     def __init__(
         self,
-        db: Database,
+        db: Database | None,
         settings: Settings,
         clock: Clock,
         person: Person | None,
         db_path: Path | None = None,
         *,
         ask_identity: bool = False,
+        opening: NamedPerson | None = None,
     ) -> None:
+        """``db`` None: the database at ``db_path`` is opened after the first paint,
+        acting as ``opening`` (found by ``start_app``; None: nobody named)."""
         super().__init__()
-        self.db = db
+        if db is not None:
+            self.db = db
+        self.database_open = db is not None  # the database is open: screens may read it
+        self._opening = opening
         self.settings = settings
         self.clock = clock
         self.person: Person | None = None  # who acts (操作人); None: nobody, read only
@@ -65,7 +81,10 @@ class PQMApp(App[None]):
         self._asked_for = ""  # what the start's identity dialog says first
         self._quit_warned = False
         self.title = self.tr("app.title")
-        self.act_as(person, remember=False)
+        if self.database_open:
+            self.act_as(person, remember=False)
+        elif opening is not None:  # the header names who acts from the first paint
+            self.sub_title = self.tr("identity.acting", name=opening.name, title=opening.role)
         if settings.keymap:  # the user's keys (``keymap:`` of config.yaml), by binding id
             self.set_keymap(settings.keymap)
 
@@ -219,6 +238,47 @@ class PQMApp(App[None]):
             theme = self.preferences.get("app.theme")
             if isinstance(theme, str) and theme in self.available_themes:
                 self.theme = theme
+        if not self.database_open:  # home painted first, filled once the database is open
+            self.open("home")
+            self.call_after_refresh(self._open_database)
+            return
+        self._prepare()
+        self.open("home")
+        self._after_home()
+
+    def _open_database(self) -> None:
+        """After the first paint: open the database, act as whom ``--as`` named, fill home."""
+        from pqm_tui.model.db import connect
+        from pqm_tui.model.identity import IdentityError, active_person
+
+        if self.db_path is None:
+            raise ValueError("the app opens its database after the first paint only from a file")
+        try:
+            self.db = connect(self.db_path)
+        except PQMError as exc:  # changed since it was looked at (start_app): said, as the CLI
+            self.exit(return_code=2, message=f"pqm: {self.tr.error(exc)}")
+            return
+        self.database_open = True
+        if self._opening is not None:
+            try:
+                self.act_as(active_person(self.db, self._opening.id), remember=False)
+            except IdentityError as exc:  # archived in the moment between: say it, ask
+                self.act_as(None, remember=False)
+                self.notify(self.tr.error(exc), severity="error")
+        else:
+            self.act_as(None, remember=False)
+        self._prepare()
+        from pqm_tui.screens.home import HomeScreen  # loaded at start: no import cost
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.database_ready()
+        self._after_home()
+
+    def _prepare(self) -> None:
+        """Before home fills: the shipped checklists, who acts (remembered, or asked)."""
+        from pqm_tui.model import checklists
+
         try:  # a new database gets the shipped checklists; a start of any other one reads
             if not checklists.list_checklists(self.db):  # no checklist file (start-up time)
                 checklists.install_builtins(self.db, self.clock)
@@ -226,16 +286,28 @@ class PQMApp(App[None]):
             self.notify(self.tr.error(exc), severity="error", timeout=15)
         if self.ask_identity and self.person is None:
             self._recall_identity()
-        self.open("home")
+
+    def _after_home(self) -> None:
+        """Once home is shown: the backup made by a migration, the "who are you" dialog."""
+        from pqm_tui.model.db import PQMDatabase
+
         if isinstance(self.db, PQMDatabase) and self.db.migration_backup is not None:
             self.notify(self.tr("common.db_backup", path=self.db.migration_backup), timeout=15)
         if self.identity_pending:
             self.ask_who(self._asked_for)
 
+    def close_database(self) -> None:
+        """Close the database if it was opened (SQLite refreshes its statistics)."""
+        if self.database_open:
+            self.db.close()
+
     # ------------------------------------------------------------------ who acts
     def act_as(self, person: Person | None, *, remember: bool = True) -> None:
         """Act as ``person`` from now on (操作人): the audit trail, the history and the
         permission checks name them; shown in the header; remembered per OS user."""
+        from pqm_tui.model.db import PQMDatabase, set_actor
+        from pqm_tui.model.identity import active_people
+
         self.person = person
         self.actor = person.id if person else ""
         if isinstance(self.db, PQMDatabase):
@@ -251,6 +323,8 @@ class PQMApp(App[None]):
     def _recall_identity(self) -> None:
         """The person remembered for this OS user, else ask (again, when archived since):
         ``identity_pending`` and what the dialog is to say first."""
+        from pqm_tui.model.identity import IdentityError, active_people, active_person
+
         if not active_people(self.db):  # a new company: nobody to be yet (开始使用)
             return
         remembered = Preferences(self.db_path).get("identity.person") if self.db_path else None
@@ -279,6 +353,8 @@ class PQMApp(App[None]):
                 self.call_after_refresh(home.offer_resume_walk)
         if not person_id:
             return
+        from pqm_tui.model.identity import IdentityError, active_person
+
         try:
             person = active_person(self.db, person_id)
         except IdentityError as exc:  # archived while the dialog was open
@@ -353,6 +429,9 @@ def create_app(
     active is so named). Without it the app acts as nobody (read only) — unless
     ``ask_identity``: then it takes the person remembered for this OS user, or asks.
     """
+    from pqm_tui.model.db import connect
+    from pqm_tui.model.identity import resolve_person
+
     clock = clock or Clock(resolve_timezone(settings.timezone))
     db = connect(db_path)
     try:
@@ -361,3 +440,37 @@ def create_app(
         db.close()
         raise
     return PQMApp(db, settings, clock, person, db_path, ask_identity=ask_identity)
+
+
+def start_app(
+    settings: Settings,
+    *,
+    db_path: Path,
+    actor: str | None = None,
+    clock: Clock | None = None,
+    ask_identity: bool = False,
+) -> PQMApp:
+    """The app as ``pqm`` starts it: painted first, the database opened right after.
+
+    That is when the database needs no migration and ``actor`` (when given) names one
+    active person plainly: both read on a plain connection. Otherwise, as
+    ``create_app``: opened (migrated, or refused) first, and a wrong name refused.
+    """
+    from pqm_tui.model.inspection_list import open_current
+    from pqm_tui.model.person_lookup import active_person_named
+
+    conn = open_current(db_path)
+    if conn is None:
+        return create_app(
+            settings, db_path=db_path, actor=actor, clock=clock, ask_identity=ask_identity
+        )
+    try:
+        named = active_person_named(conn, actor) if actor else None
+    finally:
+        conn.close()
+    if actor and named is None:  # unknown, archived, ambiguous: said by resolve_person
+        return create_app(
+            settings, db_path=db_path, actor=actor, clock=clock, ask_identity=ask_identity
+        )
+    clock = clock or Clock(resolve_timezone(settings.timezone))
+    return PQMApp(None, settings, clock, None, db_path, ask_identity=ask_identity, opening=named)

@@ -104,12 +104,12 @@ def build_parser(
 
 def run_app(context: CommandContext) -> int:
     """``pqm`` without a command: build the app through the factory and run it until quit."""
-    from pqm_tui.app import create_app  # the app's screens load only when the app is run
+    from pqm_tui.app import start_app  # the app's screens load only when the app is run
 
     path = context.db_path
     if path.parent.is_dir() and not path.exists():  # a first run: say where the data will live
         print(f"pqm: {context.tr('cli.app.new_database', path=path)}", file=sys.stderr)
-    app = create_app(
+    app = start_app(
         context.settings,
         db_path=context.db_path,
         actor=context.who,
@@ -119,7 +119,7 @@ def run_app(context: CommandContext) -> int:
     try:
         app.run()
     finally:
-        app.db.close()  # SQLite refreshes its statistics on the way out (PRAGMA optimize)
+        app.close_database()  # SQLite refreshes its statistics on the way out (PRAGMA optimize)
     return int(app.return_code or 0)
 
 

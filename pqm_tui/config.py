@@ -16,14 +16,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from annotated_types import Ge, Le, MinLen
-
 from pqm_tui.model.errors import PQMError
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 Language = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class Within:
+    """The bounds of a setting (取值范围): at least ``ge``, at most ``le``, or at least
+    ``min_length`` items. Read by pydantic when it checks a configuration file (its
+    usual errors: greater_than_equal …); building settings in code checks nothing."""
+
+    ge: int | Decimal | None = None
+    le: int | None = None
+    min_length: int | None = None
+
+    def __get_pydantic_core_schema__(self, source: object, handler: Callable[[object], Any]) -> Any:
+        schema = handler(source)  # the int, decimal or list schema the bounds apply to
+        bounds = {"ge": self.ge, "le": self.le, "min_length": self.min_length}
+        schema.update({name: value for name, value in bounds.items() if value is not None})
+        return schema
 
 
 @dataclass
@@ -69,10 +84,12 @@ class AssessmentRules:
     check, 0 = none.
     """
 
-    kinds: Annotated[list[Kind], MinLen(1)] = field(default_factory=lambda: list[Kind](["monthly"]))
+    kinds: Annotated[list[Kind], Within(min_length=1)] = field(
+        default_factory=lambda: list[Kind](["monthly"])
+    )
     combine: Combine = "mean"
-    close_day: Annotated[int, Ge(1), Le(31)] = 30
-    red_line_points: Annotated[Decimal, Ge(0)] = Decimal(0)
+    close_day: Annotated[int, Within(ge=1, le=31)] = 30
+    red_line_points: Annotated[Decimal, Within(ge=Decimal(0))] = Decimal(0)
 
 
 @dataclass
@@ -81,24 +98,24 @@ class Settings:
 
     A plain dataclass: building one costs nothing at start. The values of a
     configuration file are checked by pydantic (loaded only then, ``load_settings``);
-    the constraints are the ``Annotated`` bounds of the fields.
+    the constraints are the ``Within`` bounds of the fields.
     """
 
     db: Path | None = None
     lang: Language = "zh"
     timezone: str = ""  # IANA name; empty = the system's
-    deadline_days: Annotated[int, Ge(1), Le(90)] = 7
-    carry_over_points: Annotated[Decimal, Ge(0)] = Decimal(2)
-    photo_max_pixels: Annotated[int, Ge(200)] = 1600
+    deadline_days: Annotated[int, Within(ge=1, le=90)] = 7
+    carry_over_points: Annotated[Decimal, Within(ge=Decimal(0))] = Decimal(2)
+    photo_max_pixels: Annotated[int, Within(ge=200)] = 1600
     company_name: str = ""
     issuing_department: str = "品质管理部"  # who issues notices (签发部门)
     # the highest band first (sorted when made)
-    bands: Annotated[list[ScoreBand], MinLen(1)] = field(
+    bands: Annotated[list[ScoreBand], Within(min_length=1)] = field(
         default_factory=lambda: list(DEFAULT_BANDS)
     )
     assessment: AssessmentRules = field(default_factory=AssessmentRules)
     # largest checklist file imported, in MB
-    checklist_max_mb: Annotated[int, Ge(1), Le(100)] = 5
+    checklist_max_mb: Annotated[int, Within(ge=1, le=100)] = 5
     keymap: dict[str, str] = field(default_factory=dict)  # binding id → keys, e.g. walk.pass: g
 
     def __post_init__(self) -> None:

@@ -151,3 +151,16 @@ def test_settings_made_in_code_keep_the_bands_highest_first() -> None:
     low = ScoreBand(min_score=Decimal(0), label_zh="差", label_en="Poor")
     high = ScoreBand(min_score=Decimal(90), label_zh="好", label_en="Good")
     assert Settings(bands=[low, high]).bands == [high, low]
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [("deadline_days: 91\n", 90), ("photo_max_pixels: 100\n", 200), ("carry_over_points: -1\n", 0)],
+)
+def test_a_value_out_of_bounds_says_the_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, limit: int
+) -> None:
+    write_config(tmp_path, monkeypatch, text)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert caught.value.params["detail"].params == {"limit": limit}

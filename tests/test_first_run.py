@@ -115,16 +115,14 @@ def test_the_cli_says_where_it_creates_the_database(
 
     ran: list[Path] = []
 
-    class FakeDatabase:
-        def close(self) -> None:
-            """The real one refreshes SQLite's statistics on the way out."""
-
     class FakeApp:
         return_code = 0
-        db = FakeDatabase()
 
         def run(self) -> None:
             ran.append(Path())
+
+        def close_database(self) -> None:
+            """The real one closes it (SQLite refreshes its statistics on the way out)."""
 
     monkeypatch.setattr("pqm_tui.app.create_app", lambda *a, **k: FakeApp())
     assert main(["--lang", "en"]) == 0

@@ -20,7 +20,7 @@ from pqm_tui.model.enums import InspectionKind, InspectionStatus
 
 # the number of migrations of model/schema.py (tests/test_import_hygiene.py keeps it so):
 # a database stamped with it needs no migration
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 BUSY_TIMEOUT_MS = 10_000  # as db.BUSY_TIMEOUT
 ANALYSIS_LIMIT = 400  # rows ANALYZE samples per index: statistics in milliseconds at any size
 NAME_SEPARATOR = "\x1f"  # char(31): joins inspector names in SQL, never in a name

@@ -17,18 +17,20 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
-from pqm_tui.model import checklists, inspections, organisation
-from pqm_tui.model.db import connect
-from pqm_tui.model.entities import InspectionStatus
+from pqm_tui.model.enums import InspectionStatus
 from pqm_tui.model.errors import PQMError
+from pqm_tui.model.inspection_list import recent_inspections
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.dialogs.confirm import ConfirmDialog
-from pqm_tui.services.setup import Step, setup_state
 from pqm_tui.widgets.due_panel import DuePanel
 from pqm_tui.widgets.footer import PQMFooter, binding
 
 if TYPE_CHECKING:  # scoring loads in the worker that scores, after the first paint
     from pqm_tui.services.latest_scores import LatestScore
+    from pqm_tui.services.setup import Step
+
+# The database layer (sqlite-utils, the pydantic entities) loads after the first paint:
+# the methods that read import it where they use it.
 
 RECENT_LIMIT = 100
 PROJECT_COLUMNS = ("project", "kind", "areas", "latest_score", "latest_band")
@@ -99,10 +101,24 @@ class HomeScreen(PQMScreen[None]):
                 for c in ("started", "project", "kind", "status", "inspectors", "failed")
             )
         )
-        self.call_after_refresh(self._fill)  # the screen is painted first, then filled
+        if self.pqm.database_open:
+            self.call_after_refresh(self._fill)  # the screen is painted first, then filled
+
+    def database_ready(self) -> None:
+        """The app opened its database after the first paint: fill, as on mount."""
+        self.refresh_bindings()  # the keys work now
+        self.query_one("#due", DuePanel).refresh_due()
+        self._fill()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys wait for the database (the moment between the first paint and its opening)."""
+        return True if self.pqm.database_open else None
 
     def _fill(self) -> None:
         """Fill the tables, then open the welcome screen or offer to resume a draft."""
+        from pqm_tui.model import inspections
+        from pqm_tui.services.setup import setup_state
+
         self.action_refresh()
         db = self.pqm.db
         if setup_state(db).missing and inspections.latest_draft(db) is None:
@@ -122,6 +138,8 @@ class HomeScreen(PQMScreen[None]):
 
     def offer_resume_walk(self) -> None:
         """Offer to continue the draft worked on last (after a crash or a closed terminal)."""
+        from pqm_tui.model import checklists, inspections, organisation
+
         draft = inspections.latest_draft(self.pqm.db)
         if draft is None:
             return
@@ -154,6 +172,8 @@ class HomeScreen(PQMScreen[None]):
         self.app.push_screen(ConfirmDialog(question, hint), resume)
 
     def _open(self, inspection_id: str) -> None:
+        from pqm_tui.model import inspections
+
         inspection = inspections.get_inspection(self.pqm.db, inspection_id)
         draft = inspection.status == InspectionStatus.DRAFT
         self.pqm.open("walk" if draft else "summary", inspection_id=inspection_id)
@@ -173,6 +193,7 @@ class HomeScreen(PQMScreen[None]):
 
     def action_abandon(self) -> None:
         """作废: a draft made by mistake leaves the lists, kept with who, when and why."""
+        from pqm_tui.model import inspections, organisation
         from pqm_tui.screens.dialogs.form import FormDialog, FormField  # not at start
         from pqm_tui.services.inspection_drafts import abandon_draft
 
@@ -213,6 +234,8 @@ class HomeScreen(PQMScreen[None]):
 
     def _missing(self, step: Step) -> None:
         """Say what a new inspection lacks and offer to go where it is added."""
+        from pqm_tui.services.setup import setup_state
+
         tr = self.tr
         if step == "checklists":  # added on the command line only
             self.notify(tr("welcome.missing.checklists"), severity="warning", timeout=10)
@@ -228,6 +251,8 @@ class HomeScreen(PQMScreen[None]):
         self.app.push_screen(ConfirmDialog(tr(f"welcome.missing.{step}")), answered)
 
     def action_new(self) -> None:
+        from pqm_tui.services.setup import setup_state
+
         missing = setup_state(self.pqm.db).missing
         if missing:
             self._missing(missing[0])
@@ -267,6 +292,8 @@ class HomeScreen(PQMScreen[None]):
         self.pqm.open("review")
 
     def action_refresh(self) -> None:
+        from pqm_tui.model import organisation
+
         tr = self.tr
         db = self.pqm.db
         projects = self.query_one("#projects", DataTable)
@@ -284,17 +311,16 @@ class HomeScreen(PQMScreen[None]):
                 key=project.id,
             )
         recent.clear()
-        rows = inspections.list_inspections(db, limit=RECENT_LIMIT)
+        rows = recent_inspections(db.conn, limit=RECENT_LIMIT)
         for row in rows:
-            i = row.inspection
             recent.add_row(
-                i.started_at[:16].replace("T", " "),
+                row.started_at[:16].replace("T", " "),
                 row.project_name,
-                tr.enum(i.kind),
-                tr.enum(i.status),
+                tr.enum(row.kind),
+                tr.enum(row.status),
                 "、".join(row.inspector_names),
                 str(row.failed),
-                key=i.id,
+                key=row.id,
             )
         projects.move_cursor(row=cursors[0])
         recent.move_cursor(row=cursors[1])
@@ -302,11 +328,14 @@ class HomeScreen(PQMScreen[None]):
         if projects.row_count == 0:
             status = tr("home.empty")
         self.query_one("#status", Static).update(status)
-        self._load_scores()
+        # scored once the tables (and the offer to resume) are painted: the worker's
+        # imports and sums would otherwise hold the interpreter while they paint
+        self.call_after_refresh(self._load_scores)
 
     @work(thread=True, exclusive=True, group="home-scores")
     def _load_scores(self) -> None:
         """Score each project's latest signed inspection on a connection of its own."""
+        from pqm_tui.model.db import connect
         from pqm_tui.services.latest_scores import latest_scores
 
         path = self.pqm.db_path

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from pqm_tui.services.cadence import due_items
 from pqm_tui.widgets.pqm_app import pqm_app
 
 MAX_LINES = 6
@@ -28,9 +27,12 @@ class DuePanel(Static):
     """
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.refresh_due)  # read after the screen's first paint
+        if pqm_app(self).database_open:  # else the screen calls refresh_due once it is open
+            self.call_after_refresh(self.refresh_due)  # read after the screen's first paint
 
     def refresh_due(self) -> None:
+        from pqm_tui.services.cadence import due_items  # the database layer: after the paint
+
         app = pqm_app(self)
         tr = app.tr
         entries = due_items(app.db, app.clock.today())

@@ -14,7 +14,6 @@ from __future__ import annotations
 from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
 
 
 def fast_tab(prefix: str) -> list[Binding]:
@@ -50,6 +49,8 @@ class KeepTyping:
         if not event.is_printable or not event.character:
             return
         assert isinstance(self, Screen)
+        from textual.widgets import Input, TextArea  # a dialog's: loaded with it, not at start
+
         if isinstance(self.focused, Input | TextArea):
             return
         if event.key in self.active_bindings:
@@ -64,6 +65,8 @@ class KeepTyping:
         if not self._ready:
             self._typed_ahead += text
             return
+        from textual.widgets import Input, TextArea
+
         target = self.query_one(self.TYPING_TARGET)
         target.focus()
         if isinstance(target, Input):
