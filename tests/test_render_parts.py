@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -166,3 +167,29 @@ def test_signing_a_report_rendered_in_parts(
     assert total >= 2
     for number, page in enumerate(pages, start=1):
         assert f"第 {number} 页 共 {total} 页" in page[-1]
+
+
+def test_a_child_started_early_is_the_one_rendering_and_an_unused_one_is_stopped() -> None:
+    render_child.start_early()
+    early = render_child._early[0]
+    assert render_child.take_child() is early and not render_child._early
+    early.close()
+    render_child.start_early()
+    unused = render_child._early[0]
+    render_child._stop_unused()  # what happens at exit when no document took it
+    assert unused.process.poll() is not None and not render_child._early
+
+
+def test_our_busy_render_child_is_not_counted_as_a_busy_core() -> None:
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    idle = subprocess.Popen(["sleep", "30"])
+    time.sleep(0.3)  # both started: one computing, one asleep
+    try:
+        assert parts._running(busy.pid)  # importing WeasyPrint: on the run queue
+        assert not parts._running(idle.pid)  # waiting for its job: not
+        assert not parts._running(2**22 + 1)  # gone
+    finally:
+        busy.kill()
+        idle.kill()
+        busy.wait()
+        idle.wait()

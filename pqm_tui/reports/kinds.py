@@ -11,6 +11,7 @@ printed code all dispatch through ``KINDS``.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,15 +21,24 @@ from pqm_tui.model import bounds, findings, inspections, notices, organisation, 
 from pqm_tui.model.circulars import failed_reinspections
 from pqm_tui.model.entities import Notice
 from pqm_tui.model.errors import NotFoundError, RuleError
-from pqm_tui.reports import assessment_docs, blank, pareto_document
+from pqm_tui.reports import blank
 from pqm_tui.reports.build import Builder
 from pqm_tui.reports.svg import bar_chart
-from pqm_tui.services import assessment
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 Resolve = Callable[[Builder, str], str]
 Build = Callable[[Builder, str], tuple[str, Any]]
+
+
+def _later(module: str, name: str) -> Callable[..., Any]:
+    """``pqm_tui.reports.<module>.<name>``, imported when first called: the assessment and
+    Pareto documents pull in services a notice or a report does not need (~0.1 s)."""
+
+    def call(*args: Any) -> Any:
+        return getattr(importlib.import_module(f"pqm_tui.reports.{module}"), name)(*args)
+
+    return call
 
 
 def _nothing(builder: Builder, subject: str) -> None:
@@ -151,10 +161,14 @@ def _month_scope(builder: Builder, ref: str) -> str:
     month, _, scope = ref.partition("@")
     if not MONTH.match(month):
         raise RuleError("reports.err.bad_month", month=month)
+    from pqm_tui.reports import assessment_docs
+
     return assessment_docs.month_subject(builder, month, scope or None)
 
 
 def _project_month(builder: Builder, ref: str) -> str:
+    from pqm_tui.reports import assessment_docs
+
     subject = _month_scope(builder, ref)
     scope = assessment_docs.split(subject)[1]
     if scope is None or scope in {c.id for c in organisation.list_city_companies(builder.db)}:
@@ -163,12 +177,17 @@ def _project_month(builder: Builder, ref: str) -> str:
 
 
 def _quarter_scope(builder: Builder, ref: str) -> str:
+    from pqm_tui.reports import assessment_docs
+
     quarter, _, scope = ref.partition("@")
     return assessment_docs.quarter_subject(builder, quarter, scope or None)
 
 
 def _computed(builder: Builder, subject: str) -> None:
     """A month or quarter without any computed assessment gives no document unless forced."""
+    from pqm_tui.reports import assessment_docs
+    from pqm_tui.services import assessment
+
     period = assessment_docs.split(subject)[0]
     months = [period] if MONTH.match(period) else assessment.quarter_months(period)
     if not assessment.computed_any(builder.db, months):
@@ -180,14 +199,14 @@ ASSESSMENT = DocumentKind(
     "assessment.html",
     "assess.doc.sheet.title",
     _project_month,
-    assessment_docs.project_sheet,
+    _later("assessment_docs", "project_sheet"),
 )
 ASSESSMENT_SUMMARY = DocumentKind(
     "assessment-summary",
     "assessment_summary.html",
     "assess.doc.summary.title",
     _month_scope,
-    assessment_docs.month_summary,
+    _later("assessment_docs", "month_summary"),
     check=_computed,
 )
 QUARTER = DocumentKind(
@@ -195,7 +214,7 @@ QUARTER = DocumentKind(
     "assessment_quarter.html",
     "assess.doc.quarter.title",
     _quarter_scope,
-    assessment_docs.quarter_summary,
+    _later("assessment_docs", "quarter_summary"),
     check=_computed,
 )
 RESULTS = DocumentKind(
@@ -203,7 +222,7 @@ RESULTS = DocumentKind(
     "assessment_results.html",
     "assess.doc.results.title",
     _month_scope,
-    assessment_docs.results,
+    _later("assessment_docs", "results"),
     check=_computed,
 )
 # 空白检查表 ------------------------------------------------------------------------
@@ -215,8 +234,8 @@ PARETO = DocumentKind(
     "pareto",
     "pareto.html",
     "analysis.document_title",
-    pareto_document.resolve,
-    pareto_document.build,
+    _later("pareto_document", "resolve"),
+    _later("pareto_document", "build"),
     verified=False,
 )
 KINDS: dict[str, DocumentKind] = {
