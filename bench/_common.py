@@ -10,6 +10,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+# PQM's own modules are compiled once, as an installed package's are (pip writes their
+# bytecode): with PYTHONDONTWRITEBYTECODE set every process a benchmark starts would compile
+# them again (textual's and WeasyPrint's bytecode came with their install), which is not what
+# a user waits for. Every script imports this module first.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 def machine(*versions: str) -> str:
     """``machine: …`` — platform, CPU model and cores, memory, Python and ``versions``."""

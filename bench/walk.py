@@ -19,7 +19,6 @@ pseudo-terminal of 120×36 whose output is painted by a terminal emulator
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import subprocess
@@ -280,10 +279,6 @@ def main() -> None:
     )
     args = parser.parse_args()
     parts = set(args.only or ("start", "60", "500"))
-    # PQM's own modules are compiled once, as an installed package's are (pip writes their
-    # bytecode): with PYTHONDONTWRITEBYTECODE set every start would compile them again
-    # (textual's bytecode came with its install), which is not what a user waits for.
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     print(machine(f"textual {textual.__version__}"))
     with tempfile.TemporaryDirectory() as folder:
         for items in (60, 500):
