@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -29,6 +30,12 @@ def isolate(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "xdg-cache"))
     for name in ("PQM_DB", "PQM_LANG", "PQM_TZ", "PQM_AS", "PQM_PIN"):
         monkeypatch.delenv(name, raising=False)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (make test): two workers per core. A Pilot test waits for the app to
+    go idle after each key and uses about a quarter of a core; the PDF tests use a whole one."""
+    return 2 * (os.cpu_count() or 1)
 
 
 @pytest.fixture(autouse=True)
