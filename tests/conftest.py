@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from collections.abc import Iterator
@@ -57,12 +58,22 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    db = connect(path)
-    fixed = Clock(tz=SHANGHAI, source=lambda: FIXED_NOW)
-    seed_demo(db, fixed, Settings(timezone="Asia/Shanghai"))
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    """The demo seeded once per run: the parallel workers (pytest-xdist) share one file,
+    seeded by the first that needs it while the others wait on the lock."""
+    folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = folder.parent  # the run's folder, above each worker's own
+    path = folder / "demo-template.sqlite3"
+    with (folder / "demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            seeding = folder / f"demo-seeding-{os.getpid()}.sqlite3"
+            db = connect(seeding)
+            fixed = Clock(tz=SHANGHAI, source=lambda: FIXED_NOW)
+            seed_demo(db, fixed, Settings(timezone="Asia/Shanghai"))
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.close()
+            seeding.rename(path)  # complete or absent
     return path
 
 
