@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -31,6 +33,12 @@ def isolate(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (make test): two workers per core. A Pilot test waits for the app to
+    go idle after each key and uses about a quarter of a core; the PDF tests use a whole one."""
+    return 2 * (os.cpu_count() or 1)
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read or write the user's config, data or database."""
@@ -50,12 +58,22 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    db = connect(path)
-    fixed = Clock(tz=SHANGHAI, source=lambda: FIXED_NOW)
-    seed_demo(db, fixed, Settings(timezone="Asia/Shanghai"))
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    """The demo seeded once per run: the parallel workers (pytest-xdist) share one file,
+    seeded by the first that needs it while the others wait on the lock."""
+    folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = folder.parent  # the run's folder, above each worker's own
+    path = folder / "demo-template.sqlite3"
+    with (folder / "demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            seeding = folder / f"demo-seeding-{os.getpid()}.sqlite3"
+            db = connect(seeding)
+            fixed = Clock(tz=SHANGHAI, source=lambda: FIXED_NOW)
+            seed_demo(db, fixed, Settings(timezone="Asia/Shanghai"))
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.close()
+            seeding.rename(path)  # complete or absent
     return path
 
 

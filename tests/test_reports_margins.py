@@ -8,6 +8,7 @@ is rendered in both languages and measured with pdfplumber.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -82,31 +83,37 @@ def stretch(db: Database, inspection_id: str) -> None:
     db.conn.commit()
 
 
-def outside(pdf_path: Path) -> list[str]:
-    """Characters and table lines past the left or right margin, page by page."""
+def outside(page: Any, number: int) -> list[str]:
+    """Characters and table lines of a page past the left or right margin."""
     bad: list[str] = []
-    with pdfplumber.open(pdf_path) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
-            left, right = SIDE - TOLERANCE, page.width - SIDE + TOLERANCE
-            for char in page.chars:
-                if char["x0"] < left or char["x1"] > right or char["bottom"] > page.height:
-                    bad.append(f"p{number} {char['text']!r} x {char['x0']:.1f}–{char['x1']:.1f}")
-            for shape in page.rects + page.lines:
-                if shape["x0"] < left or shape["x1"] > right:
-                    bad.append(f"p{number} line x {shape['x0']:.1f}–{shape['x1']:.1f}")
+    left, right = SIDE - TOLERANCE, page.width - SIDE + TOLERANCE
+    for char in page.chars:
+        if char["x0"] < left or char["x1"] > right or char["bottom"] > page.height:
+            bad.append(f"p{number} {char['text']!r} x {char['x0']:.1f}–{char['x1']:.1f}")
+    for shape in page.rects + page.lines:
+        if shape["x0"] < left or shape["x1"] > right:
+            bad.append(f"p{number} line x {shape['x0']:.1f}–{shape['x1']:.1f}")
     return bad
 
 
-def blank_pages(pdf_path: Path) -> list[str]:
-    """Pages before the last with (almost) nothing between the running header and footer:
-    a tall row pushed to the next page leaves only a repeated table header behind."""
+def nearly_blank(page: Any) -> bool:
+    """(Almost) nothing between the running header and footer: a tall row pushed to the
+    next page leaves only a repeated table header behind."""
+    body = sum(c["top"] >= TOP and c["bottom"] <= page.height - BOTTOM for c in page.chars)
+    return body < NEARLY_BLANK
+
+
+def problems_of(pdf_path: Path) -> list[str]:
+    """Past the margins on any page, nearly blank on a page before the last (the PDF is
+    parsed once: pdfplumber takes seconds for a long document)."""
+    bad: list[str] = []
+    blank: list[str] = []
     with pdfplumber.open(pdf_path) as pdf:
-        return [
-            f"p{number} nearly blank"
-            for number, page in enumerate(pdf.pages[:-1], 1)
-            if sum(c["top"] >= TOP and c["bottom"] <= page.height - BOTTOM for c in page.chars)
-            < NEARLY_BLANK
-        ]
+        for number, page in enumerate(pdf.pages, 1):
+            bad += outside(page, number)
+            if number < len(pdf.pages) and nearly_blank(page):
+                blank.append(f"p{number} nearly blank")
+    return bad + blank
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -151,6 +158,6 @@ def test_every_document_kind_fits_the_margins(
         out = tmp_path / f"{name}-{lang}.pdf"
         kind = "report" if name in ("reinspection", "draft") else name
         svc.issue(kind, reference, out)
-        if bad := outside(out) + blank_pages(out):
+        if bad := problems_of(out):
             problems[name] = bad[:5]
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())

@@ -35,7 +35,7 @@ from pqm_tui.model.errors import PQMError
 from pqm_tui.model.file_limits import Limits
 
 CASES = 1_200
-BUDGET = 60.0  # seconds, in CI
+BUDGET = 60.0  # CPU seconds (process_time: the load of a parallel run does not count)
 NUMBERS = (
     "1E-400",
     "9" * 5000,
@@ -163,7 +163,7 @@ def test_fuzzed_checklist_files_never_crash(tmp_path: Path, clock: Clock) -> Non
     words = sheet_words(Translator("zh"))
     outcomes = {"imported": 0, "refused": 0}
     crashes: list[str] = []
-    started = time.perf_counter()
+    started = time.process_time()
     for seed in range(CASES):
         rng = random.Random(seed)
         base = bases[seed % len(bases)]
@@ -185,7 +185,7 @@ def test_fuzzed_checklist_files_never_crash(tmp_path: Path, clock: Clock) -> Non
             outcomes["refused"] += 1
         except Exception as exc:  # the crash this test is for
             crashes.append(f"seed {seed} ({path.suffix}): {type(exc).__name__}: {exc}"[:300])
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     print(f"{CASES} cases in {elapsed:.1f} s: {outcomes}, {len(crashes)} crashes")
     assert crashes == []
     assert outcomes["imported"] > 0 and outcomes["refused"] > CASES // 4
