@@ -40,9 +40,12 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never read or write the user's config, data or database."""
-    isolate(monkeypatch, tmp_path)
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests never read or write the user's config, data, cache or database. The user's
+    folders are beside the test's ``tmp_path``, which holds only what the test writes."""
+    isolate(monkeypatch, tmp_path_factory.mktemp("user"))
 
 
 @pytest.fixture
