@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pqm_tui.config import Settings
+from pqm_tui.model import inspections
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.reports.document_service import DocumentService
@@ -39,10 +40,17 @@ def main() -> None:
             if f["result"] == "fail"
         )
         db["findings"].update(failed["id"], {"note": NOTE})
-        sign_off(
-            db, clock, settings, sample.inspection_id, receiver_name="张伟", receiver_role="经理"
+        inspector = inspections.get_inspection(db, sample.inspection_id).inspector_ids[0]
+        sign_off(  # its inspector signs and prints
+            db,
+            clock,
+            settings,
+            sample.inspection_id,
+            receiver_name="张伟",
+            receiver_role="经理",
+            actor=inspector,
         )
-        service = DocumentService(db, path, settings, clock, "bench")
+        service = DocumentService(db, path, settings, clock, inspector)
         for kind in ("report", "notice"):
             out = Path(folder) / f"{kind}.pdf"
             started = time.perf_counter()

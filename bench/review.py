@@ -41,9 +41,10 @@ from textual.app import App
 
 from pqm_tui.model import checklists, organisation, review
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.db import ANALYSIS_LIMIT, connect
+from pqm_tui.model.db import connect
 from pqm_tui.model.entities import AreaType
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.inspection_list import ANALYSIS_LIMIT
 from pqm_tui.model.review import ReviewFilter, counts, page
 
 TZ = ZoneInfo("Asia/Shanghai")

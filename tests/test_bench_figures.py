@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -132,3 +133,15 @@ def test_main_from_json_rewrites_only_the_marked_section(
     assert table[1] == "|---|---|---|---|"
     assert len(table) == 2 + len(figures.GOALS)
     assert all(line.count(" | ") == 3 for line in [table[0], *table[2:]])  # four cells a row
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in BENCH.glob("[!_]*.py")))
+def test_every_benchmark_script_loads(script: str) -> None:
+    """A script whose imports broke (a name moved in the package) fails here, not in
+    the middle of a ten-minute ``make bench``."""
+    code = (
+        f"import runpy, sys; sys.path.insert(0, {str(BENCH)!r}); "
+        f"runpy.run_path({str(BENCH / script)!r}, run_name='loaded')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
