@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -144,10 +145,10 @@ def test_signing_a_report_rendered_in_parts(
 ) -> None:
     monkeypatch.setenv("PQM_PIN", DEMO_PIN)
     monkeypatch.setattr(parts, "MIN_PART_CHARS", 2_000)
-    monkeypatch.setattr(parts, "idle_cores", lambda: 2)
+    monkeypatch.setattr(parts, "idle_cores", lambda *_: 2)
     from pqm_tui.reports import render
 
-    monkeypatch.setattr(render, "idle_cores", lambda ours: 2)
+    monkeypatch.setattr(render, "idle_cores", lambda ours, since: 2)
     db = connect(demo_db_path)
     rows = inspections.list_inspections(db, status=InspectionStatus.SIGNED)
     short = next(r.inspection.id for r in rows if r.failed)[-8:]
@@ -193,3 +194,21 @@ def test_our_busy_render_child_is_not_counted_as_a_busy_core() -> None:
         idle.kill()
         busy.wait()
         idle.wait()
+
+
+def test_parts_follow_what_other_programs_used_since_the_child_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PQM_RENDER_PARTS", raising=False)
+    cores, hz = os.cpu_count() or 1, os.sysconf("SC_CLK_TCK")
+    now = parts.CpuTime.now()
+    assert now is not None
+    every_core_busy = parts.CpuTime(now.at - 1.0, now.busy - hz * cores, now.own)
+    assert parts.idle_cores(since=every_core_busy) == 1  # others held every core: no parts
+    nothing_ran = parts.CpuTime(now.at - 100.0, now.busy, now.own)
+    assert parts.idle_cores(since=nothing_ran) == min(4, cores)
+    started = time.process_time()
+    while time.process_time() - started < 0.3:  # this process computing: ours, not others'
+        pass
+    later = parts.CpuTime.now()
+    assert later is not None and later.own - now.own >= 0.2 * hz

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 MARK = "<!--pqm:part-->"
 MIN_PART_CHARS = 20_000  # ~8 pages of a report: measured, smaller parts lose
+MIN_WINDOW = 0.1  # seconds: a shorter look at the CPU times is too coarse (10 ms ticks)
 _TABLE = re.compile(r"<table\b[^>]*>")
 _TBODY = re.compile(r"<tbody\b[^>]*>")
 
@@ -54,23 +57,67 @@ def _open_table(html: str, cut: int) -> str:
     return html[table.start() : tbody.end()]
 
 
-def idle_cores(ours: Sequence[int] = ()) -> int:
-    """Cores not running anything right now (Linux run queue), at least 1, at most 4.
+@dataclass(frozen=True)
+class CpuTime:
+    """The machine's busy CPU time (every core) and this process's, at a moment.
+
+    In clock ticks (``/proc/stat``, ``/proc/PID/stat``); two of them say how many
+    cores other programs kept busy in between.
+    """
+
+    at: float  # time.monotonic()
+    busy: int
+    own: int
+
+    @classmethod
+    def now(cls) -> CpuTime | None:
+        """The current figures; None where /proc does not tell (not Linux)."""
+        try:
+            fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields)
+            own = _ticks(os.getpid())
+        except (OSError, ValueError):
+            return None
+        return cls(time.monotonic(), user + nice + system + irq + softirq + steal, own)
+
+
+def idle_cores(ours: Sequence[int] = (), since: CpuTime | None = None) -> int:
+    """Cores other programs leave free, at least 1, at most 4.
 
     Neither this process nor ``ours`` (the render child, busy importing WeasyPrint when
-    the document is ready) count as busy: they are the ones that will render.
+    the document is ready) count as busy: they are the ones that will render. With
+    ``since`` (taken when the child started, ~0.3 s before), what the others used in
+    between; otherwise the run queue of this instant, which a passing task sways.
     ``PQM_RENDER_PARTS`` (a number) says it instead: 1 never splits.
     """
     wanted = os.environ.get("PQM_RENDER_PARTS", "")
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
     cores = os.cpu_count() or 1
+    now = CpuTime.now()
+    if since is not None and now is not None and now.at - since.at >= MIN_WINDOW:
+        ticks = os.sysconf("SC_CLK_TCK") * (now.at - since.at)
+        mine = now.own - since.own + sum(_ticks(pid, 0) for pid in ours)
+        others = max(0.0, (now.busy - since.busy - mine) / ticks)
+        return max(1, min(4, round(cores - others)))
     try:  # "0.52 0.58 0.59 3/467 12345": the fourth field counts runnable tasks, this one too
         running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0]) - 1
     except (OSError, ValueError, IndexError):
         running = 0
     running -= sum(_running(pid) for pid in ours)
     return max(1, min(4, cores - running))
+
+
+def _ticks(pid: int, default: int | None = None) -> int:
+    """CPU ticks process ``pid`` used so far (user + system); ``default`` if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        if default is None:
+            raise
+        return default
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])
 
 
 def _running(pid: int) -> bool:

@@ -180,7 +180,7 @@ class Renderer:
         assert self.child is not None
         child, self.child = self.child, None
         try:
-            parts = split(html, self.workers or idle_cores([child.process.pid]))
+            parts = split(html, self.workers or idle_cores([child.process.pid], child.started))
             data, result = child.render(parts, self.base_url)
         finally:
             child.close()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pqm_tui.model.errors import PQMError
+from pqm_tui.reports.parts import CpuTime
 
 CHILD_ARGV = [sys.executable, "-m", "pqm_tui.reports.typesetting"]
 
@@ -54,6 +55,7 @@ class RenderChild:
     """One render child process, started ahead of its setup and its job."""
 
     def __init__(self) -> None:
+        self.started = CpuTime.now()  # what other programs use from now on: parts.idle_cores
         self.process = subprocess.Popen(
             CHILD_ARGV,
             stdin=subprocess.PIPE,
