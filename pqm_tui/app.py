@@ -9,6 +9,7 @@ the home screen import that layer only when they use it.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -295,6 +296,9 @@ class PQMApp(App[None]):
             self.notify(self.tr("common.db_backup", path=self.db.migration_backup), timeout=15)
         if self.identity_pending:
             self.ask_who(self._asked_for)
+        # what start-up made (Textual, PQM's modules, home) lives as long as the app: the
+        # collector's full passes stop walking it, which had kept a key's answer waiting
+        self.call_after_refresh(gc.freeze)
 
     def close_database(self) -> None:
         """Close the database if it was opened (SQLite refreshes its statistics)."""
