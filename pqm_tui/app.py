@@ -300,6 +300,10 @@ class PQMApp(App[None]):
         # collector's full passes stop walking it, which had kept a key's answer waiting
         self.call_after_refresh(gc.freeze)
 
+    def on_unmount(self) -> None:
+        """What was frozen at start can be collected again (tests run many apps)."""
+        gc.unfreeze()
+
     def close_database(self) -> None:
         """Close the database if it was opened (SQLite refreshes its statistics)."""
         if self.database_open:
