@@ -87,6 +87,14 @@ GOALS = (
         1.5,
     ),
     Goal(
+        "… home filled and the offer to resume painted / the bare app",
+        "—",
+        "walk",
+        ("filled",),
+        "ratio",
+        None,
+    ),
+    Goal(
         '`pqm inspection list` / `python -c "import textual"`, whole processes',
         "≤ 1.2×",
         "walk",
