@@ -138,6 +138,14 @@ GOALS = (
         0.5,
     ),
     Goal(
+        "… the report in two parts (`PQM_RENDER_PARTS=2`, asked for: a part-filled page)",
+        "—",
+        "pdf",
+        ("report.pqm, 2 parts",),
+        "ratio",
+        None,
+    ),
+    Goal(
         "notice, whole process / plain WeasyPrint on the same HTML",
         "≤ 0.5×",
         "pdf",

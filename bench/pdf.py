@@ -13,8 +13,8 @@ machine noise hits both alike:
 
 Prints medians, the ratio (goal ≤ 0.5: twice as fast as the library alone) and each
 process's peak memory (``wait4`` rusage, goal ≤ 200 MiB); ``pqm, 2 parts`` is the same
-command with its parts forced to two (PQM renders in parts only on idle cores, so on a
-busy machine ``pqm`` renders in one). And the notice the same way.
+command with its parts forced to two (``PQM_RENDER_PARTS=2``; PQM renders in one part
+unless asked, as a split leaves a part-filled page mid-table). And the notice the same way.
 Last, the app's memory: a process that imports the app and issues the report on a thread
 (as the document dialog does), its resident size after (goal: under 150 MB).
 """

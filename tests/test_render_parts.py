@@ -145,10 +145,9 @@ def test_signing_a_report_rendered_in_parts(
 ) -> None:
     monkeypatch.setenv("PQM_PIN", DEMO_PIN)
     monkeypatch.setattr(parts, "MIN_PART_CHARS", 2_000)
-    monkeypatch.setattr(parts, "idle_cores", lambda *_: 2)
     from pqm_tui.reports import render
 
-    monkeypatch.setattr(render, "idle_cores", lambda ours, since: 2)
+    monkeypatch.setattr(render, "part_count", lambda ours, since: 2)
     db = connect(demo_db_path)
     rows = inspections.list_inspections(db, status=InspectionStatus.SIGNED)
     short = next(r.inspection.id for r in rows if r.failed)[-8:]
@@ -196,10 +195,17 @@ def test_our_busy_render_child_is_not_counted_as_a_busy_core() -> None:
         idle.wait()
 
 
-def test_parts_follow_what_other_programs_used_since_the_child_started(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_one_part_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PQM_RENDER_PARTS", raising=False)
+    assert parts.part_count() == 1  # a part-filled page mid-table is not assumed
+    for wanted, count in (("3", 3), ("1", 1), ("0", 1), ("many", 1)):
+        monkeypatch.setenv("PQM_RENDER_PARTS", wanted)
+        assert parts.part_count() == count
+    monkeypatch.setenv("PQM_RENDER_PARTS", "auto")
+    assert 1 <= parts.part_count() <= 4
+
+
+def test_parts_follow_what_other_programs_used_since_the_child_started() -> None:
     cores, hz = os.cpu_count() or 1, os.sysconf("SC_CLK_TCK")
     now = parts.CpuTime.now()
     assert now is not None

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from pqm_tui.model.errors import PQMError
 from pqm_tui.reports.context import PhotoRef
-from pqm_tui.reports.parts import idle_cores, split
+from pqm_tui.reports.parts import part_count, split
 from pqm_tui.reports.printable import Printable
 from pqm_tui.reports.render_child import RenderChild, take_child
 
@@ -112,7 +112,7 @@ class Renderer:
         self.roots = [*existing, *extra_roots]  # what the child's SafeFetcher may serve
         self.fetcher = FetchLog()  # what the last render asked for
         self.child: RenderChild | None = None
-        self.workers: int | None = None  # parts rendered at once; None: the idle cores
+        self.workers: int | None = None  # parts rendered at once; None: parts.part_count
         self.base_url = (existing[-1] if existing else Path.cwd()).as_uri() + "/"
 
     def asset(self, name: str) -> str:
@@ -180,7 +180,7 @@ class Renderer:
         assert self.child is not None
         child, self.child = self.child, None
         try:
-            parts = split(html, self.workers or idle_cores([child.process.pid], child.started))
+            parts = split(html, self.workers or part_count([child.process.pid], child.started))
             data, result = child.render(parts, self.base_url)
         finally:
             child.close()
