@@ -431,7 +431,8 @@ def create_app(
     clock: Clock | None = None,
     ask_identity: bool = False,
 ) -> PQMApp:
-    """Open the database and build the app (the CLI and the tests both use this).
+    """Open the database, then build the app (the tests; ``start_app`` when a database
+    needs migrating or a name needs saying why it is refused).
 
     ``actor`` names who acts (a person's id or exact name; IdentityError when nobody
     active is so named). Without it the app acts as nobody (read only) — unless
