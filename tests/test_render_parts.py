@@ -176,7 +176,7 @@ def test_a_child_started_early_is_the_one_rendering_and_an_unused_one_is_stopped
     early.close()
     render_child.start_early()
     unused = render_child._early[0]
-    render_child._stop_unused()  # what happens at exit when no document took it
+    render_child.stop_early()  # what happens at exit when no document took it
     assert unused.process.poll() is not None and not render_child._early
 
 

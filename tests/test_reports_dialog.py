@@ -346,3 +346,25 @@ async def test_english_file_names_carry_no_internal_id(
         assert dialog.target_path("notice").name == f"notice-{number}-{project}.pdf"
         assert dialog.target_path("report").name == f"report-{project}-{date}.pdf"
         assert dialog.target_path("signed_report").name == f"report-{project}-{date}-signed.pdf"
+
+
+async def test_weasyprint_starts_while_a_document_is_chosen_and_stops_with_the_dialog(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    from pqm_tui.reports import render_child
+
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        waiting = list(render_child._early)
+        assert len(waiting) == 1 and waiting[0].alive  # started as the dialog opened
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert dialog.written is not None and dialog.written.exists()
+        assert waiting[0] not in render_child._early  # the notice took it
+        following = list(render_child._early)
+        assert len(following) == 1 and following[0].alive  # ready for the next document
+        await pilot.press("escape")
+        await pilot.pause()
+    assert not render_child._early and not following[0].alive  # none left behind

@@ -115,7 +115,8 @@ def start_early() -> None:
     """Start a render child now; the next document rendered in this process takes it.
 
     ``pqm report`` calls it first: Python and WeasyPrint start (~0.5 s) while the
-    command opens the database and builds the document. Stopped at exit if unused.
+    command opens the database and builds the document; the document dialog when it
+    opens and after each document, while its user chooses. Stopped at exit if unused.
     """
     if not _early:
         _early.append(RenderChild())
@@ -132,6 +133,7 @@ def take_child() -> RenderChild:
 
 
 @atexit.register
-def _stop_unused() -> None:
+def stop_early() -> None:
+    """Stop a child started early that no document took."""
     while _early:
         _early.pop().close()

@@ -45,6 +45,7 @@ from pqm_tui.model.permissions import Action as Permission
 from pqm_tui.model.permissions import require
 from pqm_tui.output_files import safe_file_name
 from pqm_tui.paths import keys_dir
+from pqm_tui.reports.render_child import start_early, stop_early
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.screens.dialogs.report_messages import (
     describe_failure,
@@ -205,6 +206,8 @@ class ReportDialog(PQMModal[Path | None]):
         self.query_one("#kind-notice", Button).focus()
         if self.inspection is None:
             self._fail(self.pqm.tr("reports.dialog.not_found"))
+        else:  # WeasyPrint starts in the render child while a document is chosen (~0.5 s)
+            start_early()
 
     def _default_signer(self) -> str:
         me = self.pqm.person
@@ -486,6 +489,7 @@ class ReportDialog(PQMModal[Path | None]):
         viewer = shutil.which("xdg-open") is not None
         self._say(describe_result(self.pqm.tr, message.result, viewer=viewer))
         self.query_one("#open", Button).disabled = not viewer
+        start_early()  # for the next document (the notice, then the report …)
 
     def action_open(self) -> None:
         if self.written is None or shutil.which("xdg-open") is None:
@@ -501,4 +505,5 @@ class ReportDialog(PQMModal[Path | None]):
         if self.busy:
             self._say(self.pqm.tr("reports.dialog.busy"))
             return
+        stop_early()  # the child waiting for a next document is not needed
         self.dismiss(self.written)
