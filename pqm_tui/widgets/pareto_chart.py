@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
-from textual.color import Color, ColorParseError
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from pqm_tui.widgets.theme_colour import theme_colour
 
 MAX_BARS = 15  # the vital few; the table lists every group
 EIGHTHS = " ▁▂▃▄▅▆▇█"
@@ -57,9 +58,9 @@ class ParetoChart(Widget):
         width, height = self.size.width, self.size.height
         if data is None or not data.counts or height < 4 or width < 20:
             return Text("")
-        bar_style = self._colour("primary", "blue")
-        dot_style = f"bold {self._colour('error', 'red')}"
-        axis_style = self._colour("foreground-muted", "grey50")
+        bar_style = theme_colour(self.app, "primary", "blue")
+        dot_style = f"bold {theme_colour(self.app, 'error', 'red')}"
+        axis_style = theme_colour(self.app, "foreground-muted", "grey50")
         step, top = _ticks(max(data.counts))
         left = len(str(top)) + 1
         plot_w = width - left - RIGHT - 1
@@ -109,13 +110,3 @@ class ParetoChart(Widget):
             under.append(" " * (pad // 2) + label + " " * (pad - pad // 2))
         lines.append(under)
         return Text("\n").join(lines)
-
-    def _colour(self, variable: str, fallback: str) -> str:
-        """A colour of the app's theme as Rich takes it (``#rrggbb``; alpha blended)."""
-        value = self.app.theme_variables.get(variable)
-        if value is None:
-            return fallback
-        try:
-            return Color.parse(value).hex6
-        except ColorParseError:
-            return fallback

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rich.text import Text
-from textual.color import Color, ColorParseError
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from pqm_tui.services.points import format_points
+from pqm_tui.widgets.theme_colour import theme_colour
 
 LEFT = 4  # "100┤"
 UNDER = 4  # the x axis, the months, the project's values, the average's values
@@ -75,9 +75,9 @@ class TrendChart(Widget):
         rows = height - UNDER
         if data is None or not data.labels or rows < 4 or width < 30:
             return Text("")
-        project_style = f"bold {self._colour('primary', 'blue')}"
-        average_style = self._colour("warning", "yellow")
-        axis_style = self._colour("foreground-muted", "grey50")
+        project_style = f"bold {theme_colour(self.app, 'primary', 'blue')}"
+        average_style = theme_colour(self.app, "warning", "yellow")
+        axis_style = theme_colour(self.app, "foreground-muted", "grey50")
         slot = (width - LEFT) // len(data.labels)
         plot_w = slot * len(data.labels)
         low, top = y_range(data)
@@ -167,17 +167,7 @@ class TrendChart(Widget):
 
     def _band_style(self, pay: int, neutral: str) -> str:
         if pay > 0:
-            return self._colour("success", "green")
+            return theme_colour(self.app, "success", "green")
         if pay < 0:
-            return self._colour("error", "red")
+            return theme_colour(self.app, "error", "red")
         return neutral
-
-    def _colour(self, variable: str, fallback: str) -> str:
-        """A colour of the app's theme as Rich takes it (``#rrggbb``; alpha blended)."""
-        value = self.app.theme_variables.get(variable)
-        if value is None:
-            return fallback
-        try:
-            return Color.parse(value).hex6
-        except ColorParseError:
-            return fallback
