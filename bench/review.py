@@ -44,7 +44,7 @@ from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import AreaType
 from pqm_tui.model.ids import new_id
-from pqm_tui.model.inspection_list import ANALYSIS_LIMIT
+from pqm_tui.model.plain_connection import ANALYSIS_LIMIT
 from pqm_tui.model.review import ReviewFilter, counts, page
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -465,8 +465,8 @@ def start_app(
     active person plainly: both read on a plain connection. Otherwise, as
     ``create_app``: opened (migrated, or refused) first, and a wrong name refused.
     """
-    from pqm_tui.model.inspection_list import open_current
     from pqm_tui.model.person_lookup import active_person_named
+    from pqm_tui.model.plain_connection import open_current
 
     conn = open_current(db_path)
     if conn is None:

@@ -153,9 +153,9 @@ def test_inspection_list_reads_without_the_database_layer(tmp_path: Path) -> Non
 
 
 def test_the_quick_read_knows_the_latest_schema_version() -> None:
-    """A database stamped with ``inspection_list.SCHEMA_VERSION`` is read without
+    """A database stamped with ``plain_connection.SCHEMA_VERSION`` is read without
     migrating: it must be the number of migrations (bump it with a new migration)."""
-    from pqm_tui.model.inspection_list import SCHEMA_VERSION
+    from pqm_tui.model.plain_connection import SCHEMA_VERSION
     from pqm_tui.model.schema import latest_version
 
     assert latest_version() == SCHEMA_VERSION
@@ -164,7 +164,7 @@ def test_the_quick_read_knows_the_latest_schema_version() -> None:
 def test_an_older_database_is_migrated_before_it_is_listed(tmp_path: Path) -> None:
     """The quick read refuses a database that needs migrating: the full layer migrates it."""
     from pqm_tui.model.db import connect
-    from pqm_tui.model.inspection_list import open_current
+    from pqm_tui.model.plain_connection import open_current
     from pqm_tui.model.schema import latest_version
 
     path = tmp_path / "old.sqlite3"

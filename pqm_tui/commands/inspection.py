@@ -9,7 +9,7 @@ from pathlib import Path
 from pqm_tui.commands.context import CommandContext
 from pqm_tui.commands.parser import add_scope, lazy
 from pqm_tui.commands.table import format_table
-from pqm_tui.model import bounds, inspection_list
+from pqm_tui.model import bounds, inspection_list, plain_connection
 from pqm_tui.model.ids import short_id
 
 
@@ -69,14 +69,14 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         conn = db.conn
     else:
         project_id = None
-        quick = inspection_list.open_current(ctx.db_path)
+        quick = plain_connection.open_current(ctx.db_path)
         conn = quick if quick is not None else ctx.db().conn
     limit = bounds.parse_count(args.limit, minimum=1)
     try:
         rows = inspection_list.recent_inspections(conn, project_id, limit)
     finally:
         if quick is not None:
-            inspection_list.close_reading(quick)
+            plain_connection.close_reading(quick)
     if args.format == "json":
         print(
             json.dumps(

@@ -30,8 +30,8 @@ from sqlite_utils import Database
 
 from pqm_tui.model.audit_chain import ChainReport, check_chain
 from pqm_tui.model.errors import PQMError, StorageError, translate_storage
-from pqm_tui.model.inspection_list import optimize_connection
 from pqm_tui.model.inspection_seals import SealProblem, check_seals
+from pqm_tui.model.plain_connection import BUSY_TIMEOUT, optimize_connection
 from pqm_tui.model.schema import (
     applied_names,
     expected_triggers,
@@ -50,7 +50,6 @@ class DatabaseError(PQMError):
 
 
 MIN_SQLITE = (3, 34)  # FTS5's trigram tokenizer (review search, migration m006)
-BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's write to end
 READING = ("SELECT", "PRAGMA", "EXPLAIN")  # statements that never open a write
 
 

@@ -1,9 +1,9 @@
 """The list of recent inspections (最近检查), read on a plain ``sqlite3`` connection.
 
 ``pqm inspection list`` answers from here without loading sqlite-utils or pydantic
-when the database is already at this program's schema version (结构版本, one
-``PRAGMA user_version``); otherwise ``open_current`` gives None and the caller opens
-the database the usual way (``db.connect``: migrated, or refused when newer).
+when the database is already at this program's schema version
+(``plain_connection.open_current``); otherwise it opens the database the usual way
+(``db.connect``: migrated, or refused when newer).
 ``inspections.list_inspections`` builds its entities from the same query.
 """
 
@@ -11,18 +11,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pqm_tui.model.enums import InspectionKind, InspectionStatus
 
-# the number of migrations of model/schema.py (tests/test_import_hygiene.py keeps it so):
-# a database stamped with it needs no migration
-SCHEMA_VERSION = 18
-BUSY_TIMEOUT_MS = 10_000  # as db.BUSY_TIMEOUT
-ANALYSIS_LIMIT = 400  # rows ANALYZE samples per index: statistics in milliseconds at any size
 NAME_SEPARATOR = "\x1f"  # char(31): joins inspector names in SQL, never in a name
 # SQL: the inspection ``{ref}`` was not abandoned (作废): it counts and is listed.
 NOT_ABANDONED = "NOT EXISTS (SELECT 1 FROM inspection_abandonments a WHERE a.inspection_id = {ref})"
@@ -117,41 +110,3 @@ def recent_inspections(
         )
         for r in recent_rows(conn, project_id, None, limit)
     ]
-
-
-def open_current(path: Path) -> sqlite3.Connection | None:
-    """A connection for reading the database at ``path`` when it exists and needs no
-    migration, else None (then ``db.connect`` creates, migrates or refuses it)."""
-    if not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error:
-        return None
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        current = conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    except sqlite3.Error:  # not a database, locked past the timeout: said by db.connect
-        current = False
-    if not current:
-        conn.close()
-        return None
-    return conn
-
-
-def optimize_connection(conn: sqlite3.Connection) -> None:
-    """``PRAGMA optimize`` (ANALYZE where stale, ``ANALYSIS_LIMIT`` rows per index) before
-    a connection closes, as SQLite advises; skipped quietly when busy, read-only or gone."""
-    with suppress(sqlite3.Error):  # ProgrammingError, too: already closed
-        if conn.in_transaction:  # never commit someone's open work
-            return
-        conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
-        conn.execute("PRAGMA optimize")
-        if conn.in_transaction:
-            conn.commit()
-
-
-def close_reading(conn: sqlite3.Connection) -> None:
-    """Refresh the statistics, then close a connection of ``open_current``."""
-    optimize_connection(conn)
-    conn.close()
