@@ -17,12 +17,21 @@ command with its parts forced to two (``PQM_RENDER_PARTS=2``; PQM renders in one
 unless asked, as a split leaves a part-filled page mid-table). And the notice the same way.
 Last, the app's memory: a process that imports the app and issues the report on a thread
 (as the document dialog does), its resident size after (goal: under 150 MB).
+
+And the best any way of rendering could do on this machine (``bound``): a ``pqm report``
+must build the document's HTML (``ready``: from the process's start until PQM hands the
+HTML to its render child, timed by ``READY``) before anything is laid out, and the
+library's own work on that HTML (the CPU seconds of plain WeasyPrint less those of
+``import weasyprint`` alone) can at best be shared evenly by every core, with nothing
+spent on splitting, joining or a second font subset, and WeasyPrint already imported:
+``(ready + work / cores) / plain``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -61,6 +70,7 @@ child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subproc
 _, status, usage = os.wait4(child.pid, 0)
 took = time.perf_counter() - started
 print(json.dumps({"s": took, "mib": usage.ru_maxrss / 1024, "status": status,
+                  "cpu": usage.ru_utime + usage.ru_stime,
                   "err": child.stderr.read().decode()[-800:]}))
 """
 
@@ -70,6 +80,20 @@ PARTS = """
 import os, sys
 os.environ["PQM_RENDER_PARTS"] = "2"
 os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+# ``pqm`` (its arguments after the script's) up to the moment it hands the HTML to its
+# render child, where it stops the child and exits: timed as a whole process, ``ready``
+READY = """
+import os, sys
+import pqm_tui.reports.render_child as render_child
+def ready(child, parts, base_url):
+    child.process.kill()
+    os._exit(0)
+render_child.RenderChild.render = ready
+from pqm_tui.cli import main
+sys.argv = ["pqm", *sys.argv[1:]]
+main()
 """
 
 APP = """
@@ -98,29 +122,35 @@ print(before / 1024, rss() / 1024, "weasyprint" in sys.modules)
 """
 
 
-def run(argv: list[str]) -> tuple[float, float]:
-    """Seconds and peak resident MiB of one whole process."""
+def run(argv: list[str]) -> tuple[float, float, float]:
+    """Seconds, peak resident MiB and CPU seconds of one whole process."""
     done = subprocess.run([sys.executable, "-c", LAUNCH, *argv], capture_output=True, check=True)
     result = json.loads(done.stdout)
     if result["status"]:
         raise SystemExit(f"{argv[:4]} failed: {result['err']}")
-    return result["s"], result["mib"]
+    return result["s"], result["mib"], result["cpu"]
 
 
 def compare(label: str, commands: dict[str, list[str]], runs: int, pages: int) -> None:
-    """Each command ``runs`` times, interleaved; medians against plain WeasyPrint."""
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    """Each command ``runs`` times, interleaved; medians against plain WeasyPrint.
+
+    ``ready`` and ``import`` (if given) are not documents but the parts of :func:`bound`.
+    """
+    samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
     for n in range(runs + 1):  # the first round warms the disk cache and bytecode
         for name, argv in commands.items():
             result = run(argv)
             if n:
                 samples[name].append(result)
-    t = {k: statistics.median(s for s, _ in v) for k, v in samples.items()}
-    m = {k: max(mib for _, mib in v) for k, v in samples.items()}
+    t = {k: statistics.median(s for s, _, _ in v) for k, v in samples.items()}
+    m = {k: max(mib for _, mib, _ in v) for k, v in samples.items()}
+    cpu = {k: statistics.median(c for _, _, c in v) for k, v in samples.items()}
     print(
         f"{label}, {pages} pages (median of {runs}), load {Path('/proc/loadavg').read_text()[:14]}:"
     )
     for name in commands:
+        if name in ("ready", "import"):
+            continue
         print(
             f"  {name:<14} {t[name]:6.2f} s  ratio {t[name] / t['plain']:.2f} (goal ≤ 0.5)  "
             f"peak {m[name]:.0f} MiB (goal ≤ 200)"
@@ -128,6 +158,22 @@ def compare(label: str, commands: dict[str, list[str]], runs: int, pages: int) -
         what = f"{label}, {pages} pages: {name}"
         FIGURES.add(f"{label}.{name}", what, t[name] * 1000, baseline=t["plain"] * 1000, runs=runs)
         FIGURES.add(f"{label}.{name}.peak", f"{what}, peak memory", m[name], "MiB", runs=runs)
+    if "ready" in t:
+        bound(label, pages, t["ready"], cpu["plain"] - cpu["import"], t["plain"], runs)
+
+
+def bound(label: str, pages: int, ready: float, work: float, plain: float, runs: int) -> None:
+    """The best a whole ``pqm`` process could do here: the HTML, then the work on every core."""
+    cores = os.cpu_count() or 1
+    best = ready + work / cores
+    print(
+        f"  bound          {best:6.2f} s  ratio {best / plain:.2f}: HTML ready at {ready:.2f} s, "
+        f"then WeasyPrint's {work:.2f} CPU s shared by {cores} cores for nothing"
+    )
+    what = f"{label}, {pages} pages: the bound on {cores} cores"
+    FIGURES.add(f"{label}.bound", what, best * 1000, baseline=plain * 1000, runs=runs)
+    FIGURES.add(f"{label}.ready", f"{label}: HTML ready", ready * 1000, runs=runs)
+    FIGURES.add(f"{label}.work", f"{label}: WeasyPrint's work", work * 1000, "ms CPU", runs=runs)
 
 
 def main() -> None:
@@ -170,6 +216,8 @@ def main() -> None:
             ]  # fmt: skip
             parts = [sys.executable, "-c", PARTS, *ours]
             commands = {"pqm": ours, "pqm, 2 parts": parts, "plain": plain}
+            commands["ready"] = [sys.executable, "-c", READY, *ours[1:]]
+            commands["import"] = [sys.executable, "-c", "import weasyprint"]
             compare(kind, commands, args.runs, pages)
         db.close()
         app = [sys.executable, "-c", APP, str(db_path), sample.inspection_id, str(folder / "a.pdf")]
