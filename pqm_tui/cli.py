@@ -137,7 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         lang = settings.lang
         # who acts: --as before the command, else the signer a report names with its own --as
         who = args.actor or getattr(args, "signer", None) or os.environ.get("PQM_AS") or None
-        context = CommandContext(settings, who=who)
+        creates = getattr(args, "creates_database", False)
+        context = CommandContext(settings, who=who, creates=creates)
         if args.command is None:
             return run_app(context)
         try:

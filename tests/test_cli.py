@@ -35,6 +35,43 @@ def test_seed_demo_refuses_non_empty_database_unless_forced(
     assert code == 0 and "4 projects" in out
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["inspection", "list"],
+        ["--as", "王丽华", "inspection", "list"],
+        ["items", "--overdue"],
+        ["person", "list"],
+        ["report", "inspection", "abcd1234", "-o", "r.pdf"],
+    ],
+)
+def test_a_mistyped_database_is_said_not_opened_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """A command that reads a company's records never makes a new, empty database: an
+    empty list from a mistyped --db would read as "nothing overdue"."""
+    db = tmp_path / "typo.sqlite3"
+    code, out, err = run(capsys, "--db", str(db), *command)
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        f"pqm: 没有数据库文件 {db}：请检查 --db（或环境变量 PQM_DB）是否写对；"
+        "新建数据库请运行 pqm 打开应用，或用 pqm org import 导入组织架构"
+    )
+    assert not db.exists() and list(tmp_path.iterdir()) == []
+    code, _, err = run(capsys, "--lang", "en", "--db", str(db), *command)
+    assert code == 2 and f"No database file at {db}: check --db" in err
+    assert not db.exists()
+
+
+def test_imports_and_checklists_may_start_a_new_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a company starts with: the built-in checklists (list, print blank), its imports."""
+    db = tmp_path / "new.sqlite3"
+    code, out, _ = run(capsys, "--db", str(db), "checklist", "list")
+    assert code == 0 and "物业服务品质检查表" in out and db.is_file()
+
+
 def test_inspection_list_table_and_json(
     demo_db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

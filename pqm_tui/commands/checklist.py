@@ -52,6 +52,9 @@ NOTES = 6  # lines of advice on the template's About sheet (cli.checklist.notes.
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("checklist", help="list, show, import and export checklists")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    # every checklist action may start a new database: it answers from the built-in
+    # checklists, which a new database is given
+    parser.set_defaults(creates_database=True)
     actions.add_parser("list", help="all checklists with their latest version").set_defaults(
         func=run_list
     )

@@ -31,10 +31,14 @@ class UserError(Exception):
 class CommandContext:
     """``who`` is whom ``--as`` (or ``PQM_AS``) names: resolved to a known, active person
     when the database is opened (an unknown or archived name is refused then); ``actor``
-    is that person's id, what the audit trail and the history record."""
+    is that person's id, what the audit trail and the history record. Only a command
+    that ``creates`` a company's data (an organisation or checklist import) opens a
+    database file that is not there yet; the others say so (a mistyped ``--db`` would
+    otherwise show an empty company, or take its data into a new file)."""
 
     settings: Settings
     who: str | None = None
+    creates: bool = False
     _db: Database | None = None
     _person: Person | None = None
 
@@ -61,6 +65,8 @@ class CommandContext:
             from pqm_tui.model.db import SYSTEM_ACTOR, connect, set_actor
             from pqm_tui.model.identity import IdentityError, resolve_person
 
+            if not self.creates and not self.db_path.exists():
+                raise UserError(self.tr("cli.db.not_found", path=self.db_path))
             db = connect(self.db_path, actor=SYSTEM_ACTOR)
             if db.migration_backup is not None:  # said once: the next open has nothing to do
                 said = self.tr("common.db_backup", path=db.migration_backup)

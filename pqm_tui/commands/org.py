@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
     imp.add_argument("--yes", action="store_true", help="confirm moves and renames")
-    imp.set_defaults(func=run_import)
+    imp.set_defaults(func=run_import, creates_database=True)
     exp = actions.add_parser("export", help="write the organisation to .xlsx or .yaml")
     exp.add_argument("-o", "--output", type=Path, required=True, help="FILE.xlsx or FILE.yaml")
     exp.add_argument("--force", action="store_true", help="replace an existing file")

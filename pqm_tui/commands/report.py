@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     blank.add_argument(
         "--project", metavar="PROJECT", help="the project's areas in walking order (name or id)"
     )
+    blank.set_defaults(creates_database=True)  # a built-in checklist on paper: any database
     assessment = kinds.add_parser(
         "assessment",
         help="品质检查考核表 of a project (--project), else the month's summary; PDF or .xlsx",
