@@ -93,3 +93,47 @@ async def test_the_walks_dialogs_fit_at_80x24(app: PQMApp) -> None:
         await pilot.pause()
         assert isinstance(app.screen, FormDialog)
         fits(app.screen)
+
+
+def footer_keys(app: PQMApp) -> list[tuple[str, int]]:
+    """The footer's keys as painted: (label, right edge)."""
+    from textual.widgets import Footer
+
+    footer = app.screen.query_one(Footer)
+    return [
+        (f"{getattr(w, 'key_display', '')} {getattr(w, 'description', '')}", w.region.right)
+        for w in footer.children
+    ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_every_footer_key_is_whole_at_80_columns(
+    demo_db_path: Path, clock: Clock, lang: str
+) -> None:
+    """The review's keys take ~150 columns: those that do not fit are left out from the
+    last declared back (help lists them all); help stays first, quit last, none cut."""
+    settings = Settings(timezone="Asia/Shanghai", lang=lang)
+    app = create_app(settings, db_path=demo_db_path, actor="黄建国", clock=clock)
+    help_, quit_ = ("? 帮助", "^q 退出") if lang == "zh" else ("? Help", "^q Quit")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # not the draft: home
+        for screen_key in ("", "v", "escape", "g", "escape", "t"):
+            if screen_key:
+                await pilot.press(screen_key)
+                await pilot.pause()
+            keys = footer_keys(app)
+            assert keys[-1][0] == quit_ and max(right for _, right in keys) <= SIZE[0], keys
+            if screen_key == "v":
+                assert keys[0][0] == help_ and len(keys) >= 6  # search, overdue, mark …
+                assert ("/ 搜索" if lang == "zh" else "/ Search") in [k for k, _ in keys]
+        await pilot.press("escape", "v")
+        await pilot.pause()
+        narrow = len(footer_keys(app))
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        wide = footer_keys(app)
+        assert len(wide) > narrow and max(right for _, right in wide) <= 160
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert len(footer_keys(app)) == narrow

@@ -124,6 +124,14 @@ class Translator:
             return self.messages[description]
         return self.messages.get(f"textual.{description}", description)
 
+    def footer_key(self, description: str) -> str:
+        """A key's label in a footer: its short form (message id + ``_short``) if it has one.
+
+        The palette and help name a key whole ("Open inspection"); a footer has one line
+        for all of a screen's keys, 80 columns on a small terminal.
+        """
+        return self.messages.get(f"{description}_short") or self.key(description)
+
     def error(self, exc: BaseException) -> str:
         """The user's sentence for an error of the core (``PQMError``: key and parameters).
 

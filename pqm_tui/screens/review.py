@@ -71,6 +71,9 @@ class ReviewScreen(PQMScreen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
         binding("escape", "back", "review.key.back", "review.back"),
+        # in the footer's order: what does not fit a narrow one is left out from the end
+        binding("slash", "search", "review.key.search", "review.search"),
+        binding("o", "overdue", "review.key.overdue", "review.overdue"),
         binding("enter", "detail", "review.key.detail", "review.detail"),
         binding("space", "mark", "review.key.mark", "review.mark"),
         binding("r", "reply", "review.key.reply", "review.reply"),
@@ -79,10 +82,8 @@ class ReviewScreen(PQMScreen[None]):
         binding("d", "decide", "review.key.decide", "review.decide"),
         binding("i", "reinspect", "review.key.reinspect", "review.reinspect"),
         binding("n", "notice", "review.key.notice", "review.notice"),
-        binding("o", "overdue", "review.key.overdue", "review.overdue"),
         binding("s", "sort", "review.key.sort", "review.sort"),
         Binding("S", "reverse", "review.key.reverse", id="review.reverse", show=False),
-        binding("slash", "search", "review.key.search", "review.search"),
         # paging and Enter are said on the status line: the footer keeps room for the actions
         binding("pagedown", "page(1)", "review.key.next", "review.next", show=False, priority=True),
         binding("pageup", "page(-1)", "review.key.prev", "review.prev", show=False, priority=True),
