@@ -51,6 +51,7 @@ ALLOWED = {
     "right",
 }  # fmt: skip  (compared in lower case)
 CODE = re.compile(r"\b[A-Z]{1,4}\d*-\d+(?:-\d+)*\b")  # item codes, notice numbers
+CUT_CODE = re.compile(r"\b[A-Z]{1,4}\d*-\d*(?=│)")  # a code beneath a dialog, cut by its border
 WORD = re.compile(r"[A-Za-z]{2,}")
 HEX_ID = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{6,}\b")
 SIZES = [(80, 24), (120, 40)]
@@ -68,7 +69,7 @@ def screen_text(app: PQMApp) -> str:
 def foreign(text: str, typed: str = "") -> list[str]:
     """English words and hex ids in ``text`` that a zh user should not see (what the user
     ``typed`` is his own)."""
-    text = CODE.sub(" ", text)
+    text = CUT_CODE.sub(" ", CODE.sub(" ", text))
     words = [w for w in WORD.findall(text) if w.lower() not in ALLOWED and w not in typed]
     return words + HEX_ID.findall(text)
 

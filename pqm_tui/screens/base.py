@@ -48,5 +48,11 @@ class PQMScreen(Screen[ResultT]):
         return self.pqm.tr
 
 
-class PQMModal(PQMScreen[ResultT], ModalScreen[ResultT]):
-    """A dialog of the PQM app: a modal screen that dismisses with its result."""
+class PQMModal(ModalScreen[ResultT], PQMScreen[ResultT]):
+    """A dialog of the PQM app: a modal screen that dismisses with its result.
+
+    ``ModalScreen`` comes first: Textual takes a widget's CSS (its own default styles and
+    the type selectors it answers to) along the first base class only, so with
+    ``PQMScreen`` first a dialog was a plain screen to CSS — opaque, at the top left, the
+    screen below hidden — instead of a centred box over the dimmed screen.
+    """
