@@ -189,6 +189,8 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         if days is not None and days < 0 and not rec["overdue"]:
             key = "review.days_past"
         left = "" if days is None else tr(key, n=abs(days))
+        if days is not None and r.pending == "appeal-requested":
+            left = tr("review.days_suspended")
         table.append(
             (
                 short_id(r.id),
@@ -200,7 +202,7 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
                 r.person,
                 r.deadline or "",
                 left,
-                tr(f"review.state.{rec['status']}"),
+                tr(f"review.state.{r.pending_stage or r.status}"),
                 r.escalation_level,
             )
         )
@@ -355,6 +357,11 @@ def run_receive(ctx: CommandContext, args: argparse.Namespace) -> int:
     return _run(ctx, move)
 
 
+def _status(ctx: CommandContext, status: str | None) -> str:
+    """A stored status in the user's language, as the review says it (待整改 …)."""
+    return ctx.tr(f"enum.RectificationStatus.{status}") if status else ""
+
+
 def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:
     db = ctx.db()
     item = get_item(db, args.id)
@@ -365,8 +372,8 @@ def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:
             e.at[:16].replace("T", " "),
             names.get(e.actor, e.actor),
             ctx.tr.messages.get(f"review.action.{e.action}", e.action),
-            e.from_status or "",
-            e.to_status or "",
+            _status(ctx, e.from_status),
+            _status(ctx, e.to_status),
             e.reason,
         )
         for e in list_events(db, item.id)

@@ -18,7 +18,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     kinds = parser.add_subparsers(dest="kind", metavar="DOCUMENT", required=True)
     notice = kinds.add_parser("notice", help="rectification notice (整改通知单) of an inspection")
-    notice.add_argument("reference", metavar="INSPECTION_ID", help="id or short id")
+    notice.add_argument(
+        "reference",
+        metavar="NOTICE_OR_INSPECTION",
+        help="notice number (ZG-…) or inspection id / short id",
+    )
     notice2 = kinds.add_parser(
         "notice2", help="second rectification notice (第二次整改通知单) of escalated items"
     )

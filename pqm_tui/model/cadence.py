@@ -7,6 +7,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from pqm_tui.model.inspection_list import NOT_ABANDONED
+from pqm_tui.model.rectification import APPEALED
 
 
 def has_monthly_since(db: Database, project_id: str, start: date) -> bool:
@@ -31,14 +32,15 @@ def has_self_check_between(db: Database, project_id: str, start: date, end: date
 
 
 def open_deadlines_between(db: Database, first: date, last: date) -> list[tuple[str, date, int]]:
-    """(project name, earliest deadline, count) of open items due in ``[first, last]``."""
+    """(project name, earliest deadline, count) of open items due in ``[first, last]``
+    (not those under appeal: their deadline is suspended)."""
     return [
         (name, date.fromisoformat(earliest), n)
         for name, earliest, n in db.execute(
-            """SELECT p.name, min(r.deadline), count(*) FROM rectification_items r
+            f"""SELECT p.name, min(r.deadline), count(*) FROM rectification_items r
                JOIN projects p ON p.id = r.project_id
                WHERE r.status IN ('open', 'replied') AND r.status = 'open'
-                 AND r.deadline >= ? AND r.deadline <= ?
+                 AND r.deadline >= ? AND r.deadline <= ? AND r.id NOT IN ({APPEALED})
                GROUP BY p.name ORDER BY min(r.deadline)""",
             [first.isoformat(), last.isoformat()],
         )
@@ -46,13 +48,15 @@ def open_deadlines_between(db: Database, first: date, last: date) -> list[tuple[
 
 
 def open_deadlines_before(db: Database, day: date) -> list[tuple[str, date, int]]:
-    """(project name, earliest deadline, count) of open items whose deadline is before ``day``."""
+    """(project name, earliest deadline, count) of open items whose deadline is before ``day``
+    (overdue; not those under appeal: their deadline is suspended)."""
     return [
         (name, date.fromisoformat(earliest), n)
         for name, earliest, n in db.execute(
-            """SELECT p.name, min(r.deadline), count(*) FROM rectification_items r
+            f"""SELECT p.name, min(r.deadline), count(*) FROM rectification_items r
                JOIN projects p ON p.id = r.project_id
                WHERE r.status IN ('open', 'replied') AND r.status = 'open' AND r.deadline < ?
+                 AND r.id NOT IN ({APPEALED})
                GROUP BY p.name ORDER BY min(r.deadline)""",
             [day.isoformat()],
         )

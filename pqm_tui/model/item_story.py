@@ -18,6 +18,17 @@ from sqlite_utils import Database
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.model.rectification import list_events
 
+# what an item waits for after each request or decision (None: nothing)
+PENDING_AFTER: dict[str, str | None] = {
+    "extension-requested": "extension-requested",
+    "extension-approved": None,
+    "extension-rejected": None,
+    "appeal-requested": "appeal-review",
+    "appeal-reviewed": "appeal-final",
+    "appeal-upheld": None,
+    "appeal-rejected": None,
+}
+
 
 @dataclass(frozen=True)
 class StoryPhoto:
@@ -83,6 +94,17 @@ class ItemStory:
     def evidence(self) -> list[StoryPhoto]:
         """The reply's evidence photos (every reply's, in order)."""
         return [p for p in self.photos if p.evidence]
+
+    @property
+    def pending_stage(self) -> str | None:
+        """What the item waits for: 'extension-requested', 'appeal-review' (申诉待初审),
+        'appeal-final' (申诉待终审), or None."""
+        if self.status not in ("open", "replied"):
+            return None
+        stage: str | None = None
+        for move in self.moves:
+            stage = PENDING_AFTER.get(move.action, stage)
+        return stage
 
     @property
     def pending_notice(self) -> StoryNotice | None:

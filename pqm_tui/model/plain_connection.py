@@ -15,7 +15,7 @@ from pathlib import Path
 
 # the number of migrations of model/schema.py (tests/test_import_hygiene.py keeps it so):
 # a database stamped with it needs no migration
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's write to end
 ANALYSIS_LIMIT = 400  # rows ANALYZE samples per index: statistics in milliseconds at any size
 

@@ -18,6 +18,13 @@ from pqm_tui.model.entities import Notice, RectificationItem, RectificationStatu
 from pqm_tui.model.errors import NotFoundError
 from pqm_tui.model.ids import new_id
 
+# The items whose latest appeal is still undecided (申诉待裁决): its deadline is suspended
+# (期限暂停) and it is not overdue. Few rows: the appeal requests (rect_events_action).
+APPEALED = """SELECT a.item_id FROM rectification_events a WHERE a.action = 'appeal-requested'
+    AND NOT EXISTS (SELECT 1 FROM rectification_events d WHERE d.item_id = a.item_id
+      AND d.action IN ('appeal-upheld', 'appeal-rejected')
+      AND (d.at > a.at OR (d.at = a.at AND d.rowid > a.rowid)))"""
+
 
 @dataclass(frozen=True)
 class RectificationEvent:

@@ -26,6 +26,8 @@ from weakref import WeakKeyDictionary
 
 from sqlite_utils import Database
 
+from pqm_tui.model.rectification import APPEALED
+
 ACTIVE = ("open", "replied")
 STATUSES = (
     "active",
@@ -35,8 +37,12 @@ STATUSES = (
     "voided",
     "extension-requested",
     "appeal-requested",
+    "appeal-review",
+    "appeal-final",
     "all",
 )
+# a pending appeal by its stage: waiting for the first review (初审) or the final decision (终审)
+APPEAL_STAGES = ("appeal-review", "appeal-final")
 SEVERITIES = ("normal", "serious", "red-line")
 
 # column id -> (SQL expression, tie-breaker in insertion order). Names and the finding's
@@ -60,6 +66,10 @@ LAST_REQUEST = """(SELECT e.action FROM rectification_events e WHERE e.item_id =
                      'appeal-requested', 'appeal-upheld', 'appeal-rejected')
     ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
 EVER_REQUESTED = "SELECT e.item_id FROM rectification_events e WHERE e.action = ?"
+# the latest step of the item's appeals: 'appeal-reviewed' while the final decision waits
+LAST_APPEAL_STEP = """(SELECT e.action FROM rectification_events e WHERE e.item_id = r.id
+    AND e.action IN ('appeal-requested', 'appeal-reviewed', 'appeal-upheld', 'appeal-rejected')
+    ORDER BY e.at DESC, e.rowid DESC LIMIT 1)"""
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,15 @@ class ReviewRow:
     notice_id: str | None
     inspection_id: str
     notice_number: str = ""
+    appeal_reviewed: bool = False  # the pending appeal has its first review (待终审)
+
+    @property
+    def pending_stage(self) -> str | None:
+        """What the item waits for: 'extension-requested', 'appeal-review' (申诉待初审),
+        'appeal-final' (申诉待终审), or None."""
+        if self.pending == "appeal-requested":
+            return APPEAL_STAGES[1] if self.appeal_reviewed else APPEAL_STAGES[0]
+        return self.pending
 
     @property
     def code(self) -> str:
@@ -106,8 +125,10 @@ class ReviewRow:
         return None if self.deadline is None else (date.fromisoformat(self.deadline) - today).days
 
     def overdue(self, today: date) -> bool:
+        """Open and past its deadline, unless an appeal is pending (its deadline waits)."""
         left = self.days_left(today)
-        return self.status == "open" and left is not None and left < 0
+        suspended = self.pending == "appeal-requested"
+        return self.status == "open" and left is not None and left < 0 and not suspended
 
 
 def _where(
@@ -136,10 +157,21 @@ def _where(
         where.append(f"r.id IN ({EVER_REQUESTED}) AND {LAST_REQUEST} = ?")
         params += [status, status]
         need.add("r")
+    elif status in APPEAL_STAGES:  # a pending appeal, reviewed or not
+        test = "=" if status == "appeal-final" else "!="
+        where.append(
+            f"r.id IN ({EVER_REQUESTED}) AND {LAST_REQUEST} = ? "
+            f"AND {LAST_APPEAL_STEP} {test} 'appeal-reviewed'"
+        )
+        params += ["appeal-requested", "appeal-requested"]
+        need.add("r")
     elif status not in ("active", "all"):
         raise ValueError(f"unknown status filter {status!r}; use one of {', '.join(STATUSES)}")
-    if flt.overdue:
-        where.append(f"{status_col} = 'open' AND {deadline_col} < ?")
+    if flt.overdue:  # a pending appeal suspends the deadline: not overdue
+        id_col = "s.item_id" if on_s else "r.id"
+        where.append(
+            f"{status_col} = 'open' AND {deadline_col} < ? AND {id_col} NOT IN ({APPEALED})"
+        )
         params.append(today.isoformat())
     if flt.project_id:
         where.append("r.project_id = ?")
@@ -390,7 +422,7 @@ def _query(db: Database, flt: ReviewFilter, today: date, sort: str | None) -> _Q
 
 
 def _pending(flt: ReviewFilter) -> bool:
-    return flt.status in ("extension-requested", "appeal-requested")
+    return flt.status in ("extension-requested", "appeal-requested", *APPEAL_STAGES)
 
 
 def _union_query(plan: _TextPlan, flt: ReviewFilter, today: date) -> _Query:
@@ -448,7 +480,8 @@ def _rows(
                   f.responsible_person AS person, f.note, r.deadline, r.status,
                   CASE WHEN r.status IN ('open', 'replied') THEN {LAST_REQUEST} END
                     AS last_request,
-                  r.escalation_level, r.notice_id, f.inspection_id, n.number
+                  r.escalation_level, r.notice_id, f.inspection_id, n.number,
+                  CASE WHEN r.status IN ('open', 'replied') THEN {LAST_APPEAL_STEP} END
               FROM ({inner}) page
               CROSS JOIN rectification_items r ON r.rowid = page.rid
               CROSS JOIN findings f ON f.id = r.finding_id
@@ -476,6 +509,7 @@ def _rows(
             notice_id=r[14],
             inspection_id=r[15],
             notice_number=r[16] or "",
+            appeal_reviewed=r[12] == "appeal-requested" and r[17] == "appeal-reviewed",
         )
 
 
@@ -530,15 +564,25 @@ def counts(db: Database, flt: ReviewFilter, today: date) -> dict[str, int]:
     for state, n, late in db.execute(sql, params):
         result[state] = n
         result["overdue"] += late or 0
+    if result["overdue"]:  # a pending appeal suspends the deadline (期限暂停)
+        result["overdue"] -= _late_appeals(db, flt, today)
     result["matching"] = _matching_from(result, flt)
     if result["matching"] < 0:  # pending requests: ask the database
         result["matching"] = count(db, flt, today)
     return result
 
 
+def _late_appeals(db: Database, flt: ReviewFilter, today: date) -> int:
+    """How many items under the filter's other conditions are open and past their deadline
+    while an appeal is pending (the few appealed items, read first)."""
+    q = _query(db, replace(flt, status="appeal-requested", overdue=False), today, None)
+    sql = f"{q.with_}SELECT count(*) {q.body} AND r.status = 'open' AND r.deadline < ?"
+    return int(db.execute(sql, [*q.params, today.isoformat()]).fetchone()[0])
+
+
 def _matching_from(result: dict[str, int], flt: ReviewFilter) -> int:
     """``count(flt)`` derived from the counts by status, or -1 when they cannot tell."""
-    if flt.status in ("extension-requested", "appeal-requested"):
+    if _pending(flt):
         return -1
     if flt.overdue:  # overdue items are open ones
         return result["overdue"] if flt.status in ("active", "open", "all") else 0

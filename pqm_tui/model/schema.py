@@ -1202,3 +1202,35 @@ def m019_review_first_use(db: Database) -> None:
     rows, whatever statistics the planner has.
     """
     db.execute("CREATE INDEX rect_level ON rectification_items(escalation_level)")
+
+
+@migrations()
+def m020_lifecycle_fixes(db: Database) -> None:
+    """Follow-up notices (第二次整改通知单) received at their re-inspection's sign-off.
+
+    A first notice counts as received by the receiver who signs with the inspection;
+    follow-up notices issued by a signed re-inspection were left unreceived (未签收) though
+    its receiver had signed. They get the re-inspection's receiver and signing time, as
+    signing one does now (services.reinspection.receive_at_signing); the items' deadlines
+    already counted from that day.
+    """
+    db.execute(
+        """UPDATE notices SET
+             received_at = (SELECT i.signed_at FROM rectification_events e
+               JOIN inspections i ON i.id = json_extract(e.data, '$.reinspection_id')
+               WHERE e.action = 'reinspection-failed'
+                 AND json_extract(e.data, '$.notice_id') = notices.id
+               ORDER BY e.at, e.rowid LIMIT 1),
+             received_by = (SELECT i.receiver_name FROM rectification_events e
+               JOIN inspections i ON i.id = json_extract(e.data, '$.reinspection_id')
+               WHERE e.action = 'reinspection-failed'
+                 AND json_extract(e.data, '$.notice_id') = notices.id
+               ORDER BY e.at, e.rowid LIMIT 1)
+           WHERE sequence >= 2 AND received_at IS NULL
+             AND EXISTS (SELECT 1 FROM rectification_events e
+               JOIN inspections i ON i.id = json_extract(e.data, '$.reinspection_id')
+               WHERE e.action = 'reinspection-failed'
+                 AND json_extract(e.data, '$.notice_id') = notices.id
+                 AND i.status = 'signed' AND trim(coalesce(i.receiver_name, '')) != ''
+                 AND i.signed_at IS NOT NULL)"""
+    )

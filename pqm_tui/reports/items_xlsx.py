@@ -104,7 +104,7 @@ def _cells(sheet: object, row: ReviewRow, today: date, tr: Translator) -> list[o
         days_cell.font = OVERDUE_FONT
     status = tr(f"review.state.{row.status}")
     if row.pending:
-        status += tr("review.pending", what=tr(f"review.state.{row.pending}"))
+        status += tr("review.pending", what=tr(f"review.state.{row.pending_stage}"))
     return [
         _text(sheet, row.code),
         _text(sheet, row.project_name),

@@ -65,6 +65,18 @@ def _inspection(builder: Builder, ref: str) -> str:
     return inspections.get_inspection(builder.db, ref).id
 
 
+def _notice_subject(builder: Builder, ref: str) -> str:
+    """The inspection of a first notice: its printed number (整改通知单编号, what is on the
+    paper) or the inspection's id. A follow-up notice's number is refused naming notice2."""
+    text = ref.strip()
+    if not text.upper().startswith("ZG-"):
+        return _inspection(builder, text)
+    notice = notices.get_notice_by_number(builder.db, text)
+    if notice.sequence >= 2:
+        raise RuleError("reports.err.follow_up_number", number=notice.number, n=notice.sequence)
+    return notice.inspection_id
+
+
 def _notice(builder: Builder, inspection_id: str) -> tuple[str, Any]:
     notice, items = builder.first_notice(inspection_id)
     return notice.number, builder.notice(notice, items)
@@ -135,7 +147,7 @@ def _circular(builder: Builder, month: str) -> tuple[str, Any]:
     return month, builder.circular(month)
 
 
-NOTICE = DocumentKind("notice", "notice.html", "reports.notice.title", _inspection, _notice)
+NOTICE = DocumentKind("notice", "notice.html", "reports.notice.title", _notice_subject, _notice)
 NOTICE2 = DocumentKind(
     "notice2",
     "notice.html",

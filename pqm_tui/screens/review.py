@@ -18,6 +18,7 @@ opens the forms and reports.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from functools import partial
@@ -793,7 +794,10 @@ class ReviewScreen(PQMScreen[None]):
 
     def _report(self, ids: list[str], outcome: Outcome, said: str = "review.done") -> None:
         """Say what a move did and what failed, by item; unmark the items and reload."""
-        if outcome.done:
+        if outcome.made:  # what each decision recorded: 初审意见, 终审, 批准延期 …
+            made = Counter(outcome.made)
+            self.notify("\n".join(self.tr(f"review.decided.{m}", count=n) for m, n in made.items()))
+        elif outcome.done:
             self.notify(self.tr(said, count=outcome.done))
         if outcome.problems:
             self.notify("\n".join(outcome.problems[:5]), severity="error", timeout=10)
@@ -805,7 +809,8 @@ class ReviewScreen(PQMScreen[None]):
         if not ids or self._refused(ids, Action.REPLY) or not self._allowing(ids, Action.REPLY):
             return  # not his to make, or already replied (or closed): said before typing
         app = self.pqm
-        dialog = ReplyDialog(self.tr, app.clock.today(), len(ids), app.db_path)
+        earliest = self.actions.earliest_reply(ids)
+        dialog = ReplyDialog(self.tr, app.clock.today(), len(ids), app.db_path, earliest)
         self._ask(
             dialog,
             ids,
@@ -846,16 +851,18 @@ class ReviewScreen(PQMScreen[None]):
         ids = self._need_selection()
         if not ids:
             return
-        pending = {i: (self.page_rows[i].pending if i in self.page_rows else None) for i in ids}
+        rows = [self.page_rows[i] for i in ids if i in self.page_rows]
+        pending = {r.id: r.pending for r in rows}
         extensions = sum(1 for p in pending.values() if p == Action.REQUEST_EXTENSION)
         appeals = sum(1 for p in pending.values() if p == Action.REQUEST_APPEAL)
+        finals = sum(1 for r in rows if r.pending_stage == "appeal-final")
         if not extensions and not appeals:
             self.notify(self.tr("review.decide.nothing"), severity="warning")
             return
         if self._refused([i for i, p in pending.items() if p], None):
             return
 
-        request = self.actions.request_text(ids[0], pending[ids[0]]) if len(ids) == 1 else ""
+        request = self.actions.request_text(ids[0], pending.get(ids[0])) if len(ids) == 1 else ""
         app = self.pqm
 
         def check(pin: str) -> None:  # the acting person signs the decision with his PIN
@@ -863,7 +870,13 @@ class ReviewScreen(PQMScreen[None]):
             check_pin(app.db, app.clock, decider.id, pin)
 
         dialog = DecideDialog(
-            self.tr, extensions, appeals, request, decider=self._actor_name(), check_pin=check
+            self.tr,
+            extensions,
+            appeals,
+            request,
+            finals=finals,
+            decider=self._actor_name(),
+            check_pin=check,
         )
         self._ask(dialog, ids, lambda values: self.actions.decide(ids, values))
 

@@ -42,6 +42,7 @@ class Outcome:
 
     done: int = 0
     problems: list[str] = field(default_factory=list)
+    made: list[str] = field(default_factory=list)  # a decision's recorded moves (初审 …)
 
 
 class ReviewController:
@@ -109,6 +110,18 @@ class ReviewController:
                 return self.explain(exc)
         return ""
 
+    def earliest_reply(self, ids: list[str]) -> date | None:
+        """The earliest completion date a reply to all ``ids`` may give (the latest of
+        their earliest dates), or None when none is known."""
+        days = []
+        for item_id in ids:
+            try:
+                item = get_item(self.db, item_id)
+            except NotFoundError:
+                continue
+            days.append(rectification.earliest_reply(self.db, self.clock, item))
+        return max(days) if days else None
+
     @staticmethod
     def latest_deadline(items: list[RectificationItem]) -> date | None:
         """The latest deadline of ``items`` (an extension must go beyond it)."""
@@ -166,20 +179,26 @@ class ReviewController:
         )
 
     def decide(self, ids: list[str], values: Mapping[str, str]) -> Outcome:
-        """裁决: each item's pending request decided by ``rectification.decide``."""
+        """裁决: each item's pending request decided by ``rectification.decide``; the
+        outcome lists the moves recorded (a first review, a final decision …)."""
         asked = values.get("deadline", "")
-        return self._apply(
-            ids,
-            lambda i: rectification.decide(
+        made: list[str] = []
+
+        def move(item_id: str) -> None:
+            rectification.decide(
                 self.db,
                 self.clock,
-                i,
+                item_id,
                 actor=self.actor,
                 approve=values["decision"] == "approve",
                 reason=values["reason"],
                 new_deadline=date.fromisoformat(asked) if asked else None,
-            ),
-        )
+            )
+            made.append(list_events(self.db, item_id)[-1].action)
+
+        outcome = self._apply(ids, move)
+        outcome.made = made
+        return outcome
 
     def reinspect(self, ids: list[str]) -> Inspection:
         """复检: a re-inspection of the items (raises ``ModelError`` when refused)."""

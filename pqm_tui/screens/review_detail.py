@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 
 from pqm_tui.model.errors import PQMError
 from pqm_tui.model.item_story import ItemStory, StoryMove, item_story
+from pqm_tui.model.review import APPEAL_STAGES
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.screens.system_viewer import open_in_viewer
 from pqm_tui.widgets.footer import PQMFooter, binding
@@ -88,6 +89,8 @@ def days_text(story: ItemStory, today: date, tr: Translator) -> str:
     """Days left or overdue for an open item, else ""."""
     if story.deadline is None or story.status not in ("open", "replied"):
         return ""
+    if story.pending_stage in APPEAL_STAGES:  # a pending appeal suspends the deadline
+        return tr("review.days_suspended")
     left = (date.fromisoformat(story.deadline) - today).days
     if left >= 0:
         return tr("review.days_left", n=left)
@@ -147,6 +150,8 @@ def story_text(story: ItemStory, today: date, tr: Translator, clock: Clock) -> T
 
     heading("review.detail.rectification")
     status = state_name(tr, story.status)
+    if story.pending_stage:
+        status += tr("review.pending", what=tr(f"review.state.{story.pending_stage}"))
     days = days_text(story, today, tr)
     line(
         tr(

@@ -89,15 +89,17 @@ def row_cells(
     days: str | Text
     if left is None or row.status not in ("open", "replied"):
         days = ""
+    elif row.pending == "appeal-requested":  # the appeal suspends the deadline
+        days = tr("review.days_suspended")
     elif row.overdue(today):
         days = Text(tr("review.days_overdue", n=-left), style="bold red")
     elif left < 0:  # replied in time or not, waiting for re-inspection: not red
         days = tr("review.days_past", n=-left)
     else:
         days = tr("review.days_left", n=left)
-    status = tr(f"enum.RectificationStatus.{row.status}")
-    if row.pending:
-        status += tr("review.pending", what=tr(f"review.state.{row.pending}"))
+    # what the item waits for says more than open/replied (申诉待初审 / 申诉待终审)
+    stage = row.pending_stage
+    status = tr(f"review.state.{stage}") if stage else tr(f"enum.RectificationStatus.{row.status}")
     cells: dict[str, str | Text] = {
         "mark": "●" if marked else "",
         "project": row.project_name,

@@ -21,7 +21,7 @@ voids a finding. ``actor`` is always the acting person's id.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -191,6 +191,19 @@ def item_days_left(item: RectificationItem, today: date) -> int | None:
     return days_left(date.fromisoformat(item.deadline), today)
 
 
+def earliest_reply(db: Database, clock: Clock, item: RectificationItem) -> date:
+    """The earliest completion date (完成日期) a reply may give, in local dates: the day
+    the finding was recorded, or the day of the failed re-inspection that re-opened the
+    item (the work reported is what was done after it). Work may start before the
+    notice is received (an inspector's finding is often put right at once)."""
+    recorded = findings.get_finding(db, item.finding_id).created_at
+    days = [clock.local_date_of(recorded)]
+    failed = notices.last_failed_reinspection(db, item.id)
+    if failed is not None:
+        days.append(clock.local_date_of(failed[2]))
+    return max(days)
+
+
 def reply(
     db: Database,
     clock: Clock,
@@ -209,6 +222,11 @@ def reply(
     when = bounds.check_date(done_on or clock.today(), clock.today())
     if when > clock.today():
         raise RectificationError("review.err.future_date", date=when.isoformat())
+    earliest = earliest_reply(db, clock, item)
+    if when < earliest:
+        raise RectificationError(
+            "review.err.reply_too_early", date=when.isoformat(), earliest=earliest.isoformat()
+        )
     return record_transition(
         db,
         clock,
@@ -385,7 +403,9 @@ def decide_appeal(
     """申诉终审: the city general manager's final decision, after the first-level review.
 
     Upheld: the finding is voided by an amendment, the item and its carry-overs voided;
-    rejected: the item goes on as before.
+    rejected: the item goes on, its deadline moved on by the days the appeal was pending
+    (a pending appeal suspends the deadline: not overdue meanwhile, ``model.rectification
+    .APPEALED``).
     """
     item = get_item(db, item_id)
     action = Action.UPHOLD_APPEAL if uphold else Action.REJECT_APPEAL
@@ -401,7 +421,10 @@ def decide_appeal(
         raise RectificationError("review.err.appeal_not_reviewed")
     why = _required(reason, "review.err.missing.reason")
     if not uphold:
-        return record_transition(db, clock, item, actor=actor, action=action.value, reason=why)
+        resumed = _resumed(db, clock, item)
+        return record_transition(
+            db, clock, item, actor=actor, action=action.value, reason=why, **resumed
+        )
     finding = findings.get_finding(db, item.finding_id)
     with db.atomic():
         amendment = amendments.add_amendment(db, clock, actor, finding, "voided", "1", why)
@@ -416,6 +439,21 @@ def decide_appeal(
             reason=why,
             data={"amendment_id": amendment.id, "carry_overs_voided": voided},
         )
+
+
+def _resumed(db: Database, clock: Clock, item: RectificationItem) -> dict[str, Any]:
+    """A rejected appeal's deadline (期限顺延): the deadline was suspended while the appeal
+    was pending, so it moves on by the days from the request to today (the item is late
+    by as much as it was when it appealed). The event's data says old and new."""
+    request = _latest_event(db, item.id, Action.REQUEST_APPEAL)
+    if item.deadline is None or request is None:
+        return {}
+    paused = (clock.today() - clock.local_date_of(request.at)).days
+    if paused <= 0:
+        return {}
+    deadline = (date.fromisoformat(item.deadline) + timedelta(days=paused)).isoformat()
+    data = {"old_deadline": item.deadline, "new_deadline": deadline, "suspended_days": paused}
+    return {"data": data, "deadline": deadline}
 
 
 def decide(

@@ -4,7 +4,8 @@ A re-inspection is an ordinary inspection of kind ``re-inspection`` whose walk
 plan holds only the (area, item) pairs of its target items, so the normal walk
 screen walks just those. Signing it applies the verdicts: a pass closes the
 item; a fail re-opens it one escalation level up with a new deadline, lists it
-on the re-inspection's second notice (第二次整改通知, notices.sequence = 2),
+on the re-inspection's second notice (第二次整改通知, notices.sequence = 2; received
+at the sign-off by its receiver, as a first notice is),
 puts it in the month's circular (通报) and records a carry-over deduction
 against the project's next monthly assessment. Applying is idempotent.
 """
@@ -176,7 +177,22 @@ def sign_reinspection(
         reinspection_targets.lock_inspection(
             db, clock, inspection_id, receiver_name=receiver_name, receiver_role=receiver_role
         )
-        return apply_outcome(db, clock, settings, inspection_id, actor=actor)
+        outcome = apply_outcome(db, clock, settings, inspection_id, actor=actor)
+        receive_at_signing(db, clock, outcome.notice_numbers, receiver_name)
+        return outcome
+
+
+def receive_at_signing(db: Database, clock: Clock, numbers: list[str], receiver_name: str) -> None:
+    """The follow-up notices a re-inspection's sign-off issued count as received (签收) by
+    the receiver who signed with it, now — as the first notice does at an inspection's
+    sign-off; the failed items' deadlines already count from today. A notice received
+    before (one shared within a day) keeps its receipt."""
+    if not receiver_name.strip():
+        return
+    for number in numbers:
+        notice = notices.get_notice_by_number(db, number)
+        if not notice.received_at:
+            notices.set_notice_receipt(db, notice.id, clock.now_iso(), receiver_name.strip())
 
 
 def apply_outcome(
