@@ -11,7 +11,14 @@ import pytest
 from sqlite_utils import Database
 
 from pqm_tui.config import Settings
-from pqm_tui.model import amendments, carry_overs, findings, inspections, reinspection_targets
+from pqm_tui.model import (
+    amendments,
+    carry_overs,
+    findings,
+    inspections,
+    notices,
+    reinspection_targets,
+)
 from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect, set_actor
 from pqm_tui.model.entities import RectificationItem, RectificationStatus, Result
@@ -398,22 +405,71 @@ def test_carry_over_month_is_the_next_calendar_month() -> None:
     assert close_date("2026-11") == date(2026, 11, 30) and close_date("2026-12", 31).day == 31
 
 
-def test_acknowledging_a_second_notice_restarts_deadlines(
+def test_second_notice_is_received_at_the_reinspections_sign_off(
     db: Database, clock: Clock, settings: Settings
 ) -> None:
+    """As a first notice is received by the receiver who signs with the inspection, the
+    follow-up notice a failed re-inspection issues is received by the receiver who signs
+    with the re-inspection (张经理), that day; the deadline counts from that receipt."""
     item, _ = fail_once(db, clock, settings)
     event = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
+    notice = notices.get_notice(db, str(event.data["notice_id"]))
+    assert notice.sequence == 2 and notice.received_by == "张经理"
+    assert notice.received_at is not None
+    assert clock.local_date_of(notice.received_at) == clock.today()
+    assert get_item(db, item.id).deadline == (clock.today() + timedelta(days=7)).isoformat()
     later = at(datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI))
-    n = rect.acknowledge_notice(
-        db, later, settings, str(event.data["notice_id"]), actor=pm(db, item), received_by="李经理"
-    )
-    assert n == 1 and get_item(db, item.id).deadline == "2026-12-02"
     with raises_saying(rect.RectificationError, "was received"):
         rect.acknowledge_notice(
-            db,
-            later,
-            settings,
-            str(event.data["notice_id"]),
-            actor=pm(db, item),
-            received_by="李经理",
+            db, later, settings, notice.id, actor=pm(db, item), received_by="李经理"
         )
+
+
+def test_an_unreceived_follow_up_notice_restarts_deadlines_when_received(
+    db: Database, clock: Clock, settings: Settings
+) -> None:
+    """A follow-up notice not received at a sign-off (made before m020, or printed
+    first) is received by hand; the deadline then counts from that receipt."""
+    item, _ = fail_once(db, clock, settings)
+    event = [e for e in list_events(db, item.id) if e.action == "reinspection-failed"][-1]
+    notice_id = str(event.data["notice_id"])
+    with db.atomic():
+        db.execute("UPDATE notices SET received_at = NULL, received_by = NULL WHERE id = ?",
+                   [notice_id])  # fmt: skip
+    later = at(datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI))
+    n = rect.acknowledge_notice(db, later, settings, notice_id, actor=pm(db, item), received_by="李经理")
+    assert n == 1 and get_item(db, item.id).deadline == "2026-12-02"
+
+
+# the completion date of a reply (完成日期) ---------------------------------------------
+def test_reply_cannot_be_dated_before_the_finding(
+    db: Database, clock: Clock, settings: Settings
+) -> None:
+    """A reply reports work done on the problem found: not before it was recorded. The
+    refusal names the field and the earliest date allowed."""
+    item = fresh_item(db, clock, settings)
+    recorded = clock.local_date_of(findings.get_finding(db, item.finding_id).created_at)
+    assert rect.earliest_reply(db, clock, item) == recorded
+    day_before = recorded - timedelta(days=1)
+    with raises_saying(rect.RectificationError, "“Done on”") as refused:
+        rect.reply(db, clock, item.id, actor=pm(db, item), done="已清理", done_on=day_before)
+    said = english(refused.value)
+    assert day_before.isoformat() in said and f"earliest date allowed is {recorded}" in said
+    assert get_item(db, item.id).status == RectificationStatus.OPEN  # nothing recorded
+    done = rect.reply(db, clock, item.id, actor=pm(db, item), done="已清理", done_on=recorded)
+    assert done.status == RectificationStatus.REPLIED
+
+
+def test_reply_to_a_reopened_item_is_dated_after_the_failed_reinspection(
+    db: Database, settings: Settings
+) -> None:
+    """An item a re-inspection re-opened is replied to with the work done since then."""
+    signed = at(datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI))
+    item, _ = fail_once(db, signed, settings)
+    later = at(datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI))
+    assert rect.earliest_reply(db, later, item) == date(2026, 11, 23)
+    with raises_saying(rect.RectificationError, "earliest date allowed is 2026-11-23"):
+        rect.reply(
+            db, later, item.id, actor=pm(db, item), done="已整改", done_on=date(2026, 11, 22)
+        )
+    rect.reply(db, later, item.id, actor=pm(db, item), done="已整改", done_on=date(2026, 11, 23))
