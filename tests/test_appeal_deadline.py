@@ -110,9 +110,7 @@ def test_the_review_tells_an_appeals_stage(db: Database) -> None:
         row = {r.id: r for r in review.page(db, mine, today, limit=100_000)}[item.id]
         first = review.page(db, replace(mine, status="appeal-review"), today, limit=100_000)
         final = review.page(db, replace(mine, status="appeal-final"), today, limit=100_000)
-        return row.pending_stage, item.id in {r.id for r in first}, item.id in {
-            r.id for r in final
-        }
+        return row.pending_stage, item.id in {r.id for r in first}, item.id in {r.id for r in final}
 
     assert stage() == ("appeal-review", True, False)
     rect.review_appeal(

@@ -437,7 +437,9 @@ def test_an_unreceived_follow_up_notice_restarts_deadlines_when_received(
         db.execute("UPDATE notices SET received_at = NULL, received_by = NULL WHERE id = ?",
                    [notice_id])  # fmt: skip
     later = at(datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI))
-    n = rect.acknowledge_notice(db, later, settings, notice_id, actor=pm(db, item), received_by="李经理")
+    n = rect.acknowledge_notice(
+        db, later, settings, notice_id, actor=pm(db, item), received_by="李经理"
+    )
     assert n == 1 and get_item(db, item.id).deadline == "2026-12-02"
 
 

@@ -182,11 +182,26 @@ async def test_enter_opens_the_detail_and_photos_open_in_the_viewer(
         assert app.screen is screen
 
 
+def not_received(app: PQMApp, screen: ReviewScreen) -> review.ReviewRow:
+    """An item whose follow-up notice is not received yet (未签收): the demo's are received
+    at their re-inspection's sign-off, so one is made as a notice printed before any
+    receipt (or one issued before m020) is."""
+    row = next(
+        r for r in screen.rows if any(n.sequence >= 2 for n in item_story(app.db, r.id).notices)
+    )
+    later = [n for n in item_story(app.db, row.id).notices if n.sequence >= 2][-1]
+    with app.db.atomic():
+        app.db.execute(
+            "UPDATE notices SET received_at = NULL, received_by = NULL WHERE id = ?", [later.id]
+        )
+    return row
+
+
 async def test_receive_a_notice_from_the_review(demo_db_path: Path, clock: Clock) -> None:
     app = make_app(demo_db_path, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_review(app, pilot)
-        waiting = next(r for r in screen.rows if item_story(app.db, r.id).pending_notice)
+        waiting = not_received(app, screen)
         pending = item_story(app.db, waiting.id).pending_notice
         assert pending is not None
         await cursor_to(screen, pilot, waiting.id)
@@ -516,7 +531,7 @@ async def test_receive_from_the_detail_screen(demo_db_path: Path, clock: Clock) 
     app = make_app(demo_db_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(app, pilot)
-        waiting = next(r for r in screen.rows if item_story(app.db, r.id).pending_notice)
+        waiting = not_received(app, screen)
         await cursor_to(screen, pilot, waiting.id)
         await pilot.press("enter")
         await pilot.pause()

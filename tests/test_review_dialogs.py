@@ -156,7 +156,7 @@ async def test_extension_request_then_approval(demo_db_path: Path, clock: Clock)
             "proposed": "2026-12-05",
         }
         assert screen.page_rows[item_id].pending == "extension-requested"
-        assert cell(screen, item_id, "status") == "待整改·延期申请中"
+        assert cell(screen, item_id, "status") == "延期申请中"
 
         # the project manager may not decide his own request: said before any form
         await pilot.press("d")
@@ -313,7 +313,7 @@ async def test_appeal_rejected_returns_to_rectification(demo_db_path: Path, cloc
             "appeal-requested",
             {"grounds": "检查当日暴雨 属不可抗力"},
         )
-        assert cell(screen, item_id, "status") == "已回复·申诉中"
+        assert cell(screen, item_id, "status") == "申诉待初审"  # the stage, not just 申诉中
 
         for step, who in (("first", "黄建国"), ("final", "")):  # 初审, then 终审
             if who:
@@ -328,6 +328,11 @@ async def test_appeal_rejected_returns_to_rectification(demo_db_path: Path, cloc
             hint = str(dialog.query_one(".dialog-hint", Static).render())
             assert "申诉理由：检查当日暴雨" in hint
             assert ("初审（黄建国）：驳回" in hint) == (step == "final")
+            # what this step does: a first review records an opinion for the final decision
+            assert ("本次为初审" in hint) == (step == "first")
+            assert ("以更正记录撤销" in hint) == (step == "final")
+            title = str(dialog.query_one(".dialog-title", Static).render())
+            assert ("申诉初审 1 项" if step == "first" else "申诉终审 1 项") in title
             await pilot.press("enter", "down", "enter")  # open the choice, pick 驳回
             await pilot.pause()
             assert dialog.query_one("#field-decision", Select).selection == "reject"
@@ -335,9 +340,14 @@ async def test_appeal_rejected_returns_to_rectification(demo_db_path: Path, cloc
             dialog.query_one("#field-pin", Input).value = DEMO_PIN
             await pilot.press("ctrl+s")
             screen = await settle(app, pilot)
+            said = " ".join(n.message for n in app._notifications)
             if step == "first":  # recorded; the appeal waits for the final decision
                 assert list_events(app.db, item_id)[-1].action == "appeal-reviewed"
-                assert cell(screen, item_id, "status") == "已回复·申诉中"
+                assert cell(screen, item_id, "status") == "申诉待终审"
+                assert "已记录 1 项申诉的初审意见，待城市公司总经理终审" in said
+                assert "已处理" not in said
+            else:
+                assert "1 项申诉终审驳回" in said
 
         item = get_item(app.db, item_id)
         assert item.status.value == "replied"  # back where it was, waiting for re-inspection
@@ -356,7 +366,7 @@ async def test_appeal_upheld_voids_the_item(demo_db_path: Path, clock: Clock) ->
         counts = dict(screen.counts)
         table_order = table_ids(screen)
         screen = await appeal(app, pilot, screen, item_id)
-        assert cell(screen, item_id, "status") == "待整改·申诉中"
+        assert cell(screen, item_id, "status") == "申诉待初审"
         line = cursor_row(screen)[0]
         as_person(app, "黄建国")
         await pilot.press("d", "tab", *"初审属实")
@@ -495,3 +505,43 @@ async def test_a_missing_reply_photo_is_said_in_the_form_and_nothing_is_lost(
         message = error_text(app)
         assert str(missing) in message and "no such file" not in message
         assert not [e for e in list_events(app.db, item_id) if e.action == "reply"]
+
+
+async def test_a_reply_dated_before_the_finding_is_refused_in_the_form(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    """完成日期 before the problem was recorded is said under the field, with the earliest
+    date allowed; nothing is recorded until the date is right."""
+    from textual.widgets import Input
+
+    from pqm_tui.model.findings import get_finding
+    from pqm_tui.model.rectification import get_item, list_events
+    from pqm_tui.screens.dialogs.reply import ReplyDialog
+
+    app = make_app(demo_db_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_review(app, pilot)
+        item_id = pick(screen, status="open", in_time=True)
+        finding = get_finding(app.db, get_item(app.db, item_id).finding_id)
+        recorded = clock.local_date_of(finding.created_at)
+        await cursor_to(screen, pilot, item_id)
+        as_manager(app, item_id)
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReplyDialog)
+        await fill(pilot, "已更换灯具")
+        early = recorded.replace(day=1) if recorded.day > 1 else recorded.replace(month=1, day=1)
+        dialog.query_one("#field-date", Input).value = early.isoformat()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog
+        message = error_text(app)
+        assert "「完成日期」" in message and f"最早可填 {recorded.isoformat()}" in message
+        assert not [e for e in list_events(app.db, item_id) if e.action == "reply"]
+        dialog.query_one("#field-date", Input).value = recorded.isoformat()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert [e.data["date"] for e in list_events(app.db, item_id) if e.action == "reply"] == [
+            recorded.isoformat()
+        ]
