@@ -346,6 +346,10 @@ async def test_appeal_rejected_returns_to_rectification(demo_db_path: Path, cloc
                 assert cell(screen, item_id, "status") == "申诉待终审"
                 assert "已记录 1 项申诉的初审意见，待城市公司总经理终审" in said
                 assert "已处理" not in said
+                await pilot.press("d")  # his step is done: he is told what the item waits for
+                await pilot.pause()
+                assert app.screen is screen
+                assert any("申诉待终审：黄建国 无权终审申诉" in m for m in notifications(app))
             else:
                 assert "1 项申诉终审驳回" in said
 

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 SUBJECT_LINES = 3  # a form names up to this many items in full
 EXTENSION_DAYS = 7  # the date an extension form proposes: a week after the deadline
+# the stage of a pending appeal by the decision it waits for (申诉待初审 / 申诉待终审)
+STAGE_OF = {Action.REVIEW_APPEAL: "appeal-review", Action.UPHOLD_APPEAL: "appeal-final"}
 
 
 @dataclass
@@ -101,13 +103,19 @@ class ReviewController:
         """Why the acting person may not make ``action`` (None: the decision each item waits
         for) on the items, by the first that refuses; "" when they may."""
         for item_id in ids:
+            move = None
             try:
                 item = get_item(self.db, item_id)
                 move = action or rectification.pending_decision(self.db, item)
                 if move is not None:
                     rectification.require_move(self.db, self.actor, item, move)
             except ModelError as exc:
-                return self.explain(exc)
+                stage = STAGE_OF.get(move) if action is None and move is not None else None
+                if stage is None:
+                    return self.explain(exc)
+                code = item_codes(self.db, [item_id]).get(item_id, "")
+                waits = self.tr(f"review.state.{stage}")
+                return self.tr("review.err.stage", item=code, stage=waits, why=self.explain(exc))
         return ""
 
     def earliest_reply(self, ids: list[str]) -> date | None:
