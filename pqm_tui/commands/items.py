@@ -369,7 +369,7 @@ def run_show(ctx: CommandContext, args: argparse.Namespace) -> int:
     names = actor_names(db)
     table = [
         (
-            e.at[:16].replace("T", " "),
+            ctx.clock.local_time_of(e.at),
             names.get(e.actor, e.actor),
             ctx.tr.messages.get(f"review.action.{e.action}", e.action),
             _status(ctx, e.from_status),

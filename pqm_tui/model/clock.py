@@ -43,6 +43,10 @@ class Clock:
         """Today's local date in the clock's timezone."""
         return self.now().date()
 
+    def local_time_of(self, stamp: str) -> str:
+        """An ISO-8601 stamp as ``YYYY-MM-DD HH:MM`` in this clock's timezone."""
+        return datetime.fromisoformat(stamp).astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+
     def local_date_of(self, stamp: str) -> date:
         """The local date (in this clock's timezone) of an ISO-8601 stamp."""
         return datetime.fromisoformat(stamp).astimezone(self.tz).date()
