@@ -84,7 +84,7 @@ def stretch(db: Database, inspection_id: str) -> None:
 
 
 def outside(page: Any, number: int) -> list[str]:
-    """Characters and table lines of a page past the left or right margin."""
+    """Characters, table lines and images of a page past the left or right margin."""
     bad: list[str] = []
     left, right = SIDE - TOLERANCE, page.width - SIDE + TOLERANCE
     for char in page.chars:
@@ -93,6 +93,9 @@ def outside(page: Any, number: int) -> list[str]:
     for shape in page.rects + page.lines:
         if shape["x0"] < left or shape["x1"] > right:
             bad.append(f"p{number} line x {shape['x0']:.1f}–{shape['x1']:.1f}")
+    for image in page.images:  # a photo or signature, the notice's thumbnails too
+        if image["x0"] < left or image["x1"] > right:
+            bad.append(f"p{number} image x {image['x0']:.1f}–{image['x1']:.1f}")
     return bad
 
 
