@@ -159,6 +159,42 @@ def test_notice_thumbnails_stay_inside_the_photos_column(
         assert ratio == pytest.approx(image["srcsize"][0] / image["srcsize"][1], rel=0.05)
 
 
+def test_report_photos_are_whole_not_cropped(
+    walked: tuple[Database, Walked],
+    demo_db_path: Path,
+    settings: Settings,
+    clock: Clock,
+    tmp_path: Path,
+) -> None:
+    """A crop can cut off what was wrong: the report shows each photo in its own shape."""
+    db, w = walked
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
+    out = tmp_path / "report.pdf"
+    svc.report(w.inspection_id, out)
+    with pdfplumber.open(out) as pdf:
+        width = pdf.pages[0].width
+        images = [image for page in pdf.pages for image in page.images]
+    assert len(images) == 3
+    for image in images:  # a cropped photo is drawn whole and clipped: larger than its box
+        wide, high = image["x1"] - image["x0"], image["bottom"] - image["top"]
+        assert wide <= 48 * MM + TOLERANCE and high <= 36 * MM + TOLERANCE, (wide, high)
+        assert image["x0"] >= SIDE - TOLERANCE and image["x1"] <= width - SIDE + TOLERANCE
+        assert wide / high == pytest.approx(image["srcsize"][0] / image["srcsize"][1], rel=0.05)
+
+
+def test_english_report_breaks_no_word_of_the_failed_items(
+    walked: tuple[Database, Walked], demo_db_path: Path, clock: Clock, tmp_path: Path
+) -> None:
+    db, w = walked
+    settings = Settings(db=demo_db_path, timezone="Asia/Shanghai", lang="en")
+    svc = DocumentService(db, demo_db_path, settings, clock, issuer(db), strict=True)
+    out = tmp_path / "report-en.pdf"
+    svc.report(w.inspection_id, out)
+    with pdfplumber.open(out) as pdf:
+        words = {word["text"] for page in pdf.pages for word in page.extract_words()}
+    assert {"Deduction", "Severity", "Serious", "Normal"} <= words
+
+
 def test_location_on_the_notice_keeps_earlier_codes_valid(
     walked: tuple[Database, Walked], demo_db_path: Path, settings: Settings, clock: Clock
 ) -> None:
