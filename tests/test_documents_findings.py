@@ -8,6 +8,7 @@ failure saved without a note. Its notice and report are read back with pdfplumbe
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from PIL import Image
 from sqlite_utils import Database
 
+from pqm_tui.cli import main
 from pqm_tui.config import Settings
 from pqm_tui.i18n import Translator
 from pqm_tui.model import checklists, inspections, organisation
@@ -232,3 +234,18 @@ def test_second_notice_and_circular_print_the_location_and_a_missing_note(
         notes = column_text(tmp_path / name, "问题描述")
         assert f"位置：{LOCATION}" in notes, name
         assert "（未填写问题描述）不符合本项标准" in notes, name
+
+
+def test_findings_export_has_the_location_as_its_last_column(
+    walked: tuple[Database, Walked], demo_db_path: Path, tmp_path: Path
+) -> None:
+    db, w = walked
+    db.close()
+    target = tmp_path / "findings.csv"
+    args = ["--db", str(demo_db_path), "--tz", "Asia/Shanghai", "--as", "王丽华"]
+    period = ["--from", "2026-11-23", "--to", "2026-11-23"]
+    assert main([*args, "inspection", "export", *period, "-o", str(target)]) == 0
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header[-1] == "位置" and header[2] == "区域"  # earlier columns keep their places
+    assert [(row[3], row[-1]) for row in rows if row[-1]] == [(w.located, LOCATION)]
