@@ -127,6 +127,7 @@ def test_export_workbook_rows_and_columns(
     assert rows[0] == (
         "项目", "城市公司", "区域", "检查项编码", "检查项", "检查结果", "次数", "扣分", "严重程度",
         "问题描述", "照片数", "责任部门", "责任人", "检查人", "检查类型", "开始时间", "签字时间",
+        "位置",
     )  # fmt: skip
     assert len(rows) == 1 + 11  # one row per finding
     first = rows[1]
@@ -137,7 +138,7 @@ def test_export_workbook_rows_and_columns(
     assert first[16] == datetime(2026, 11, 3, 10, 0)
     passed = next(r for r in rows[1:] if r[3] == "HJ-01" and r[5] == "合格")
     assert passed[7] == 0 and passed[11] == "环境部"  # the section's department
-    assert all(len(r) == 17 for r in rows)
+    assert all(len(r) == 18 for r in rows)
     assert not any(isinstance(c, str) and len(c) == 32 and c.isalnum() for r in rows for c in r)
 
 
@@ -179,7 +180,10 @@ def test_export_in_english(
     assert code == 0
     with target.open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle))
-    assert header[:3] == ["Project", "City company", "Area"] and header[-1] == "Signed"
+    assert header[:3] == ["Project", "City company", "Area"] and header[-2:] == [
+        "Signed",
+        "Location",
+    ]
 
 
 def test_pareto_pdf_has_chart_table_and_repeats(

@@ -176,7 +176,7 @@ async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
         assert f"{person.name} 还没有签名密钥" in message
         assert f"pqm --db {demo_db_path} keys init --person {person.name}" in message
         assert dialog.query_one("#key-state").has_class("error")
-        assert app.focused is dialog.query_one("#make-key", Button)
+        assert app.focused is dialog.query_one("#signer-pin", Input)  # the PIN makes the key
         assert not list(tmp_path.glob("*.pdf"))
         await pilot.press("k")  # someone else's key: only he or an administrator makes it
         await pilot.pause()
@@ -209,6 +209,46 @@ async def test_missing_key_names_the_command_then_k_makes_one_and_signs(
         assert dialog.written == tmp_path / f"检查报告-{project}-{date}-签名.pdf", text
         assert dialog.written.is_file()
         assert str(dialog.written) in text and f"已签名：{person.name}" in text
+
+
+async def test_as_the_hint_says_the_pin_typed_then_k_makes_the_key_and_3_signs(
+    demo_db_path: Path, settings: Settings, clock: Clock, tmp_path: Path
+) -> None:
+    """The keys the dialog names work from where the cursor is: the PIN field takes digits
+    only (k is the key's command, not a hidden fifth dot); a signed report asked for
+    without a key or a PIN says in red what is missing and puts the cursor there."""
+    app = create_app(settings, db_path=demo_db_path, clock=clock)
+    inspection_id = signed_failed_inspection(app)
+    person = first_inspector(app, inspection_id)
+    app.act_as(person)  # the inspector makes his own key
+    folder = keys_dir(demo_db_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(app, pilot, inspection_id, tmp_path)
+        pin = dialog.query_one("#signer-pin", Input)
+        await pilot.press("3")  # no key yet
+        await settle(app, pilot)
+        assert text_of(dialog, "#result") == (
+            f"未生成检查报告（签名）：先为 {person.name} 生成签名密钥（见上）"
+        )
+        assert dialog.query_one("#result").has_class("error") and app.focused is pin
+        await pilot.press(*DEMO_PIN, "k")  # typed where the cursor is, as the hint says
+        await pilot.pause()
+        assert key_path(folder, person.id).is_file()
+        assert pin.value == DEMO_PIN  # k was not typed into the PIN
+        assert "有效" in text_of(dialog, "#key-state")
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert dialog.written is not None and dialog.written.is_file()
+        assert f"已签名：{person.name}" in text_of(dialog, "#result")
+        await pilot.press("3")  # again, the PIN asked again for each signature: none typed
+        await settle(app, pilot)
+        assert text_of(dialog, "#result") == (
+            f"未生成检查报告（签名）：先在“签名人密码”栏输入 {person.name} 的签字密码，再按 Enter"
+        )
+        assert app.focused is pin and not dialog.query_one(ProgressBar).display
+        await pilot.press(*DEMO_PIN, "s")  # s (sign) works from the PIN field too
+        await settle(app, pilot)
+        assert pin.value == "" and f"已签名：{person.name}" in text_of(dialog, "#result")
 
 
 async def test_a_damaged_certificate_is_said_and_k_makes_the_key_again(

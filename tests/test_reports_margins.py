@@ -38,6 +38,7 @@ NOTE = (
     "现场已告知值班保安，未见处理。Fire exit blocked by construction waste (approx. 20 "
     "cartons), over half the width; the guard on duty was told and nothing was done. "
 ) * 4
+LOCATION = "3栋2单元18层东侧消防楼梯间与电梯前室之间的公共走道（靠近强电井）Stairwell-east"
 LONG_NOTE = (NOTE * 10)[:5000]  # one finding's note of 5,000 characters
 INSPECTORS = [
     "诸葛明远",
@@ -60,7 +61,8 @@ def stretch(db: Database, inspection_id: str) -> None:
     db.execute("UPDATE notices SET issuing_department = ?", [DEPARTMENT])
     db.execute("UPDATE inspections SET receiver_name = ?", [RECEIVER])
     db.execute(
-        "UPDATE findings SET note = ?, department = ? WHERE result = 'fail'", [NOTE, DEPARTMENT]
+        "UPDATE findings SET note = ?, department = ?, location = ? WHERE result = 'fail'",
+        [NOTE, DEPARTMENT, LOCATION],
     )
     db.execute(
         "UPDATE findings SET note = ? WHERE rowid = (SELECT min(rowid) FROM findings "
@@ -84,7 +86,7 @@ def stretch(db: Database, inspection_id: str) -> None:
 
 
 def outside(page: Any, number: int) -> list[str]:
-    """Characters and table lines of a page past the left or right margin."""
+    """Characters, table lines and images of a page past the left or right margin."""
     bad: list[str] = []
     left, right = SIDE - TOLERANCE, page.width - SIDE + TOLERANCE
     for char in page.chars:
@@ -93,6 +95,9 @@ def outside(page: Any, number: int) -> list[str]:
     for shape in page.rects + page.lines:
         if shape["x0"] < left or shape["x1"] > right:
             bad.append(f"p{number} line x {shape['x0']:.1f}–{shape['x1']:.1f}")
+    for image in page.images:  # a photo or signature, the notice's thumbnails too
+        if image["x0"] < left or image["x1"] > right:
+            bad.append(f"p{number} image x {image['x0']:.1f}–{image['x1']:.1f}")
     return bad
 
 

@@ -26,6 +26,7 @@ class FailedReinspection:
     department: str
     notice_number: str | None
     lapses: int  # failed re-inspections of this item up to and including this one
+    location: str = ""  # the finding's 位置 in its area
 
 
 def failed_reinspections(db: Database, clock: Clock, month: str) -> list[FailedReinspection]:
@@ -33,7 +34,8 @@ def failed_reinspections(db: Database, clock: Clock, month: str) -> list[FailedR
     rows = db.query(
         """SELECT e.at, e.actor, e.reason, e.item_id, r.*, p.name AS project_name,
                   a.name AS area_name, it.code AS item_code, it.standard AS item_standard,
-                  f.note AS finding_note, f.department AS finding_department,
+                  f.note AS finding_note, f.location AS finding_location,
+                  f.department AS finding_department,
                   n.number AS notice_number,
                   (SELECT count(*) FROM rectification_events e2
                     WHERE e2.item_id = e.item_id AND e2.action = 'reinspection-failed'
@@ -68,6 +70,7 @@ def failed_reinspections(db: Database, clock: Clock, month: str) -> list[FailedR
                 r["finding_department"],
                 r["notice_number"],
                 r["lapses"],
+                r["finding_location"],
             )
         )
     return result

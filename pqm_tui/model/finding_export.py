@@ -42,6 +42,7 @@ class ExportRow:
     kind: str  # InspectionKind value
     started: datetime
     signed: datetime | None
+    location: str = ""  # 位置 in the area (last column: the earlier ones keep their places)
 
 
 def count_findings(db: Database, scope: Scope) -> int:
@@ -129,4 +130,5 @@ def _row(
         kind=head["kind"],
         started=started,
         signed=signed,
+        location=values["location"],
     )

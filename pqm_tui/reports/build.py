@@ -371,6 +371,7 @@ class Builder:
                     photos=tuple(photos.get(finding.id, [])),
                     photo_lacking=finding.item_id in photo_required and not photos.get(finding.id),
                     result=finding.result.value,
+                    finding_location=finding.location,
                     reinspection_note=found[0],
                     reinspected_on=found[1],
                     reinspection_photos=found[2],
@@ -442,6 +443,7 @@ class Builder:
                     penalty=e.lapses >= 2,
                     carry_over=format_points(carry),
                     reason=e.reason,
+                    finding_location=e.location,
                 )
             )
         projects = tuple(

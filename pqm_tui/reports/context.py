@@ -37,6 +37,7 @@ ADDED_FIELDS = frozenset(
         "approved_by",
         "approved_at",
         "proposed_at",
+        "finding_location",
     }
 )
 # Kept in the canonical form as it always was: whether a photo file is on this disk is
@@ -108,6 +109,9 @@ class NoticeRow:
     photos: tuple[PhotoRef, ...] = ()
     photo_lacking: bool = False  # the item requires a photo and none was attached
     result: str = "fail"  # the finding's result now (amendments applied); see USUAL_VALUES
+    # 位置: where in the area (see ADDED_FIELDS; the report's FailedRow hashes its own
+    # ``location``, so this row's has another name)
+    finding_location: str = ""
     # 第二次整改通知单: what the re-inspection found (its note, photos, day); see ADDED_FIELDS
     reinspection_note: str = ""
     reinspected_on: str = ""
@@ -290,6 +294,7 @@ class CircularRow:
     penalty: bool
     carry_over: str
     reason: str
+    finding_location: str = ""  # 位置, as on the notice (see ADDED_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ COLUMNS = {
     "kind": 12,
     "started": 17,
     "signed": 17,
+    "location": 14,  # added last: a sheet's formulas by column keep working
 }
 FORMATS = (".xlsx", ".csv")
 PROGRESS_EVERY = 5000
@@ -75,6 +76,7 @@ def values(row: ExportRow, tr: Translator) -> list[object]:
         tr(f"enum.InspectionKind.{row.kind}"),
         row.started.replace(tzinfo=None),
         row.signed.replace(tzinfo=None) if row.signed else None,
+        row.location,
     ]
 
 

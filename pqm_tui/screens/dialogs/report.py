@@ -9,7 +9,10 @@ inspection's inspectors, the quality department and the project's people; a
 line under it says whether that person has a signing key, and ``k`` makes one
 (as ``pqm keys init`` does) when he has none. The signer types his sign-off PIN
 (签字密码) under his name: it is checked (``pins.check_pin``, counted and locked
-after five wrong tries) and opens his key, which is encrypted with it.
+after five wrong tries) and opens his key, which is encrypted with it. The PIN field
+takes digits only: letters go on to the keys, so ``k`` (make the key) and ``s`` (sign)
+work from it, and Enter there signs too. A signed report asked for without a signer,
+key or PIN is refused in red, saying what is missing, with the cursor where it is typed.
 
 The render runs in a thread worker with its own database connection (a
 connection belongs to the thread that opened it) through the same flow as
@@ -54,6 +57,7 @@ from pqm_tui.screens.dialogs.report_messages import (
 )
 from pqm_tui.widgets.footer import binding
 from pqm_tui.widgets.path_suggester import PathSuggester
+from pqm_tui.widgets.pin_input import PinInput
 
 if TYPE_CHECKING:
     from pqm_tui.reports.document_service import RenderedDocument
@@ -179,7 +183,7 @@ class ReportDialog(PQMModal[Path | None]):
                     suggester=SuggestFromList(list(self.people), case_sensitive=False),
                 )
                 yield Static(tr("reports.dialog.signer_pin"))
-                yield Input(id="signer-pin", compact=True, password=True, max_length=8)
+                yield PinInput(id="signer-pin")
             yield Static(tr("reports.dialog.signer_hint", names=names), classes="dialog-hint")
             yield Static("", id="key-state", markup=False)
             yield Button("", id="make-key", compact=True)
@@ -378,14 +382,7 @@ class ReportDialog(PQMModal[Path | None]):
             return
         refusal = self._precheck(kind)
         if refusal is not None and kind == "signed_report":
-            self._say("")  # the line under the signer says what is wrong: make it red
-            self.remove_class("done")
-            self.query_one("#key-state", Static).add_class("error")
-            make_key = self.query_one("#make-key", Button)
-            if make_key.has_class("shown"):
-                make_key.focus()
-            else:
-                self.query_one("#signer", Input).focus()
+            self._refuse_signing(refusal)
             return
         if refusal is not None:
             self._fail(refusal)
@@ -393,9 +390,13 @@ class ReportDialog(PQMModal[Path | None]):
         signer = self._signer() if kind == "signed_report" else None
         pin = ""
         if signer is not None:
-            checked = self._checked_pin(signer)
+            typed = bool(self.query_one("#signer-pin", Input).value)
+            checked = self._checked_pin(signer)  # says why under the signer, focuses the PIN
             if checked is None:
-                self._say("")
+                tr = self.pqm.tr
+                state = str(self.query_one("#key-state", Static).render())
+                reason = state if typed else tr("reports.dialog.pin_first", person=signer.name)
+                self._say_refused(reason)
                 return
             pin = checked
             self.query_one("#signer-pin", Input).value = ""  # asked again for each signature
@@ -407,6 +408,29 @@ class ReportDialog(PQMModal[Path | None]):
         out = self.target_path(kind)
         name = signer.name if signer else ""
         self.render_document(DOCUMENTS[kind], out, signer.id if signer else None, name, pin)
+
+    def _refuse_signing(self, reason: str) -> None:
+        """A signed report asked for without what it needs: said in red where the result
+        goes, and the cursor put where the missing thing is typed (the signer's name; his
+        PIN, with which ``k`` makes his key; the make-key button once the PIN is typed)."""
+        self.query_one("#key-state", Static).add_class("error")
+        pin = self.query_one("#signer-pin", Input)
+        make_key = self.query_one("#make-key", Button)
+        person = self._signer()
+        if make_key.has_class("shown") and person is not None:  # the line above says how
+            reason = self.pqm.tr("reports.dialog.key_first", person=person.name)
+        self._say_refused(reason)
+        if not make_key.has_class("shown"):
+            self.query_one("#signer", Input).focus()
+        elif pin.value:
+            make_key.focus()
+        else:
+            pin.focus()
+
+    def _say_refused(self, reason: str) -> None:
+        """Nothing was made: why, in red, and no progress bar of the last document."""
+        self.remove_class("done")
+        self._say(self.pqm.tr("reports.dialog.signed_refused", reason=reason), error=True)
 
     def proposed_folder(self) -> Path:
         """The folder given, else the last document's (remembered), else the database's."""
