@@ -21,6 +21,19 @@ from pqm_tui.model import organisation
 from pqm_tui.model.errors import RuleError
 
 SHOWN = 8  # names a refusal lists
+# per field, the refusals: several names start so, nothing to choose from, not a name
+REFUSALS = {
+    "department": (
+        "errors.finding.department_ambiguous",
+        "errors.finding.no_department",
+        "errors.finding.unknown_department",
+    ),
+    "person": (
+        "errors.finding.person_ambiguous",
+        "errors.finding.no_person",
+        "errors.finding.unknown_person",
+    ),
+}
 
 
 def _names(names: Iterable[str]) -> tuple[str, ...]:
@@ -53,12 +66,13 @@ def _choose(text: str, choices: tuple[str, ...], kept: str, what: str) -> str:
     starting = [c for c in choices if c.casefold().startswith(typed.casefold())]
     if len(starting) == 1:
         return starting[0]
+    ambiguous, nothing, unknown = REFUSALS[what]
     if starting:
-        raise RuleError(f"errors.finding.{what}_ambiguous", name=typed, choices=tuple(starting))
+        raise RuleError(ambiguous, name=typed, choices=tuple(starting))
     if not choices:
-        raise RuleError(f"errors.finding.no_{what}", name=typed)
+        raise RuleError(nothing, name=typed)
     shown = choices[:SHOWN]  # a project's people can be many: some, for example
-    raise RuleError(f"errors.finding.unknown_{what}", name=typed, choices=shown)
+    raise RuleError(unknown, name=typed, choices=shown)
 
 
 def responsible_choices(
