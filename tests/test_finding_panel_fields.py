@@ -108,6 +108,7 @@ async def test_department_and_person_are_the_organisations_names(app: PQMApp) ->
         await pilot.press("down", "up")  # back in: its text selected, typing replaces it
         await pilot.press(*shortest_start(department, choices.departments), "down")
         assert field.value == department  # completed on leaving the field
+        assert error_line(panel) == ""  # its refusal taken back
         person_field = panel.query_one("#person", Input)
         assert app.focused is person_field
         await pilot.press("Z", "Z", "ctrl+s")

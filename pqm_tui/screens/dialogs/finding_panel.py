@@ -107,6 +107,7 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self.over_cap_said = False  # the line says the deduction typed is above the cap
         self.stored: list[photos.StoredPhoto] = list(details.photos)
         self.kept = (details.department, details.responsible_person)  # the finding's own
+        self.refused = ""  # the field whose name the error line refuses, if any
         self.import_marks: dict[Path, float] = {}  # remembered only when saved
         self.opened_with: tuple[object, ...] = ()  # the fields as the panel opened
         if self.is_mounted:
@@ -323,11 +324,13 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
     def _refuse(self, selector: str, exc: RuleError) -> None:
         """A name the organisation does not have: said, and its field has the focus."""
         self._error(self.tr.error(exc))
+        self.refused = selector
         self.query_one(selector, Input).focus()
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         """Leaving the department or person field completes a name typed by its start
-        (what is saved is what is seen); a wrong name is said only when saving."""
+        (what is saved is what is seen; a refusal of it is then taken back); a wrong name
+        is said only when saving."""
         field = event.widget
         if not isinstance(field, Input) or field.id not in ("department", "person"):
             return
@@ -337,6 +340,9 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             field.value = choose(field.value, kept=kept)
         except RuleError:
             return
+        if self.refused == f"#{field.id}":
+            self.refused = ""
+            self._error("")
 
     def _photo_error(self, exc: photos.PhotoError) -> str:
         return str(self.tr.error(exc))
