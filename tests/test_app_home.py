@@ -13,10 +13,12 @@ from pqm_tui.screens.dialogs.help import HelpScreen
 
 
 async def test_home_lists_projects_and_recent_inspections(demo_db_path: Path, clock: Clock) -> None:
-    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock)
+    app = create_app(
+        Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock, actor="王丽华"
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert "继续" in str(app.screen.query_one("Static").render())  # offers the demo draft
+        assert "继续" in str(app.screen.query_one("Static").render())  # offers her draft
         await pilot.press("n")  # not now: stay on the home screen
         await pilot.pause()
         projects = app.screen.query_one("#projects", DataTable)
@@ -30,9 +32,7 @@ async def test_home_lists_projects_and_recent_inspections(demo_db_path: Path, cl
 async def test_home_in_english(demo_db_path: Path, clock: Clock) -> None:
     app = create_app(Settings(lang="en"), db_path=demo_db_path, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.press("n")  # decline resuming the draft
-        await pilot.pause()
+        await pilot.pause()  # nobody acts: no draft offered
         recent = app.screen.query_one("#inspections", DataTable)
         kinds = {str(recent.get_row_at(i)[2]) for i in range(recent.row_count)}
         assert "Monthly check" in kinds
@@ -41,8 +41,7 @@ async def test_home_in_english(demo_db_path: Path, clock: Clock) -> None:
 async def test_command_palette_speaks_the_users_language(demo_db_path: Path, clock: Clock) -> None:
     app = create_app(Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("n")  # decline resuming the draft
-        await pilot.pause()
+        await pilot.pause()  # nobody acts: no draft offered
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"快捷键帮助", "退出", "主题"} <= titles
         assert "Keys" not in titles  # Textual's panel would show untranslated message ids

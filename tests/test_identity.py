@@ -119,21 +119,21 @@ async def test_start_asks_who_you_are_and_remembers_it(
         await pilot.pause()
         assert isinstance(app.screen, IdentityDialog)
         await pilot.press("down")  # ↑↓ move the choice; typing filters
-        await choose(app, pilot, "黄建")
-        assert isinstance(app.screen, ConfirmDialog)  # then home offers the unfinished walk
+        await choose(app, pilot, "王丽")
+        assert isinstance(app.screen, ConfirmDialog)  # then home offers her unfinished walk
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        assert app.person is not None and app.person.id == demo_people.quality_manager
-        assert app.sub_title == "操作人：黄建国（品质部经理）"
-        assert current_actor(app.db) == demo_people.quality_manager
-    assert Preferences(demo_db_path).get("identity.person") == demo_people.quality_manager
+        assert app.person is not None and app.person.id == demo_people.inspector
+        assert app.sub_title == "操作人：王丽华（品质督导）"
+        assert current_actor(app.db) == demo_people.inspector
+    assert Preferences(demo_db_path).get("identity.person") == demo_people.inspector
     again = asking_app(demo_db_path, clock)
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(again.screen, ConfirmDialog)  # remembered: not asked again
         assert not any(isinstance(s, IdentityDialog) for s in again.screen_stack)
-        assert again.person is not None and again.person.name == "黄建国"
+        assert again.person is not None and again.person.name == "王丽华"
 
 
 async def test_a_remembered_person_archived_since_is_asked_again(
@@ -148,9 +148,7 @@ async def test_a_remembered_person_archived_since_is_asked_again(
         assert isinstance(app.screen, IdentityDialog)
         assert "“刘芳”已归档" in str(app.screen.query_one(".dialog-hint").render())
         assert app.person is None and app.sub_title == "操作人：未选择（只能查看）"
-        await pilot.press("escape")  # nobody chosen: read only
-        await pilot.pause()
-        await pilot.press("n")  # the unfinished walk is not resumed
+        await pilot.press("escape")  # nobody chosen: read only, no walk offered
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen) and app.person is None
 

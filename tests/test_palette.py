@@ -38,8 +38,8 @@ async def test_palette_runs_the_screens_actions_and_opens_screens(
 ) -> None:
     app = make_app(demo_db_path, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("n")  # do not resume the demo draft
-        await pilot.pause()
+        await pilot.pause()  # nobody acts: no draft is offered to resume, home at once
+        assert isinstance(app.screen, HomeScreen)
         await run_from_palette(app, pilot, "整改跟踪")
         review = app.screen
         assert isinstance(review, ReviewScreen)
@@ -57,8 +57,8 @@ async def test_palette_offers_every_key_of_the_screen_in_english(
 ) -> None:
     app = make_app(demo_db_path, clock, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("n")
-        await pilot.pause()
+        await pilot.pause()  # nobody acts: no draft offered
+        assert isinstance(app.screen, HomeScreen)
         commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
         assert {"New inspection", "Open inspection", "Rectification review"} <= set(commands)
         assert {"Organisation", "People", "Getting started", "Quit", "Theme"} <= set(commands)
@@ -73,8 +73,8 @@ async def test_textuals_own_words_are_chinese(demo_db_path: Path, clock: Clock) 
 
     app = make_app(demo_db_path, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("n")
-        await pilot.pause()
+        await pilot.pause()  # nobody acts: no draft offered
+        assert isinstance(app.screen, HomeScreen)
         await pilot.press("ctrl+c")
         await pilot.pause()
         hint = next(n for n in app._notifications if "退出" in n.message)

@@ -261,7 +261,7 @@ async def test_help_lists_the_review_keys(demo_db_path: Path, clock: Clock) -> N
 
     app = create_app(Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("n")  # decline resuming the draft
+        await pilot.pause()  # nobody acts: no draft offered to resume
         await pilot.press("v")
         await pilot.pause()
         await pilot.press("question_mark")

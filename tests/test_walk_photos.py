@@ -76,13 +76,13 @@ def test_folder_import_takes_only_new_pictures(tmp_path: Path, db_path: Path) ->
     for n, path in enumerate((old, png, card / "IMG_0003.jpg")):
         os.utime(path, (1_700_000_000 + n, 1_700_000_000 + n))
 
-    offered, _, mark = photos.import_folder(db_path, card, remember=False)
+    offered, _, mark, _ = photos.import_folder(db_path, card, remember=False)
     assert len(offered) == 2 and mark == 1_700_000_002
-    stored, problems, _ = photos.import_folder(db_path, card)  # not remembered: again
+    stored, problems, _, _ = photos.import_folder(db_path, card)  # not remembered: again
     assert [s.original_name for s in stored] == ["IMG_0001.jpg", "IMG_0002.png"]
     assert [p.reason for p in problems] == ["not_image"]
 
-    again, problems, mark = photos.import_folder(db_path, card)
+    again, problems, mark, _ = photos.import_folder(db_path, card)
     assert again == [] and problems == [] and mark is None  # nothing newer
 
     newer = picture(card / "IMG_0004.jpg", (4, 4, 4))
@@ -90,7 +90,7 @@ def test_folder_import_takes_only_new_pictures(tmp_path: Path, db_path: Path) ->
     copy = card / "IMG_0005.jpg"
     copy.write_bytes(old.read_bytes())  # same picture under another name
     os.utime(copy, (1_800_000_001, 1_800_000_001))
-    third, _, _ = photos.import_folder(db_path, card)
+    third, _, _, _ = photos.import_folder(db_path, card)
     assert [s.original_name for s in third] == ["IMG_0004.jpg", "IMG_0005.jpg"]
     assert third[1].stored_path == stored[0].stored_path  # same picture, stored once
 

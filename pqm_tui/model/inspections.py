@@ -6,6 +6,7 @@ with it so a killed process resumes at the same area and item.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -191,6 +192,20 @@ def latest_draft(db: Database) -> Inspection | None:
         )
     )
     return _inspection(db, rows[0]) if rows else None
+
+
+def drafts_by_recency(db: Database) -> Iterator[Inspection]:
+    """The drafts, the one most recently worked on first (read one at a time)."""
+    ids = [
+        str(r[0])
+        for r in db.execute(
+            f"""SELECT i.id FROM inspections i LEFT JOIN walk_positions w ON w.inspection_id = i.id
+               WHERE i.status = 'draft' AND {NOT_ABANDONED.format(ref="i.id")}
+               ORDER BY coalesce(w.updated_at, i.started_at) DESC"""
+        ).fetchall()
+    ]
+    for inspection_id in ids:
+        yield get_inspection(db, inspection_id)
 
 
 def record_finding(

@@ -137,10 +137,12 @@ class HomeScreen(PQMScreen[None]):
         self._resumed = True
 
     def offer_resume_walk(self) -> None:
-        """Offer to continue the draft worked on last (after a crash or a closed terminal)."""
+        """Offer the acting person the draft they worked on last, among those they may walk
+        (its inspectors): after a crash or a closed terminal."""
         from pqm_tui.model import checklists, inspections, organisation
+        from pqm_tui.services.inspection_drafts import draft_to_resume
 
-        draft = inspections.latest_draft(self.pqm.db)
+        draft = draft_to_resume(self.pqm.db, self.pqm.person)
         if draft is None:
             return
         tr = self.tr

@@ -397,7 +397,7 @@ class WalkScreen(PQMScreen[None]):
         panel = self._finding_panel
         if panel is None:  # built once, installed: each ``f`` refills it and shows it again
             panel = self._finding_panel = FindingPanel(
-                self.db_path, [p.name for p in self.walk.people]
+                self.db_path, self.walk.responsible, self.walk.attached_photos
             )
             self.app.install_screen(panel, f"finding-panel-{id(self)}")
         panel.fill(

@@ -7,10 +7,10 @@ from sqlite_utils import Database
 
 from pqm_tui.model import inspections
 from pqm_tui.model.clock import Clock
-from pqm_tui.model.entities import Inspection, InspectionKind
+from pqm_tui.model.entities import Inspection, InspectionKind, Person
 from pqm_tui.model.inspections import Abandonment
 from pqm_tui.model.permissions import Action as Permission
-from pqm_tui.model.permissions import require
+from pqm_tui.model.permissions import Scope, allowed, require
 
 
 def start_inspection(
@@ -37,3 +37,14 @@ def abandon_draft(
     """Abandon a draft made by mistake (作废), by a person of the quality department."""
     require(db, actor, Permission.ABANDON_INSPECTION, inspection_id=inspection_id)
     return inspections.abandon_inspection(db, clock, inspection_id, actor=actor, reason=reason)
+
+
+def draft_to_resume(db: Database, person: Person | None) -> Inspection | None:
+    """The draft ``person`` worked on last among those they may walk (继续未完成的检查):
+    one of its inspectors, by the walk's own rule; None for nobody."""
+    if person is None:
+        return None
+    for draft in inspections.drafts_by_recency(db):
+        if allowed(db, person, Permission.WALK_INSPECTION, Scope(inspection_id=draft.id)):
+            return draft
+    return None

@@ -14,9 +14,11 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Collection
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pqm_tui.model.errors import ModelError
 from pqm_tui.paths import media_dir
@@ -165,31 +167,52 @@ def new_photos(db_path: Path, folder: Path | str) -> list[Path]:
     return sorted(fresh, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def import_folder(
-    db_path: Path, folder: Path | str, *, remember: bool = True
-) -> tuple[list[StoredPhoto], list[PhotoError], float | None]:
-    """Store the new images of ``folder``; return (stored, problems, mark).
+class FolderImport(NamedTuple):
+    """What a folder import took: the photos stored, the files refused, the newest
+    modification time looked at, and how many pictures were left out as already used."""
 
-    New = modified after the folder's last import. Problems (an unreadable
-    file, a file that is not an image) are reported one each; the other files
-    are still imported. ``mark`` is the newest modification time looked at;
-    with ``remember`` it becomes the folder's last import at once, otherwise
-    the caller calls ``remember_import`` when the photos are really used (a
-    cancelled finding panel leaves them to be offered again).
+    stored: list[StoredPhoto]
+    problems: list[PhotoError]
+    mark: float | None
+    left_out: int = 0
+
+
+def import_folder(
+    db_path: Path,
+    folder: Path | str,
+    *,
+    remember: bool = True,
+    leave_out: Collection[str] = (),
+) -> FolderImport:
+    """Store the new images of ``folder``; return (stored, problems, mark, left_out).
+
+    New = modified after the folder's last import, and not one of the pictures
+    ``leave_out`` names by SHA-256 (those already attached to a finding: the same
+    picture under any file name). Problems (an unreadable file, a file that is not
+    an image) are reported one each; the other files are still imported. ``mark`` is
+    the newest modification time looked at; with ``remember`` it becomes the folder's
+    last import at once, otherwise the caller calls ``remember_import`` when the photos
+    are really used (a cancelled finding panel leaves them to be offered again).
     """
     where = Path(folder).expanduser()
     candidates = new_photos(db_path, where)
     stored: list[StoredPhoto] = []
     problems: list[PhotoError] = []
+    left_out = 0
     for path in candidates:
         try:
-            stored.append(store_photo(db_path, path))
+            photo = store_photo(db_path, path)
         except PhotoError as exc:
             problems.append(exc)  # reported now, not again after the next import
+            continue
+        if photo.sha256 in leave_out:
+            left_out += 1
+        else:
+            stored.append(photo)
     mark = max((p.stat().st_mtime for p in candidates), default=None)
     if remember and mark is not None:
         remember_import(db_path, where, mark)
-    return stored, problems, mark
+    return FolderImport(stored, problems, mark, left_out)
 
 
 def remember_import(db_path: Path, folder: Path, mark: float) -> None:

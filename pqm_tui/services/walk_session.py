@@ -31,11 +31,13 @@ from pqm_tui.model.entities import (
     SupervisionNote,
 )
 from pqm_tui.model.errors import RuleError
+from pqm_tui.model.identity import IdentityError
 from pqm_tui.model.permissions import Action as Permission
-from pqm_tui.model.permissions import require
+from pqm_tui.model.permissions import PermissionDenied, require
 from pqm_tui.services.inspection_state import load_state
 from pqm_tui.services.photos import PhotoRef, StoredPhoto, locate
 from pqm_tui.services.points import format_points
+from pqm_tui.services.responsible_choices import responsible_choices
 from pqm_tui.services.scoring import remaining_cap, rule_deduction
 
 Change = tuple[Finding, Finding | None]
@@ -108,7 +110,8 @@ class WalkSession:
                 self.photo_counts[photo.finding_id] += 1
         self.undo_stack: list[list[Change]] = []
         self.last_note = ""
-        self.people = organisation.list_people(db, self.project.id)
+        sections = (s.department for s in state.content.sections)
+        self.responsible = responsible_choices(db, self.project.id, sections)
         self._may_walk: str | None = None  # the actor last found allowed to walk
 
     @property
@@ -158,8 +161,14 @@ class WalkSession:
             min(rule_deduction(item, occurrences), cap),
             "",
             item.severity,
-            self.sections[item.section_id].department,
+            self.section_department(item.section_id),
         )
+
+    def section_department(self, section_id: str) -> str:
+        """The department the checklist gives a section, when the organisation has it (a
+        name the project does not know is not pre-filled: it would be refused)."""
+        department = self.sections[section_id].department
+        return department if department in self.responsible.departments else ""
 
     def has_photo(self, finding: Finding | None) -> bool:
         return finding is not None and self.photo_counts.get(finding.id, 0) > 0
@@ -211,7 +220,8 @@ class WalkSession:
         return finding
 
     def check_failure(self, area_id: str, item_id: str, details: FailureDetails) -> None:
-        """RuleError naming the field when the details break a rule."""
+        """RuleError naming the field when the details break a rule; the department and
+        the person become the names the organisation has (a name's start completed)."""
         if details.occurrences < 1:
             raise RuleError("errors.finding.occurrences")
         cap = self.cap(item_id, area_id)
@@ -223,6 +233,12 @@ class WalkSession:
                 deduction=format_points(details.deduction),
                 cap=format_points(cap),
             )
+        current = self.finding(area_id, item_id)
+        kept = (current.department, current.responsible_person) if current else ("", "")
+        details.department = self.responsible.department(details.department, kept=kept[0])
+        details.responsible_person = self.responsible.person(
+            details.responsible_person, kept=kept[1]
+        )
 
     def fail(self, area_id: str, item_id: str, details: FailureDetails) -> Finding:
         """Record a failure (不合格) with its details and photos, in one commit."""
@@ -264,6 +280,10 @@ class WalkSession:
             self.db, self.clock, finding.id, photo.sha256, photo.original_name, stored
         )
         self.photo_counts[finding.id] += 1
+
+    def attached_photos(self) -> dict[str, str]:
+        """The photos on this inspection's findings: row id → SHA-256 of the picture."""
+        return {p.id: p.sha256 for p in inspections.list_photos(self.db, self.inspection_id)}
 
     def photos_of(self, area_id: str, item_id: str) -> list[PhotoRef]:
         """The photos of the item's finding in this inspection, oldest first."""
@@ -314,8 +334,19 @@ class WalkSession:
                 self.photo_counts.pop(current.id, None)
         return [current for current, _ in changes]
 
+    def may_walk(self) -> bool:
+        """True when the acting person may record here (one of the inspectors)."""
+        try:
+            self.check_may_walk()
+        except (PermissionDenied, IdentityError):
+            return False
+        return True
+
     def save_position(self, area_id: str | None, item_id: str | None) -> None:
-        inspections.save_position(self.db, self.clock, self.inspection_id, area_id, item_id)
+        """Remember where the walk is, for its inspectors only: someone opening the draft
+        to look leaves the inspector's resume point (and its time) as it was."""
+        if self.may_walk():
+            inspections.save_position(self.db, self.clock, self.inspection_id, area_id, item_id)
 
     def position(self) -> tuple[str | None, str | None]:
         saved = inspections.get_position(self.db, self.inspection_id)

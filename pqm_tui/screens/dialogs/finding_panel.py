@@ -14,6 +14,7 @@ time before the panel showed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,13 +26,16 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select, Static
 
 from pqm_tui.model.entities import Item, Severity
+from pqm_tui.model.errors import RuleError
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.screens.dialogs.photos import PhotoListDialog
 from pqm_tui.screens.dialogs.quit import QuitDialog
 from pqm_tui.services import photos
 from pqm_tui.services.points import format_points, parse_points
+from pqm_tui.services.responsible_choices import ResponsibleChoices
 from pqm_tui.services.scoring import rule_deduction
 from pqm_tui.services.walk_session import FailureDetails
+from pqm_tui.widgets.field_select import FieldSelect
 from pqm_tui.widgets.footer import binding
 from pqm_tui.widgets.path_suggester import PathSuggester
 from pqm_tui.widgets.typing_guard import KeepTyping, fast_tab
@@ -58,12 +62,20 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         *fast_tab("panel.tab"),
     ]
 
-    def __init__(self, db_path: Path, people: list[str]) -> None:
-        """The panel of one walk: ``db_path`` says where photos are stored, ``people`` the
-        names the person field suggests. ``fill`` says what it is about before each push."""
+    def __init__(
+        self,
+        db_path: Path,
+        choices: ResponsibleChoices,
+        attached_photos: Callable[[], dict[str, str]],
+    ) -> None:
+        """The panel of one walk: ``db_path`` says where photos are stored, ``choices`` the
+        departments and people a failure may be put on, ``attached_photos`` the photos on
+        the inspection's findings (id → SHA-256; a folder import leaves those out). ``fill``
+        says what it is about before each push."""
         super().__init__()
         self.db_path = db_path
-        self.people = people
+        self.choices = choices
+        self.attached_photos = attached_photos
         self._lines: dict[str, str] = {}  # the text of each line as last drawn
         self._styled_for: str | None = None  # the theme its styles were worked out for
 
@@ -94,6 +106,8 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self.photo_warned = False
         self.over_cap_said = False  # the line says the deduction typed is above the cap
         self.stored: list[photos.StoredPhoto] = list(details.photos)
+        self.kept = (details.department, details.responsible_person)  # the finding's own
+        self.refused = ""  # the field whose name the error line refuses, if any
         self.import_marks: dict[Path, float] = {}  # remembered only when saved
         self.opened_with: tuple[object, ...] = ()  # the fields as the panel opened
         if self.is_mounted:
@@ -119,15 +133,21 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                 yield Static(tr("walk.panel.location"))
                 yield Input(id="location", compact=True)
                 yield Static(tr("walk.panel.department"))
-                yield Input(id="department", compact=True)
+                yield Input(
+                    id="department",
+                    compact=True,
+                    placeholder=tr("walk.panel.choice_hint"),
+                    suggester=SuggestFromList(self.choices.departments, case_sensitive=False),
+                )
                 yield Static(tr("walk.panel.person"))
                 yield Input(
                     id="person",
                     compact=True,
-                    suggester=SuggestFromList(self.people, case_sensitive=False),
+                    placeholder=tr("walk.panel.choice_hint"),
+                    suggester=SuggestFromList(self.choices.people, case_sensitive=False),
                 )
                 yield Static(tr("walk.panel.severity"))
-                yield Select(
+                yield FieldSelect(
                     [(tr.enum(s), s) for s in Severity],
                     value=Severity.NORMAL,  # the item's, from _show
                     allow_blank=False,
@@ -277,8 +297,15 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self._line("#photos", self._photo_line())
 
     def _import(self, folder: Path) -> None:
+        """The folder's new photos, less those already on a finding of this inspection
+        (or already chosen here): the same picture, whatever its file name."""
+        attached = self.attached_photos()
+        used = {sha for photo_id, sha in attached.items() if photo_id not in self.removed_photos}
+        used.update(p.sha256 for p in self.stored)
         try:
-            stored, problems, mark = photos.import_folder(self.db_path, folder, remember=False)
+            stored, problems, mark, left_out = photos.import_folder(
+                self.db_path, folder, remember=False, leave_out=used
+            )
         except photos.PhotoError as exc:
             self._error(self._photo_error(exc))
             return
@@ -288,9 +315,34 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
         self.query_one("#photo", Input).value = ""  # done: saving must not import again
         self._line("#photos", self._photo_line())
         message = self.tr("walk.panel.imported", count=len(stored), folder=folder)
+        if left_out:
+            message += self.tr("walk.panel.left_out", count=left_out)
         if problems:
             message += "\n" + "\n".join(self._photo_error(p) for p in problems[:3])
         self._error(message)
+
+    def _refuse(self, selector: str, exc: RuleError) -> None:
+        """A name the organisation does not have: said, and its field has the focus."""
+        self._error(self.tr.error(exc))
+        self.refused = selector
+        self.query_one(selector, Input).focus()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Leaving the department or person field completes a name typed by its start
+        (what is saved is what is seen; a refusal of it is then taken back); a wrong name
+        is said only when saving."""
+        field = event.widget
+        if not isinstance(field, Input) or field.id not in ("department", "person"):
+            return
+        choose = self.choices.department if field.id == "department" else self.choices.person
+        kept = self.kept[0] if field.id == "department" else self.kept[1]
+        try:
+            field.value = choose(field.value, kept=kept)
+        except RuleError:
+            return
+        if self.refused == f"#{field.id}":
+            self.refused = ""
+            self._error("")
 
     def _photo_error(self, exc: photos.PhotoError) -> str:
         return str(self.tr.error(exc))
@@ -367,6 +419,16 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
             self._error(self._over_cap(deduction))
             self.query_one("#deduction", Input).focus()
             return
+        try:
+            department = self.choices.department(values["department"], kept=self.kept[0])
+        except RuleError as exc:
+            self._refuse("#department", exc)
+            return
+        try:
+            person = self.choices.person(values["person"], kept=self.kept[1])
+        except RuleError as exc:
+            self._refuse("#person", exc)
+            return
         if values["photo"].strip():
             self._add_photo(values["photo"])
             if self.query_one("#photo", Input).value:
@@ -387,8 +449,8 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
                 deduction,
                 values["note"],
                 severity if isinstance(severity, Severity) else self.details.severity,
-                values["department"],
-                values["person"],
+                department,
+                person,
                 values["location"],
                 list(self.stored),
                 list(self.removed_photos),
