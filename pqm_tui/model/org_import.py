@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from pqm_tui.model.entities import AreaType, InspectionKind, ProjectKind, Role
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.names import is_phone, lookalike
 from pqm_tui.model.org_file import FileRow, OrgFile, Problem
 from pqm_tui.model.organisation import roles_of_title
 
@@ -132,6 +133,14 @@ class _Planner:
                 self.problem(row, column.field, "errors.org.required")
         return not missing
 
+    def lookalike(self, row: FileRow, name: str, names: Iterable[str]) -> bool:
+        """True (and the problem said) when ``name`` is a look-alike of another of ``names``
+        (锦程・天府花园 beside 锦程·天府花园): one place would get two names read as one."""
+        other = lookalike(name, [n for n in names if n != name])
+        if other is not None:
+            self.problem(row, "name", "errors.org.lookalike", name=name, existing=other)
+        return other is not None
+
     def word(self, row: FileRow, name: str, text: str) -> StrEnum | None:
         member = self.vocabulary.words[name].get(text.strip().lower())
         if member is None:
@@ -176,6 +185,8 @@ class _Planner:
                 self.problem(row, "name", "errors.org.duplicate.city", name=name)
                 continue
             seen.add(name)
+            if name not in self.cities and self.lookalike(row, name, self.cities):
+                continue
             existing = self.cities.get(name)
             if existing is None:
                 city = {"id": new_id(), "company_id": self.company_id, "name": name}
@@ -205,6 +216,8 @@ class _Planner:
             seen[name] = city_name
             if name not in self.projects:
                 self.rejected_projects.add(name)  # until the row proves right
+                if self.lookalike(row, name, self.projects):
+                    continue
             city = self.cities.get(city_name)
             kind = self.word(row, "kind", row.text("kind"))
             if city is None:
@@ -275,6 +288,9 @@ class _Planner:
                 self.problem(row, "name", "errors.org.duplicate.department", name=key[1])
                 continue
             seen.add(key)
+            names = (n for p, n in self.departments if p == project_id)
+            if key not in self.departments and self.lookalike(row, key[1], names):
+                continue
             existing = self.departments.get(key)
             project = self._project_by_id(project_id)
             city_id = project["city_company_id"] if project else None
@@ -317,6 +333,12 @@ class _Planner:
                 continue
             seen.add(key)
             if row.text("roles") and not roles:
+                continue
+            names = (n for p, n in self.people if p == project_id)
+            if key not in self.people and self.lookalike(row, name, names):
+                continue
+            if row.text("phone") and not is_phone(row.text("phone")):
+                self.problem(row, "phone", "errors.org.phone", value=row.text("phone"))
                 continue
             title = row.text("title")
             if not roles:
@@ -436,6 +458,9 @@ class _Planner:
                 )
                 continue
             seen.add(key)
+            names = (n for p, n in (*self.areas, *seen) if p == project_id)
+            if key not in self.areas and self.lookalike(row, key[1], names):
+                continue
             position = row.values.get("position")
             order[project_id] = order.get(project_id, -1) + 1
             values = {
