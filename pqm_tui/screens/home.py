@@ -234,11 +234,15 @@ class HomeScreen(PQMScreen[None]):
 
     def _missing(self, step: Step) -> None:
         """Say what a new inspection lacks and offer to go where it is added."""
+        from pqm_tui.paths import pqm_command
         from pqm_tui.services.setup import setup_state
 
         tr = self.tr
         if step == "checklists":  # added on the command line only
-            self.notify(tr("welcome.missing.checklists"), severity="warning", timeout=10)
+            command = pqm_command(self.pqm.db_path)
+            self.notify(
+                tr("welcome.missing.checklists", pqm=command), severity="warning", timeout=10
+            )
             return
         tab = {"organisation": "projects", "areas": "areas", "people": "people"}[step]
         if step == "organisation" and not setup_state(self.pqm.db).city_companies:
