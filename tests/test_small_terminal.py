@@ -137,3 +137,24 @@ async def test_every_footer_key_is_whole_at_80_columns(
         await pilot.resize_terminal(*SIZE)
         await pilot.pause()
         assert len(footer_keys(app)) == narrow
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_home_footer_shows_every_screen_it_opens_when_there_is_room(
+    demo_db_path: Path, clock: Clock, lang: str
+) -> None:
+    """Home's organisation, analysis, assessment and amendment keys are in its footer at
+    120 columns; at 80 the first declared (new, open, review) stay and the rest drop."""
+    settings = Settings(timezone="Asia/Shanghai", lang=lang)
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # not the draft: home
+        await pilot.pause()
+        wide = [label.split(" ")[0] for label, _ in footer_keys(app)]
+        assert wide == ["?", "n", "o", "v", "t", "a", "m", "g", "r", "d", "^q"], wide
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        narrow = [label.split(" ")[0] for label, _ in footer_keys(app)]
+        assert narrow[:4] == ["?", "n", "o", "v"] and narrow[-1] == "^q"
+        assert max(right for _, right in footer_keys(app)) <= SIZE[0]

@@ -55,17 +55,18 @@ class HomeScreen(PQMScreen[None]):
     """
 
     BINDINGS = [
+        # in the footer in this order while they fit (help first, quit last; a narrow
+        # terminal leaves out the last ones, which ? help and the palette still list)
         binding("n", "new", "keys.home.new", "home.new"),
         binding("o", "open", "keys.home.open", "home.open"),
+        binding("v", "review", "review.key.open", "home.review"),
+        binding("t", "analysis", "analysis.key.open", "home.analysis"),
+        binding("a", "assessment", "assess.key.grid", "home.assessment"),
+        binding("m", "amendments", "amend.key.open", "home.amendments"),
+        binding("g", "organisation", "welcome.key.organisation", "home.organisation"),
         binding("r", "refresh", "keys.home.refresh", "home.refresh"),
         binding("d", "abandon", "keys.home.abandon", "home.abandon"),
         binding("question_mark", "help", "keys.walk.help", "home.help"),
-        binding("v", "review", "review.key.open", "home.review"),
-        # in ? help and the palette, not in the footer (which stays as it was)
-        binding("g", "organisation", "welcome.key.organisation", "home.organisation", show=False),
-        binding("m", "amendments", "amend.key.open", "home.amendments", show=False),
-        binding("a", "assessment", "assess.key.grid", "home.assessment", show=False),
-        binding("t", "analysis", "analysis.key.open", "home.analysis", show=False),
     ]
 
     @dataclass
