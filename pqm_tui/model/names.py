@@ -18,7 +18,7 @@ _DOTS = re.compile("[\u00b7\u0387\u16eb\u2022\u2027\u2219\u22c5\u2e31\u30fb\ua78
 _SPACES = re.compile(r"\s+")
 
 _MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
-_AREA = r"(?:0\d{2,3}|\(0\d{2,3}\)|（0\d{2,3}）|\+?86[ -]?[1-9]\d{1,2})"
+_AREA = r"(?:0\d{2,3}|\(0\d{2,3}\)|\+?86[ -]?[1-9]\d{1,2})"
 _LANDLINE = re.compile(
     _AREA + r"[ -]?\d{3,4}[ -]?\d{4}(?:[ -]?(?:转|ext\.?|x|#|-)[ ]?\d{1,6})?",
     re.IGNORECASE,
@@ -39,5 +39,5 @@ def lookalike(name: str, existing: list[str] | tuple[str, ...] | set[str]) -> st
 
 def is_phone(text: str) -> bool:
     """True for a mainland mobile number or a landline with its area code."""
-    text = text.strip()
+    text = unicodedata.normalize("NFKC", text).strip()  # full-width digits and brackets
     return bool(_MOBILE.fullmatch(re.sub(r"[ -]", "", text)) or _LANDLINE.fullmatch(text))
