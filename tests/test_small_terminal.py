@@ -158,3 +158,32 @@ async def test_home_footer_shows_every_screen_it_opens_when_there_is_room(
         narrow = [label.split(" ")[0] for label, _ in footer_keys(app)]
         assert narrow[:4] == ["?", "n", "o", "v"] and narrow[-1] == "^q"
         assert max(right for _, right in footer_keys(app)) <= SIZE[0]
+
+
+async def test_the_walks_help_says_every_key_whole_at_80_columns(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    """The key column is as narrow as its keys (1–9, not 1 / 2 / … / 9); what a key does
+    wraps in the rest of the dialog instead of being cut."""
+    from textual.widgets import DataTable
+
+    from pqm_tui.screens.dialogs.help import HelpScreen
+
+    settings = Settings(timezone="Asia/Shanghai", lang="en")
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("y")  # the demo draft
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("#keys", DataTable)
+        key_column, text_column = table.columns.values()
+        assert key_column.width <= 14
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        rows = {str(table.get_row_at(n)[0]): table.get_row_at(n)[1] for n in range(table.row_count)}
+        assert "1–9" in rows
+        assert str(rows["l"]).endswith("good practice)")  # whole, in a cell that wraps
+        heights = [table.rows[key].height for key in table.rows]
+        assert max(heights) > 1  # the long ones wrap
