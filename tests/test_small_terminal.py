@@ -179,7 +179,7 @@ async def test_the_walks_help_says_every_key_whole_at_80_columns(
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#keys", DataTable)
-        key_column, text_column = table.columns.values()
+        key_column, _ = table.columns.values()
         assert key_column.width <= 14
         assert table.virtual_size.width <= table.scrollable_content_region.width
         rows = {str(table.get_row_at(n)[0]): table.get_row_at(n)[1] for n in range(table.row_count)}

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Static
 from pqm_tui.screens.base import PQMModal
 from pqm_tui.widgets.footer import binding
 
-
 KEY_WIDTH = 14  # columns of the key column at most; a longer list of keys wraps
 
 
