@@ -187,3 +187,55 @@ async def test_the_walks_help_says_every_key_whole_at_80_columns(
         assert str(rows["l"]).endswith("good practice)")  # whole, in a cell that wraps
         heights = [table.rows[key].height for key in table.rows]
         assert max(heights) > 1  # the long ones wrap
+
+
+async def test_home_recent_inspections_are_whole_at_80_columns(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    """In English at 80 columns the kind gives way (the summary names it) and the
+    inspectors' names are whole; at 120 every column is there."""
+    settings = Settings(timezone="Asia/Shanghai", lang="en")
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # not the draft: home
+        await pilot.pause()
+        table = app.screen.query_one("#inspections", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        headers = [str(c.label) for c in table.ordered_columns]
+        assert "Inspectors" in headers and "Kind" not in headers
+        names = [str(table.get_row_at(n)[headers.index("Inspectors")]) for n in range(3)]
+        assert all(len(name) >= 2 for name in names), names
+        assert str(table.get_row_at(0)[0]).count("-") == 1  # this year's: 12-06 11:00
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        await pilot.pause()
+        assert "Kind" in [str(c.label) for c in table.ordered_columns]
+
+
+async def test_the_summary_says_one_failure_in_the_singular_and_its_title_whole(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    from pqm_tui.screens.summary import SummaryScreen
+
+    settings = Settings(timezone="Asia/Shanghai", lang="en")
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new(app, pilot)
+        await pilot.press("1")  # one failure, one occurrence
+        await pilot.pause()
+        if isinstance(app.screen, FindingPanel):
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        await pilot.press("x", "y")  # finish with items unanswered
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        total = str(summary.query_one("#total", Static).render())
+        assert "\n1 failed answer (1 item) · 0 N/A" in total, total
+        assert "answers /" in total  # many unanswered: plural
+        title = summary.query_one("#summary-title", Static)
+        text = str(title.render())
+        statuses = {app.tr(f"enum.InspectionStatus.{s}") for s in ("draft", "completed")}
+        assert text.rsplit(" · ", 1)[-1] in statuses, text
+        assert title.region.width * title.region.height >= cell_len(text)  # wrapped, not cut
