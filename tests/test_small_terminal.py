@@ -239,3 +239,26 @@ async def test_the_summary_says_one_failure_in_the_singular_and_its_title_whole(
         statuses = {app.tr(f"enum.InspectionStatus.{s}") for s in ("draft", "completed")}
         assert text.rsplit(" · ", 1)[-1] in statuses, text
         assert title.region.width * title.region.height >= cell_len(text)  # wrapped, not cut
+
+
+async def test_a_chinese_standard_wraps_beside_its_label_in_the_walk(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    """Textual breaks lines at spaces only: a standard without any followed "Standard:"
+    on a line of its own and lost its end below the detail's five lines."""
+    settings = Settings(timezone="Asia/Shanghai", lang="en")
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("y")  # the demo draft
+        await pilot.pause()
+        detail = app.screen.query_one("#detail", Static)
+        for _ in range(12):  # the items of the area: every detail fits its lines
+            lines = str(detail.render()).split("\n")
+            standard = next(line for line in lines if line.startswith("Standard:"))
+            assert standard != "Standard:" and len(standard) > len("Standard: ")
+            assert all(cell_len(line) <= detail.content_region.width for line in lines)
+            assert len(lines) <= detail.content_region.height, lines
+            await pilot.press("down")
+            await pilot.pause()
+        assert " · 1 points · " not in str(detail.render())
