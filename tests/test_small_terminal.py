@@ -262,3 +262,27 @@ async def test_a_chinese_standard_wraps_beside_its_label_in_the_walk(
             await pilot.press("down")
             await pilot.pause()
         assert " · 1 points · " not in str(detail.render())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_review_filters_say_what_they_filter_at_80_columns(
+    demo_db_path: Path, clock: Clock, lang: str
+) -> None:
+    """Not "All ▼ All ▼ Not closed ▼ All ▼": each empty filter names its field, whole."""
+    from textual.widgets import Select
+
+    from tests.test_review_screen import open_review
+
+    settings = Settings(timezone="Asia/Shanghai", lang=lang)
+    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_review(app, pilot)
+        for field in ("project", "department", "severity"):
+            select = screen.query_one(f"#f-{field}", Select)
+            prompt = app.tr(f"review.filter.{field}")
+            assert select.value is Select.NULL
+            assert prompt.startswith(
+                {"zh": ("项目", "部门", "等级"), "en": ("Project", "Dept", "Sev")}[lang]
+            )
+            assert select.region.width >= cell_len(prompt) + 3, (prompt, select.region)  # + ▼
+            assert select.region.right <= SIZE[0]
