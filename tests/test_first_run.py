@@ -66,7 +66,7 @@ async def test_the_default_database_is_named_by_no_db_option(clock: Clock) -> No
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
         step = _text(app, "#step-organisation")
-        assert "运行 pqm org template -o 组织架构.xlsx" in step and "--db" not in step
+        assert "\n       pqm org template -o 组织架构.xlsx" in step and "--db" not in step
 
 
 async def test_n_names_what_is_missing_in_order(tmp_path: Path, clock: Clock) -> None:
