@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Middle dots a name is written with (after NFKC, which already folds ･ and Greek ·).
 _DOTS = re.compile("[\u00b7\u0387\u16eb\u2022\u2027\u2219\u22c5\u2e31\u30fb\ua78f\uff65]")
@@ -25,6 +26,7 @@ _LANDLINE = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # an import compares each new name with every one in its place
 def name_key(name: str) -> str:
     """The name with look-alike characters folded: equal keys read as the same name."""
     folded = unicodedata.normalize("NFKC", name)
