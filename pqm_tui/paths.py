@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import platformdirs
@@ -19,6 +20,14 @@ def data_dir() -> Path:
 def default_db_path() -> Path:
     """The database used when neither --db nor PQM_DB is given."""
     return data_dir() / "pqm.sqlite3"
+
+
+def pqm_command(db_path: Path | None) -> str:
+    """How a command reaches this database: ``pqm``, or ``pqm --db PATH`` (quoted for a
+    shell) when it is not the default one — else the command would go to the default."""
+    if db_path is None or db_path.resolve() == default_db_path().resolve():
+        return "pqm"
+    return f"pqm --db {shlex.quote(str(db_path))}"
 
 
 def media_dir(db_path: Path) -> Path:

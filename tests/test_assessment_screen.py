@@ -62,7 +62,7 @@ async def test_the_grid_shows_scores_in_band_colours_and_computes_a_month(
         assert screen.months[-1] == "2026-12" and len(screen.months) == 12
         garden = cell(table, "锦程·天府花园", "2026-11")
         assert garden.plain == "78.8" and "italic" in str(garden.style)  # a draft, band 待改进
-        assert cell(table, "锦程国际中心", "2026-11").plain == "未考"  # flagged, not 100
+        assert cell(table, "锦程国际中心", "2026-11").plain == "未考核"  # flagged, not 100
         assert cell(table, "锦程·天府花园", "2026-10").plain == "·"  # not computed
         # c on this month (the cursor starts there) computes December
         await pilot.press("c")

@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 from pqm_tui.app import PQMApp, create_app
 from pqm_tui.config import Settings
 from pqm_tui.model import organisation
+from pqm_tui.model.clock import Clock
 from pqm_tui.model.db import connect
 from pqm_tui.model.entities import ProjectKind
 from pqm_tui.screens.assessment import AssessmentScreen
@@ -70,8 +71,8 @@ async def test_g_on_the_grid_draws_the_projects_trend_beside_the_average_at_80x2
         chart = screen.query_one(TrendChart)
         data = chart.data
         assert data is not None
-        assert data.labels == [m[5:] for m in grid.months]  # 01 … 12, this year's months
-        at = {m: n for n, m in enumerate(grid.months)}
+        assert data.labels == [m[5:] for m in grid.all_months]  # 01 … 12, this year's months
+        at = {m: n for n, m in enumerate(grid.all_months)}
         assert data.scores[at["2026-09"]] is None  # not assessed: a gap, not 0
         assert data.scores[at["2026-10"]] == Decimal("87.2")
         assert data.scores[at["2026-11"]] == Decimal("82")
@@ -168,3 +169,31 @@ async def test_the_grid_paints_a_screenful_first_then_fills_every_row(
         names = [table.get_row_at(n)[0] for n in range(table.row_count)]
         assert names[FIRST_ROWS:] == sorted(names[FIRST_ROWS:])  # unscored: by name
         assert f"测试项目{FIRST_ROWS + 19:03d}" in names[FIRST_ROWS:]  # added after the paint
+
+
+async def test_the_grid_shows_whole_months_only_at_80_columns(
+    demo_db_path: Path, clock: Clock
+) -> None:
+    """At 80 columns the latest months that fit (never half a column: "6-04"), the
+    status says how many; at 120 all twelve."""
+    from textual.widgets import Static
+
+    app = create_app(
+        Settings(timezone="Asia/Shanghai"), db_path=demo_db_path, actor="王丽华", clock=clock
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")  # not the draft: home
+        await pilot.press("a")
+        await pilot.pause()
+        grid = app.screen
+        assert isinstance(grid, AssessmentScreen)
+        table = grid.query_one("#assess-grid", DataTable)
+        assert 0 < len(grid.months) < 12 and grid.months == grid.all_months[-len(grid.months) :]
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        status = str(grid.query_one("#assess-status", Static).render())
+        assert f"最近 {len(grid.months)}/12 个月" in status
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        await pilot.pause()
+        assert grid.months == grid.all_months

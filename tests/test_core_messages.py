@@ -32,6 +32,7 @@ CJK_DATA = {
     "model/org_file.py",  # the workbook format: sheet and column names, in both languages
     "model/checklist_sheet.py",  # the checklist spreadsheet: sheet and column names, both languages
     "model/org_import.py",  # the template's example rows; separators of roles in a cell
+    "model/names.py",  # 转 before a phone number's extension
 }
 MESSAGE_ID = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)*\.(err|errors)?[a-z0-9_.]*$")
 

@@ -27,18 +27,20 @@ def _text(app: object, selector: str) -> str:
 
 
 async def test_a_new_database_opens_the_welcome_screen(tmp_path: Path, clock: Clock) -> None:
-    path = tmp_path / "new.sqlite3"
+    path = tmp_path / "公司 数据" / "new.sqlite3"  # not the default database, a space in it
+    path.parent.mkdir()
     app = create_app(Settings(timezone="Asia/Shanghai"), db_path=path, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
         organisation_step = _text(app, "#step-organisation")
         assert "✗" in organisation_step
-        assert "pqm org template" in organisation_step
-        assert "pqm org import" in organisation_step
+        # the commands name this database: without --db they would fill the default one
+        assert f"pqm --db '{path}' org template -o" in organisation_step
+        assert f"pqm --db '{path}' org import" in organisation_step
         assert "按 g" in organisation_step
         assert "✓" in _text(app, "#step-checklists")  # the built-in ones are installed
-        assert "pqm checklist import" in _text(app, "#step-checklists")
+        assert f"pqm --db '{path}' checklist import" in _text(app, "#step-checklists")
         assert "✗" in _text(app, "#step-people")
         assert str(path) in _text(app, "#welcome-db")
         await pilot.press("enter")
@@ -54,6 +56,17 @@ async def test_a_new_database_opens_the_welcome_screen(tmp_path: Path, clock: Cl
         assert app.screen.tab == "cities"  # no city company yet: that comes first
     db = connect(path)
     assert len(checklists.list_checklists(db)) == 3
+
+
+async def test_the_default_database_is_named_by_no_db_option(clock: Clock) -> None:
+    from pqm_tui.paths import default_db_path
+
+    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=default_db_path(), clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        step = _text(app, "#step-organisation")
+        assert "\n       pqm org template -o 组织架构.xlsx" in step and "--db" not in step
 
 
 async def test_n_names_what_is_missing_in_order(tmp_path: Path, clock: Clock) -> None:

@@ -430,3 +430,29 @@ def test_yaml_problems_name_the_list_entry_and_field(
     assert "“areas”第 2 项的 name：YAML 把 2026-01-02 读成了日期：请加上引号" in text
     assert "必填" not in text  # the refused date is said once
     assert "“areas”第 2 项的 colour：不认识的字段" in text
+
+
+def test_a_look_alike_of_an_existing_name_and_a_wrong_phone_are_refused(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = {  # the project named with a middle dot (U+00B7), as the company writes it
+        sheet: [["锦程·天府花园" if v == "天府花园" else v for v in row] for row in sheet_rows]
+        for sheet, sheet_rows in company_rows().items()
+    }
+    first = write_workbook(tmp_path / "first.xlsx", rows)
+    code, _, err = run(capsys, "--db", str(db_path), "org", "import", str(first))
+    assert code == 0, err
+    rows = company_rows()
+    rows["项目"] = [["成都城市公司", "锦程・天府花园", "住宅", "", "", ""]]  # katakana dot
+    rows["区域"] = [["锦程国际中心", "大 堂", "大堂", 2]]  # beside 大堂 of the file
+    rows["区域"].insert(0, ["锦程国际中心", "大堂", "大堂", 1])
+    rows["部门"] = [["", "品质管理部 "], ["", "品质管理部"]]
+    rows["人员"] = [["李静", "品质督导", "", "", "", "品质管理部", "12345"]]
+    second = write_workbook(tmp_path / "second.xlsx", rows)
+    text = "\n".join(_import_fails(capsys, db_path, second))
+    assert "“锦程・天府花园”与已有的“锦程·天府花园”是同一个名称" in text
+    assert "工作表“区域”第 3 行 B 列（名称）：“大 堂”与已有的“大堂”是同一个名称" in text
+    assert "工作表“人员”第 2 行 G 列（电话）：电话号码“12345”无效" in text
+    db = connect(db_path)
+    names = sorted(p.name for p in organisation.list_projects(db))
+    assert names == sorted(["锦程·天府花园", "锦程国际中心", "云璟营销中心"])

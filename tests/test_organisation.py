@@ -181,3 +181,15 @@ def test_m008_maps_old_titles_to_roles_and_keeps_them(tmp_path: Path) -> None:
         "SELECT new FROM audit_log WHERE table_name = 'people' ORDER BY seq DESC LIMIT 1"
     ).fetchone()[0]
     assert _roles(last) == ["administrator"]  # audited with the new columns
+
+
+def test_phones_people_have_and_names_that_read_as_one() -> None:
+    from pqm_tui.model.names import is_phone, name_key
+
+    good = ("13800138000", "138 0013 8000", "+86 138-0013-8000", "028-8555 1234", "(010) 6234 5678")
+    bad = ("12345", "139", "call me", "12800138000", "85551234", "1380013800")
+    assert [p for p in good if not is_phone(p)] == []
+    assert [p for p in bad if is_phone(p)] == []
+    same = ("锦程·天府花园", "锦程・天府花园", "锦程 ‧ 天府花园", "锦程天府花园", "锦程•天府花园")
+    assert len({name_key(n) for n in same}) == 1
+    assert name_key("Ａ栋 大堂") == name_key("a栋大堂") != name_key("B栋大堂")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -248,3 +249,49 @@ async def test_only_an_administrator_edits_the_organisation_and_the_form_stays(
         await pilot.pause()
         assert isinstance(app.screen, OrganisationScreen)
         assert len(_rows(app, "projects")) == projects + 1
+
+
+async def test_a_look_alike_project_name_and_a_short_phone_are_refused_in_the_form(
+    tmp_path: Path, clock: Clock
+) -> None:
+    path = tmp_path / "org.sqlite3"
+    db = connect(path)
+    company = organisation.add_company(db, "锦程物业")
+    city = organisation.add_city_company(db, company.id, "成都城市公司")
+    organisation.add_project(db, city.id, "锦程·天府花园", ProjectKind.RESIDENTIAL)
+    organisation.add_person(db, "王丽华", "品质督导")
+    app = create_app(Settings(timezone="Asia/Shanghai"), db_path=path, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("2", "a")
+        await pilot.pause()
+        await _type(pilot, "锦程")
+        # the katakana middle dot (U+30FB) as a terminal sends it (Pilot types no punctuation)
+        pilot.app.post_message(events.Key("katakana_middle_dot", "・"))
+        await _form(pilot, "天府花园")
+        assert isinstance(app.screen, FormDialog)
+        error = str(app.screen.query_one("#error").render())
+        assert "“锦程・天府花园”与已有的“锦程·天府花园”是同一个名称" in error
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("5", "a")
+        await pilot.pause()
+        await _type(pilot, "张伟")
+        await pilot.press("tab", "tab", "space")
+        for _ in range(4):
+            await pilot.press("tab")
+        await _type(pilot, "12345")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        assert "电话号码“12345”无效" in str(app.screen.query_one("#error").render())
+        for _ in range(5):
+            await pilot.press("backspace")
+        await _type(pilot, "028-8555 1234")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, OrganisationScreen)
+    assert [p.name for p in organisation.list_projects(db)] == ["锦程·天府花园"]
+    assert organisation.find_person(db, "张伟").phone == "028-8555 1234"

@@ -161,13 +161,14 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
     if args.format == "xlsx":
+        from pqm_tui.model.review_export import with_details
         from pqm_tui.output_files import OutputError
         from pqm_tui.reports.items_xlsx import write_items
 
         if args.output is None:
             raise UserError(tr("export.needs_output"))
         try:
-            count = write_items(args.output, _rows(ctx, args), today, tr)
+            count = write_items(args.output, with_details(ctx.db(), _rows(ctx, args)), today, tr)
         except OutputError as exc:  # not a regular file, or no such folder
             raise UserError(tr("export.failed", error=tr.error(exc))) from None
         except OSError as exc:  # disk full, read-only, folder gone: said as such

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from pqm_tui.model.entities import AreaType, InspectionKind, ProjectKind, Role
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.names import is_phone, name_key
 from pqm_tui.model.org_file import FileRow, OrgFile, Problem
 from pqm_tui.model.organisation import roles_of_title
 
@@ -117,6 +118,7 @@ class _Planner:
         self.projects_by_id: dict[str, dict[str, Any]] = {}
         self.rejected_projects: set[str] = set()  # in the file, but with problems
         self.added_projects: set[str] = set()
+        self.name_keys: dict[str, dict[tuple[str | None, str], str]] = {}  # see lookalike
 
     def problem(self, row: FileRow, column: str, key: str, /, **params: object) -> None:
         self.plan.problems.append(row.problem(column, key, **params))
@@ -131,6 +133,25 @@ class _Planner:
             if column.field not in row.bad:  # a refused value is said already
                 self.problem(row, column.field, "errors.org.required")
         return not missing
+
+    def lookalike(self, row: FileRow, sheet: str, scope: str | None, name: str) -> bool:
+        """True (and the problem said) when ``name`` reads as another name of its place
+        (锦程・天府花园 beside 锦程·天府花园) in the database or earlier in the file;
+        otherwise the name is taken into its place's names."""
+        if sheet not in self.name_keys:  # the database's names, by place and key
+            names: dict[str, Iterable[tuple[str | None, str]]] = {
+                "cities": ((None, n) for n in self.cities),
+                "projects": ((None, n) for n in self.projects),
+                "departments": self.departments,
+                "people": self.people,
+                "areas": self.areas,
+            }
+            self.name_keys[sheet] = {(p, name_key(n)): n for p, n in names[sheet]}
+        keys = self.name_keys[sheet]
+        other = keys.setdefault((scope, name_key(name)), name)
+        if other != name:
+            self.problem(row, "name", "errors.org.lookalike", name=name, existing=other)
+        return other != name
 
     def word(self, row: FileRow, name: str, text: str) -> StrEnum | None:
         member = self.vocabulary.words[name].get(text.strip().lower())
@@ -176,6 +197,8 @@ class _Planner:
                 self.problem(row, "name", "errors.org.duplicate.city", name=name)
                 continue
             seen.add(name)
+            if name not in self.cities and self.lookalike(row, "cities", None, name):
+                continue
             existing = self.cities.get(name)
             if existing is None:
                 city = {"id": new_id(), "company_id": self.company_id, "name": name}
@@ -205,6 +228,8 @@ class _Planner:
             seen[name] = city_name
             if name not in self.projects:
                 self.rejected_projects.add(name)  # until the row proves right
+                if self.lookalike(row, "projects", None, name):
+                    continue
             city = self.cities.get(city_name)
             kind = self.word(row, "kind", row.text("kind"))
             if city is None:
@@ -275,6 +300,8 @@ class _Planner:
                 self.problem(row, "name", "errors.org.duplicate.department", name=key[1])
                 continue
             seen.add(key)
+            if key not in self.departments and self.lookalike(row, "departments", *key):
+                continue
             existing = self.departments.get(key)
             project = self._project_by_id(project_id)
             city_id = project["city_company_id"] if project else None
@@ -317,6 +344,11 @@ class _Planner:
                 continue
             seen.add(key)
             if row.text("roles") and not roles:
+                continue
+            if key not in self.people and self.lookalike(row, "people", project_id, name):
+                continue
+            if row.text("phone") and not is_phone(row.text("phone")):
+                self.problem(row, "phone", "errors.org.phone", value=row.text("phone"))
                 continue
             title = row.text("title")
             if not roles:
@@ -436,6 +468,8 @@ class _Planner:
                 )
                 continue
             seen.add(key)
+            if key not in self.areas and self.lookalike(row, "areas", *key):
+                continue
             position = row.values.get("position")
             order[project_id] = order.get(project_id, -1) + 1
             values = {

@@ -33,6 +33,7 @@ from pqm_tui.model.entities import (
 )
 from pqm_tui.model.errors import NotFoundError, RuleError, translate_locks
 from pqm_tui.model.ids import new_id
+from pqm_tui.model.names import lookalike
 from pqm_tui.model.schema import ROLE_TITLES
 
 
@@ -49,9 +50,18 @@ def _insert(db: Database, table: str, entity: Entity) -> None:
     db.table(table).insert({k: v for k, v in row.items() if k in columns})
 
 
-def _name_taken(db: Database, table: str, name: str, where: str, params: Sequence[Any]) -> bool:
-    sql = f"SELECT 1 FROM {table} WHERE name = ? AND {where} LIMIT 1"
-    return db.execute(sql, [name, *params]).fetchone() is not None
+def _refuse_taken(
+    db: Database, table: str, name: str, where: str, params: Sequence[Any], taken: str
+) -> None:
+    """Refuse ``name`` when a row of ``table`` matching ``where`` has it (error ``taken``)
+    or a look-alike of it (锦程・天府花园 beside 锦程·天府花园: ``errors.org.lookalike``)."""
+    rows = db.execute(f"SELECT name FROM {table} WHERE {where}", list(params)).fetchall()
+    existing = [str(row[0]) for row in rows]
+    if name in existing:
+        raise RuleError(taken, name=name)
+    other = lookalike(name, existing)
+    if other is not None:
+        raise RuleError("errors.org.lookalike", name=name, existing=other)
 
 
 def _check_name(name: str, what: str) -> str:
@@ -70,8 +80,9 @@ def add_company(db: Database, name: str) -> Company:
 def add_city_company(db: Database, company_id: str, name: str) -> CityCompany:
     """A city company (城市公司); its name is unique within the company."""
     name = _check_name(name, "city")
-    if _name_taken(db, "city_companies", name, "company_id = ?", [company_id]):
-        raise RuleError("errors.org.city_taken", name=name)
+    _refuse_taken(
+        db, "city_companies", name, "company_id = ?", [company_id], "errors.org.city_taken"
+    )
     city = CityCompany(id=new_id(), company_id=company_id, name=name)
     _insert(db, "city_companies", city)
     return city
@@ -87,8 +98,7 @@ def add_project(
 ) -> Project:
     """A project (物业项目); its name is unique across the company."""
     name = _check_name(name, "project")
-    if _name_taken(db, "projects", name, "1", []):
-        raise RuleError("errors.org.project_taken", name=name)
+    _refuse_taken(db, "projects", name, "1", [], "errors.org.project_taken")
     project = Project(
         id=new_id(),
         city_company_id=city_company_id,
@@ -104,8 +114,7 @@ def add_project(
 def add_area(db: Database, project_id: str, name: str, area_type: AreaType, position: int) -> Area:
     """An area (区域) of a project, walked in ``position`` order; unique name in the project."""
     name = _check_name(name, "area")
-    if _name_taken(db, "areas", name, "project_id = ?", [project_id]):
-        raise RuleError("errors.org.area_taken", name=name)
+    _refuse_taken(db, "areas", name, "project_id = ?", [project_id], "errors.org.area_taken")
     area = Area(
         id=new_id(), project_id=project_id, name=name, area_type=area_type, position=position
     )
@@ -121,8 +130,9 @@ def add_department(
 ) -> Department:
     """A department (部门) of a project, or of the company when ``project_id`` is None."""
     name = _check_name(name, "department")
-    if _name_taken(db, "departments", name, "project_id IS ?", [project_id]):
-        raise RuleError("errors.org.department_taken", name=name)
+    _refuse_taken(
+        db, "departments", name, "project_id IS ?", [project_id], "errors.org.department_taken"
+    )
     department = Department(
         id=new_id(), name=name, project_id=project_id, city_company_id=city_company_id
     )
@@ -161,8 +171,7 @@ def add_person(
     (by default, what the title stands for)."""
     name = _check_name(name, "person")
     where, params = _person_scope(project_id)
-    if _name_taken(db, "people", name, where, params):
-        raise RuleError("errors.org.person_taken", name=name)
+    _refuse_taken(db, "people", name, where, params, "errors.org.person_taken")
     if project_id is not None and city_company_id is None:
         city_company_id = get_project(db, project_id).city_company_id
     person = Person(
@@ -212,10 +221,8 @@ def edit_city_company(db: Database, city_id: str, *, name: str) -> CityCompany:
     """Rename a city company (unique within the company)."""
     city = get_city_company(db, city_id)
     name = _check_name(name, "city")
-    if name != city.name and _name_taken(
-        db, "city_companies", name, "company_id = ?", [city.company_id]
-    ):
-        raise RuleError("errors.org.city_taken", name=name)
+    where, params = "company_id = ? AND id != ?", [city.company_id, city_id]
+    _refuse_taken(db, "city_companies", name, where, params, "errors.org.city_taken")
     _edit(db, "city_companies", city_id, {"name": name})
     return get_city_company(db, city_id)
 
@@ -224,8 +231,9 @@ def edit_project(db: Database, project_id: str, **changes: Any) -> Project:
     """Change a project's name, kind, address, receiver or city company."""
     if "name" in changes:
         changes["name"] = _check_name(changes["name"], "project")
-        if _name_taken(db, "projects", changes["name"], "id != ?", [project_id]):
-            raise RuleError("errors.org.project_taken", name=changes["name"])
+        _refuse_taken(
+            db, "projects", changes["name"], "id != ?", [project_id], "errors.org.project_taken"
+        )
     _edit(db, "projects", project_id, changes)
     return get_project(db, project_id)
 
@@ -235,10 +243,14 @@ def edit_area(db: Database, area_id: str, **changes: Any) -> Area:
     area = get_area(db, area_id)
     if "name" in changes:
         changes["name"] = _check_name(changes["name"], "area")
-        if _name_taken(
-            db, "areas", changes["name"], "project_id = ? AND id != ?", [area.project_id, area_id]
-        ):
-            raise RuleError("errors.org.area_taken", name=changes["name"])
+        _refuse_taken(
+            db,
+            "areas",
+            changes["name"],
+            "project_id = ? AND id != ?",
+            [area.project_id, area_id],
+            "errors.org.area_taken",
+        )
     _edit(db, "areas", area_id, changes)
     return get_area(db, area_id)
 
@@ -264,8 +276,14 @@ def edit_department(db: Database, department_id: str, **changes: Any) -> Departm
         name = _check_name(changes.get("name", department.name), "department")
         project_id = changes.get("project_id", department.project_id)
         where = "project_id IS ? AND id != ?"
-        if _name_taken(db, "departments", name, where, [project_id, department_id]):
-            raise RuleError("errors.org.department_taken", name=name)
+        _refuse_taken(
+            db,
+            "departments",
+            name,
+            where,
+            [project_id, department_id],
+            "errors.org.department_taken",
+        )
         changes["name"] = name
     _edit(db, "departments", department_id, changes)
     return get_department(db, department_id)
@@ -277,8 +295,14 @@ def edit_person(db: Database, person_id: str, **changes: Any) -> Person:
     if "name" in changes or "project_id" in changes:
         name = _check_name(changes.get("name", person.name), "person")
         where, params = _person_scope(changes.get("project_id", person.project_id))
-        if _name_taken(db, "people", name, f"{where} AND id != ?", [*params, person_id]):
-            raise RuleError("errors.org.person_taken", name=name)
+        _refuse_taken(
+            db,
+            "people",
+            name,
+            f"{where} AND id != ?",
+            [*params, person_id],
+            "errors.org.person_taken",
+        )
         changes["name"] = name
     _edit(db, "people", person_id, changes)
     return get_person(db, person_id)

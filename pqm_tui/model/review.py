@@ -120,6 +120,12 @@ class ReviewRow:
         """How people name the item (编号): its notice number and checklist item code."""
         return f"{self.notice_number} {self.item_code}".strip()
 
+    @property
+    def key(self) -> str:
+        """The item's unique human key: notice number, item code and area (as
+        ``item_codes`` names it) — one notice may list an item code in several areas."""
+        return f"{self.notice_number} {self.item_code} {self.area_name}".strip()
+
     def days_left(self, today: date) -> int | None:
         """Days to the deadline; negative = days overdue."""
         return None if self.deadline is None else (date.fromisoformat(self.deadline) - today).days

@@ -1,5 +1,9 @@
 """Rectification items as an Excel workbook (整改项清单) for supervisors who work in Excel.
 
+One row per item, keyed by 编号 — notice number, item code and area, unique, so a lookup
+by it finds one row — with the finding's location, the latest reply and its completion
+date beside the review's columns.
+
 Written in openpyxl's write-only mode, a row at a time, so that 100,000 items need
 no more memory than ten; saved to a temporary file first and then renamed, so that
 a failed export never leaves half a workbook under the name asked for.
@@ -19,13 +23,16 @@ from openpyxl.utils import get_column_letter
 
 from pqm_tui.i18n import Translator
 from pqm_tui.model.review import ReviewRow
+from pqm_tui.model.review_export import ItemDetails
 from pqm_tui.output_files import atomic_output
 
 # column → width in Excel's units (about one Latin character; a Chinese one takes two)
 COLUMNS = {
-    "id": 10,
+    "id": 34,
+    "notice": 16,
     "project": 20,
     "area": 16,
+    "location": 16,
     "code": 10,
     "standard": 40,
     "note": 40,
@@ -37,19 +44,25 @@ COLUMNS = {
     "overdue": 8,
     "status": 16,
     "level": 9,
+    "reply": 40,
+    "done_on": 12,
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 OVERDUE_FONT = Font(color="C00000", bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")  # one style object shared by every cell
 
 
-def write_items(path: Path, rows: Iterable[ReviewRow], today: date, tr: Translator) -> int:
-    """Write ``rows`` to the workbook ``path``; returns how many items were written."""
+Item = tuple[ReviewRow, ItemDetails]
+
+
+def write_items(path: Path, rows: Iterable[Item], today: date, tr: Translator) -> int:
+    """Write ``rows`` (each with its details: ``review_export.with_details``) to the
+    workbook ``path``; returns how many items were written."""
     with atomic_output(Path(path)) as temporary:  # a wrong folder fails before any work
         return _write(str(temporary), rows, today, tr)
 
 
-def _write(target: str, rows: Iterable[ReviewRow], today: date, tr: Translator) -> int:
+def _write(target: str, rows: Iterable[Item], today: date, tr: Translator) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=tr("export.sheet"))
     sheet.freeze_panes = "A2"
@@ -64,8 +77,8 @@ def _write(target: str, rows: Iterable[ReviewRow], today: date, tr: Translator) 
     count = 0
     try:
         sheet.append(header)
-        for row in rows:
-            sheet.append(_cells(sheet, row, today, tr))
+        for row, details in rows:
+            sheet.append(_cells(sheet, row, details, today, tr))
             count += 1
     except BaseException:
         sheet.close()  # finish the half-written sheet's temporary file
@@ -92,13 +105,17 @@ def _text(sheet: object, value: str, *, wrap: bool = False) -> WriteOnlyCell | s
     return cell
 
 
-def _cells(sheet: object, row: ReviewRow, today: date, tr: Translator) -> list[object]:
+def _date(sheet: object, iso: str | None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=date.fromisoformat(iso) if iso else None)
+    cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def _cells(
+    sheet: object, row: ReviewRow, details: ItemDetails, today: date, tr: Translator
+) -> list[object]:
     days = row.days_left(today) if row.status in ("open", "replied") else None
     overdue = row.overdue(today)
-    deadline = WriteOnlyCell(
-        sheet, value=date.fromisoformat(row.deadline) if row.deadline else None
-    )
-    deadline.number_format = "yyyy-mm-dd"
     days_cell = WriteOnlyCell(sheet, value=days)
     if overdue:
         days_cell.font = OVERDUE_FONT
@@ -106,18 +123,22 @@ def _cells(sheet: object, row: ReviewRow, today: date, tr: Translator) -> list[o
     if row.pending:
         status += tr("review.pending", what=tr(f"review.state.{row.pending_stage}"))
     return [
-        _text(sheet, row.code),
+        _text(sheet, row.key),
+        _text(sheet, row.notice_number),
         _text(sheet, row.project_name),
         _text(sheet, row.area_name),
+        _text(sheet, details.location),
         _text(sheet, row.item_code),
         _text(sheet, row.item_standard, wrap=True),
         _text(sheet, row.note, wrap=True),
         tr(f"enum.Severity.{row.severity}"),
         _text(sheet, row.department),
         _text(sheet, row.person),
-        deadline,
+        _date(sheet, row.deadline),
         days_cell,
         tr("export.overdue_mark") if overdue else "",
         status,
         row.escalation_level,
+        _text(sheet, details.reply, wrap=True),
+        _date(sheet, details.done_on),
     ]

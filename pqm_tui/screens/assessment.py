@@ -30,7 +30,7 @@ from pqm_tui.services.points import format_points
 from pqm_tui.widgets.footer import PQMFooter, binding
 
 NOT_COMPUTED = "·"
-MONTH_WIDTH = 5  # "26-11", "78.8", "100", "未考"
+MONTH_WIDTH = 6  # "26-11", "78.8", "100", "未考核"
 
 
 def style_of(pay_adjust_percent: int | None) -> str:
@@ -87,7 +87,9 @@ class AssessmentScreen(PQMScreen[None]):
         super().__init__()
         self.by_score = False
         self.filling = 0  # counts the fillings of the table: a late half of an old one is dropped
-        self.months: list[str] = []  # the last twelve, set when mounted (the app's clock)
+        self.all_months: list[str] = []  # the last twelve, set when mounted (the app's clock)
+        self.months: list[str] = []  # those of them shown: the latest that fit the width
+        self.name_width = 8  # the project column: the longest name
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,13 +99,30 @@ class AssessmentScreen(PQMScreen[None]):
         yield PQMFooter()
 
     def on_mount(self) -> None:
-        self.months = assessment.recent_months(self.pqm.clock.today())
-        data = assessment.grid(self.pqm.db, self.months)
+        self.all_months = assessment.recent_months(self.pqm.clock.today())
+        data = assessment.grid(self.pqm.db, self.all_months)
+        self.name_width = max([8, *(cell_len(p.name) for p in data.projects)])
+        self._columns(data)
+
+    def on_resize(self) -> None:
+        if self.all_months:
+            self.call_after_refresh(self._columns)
+
+    def _columns(self, data: assessment.Grid | None = None) -> None:
+        """The project column and the latest months that fit whole: a narrow screen
+        leaves out the oldest months (the trend, g, shows all twelve), never half a one."""
         table = self.query_one("#assess-grid", DataTable)
+        padding = 2 * table.cell_padding
+        width = table.size.width or self.app.size.width  # not laid out yet: the screen's
+        room = width - self.name_width - padding - 2  # the vertical scrollbar
+        fit = max(1, min(len(self.all_months), room // (MONTH_WIDTH + padding)))
+        if data is None and len(self.months) == fit:
+            return
+        self.months = self.all_months[-fit:]
+        table.clear(columns=True)
         table.fixed_columns = 1
         # fixed widths: rows added after the first paint never move the columns
-        names = max((cell_len(p.name) for p in data.projects), default=8)
-        table.add_column(self.tr("assess.col.project"), key="project", width=max(names, 8))
+        table.add_column(self.tr("assess.col.project"), key="project", width=self.name_width)
         for month in self.months:
             table.add_column(month[2:], key=month, width=MONTH_WIDTH)  # 26-11
         self.action_refresh(data)
@@ -125,7 +144,7 @@ class AssessmentScreen(PQMScreen[None]):
         its next paint: 500 × 13 cells took longer than the 300 ms the screen has)."""
         table = self.query_one("#assess-grid", DataTable)
         cursor = table.cursor_coordinate
-        data = data or assessment.grid(self.pqm.db, self.months)
+        data = data or assessment.grid(self.pqm.db, self.all_months)
         projects = data.projects
         if self.by_score:
             month = self._cursor()[1] or self.months[-1]
@@ -144,9 +163,13 @@ class AssessmentScreen(PQMScreen[None]):
         if projects[first:]:
             self.call_after_refresh(self._add_rest, self.filling, data, projects[first:])
         computed = sum(1 for a in data.cells.values() if a.month == self.months[-1])
-        self.query_one("#assess-status", Static).update(
-            self.tr("assess.screen.status", projects=len(projects), computed=computed)
-        )
+        status = self.tr("assess.screen.status", projects=len(projects), computed=computed)
+        if len(self.months) < len(self.all_months):
+            shown = self.tr(
+                "assess.screen.months_shown", shown=len(self.months), total=len(self.all_months)
+            )
+            status = f"{shown} · {status}"
+        self.query_one("#assess-status", Static).update(status)
 
     def _add_rows(self, data: assessment.Grid, projects: list[Project]) -> None:
         table = self.query_one("#assess-grid", DataTable)
@@ -198,7 +221,7 @@ class AssessmentScreen(PQMScreen[None]):
             table = self.query_one("#assess-grid", DataTable)
             order = [str(key.value) for key in table.rows]
             self.pqm.open(
-                "assessment_trend", project_id=project, months=self.months, projects=order
+                "assessment_trend", project_id=project, months=self.all_months, projects=order
             )
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:

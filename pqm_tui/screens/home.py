@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -33,6 +34,10 @@ if TYPE_CHECKING:  # scoring loads in the worker that scores, after the first pa
 # the methods that read import it where they use it.
 
 RECENT_LIMIT = 100
+RECENT_COLUMNS = ("started", "project", "kind", "status", "inspectors", "failed")
+# left out, in this order, while the recent inspections are wider than the screen (80
+# columns in English): every other column stays whole; the summary names the kind
+RECENT_DROP = ("kind",)
 PROJECT_COLUMNS = ("project", "kind", "areas", "latest_score", "latest_band")
 
 
@@ -55,17 +60,18 @@ class HomeScreen(PQMScreen[None]):
     """
 
     BINDINGS = [
+        # in the footer in this order while they fit (help first, quit last; a narrow
+        # terminal leaves out the last ones, which ? help and the palette still list)
         binding("n", "new", "keys.home.new", "home.new"),
         binding("o", "open", "keys.home.open", "home.open"),
+        binding("v", "review", "review.key.open", "home.review"),
+        binding("t", "analysis", "analysis.key.open", "home.analysis"),
+        binding("a", "assessment", "assess.key.grid", "home.assessment"),
+        binding("m", "amendments", "amend.key.open", "home.amendments"),
+        binding("g", "organisation", "welcome.key.organisation", "home.organisation"),
         binding("r", "refresh", "keys.home.refresh", "home.refresh"),
         binding("d", "abandon", "keys.home.abandon", "home.abandon"),
         binding("question_mark", "help", "keys.walk.help", "home.help"),
-        binding("v", "review", "review.key.open", "home.review"),
-        # in ? help and the palette, not in the footer (which stays as it was)
-        binding("g", "organisation", "welcome.key.organisation", "home.organisation", show=False),
-        binding("m", "amendments", "amend.key.open", "home.amendments", show=False),
-        binding("a", "assessment", "assess.key.grid", "home.assessment", show=False),
-        binding("t", "analysis", "analysis.key.open", "home.analysis", show=False),
     ]
 
     @dataclass
@@ -94,13 +100,7 @@ class HomeScreen(PQMScreen[None]):
         tr = self.tr
         projects = self.query_one("#projects", DataTable)
         projects.add_columns(*(tr(f"home.col.{c}") for c in PROJECT_COLUMNS))
-        recent = self.query_one("#inspections", DataTable)
-        recent.add_columns(
-            *(
-                tr(f"home.col.{c}")
-                for c in ("started", "project", "kind", "status", "inspectors", "failed")
-            )
-        )
+        self.recent_rows: list[tuple[str, dict[str, str]]] = []  # (id, cells by column)
         if self.pqm.database_open:
             self.call_after_refresh(self._fill)  # the screen is painted first, then filled
 
@@ -236,11 +236,15 @@ class HomeScreen(PQMScreen[None]):
 
     def _missing(self, step: Step) -> None:
         """Say what a new inspection lacks and offer to go where it is added."""
+        from pqm_tui.paths import pqm_command
         from pqm_tui.services.setup import setup_state
 
         tr = self.tr
         if step == "checklists":  # added on the command line only
-            self.notify(tr("welcome.missing.checklists"), severity="warning", timeout=10)
+            command = pqm_command(self.pqm.db_path)
+            self.notify(
+                tr("welcome.missing.checklists", pqm=command), severity="warning", timeout=10
+            )
             return
         tab = {"organisation": "projects", "areas": "areas", "people": "people"}[step]
         if step == "organisation" and not setup_state(self.pqm.db).city_companies:
@@ -285,6 +289,37 @@ class HomeScreen(PQMScreen[None]):
         """考核一览: projects × months with score and band."""
         self.pqm.open("assessment")
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_recent)
+
+    def _show_recent(self, *, rebuild: bool = False) -> None:
+        """The recent inspections with the columns that fit whole (``RECENT_DROP`` goes
+        first on a narrow screen); rebuilt only when the columns or the rows change."""
+        table = self.query_one("#inspections", DataTable)
+        widths = {
+            c: max(
+                [cell_len(self.tr(f"home.col.{c}"))]
+                + [cell_len(cells[c]) for _, cells in self.recent_rows]
+            )
+            + 2 * table.cell_padding
+            for c in RECENT_COLUMNS
+        }
+        room = table.size.width - 2  # the vertical scrollbar
+        shown = list(RECENT_COLUMNS)
+        for column in RECENT_DROP:
+            if room > 0 and sum(widths[c] for c in shown) > room:
+                shown.remove(column)
+        if not rebuild and [str(c.key.value) for c in table.columns.values()] == shown:
+            return
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for column in shown:
+            width = widths[column] - 2 * table.cell_padding
+            table.add_column(self.tr(f"home.col.{column}"), width=width, key=column)
+        for key, cells in self.recent_rows:
+            table.add_row(*(cells[c] for c in shown), key=key)
+        table.move_cursor(row=cursor)
+
     def action_analysis(self) -> None:
         """不合格统计: the Pareto of failures and the repeat offenders."""
         self.pqm.open("analysis")
@@ -312,18 +347,26 @@ class HomeScreen(PQMScreen[None]):
                 "",
                 key=project.id,
             )
-        recent.clear()
         rows = recent_inspections(db.conn, limit=RECENT_LIMIT)
-        for row in rows:
-            recent.add_row(
-                row.started_at[:16].replace("T", " "),
-                row.project_name,
-                tr.enum(row.kind),
-                tr.enum(row.status),
-                "、".join(row.inspector_names),
-                str(row.failed),
-                key=row.id,
+        this_year = f"{self.pqm.clock.today().year}-"
+        self.recent_rows = [
+            (
+                row.id,
+                {
+                    # this year's dates without the year: the time of day stays
+                    "started": row.started_at[
+                        5 if row.started_at.startswith(this_year) else 0 : 16
+                    ].replace("T", " "),
+                    "project": row.project_name,
+                    "kind": tr.enum(row.kind),
+                    "status": tr.enum(row.status),
+                    "inspectors": "、".join(row.inspector_names),
+                    "failed": str(row.failed),
+                },
             )
+            for row in rows
+        ]
+        self._show_recent(rebuild=True)
         projects.move_cursor(row=cursors[0])
         recent.move_cursor(row=cursors[1])
         status = tr("home.status", projects=projects.row_count, inspections=len(rows))

@@ -11,7 +11,6 @@ and reloads its table when the form closes.
 
 from __future__ import annotations
 
-import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from pqm_tui.model import checklists, organisation
 from pqm_tui.model.db import current_actor
 from pqm_tui.model.entities import AreaType, ProjectKind, Role
 from pqm_tui.model.errors import RuleError
+from pqm_tui.model.names import is_phone
 from pqm_tui.model.org_import import DEFAULT_KINDS
 from pqm_tui.model.permissions import Action as Permission
 from pqm_tui.model.permissions import require
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from pqm_tui.model.clock import Clock
 
 NONE = ""  # the value of "none" in a choice (no project, no department …)
-PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
 
 
 @dataclass
@@ -343,8 +342,8 @@ class OrgForms:
             title = values["title"] or (self.tr.enum(roles[0]) if roles else "")
             if not title:
                 raise RuleError("orgscreen.err.title_or_role")
-            if values["phone"] and not PHONE.match(values["phone"]):
-                raise RuleError("orgscreen.err.phone", value=values["phone"])
+            if values["phone"] and not is_phone(values["phone"]):
+                raise RuleError("errors.org.phone", value=values["phone"])
             project = values["project"] or None
             department = values["department"] or None
             if department is not None:

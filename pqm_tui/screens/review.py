@@ -651,6 +651,7 @@ class ReviewScreen(PQMScreen[None]):
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self, flt: review.ReviewFilter, sort: str, descending: bool) -> None:
         # lazy: openpyxl and the reports package stay out of the app's start (tested)
+        from pqm_tui.model.review_export import with_details
         from pqm_tui.reports.items_xlsx import write_items
 
         app = self.pqm
@@ -661,7 +662,7 @@ class ReviewScreen(PQMScreen[None]):
         try:
             db = connect(app.db_path, actor=app.actor, migrate_schema=False)  # this thread's own
             rows = review.iter_rows(db, flt, app.clock.today(), sort=sort, descending=descending)
-            count = write_items(path, rows, app.clock.today(), app.tr)
+            count = write_items(path, with_details(db, rows), app.clock.today(), app.tr)
         except Exception as exc:  # an export must never take the app down
             said = os_storage_error(exc, path) if isinstance(exc, OSError) else exc
             self.post_message(self.Said(app.tr("export.failed", error=app.tr.error(said)), True))

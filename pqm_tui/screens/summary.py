@@ -160,18 +160,23 @@ class SummaryScreen(PQMScreen[None]):
             total=state.card.total,
             band=label,
             pay=f"{band.pay_adjust_percent:+d}%",
-            failed=counts.failed,
-            failed_items=counts.failed_items,
-            na=counts.na,
-            unanswered=counts.unanswered,
         )
         if inspection.signed_at is None and counts.unanswered:  # not a final score yet
             provisional = tr(
                 "walk.summary.provisional",
-                unanswered=counts.unanswered,
-                unanswered_items=counts.unanswered_items,
+                answers=tr("walk.summary.answers", n=counts.unanswered),
+                items=tr("walk.summary.items_short", n=counts.unanswered_items),
             )
             total = f"{provisional} · {total}"
+        # the counts on a line of their own: a wrapped line would part a number from its
+        # unit (未查 171 / 处)
+        total += "\n" + tr(
+            "walk.summary.tally",
+            failed_answers=tr("walk.summary.failed_answers", n=counts.failed),
+            failed_items=tr("walk.summary.items", n=counts.failed_items),
+            na=counts.na,
+            unanswered=counts.unanswered,
+        )
         self.query_one("#total", Static).update(Text.assemble(total, *self._pace(findings)))
         failures = self.query_one("#failures", DataTable)
         failures.clear()

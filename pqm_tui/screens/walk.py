@@ -49,6 +49,7 @@ from pqm_tui.screens.walk_text import (
 )
 from pqm_tui.services.reinspection_context import TargetContext, target_contexts
 from pqm_tui.services.walk_session import AreaProgress, FailureDetails, WalkSession
+from pqm_tui.widgets.cjk_fold import fold
 from pqm_tui.widgets.footer import PQMFooter, binding
 from pqm_tui.widgets.row_table import RowTable
 
@@ -252,9 +253,14 @@ class WalkScreen(PQMScreen[None]):
         else:
             context = self.targets.get((self.area_id, item_id))
             text = item_detail(self.walk, self.tr, self.area_id, item_id, context)
+        detail = self.query_one("#detail", Static)
+        text = fold(text, detail.content_region.width)  # a Chinese standard wraps in place
         if text != self._detail_shown:  # asked up to 3 times a key: drawn once
             self._detail_shown = text
-            self.query_one("#detail", Static).update(text, layout=False)
+            detail.update(text, layout=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._detail)  # folded again at the new width
 
     def _status(self, message: str = "") -> None:
         self.message = message

@@ -121,7 +121,7 @@ def item_detail(
             "walk.detail.head",
             code=item.code,
             section=section.name,
-            points=format_points(item.points),
+            points=tr("walk.detail.points", n=item.points, shown=format_points(item.points)),
             per=format_points(item.per_occurrence),
             cap=format_points(walk.cap(item_id, area_id)),
             severity=tr.enum(item.severity),

@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.reactive import var
 from textual.widgets import Header, Static
 
+from pqm_tui.paths import pqm_command
 from pqm_tui.screens.base import PQMScreen
 from pqm_tui.services.setup import SetupState, setup_state
 from pqm_tui.widgets.footer import PQMFooter, binding
@@ -79,6 +80,7 @@ class WelcomeScreen(PQMScreen[None]):
                 f"welcome.step.{step}",
                 n=n,
                 mark=mark,
+                pqm=pqm_command(self.pqm.db_path),
                 **counts,
             )
             widget = self.query_one(f"#step-{step}", Static)
