@@ -28,9 +28,15 @@ def ids(demo_db_path: Path) -> dict[str, str]:
     def first(sql: str) -> str:
         return str(db.execute(sql).fetchone()[0])
 
+    # the demo's notices are received at sign-off: one made unreceived, as one printed before
+    notice = first("SELECT id FROM notices WHERE sequence >= 2 ORDER BY number LIMIT 1")
+    with db.atomic():
+        db.execute(
+            "UPDATE notices SET received_at = NULL, received_by = NULL WHERE id = ?", [notice]
+        )
     found = {
         "open": first("SELECT id FROM rectification_items WHERE status = 'open' LIMIT 1"),
-        "notice": first("SELECT number FROM notices WHERE received_at IS NULL LIMIT 1"),
+        "notice": first(f"SELECT number FROM notices WHERE id = '{notice}'"),
     }
     db.close()
     return found
