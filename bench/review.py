@@ -387,26 +387,41 @@ conn = sqlite3.connect(db)
 book = Workbook(write_only=True)
 sheet = book.create_sheet("items")
 wrap, red = Alignment(wrap_text=True, vertical="top"), Font(color="C00000", bold=True)
-SQL = '''SELECT coalesce(n.number, ''), i.code, p.name, a.name, i.standard, f.note, f.severity,
-          f.department, f.responsible_person, r.deadline, r.status, r.escalation_level
+SQL = '''SELECT coalesce(n.number, ''), i.code, p.name, a.name, f.location, i.standard, f.note,
+          f.severity, f.department, f.responsible_person, r.deadline, r.status,
+          r.escalation_level, coalesce(json_extract(e.data, '$.done'), e.reason, ''),
+          json_extract(e.data, '$.date')
      FROM rectification_items r JOIN findings f ON f.id = r.finding_id
      JOIN areas a ON a.id = f.area_id JOIN items i ON i.id = f.item_id
      JOIN projects p ON p.id = r.project_id LEFT JOIN notices n ON n.id = r.notice_id
-    WHERE r.status = 'open' AND r.deadline < ? ORDER BY r.deadline, r.rowid'''
-for row in conn.execute(SQL, [today.isoformat()]):
-    number, code, project, area, standard, note = row[:6]
-    severity, department, person, deadline, status, level = row[6:]
-    cells = [f"{number} {code}", project, area, code]
-    for value in (standard, note):
-        cell = WriteOnlyCell(sheet, value=value)
+     LEFT JOIN rectification_events e ON e.rowid = (
+          SELECT x.rowid FROM rectification_events x WHERE x.item_id = r.id
+             AND x.action = 'reply' ORDER BY x.at DESC, x.rowid DESC LIMIT 1)
+    WHERE r.status = 'open' AND r.deadline < ? AND r.id NOT IN (
+          SELECT a.item_id FROM rectification_events a WHERE a.action = 'appeal-requested'
+             AND NOT EXISTS (SELECT 1 FROM rectification_events d WHERE d.item_id = a.item_id
+                 AND d.action IN ('appeal-upheld', 'appeal-rejected')
+                 AND (d.at > a.at OR (d.at = a.at AND d.rowid > a.rowid))))
+    ORDER BY r.deadline, r.rowid'''
+def text(value, wrapped=False):
+    cell = WriteOnlyCell(sheet, value=value)
+    if wrapped:
         cell.alignment = wrap
-        cells.append(cell)
-    day = date.fromisoformat(deadline)
-    when = WriteOnlyCell(sheet, value=day)
-    when.number_format = "yyyy-mm-dd"
-    days = WriteOnlyCell(sheet, value=(day - today).days)
+    return cell
+def day(iso):
+    cell = WriteOnlyCell(sheet, value=date.fromisoformat(iso) if iso else None)
+    cell.number_format = "yyyy-mm-dd"
+    return cell
+for row in conn.execute(SQL, [today.isoformat()]):
+    number, code, project, area, location, standard, note = row[:7]
+    severity, department, person, deadline, status, level, reply, done = row[7:]
+    days = WriteOnlyCell(sheet, value=(date.fromisoformat(deadline) - today).days)
     days.font = red
-    sheet.append([*cells, severity, department, person, when, days, "x", status, level])
+    sheet.append([
+        f"{number} {code} {area}", number, project, area, location or "", code,
+        text(standard, True), text(note, True), severity, department, person, day(deadline),
+        days, "x", status, level, text(reply, True), day(done),
+    ])
 book.save(out)
 """
 
