@@ -124,8 +124,9 @@ class Translator:
             return self.messages[description]
         return self.messages.get(f"textual.{description}", description)
 
-    def footer_key(self, description: str) -> str:
-        """A key's label in a footer: its short form (message id + ``_short``) if it has one.
+    def short(self, description: str) -> str:
+        """A label where room is short (a footer, a row of buttons): its short form
+        (message id + ``_short``) if it has one, else the label.
 
         The palette and help name a key whole ("Open inspection"); a footer has one line
         for all of a screen's keys, 80 columns on a small terminal.

@@ -3,7 +3,7 @@
 Screens declare ``BINDINGS`` with message ids as descriptions (``keys.walk.pass``);
 this footer translates them, and their tooltips (``keys.walk.pass_tip``), when it
 composes its keys; ``binding()`` declares such a key in one line. It is compact,
-shows a key's short label where it has one (``Translator.footer_key``), puts ``?``
+shows a key's short label where it has one (``Translator.short``), puts ``?``
 (help, which lists every key) first and leaves out the palette key (ctrl+p works and is
 listed in help). Keys that do not fit on the line are left out from the last one
 declared back, never help or quit: a key is whole on screen or not there, on every
@@ -101,7 +101,7 @@ class PQMFooter(Footer):
         widgets: list[Widget] = []
         for widget in super().compose():
             if isinstance(widget, Described) and widget.description:
-                widget.description = tr.footer_key(widget.description)
+                widget.description = tr.short(widget.description)
             if isinstance(widget.tooltip, str) and widget.tooltip:
                 widget.tooltip = tr(widget.tooltip)
             widgets.append(widget)

@@ -173,7 +173,7 @@ class ReportDialog(PQMModal[Path | None]):
             yield Static(self._heading(), classes="dialog-title", markup=False)
             with Horizontal(classes="kinds"):
                 for n, kind in enumerate(KINDS, start=1):
-                    label = f"{n} {tr(f'reports.dialog.{kind}')}"
+                    label = f"{n} {tr.short(f'reports.dialog.{kind}')}"
                     yield Button(label, id=f"kind-{kind}", compact=True)
             with Grid(classes="form"):
                 yield Static(tr("reports.dialog.signer"))
