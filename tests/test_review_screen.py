@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -300,3 +301,24 @@ def test_the_reviews_day_cells_agree_with_their_number_in_english() -> None:
     assert days("2026-12-07") == "1 day left"
     assert days("2026-12-08") == "2 days left"
     assert days("2026-12-05") == "1 day overdue"
+
+
+async def test_a_project_person_first_sees_their_project(demo_db_path: Path, clock: Clock) -> None:
+    """孔静 runs 锦程·滨江壹号: her first review shows its items, the chip says so, and
+    clearing it shows every project; the quality department sees every project at once."""
+    settings = Settings(timezone="Asia/Shanghai")
+    app = create_app(settings, db_path=demo_db_path, actor="孔静", clock=clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        own = {row.project_name for row in screen.rows}
+        assert own == {"锦程·滨江壹号"}
+        chips = str(screen.query_one("#review-chips", Static).render())
+        assert "锦程·滨江壹号" in chips
+        await pilot.press("c")  # clear the filters
+        screen = await settle(app, pilot)
+        assert len({row.project_name for row in screen.rows}) == 4
+    Path(os.environ["PQM_PREFERENCES"]).unlink()  # a first visit again
+    app = create_app(settings, db_path=demo_db_path, actor="黄建国", clock=clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        assert len({row.project_name for row in screen.rows}) == 4

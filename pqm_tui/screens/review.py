@@ -215,11 +215,18 @@ class ReviewScreen(PQMScreen[None]):
         yield PQMFooter()
 
     def _remembered(self) -> None:
-        """The filters, sort and hidden columns of the last visit (偏好), unless given."""
+        """The filters, sort and hidden columns of the last visit (偏好), unless given.
+
+        On a first visit a project's own people (项目经理 …) see their project's items
+        (its chip says so; ``c`` or the chip's key shows every project).
+        """
         prefs = self.pqm.preferences
+        saved = prefs.get("review.filters") if prefs is not None else None
+        person = self.pqm.person
+        if self._given_filter is None and saved is None and person and person.project_id:
+            self.set_reactive(ReviewScreen.flt, review.ReviewFilter(project_id=person.project_id))
         if prefs is None:
             return
-        saved = prefs.get("review.filters")
         if self._given_filter is None and isinstance(saved, dict):
             try:
                 flt = review.ReviewFilter(**saved)
