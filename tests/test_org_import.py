@@ -157,6 +157,26 @@ def test_export_then_import_changes_nothing(
         assert again.read_text(encoding="utf-8") == target.read_text(encoding="utf-8")
 
 
+def test_a_phone_kept_from_before_the_phone_rule_is_not_refused(
+    demo_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An organisation entered before phones were checked re-imports as it is; a new or
+    changed wrong phone is still refused."""
+    db = connect(demo_db_path)
+    with db.atomic():
+        db.execute("UPDATE people SET phone = '85551234' WHERE name = '王丽华'")
+    db.close()
+    target = tmp_path / "org.yaml"
+    assert run(capsys, "--db", str(demo_db_path), "org", "export", "-o", str(target))[0] == 0
+    code, out, err = run(capsys, "--db", str(demo_db_path), "org", "import", str(target))
+    assert code == 0 and "没有任何变化" in out, err
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("85551234", "8555123"), encoding="utf-8"
+    )
+    code, _, err = run(capsys, "--db", str(demo_db_path), "org", "import", str(target))
+    assert code == 2 and "8555123" in err
+
+
 def test_export_refuses_to_overwrite_without_force(
     demo_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

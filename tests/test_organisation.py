@@ -187,9 +187,26 @@ def test_phones_people_have_and_names_that_read_as_one() -> None:
     from pqm_tui.model.names import is_phone, name_key
 
     good = ("13800138000", "138 0013 8000", "+86 138-0013-8000", "028-8555 1234", "(010) 6234 5678")
+    good += ("0086 138 0013 8000", "400-820-8820", "800 820 8820", "86-028-8555 1234")
     bad = ("12345", "139", "call me", "12800138000", "85551234", "1380013800")
     assert [p for p in good if not is_phone(p)] == []
     assert [p for p in bad if is_phone(p)] == []
     same = ("锦程·天府花园", "锦程・天府花园", "锦程 ‧ 天府花园", "锦程天府花园", "锦程•天府花园")
     assert len({name_key(n) for n in same}) == 1
     assert name_key("Ａ栋 大堂") == name_key("a栋大堂") != name_key("B栋大堂")
+
+
+def test_a_look_alike_from_before_the_rule_stays_editable(tmp_path: Path) -> None:
+    """Two spellings entered before look-alikes were refused: each can still be edited
+    under its own name; renaming one to a third look-alike is refused."""
+    db = connect(tmp_path / "o.sqlite3")
+    _company_id, city_id = _company(db)
+    garden = organisation.add_project(db, city_id, "锦程·天府花园", ProjectKind.RESIDENTIAL)
+    twin = organisation.add_project(db, city_id, "锦程二期", ProjectKind.RESIDENTIAL)
+    with db.atomic():  # as an older PQM let it be written
+        db.execute("UPDATE projects SET name = '锦程・天府花园' WHERE id = ?", [twin.id])
+    edited = organisation.edit_project(db, twin.id, name="锦程・天府花园", address="二期")
+    assert edited.address == "二期"
+    with pytest.raises(RuleError, match="lookalike"):
+        organisation.edit_project(db, twin.id, name="锦程 天府花园")
+    organisation.edit_project(db, garden.id, name="锦程·天府花园", address="一期")

@@ -5,7 +5,8 @@
 case — so that two spellings of one project, area or person are recognised as one. ``is_phone``
 says whether a text is a phone number people here have (电话): a mainland mobile
 (1[3-9] and 9 digits, spaces or dashes between groups, +86 before) or a landline with
-its area code (028-8555 1234, (010) 1234 5678, an extension after 转, ext, x or #).
+its area code (028-8555 1234, (010) 1234 5678, an extension after 转, ext, x or #),
+or a 400/800 service number (400-820-8820).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ _DOTS = re.compile("[\u00b7\u0387\u16eb\u2022\u2027\u2219\u22c5\u2e31\u30fb\ua78
 _SPACES = re.compile(r"\s+")
 
 _MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
-_AREA = r"(?:0\d{2,3}|\(0\d{2,3}\)|\+?86[ -]?[1-9]\d{1,2})"
+_HOTLINE = re.compile(r"[48]00\d{7}")  # 400/800 service numbers (客服热线)
+_AREA = r"(?:0\d{2,3}|\(0\d{2,3}\)|\+?86[ -]?0?[1-9]\d{1,2})"
 _LANDLINE = re.compile(
     _AREA + r"[ -]?\d{3,4}[ -]?\d{4}(?:[ -]?(?:转|ext\.?|x|#|-)[ ]?\d{1,6})?",
     re.IGNORECASE,
@@ -42,4 +44,9 @@ def lookalike(name: str, existing: list[str] | tuple[str, ...] | set[str]) -> st
 def is_phone(text: str) -> bool:
     """True for a mainland mobile number or a landline with its area code."""
     text = unicodedata.normalize("NFKC", text).strip()  # full-width digits and brackets
-    return bool(_MOBILE.fullmatch(re.sub(r"[ -]", "", text)) or _LANDLINE.fullmatch(text))
+    digits = re.sub(r"[ -]", "", text)
+    if digits.startswith("0086"):
+        digits = digits[2:]
+    return bool(
+        _MOBILE.fullmatch(digits) or _HOTLINE.fullmatch(digits) or _LANDLINE.fullmatch(text)
+    )

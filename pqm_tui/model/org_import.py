@@ -347,7 +347,8 @@ class _Planner:
                 continue
             if key not in self.people and self.lookalike(row, "people", project_id, name):
                 continue
-            if row.text("phone") and not is_phone(row.text("phone")):
+            phone = row.text("phone")  # checked when new or changed: one kept from before is theirs
+            if phone and phone != (self.people.get(key) or {}).get("phone") and not is_phone(phone):
                 self.problem(row, "phone", "errors.org.phone", value=row.text("phone"))
                 continue
             title = row.text("title")

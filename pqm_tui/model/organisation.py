@@ -51,15 +51,25 @@ def _insert(db: Database, table: str, entity: Entity) -> None:
 
 
 def _refuse_taken(
-    db: Database, table: str, name: str, where: str, params: Sequence[Any], taken: str
+    db: Database,
+    table: str,
+    name: str,
+    where: str,
+    params: Sequence[Any],
+    taken: str,
+    current: str | None = None,
 ) -> None:
     """Refuse ``name`` when a row of ``table`` matching ``where`` has it (error ``taken``)
-    or a look-alike of it (锦程・天府花园 beside 锦程·天府花园: ``errors.org.lookalike``)."""
+    or a look-alike of it (锦程・天府花园 beside 锦程·天府花园: ``errors.org.lookalike``).
+
+    ``current``: the name the row has in the same place; kept as it is, it is not refused
+    for a look-alike entered before look-alikes were (the row stays editable).
+    """
     rows = db.execute(f"SELECT name FROM {table} WHERE {where}", list(params)).fetchall()
     existing = [str(row[0]) for row in rows]
     if name in existing:
         raise RuleError(taken, name=name)
-    other = lookalike(name, existing)
+    other = lookalike(name, existing) if name != current else None
     if other is not None:
         raise RuleError("errors.org.lookalike", name=name, existing=other)
 
@@ -222,7 +232,9 @@ def edit_city_company(db: Database, city_id: str, *, name: str) -> CityCompany:
     city = get_city_company(db, city_id)
     name = _check_name(name, "city")
     where, params = "company_id = ? AND id != ?", [city.company_id, city_id]
-    _refuse_taken(db, "city_companies", name, where, params, "errors.org.city_taken")
+    _refuse_taken(
+        db, "city_companies", name, where, params, "errors.org.city_taken", current=city.name
+    )
     _edit(db, "city_companies", city_id, {"name": name})
     return get_city_company(db, city_id)
 
@@ -232,7 +244,13 @@ def edit_project(db: Database, project_id: str, **changes: Any) -> Project:
     if "name" in changes:
         changes["name"] = _check_name(changes["name"], "project")
         _refuse_taken(
-            db, "projects", changes["name"], "id != ?", [project_id], "errors.org.project_taken"
+            db,
+            "projects",
+            changes["name"],
+            "id != ?",
+            [project_id],
+            "errors.org.project_taken",
+            current=get_project(db, project_id).name,
         )
     _edit(db, "projects", project_id, changes)
     return get_project(db, project_id)
@@ -250,6 +268,7 @@ def edit_area(db: Database, area_id: str, **changes: Any) -> Area:
             "project_id = ? AND id != ?",
             [area.project_id, area_id],
             "errors.org.area_taken",
+            current=area.name,
         )
     _edit(db, "areas", area_id, changes)
     return get_area(db, area_id)
@@ -283,6 +302,7 @@ def edit_department(db: Database, department_id: str, **changes: Any) -> Departm
             where,
             [project_id, department_id],
             "errors.org.department_taken",
+            current=department.name if project_id == department.project_id else None,
         )
         changes["name"] = name
     _edit(db, "departments", department_id, changes)
@@ -294,7 +314,8 @@ def edit_person(db: Database, person_id: str, **changes: Any) -> Person:
     person = get_person(db, person_id)
     if "name" in changes or "project_id" in changes:
         name = _check_name(changes.get("name", person.name), "person")
-        where, params = _person_scope(changes.get("project_id", person.project_id))
+        project_id = changes.get("project_id", person.project_id)
+        where, params = _person_scope(project_id)
         _refuse_taken(
             db,
             "people",
@@ -302,6 +323,7 @@ def edit_person(db: Database, person_id: str, **changes: Any) -> Person:
             f"{where} AND id != ?",
             [*params, person_id],
             "errors.org.person_taken",
+            current=person.name if project_id == person.project_id else None,
         )
         changes["name"] = name
     _edit(db, "people", person_id, changes)

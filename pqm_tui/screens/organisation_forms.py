@@ -342,7 +342,8 @@ class OrgForms:
             title = values["title"] or (self.tr.enum(roles[0]) if roles else "")
             if not title:
                 raise RuleError("orgscreen.err.title_or_role")
-            if values["phone"] and not is_phone(values["phone"]):
+            phone = values["phone"]  # checked when new or changed: one kept from before stays
+            if phone and phone != (person.phone if person else None) and not is_phone(phone):
                 raise RuleError("errors.org.phone", value=values["phone"])
             project = values["project"] or None
             department = values["department"] or None
