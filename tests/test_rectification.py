@@ -475,3 +475,28 @@ def test_reply_to_a_reopened_item_is_dated_after_the_failed_reinspection(
             db, later, item.id, actor=pm(db, item), done="已整改", done_on=date(2026, 11, 22)
         )
     rect.reply(db, later, item.id, actor=pm(db, item), done="已整改", done_on=date(2026, 11, 23))
+
+
+def test_m020_gives_follow_up_notices_their_sign_off_receipt(demo_db_path: Path) -> None:
+    """m020 on a database whose follow-up notices were left 未签收: each gets the receiver
+    and signing time of the first signed re-inspection that failed it."""
+    from pqm_tui.model.schema import m020_lifecycle_fixes
+
+    db = connect(demo_db_path)
+    sql = """SELECT n.id, i.receiver_name, i.signed_at FROM notices n
+               JOIN rectification_events e ON e.action = 'reinspection-failed'
+                AND json_extract(e.data, '$.notice_id') = n.id
+               JOIN inspections i ON i.id = json_extract(e.data, '$.reinspection_id')
+              WHERE n.sequence >= 2 ORDER BY n.number, e.at, e.rowid"""
+    expected = {r[0]: (r[2], r[1]) for r in reversed(db.execute(sql).fetchall())}
+    assert len(expected) >= 2
+    with db.atomic():
+        db.execute("UPDATE notices SET received_at = NULL, received_by = NULL WHERE sequence >= 2")
+    with db.atomic():
+        m020_lifecycle_fixes(db)
+    got = {
+        r[0]: (r[1], r[2])
+        for r in db.execute("SELECT id, received_at, received_by FROM notices WHERE sequence >= 2")
+    }
+    assert got == expected
+    db.close()

@@ -1214,23 +1214,20 @@ def m020_lifecycle_fixes(db: Database) -> None:
     signing one does now (services.reinspection.receive_at_signing); the items' deadlines
     already counted from that day.
     """
+    # each follow-up notice's first failed re-inspection that was signed with a receiver,
+    # found in one pass over those events (a subquery per notice read them all each time)
     db.execute(
-        """UPDATE notices SET
-             received_at = (SELECT i.signed_at FROM rectification_events e
+        """WITH failed AS (
+             SELECT json_extract(e.data, '$.notice_id') AS notice_id, i.signed_at,
+                    i.receiver_name, row_number() OVER (
+                      PARTITION BY json_extract(e.data, '$.notice_id')
+                      ORDER BY e.at, e.rowid) AS n
+               FROM rectification_events e
                JOIN inspections i ON i.id = json_extract(e.data, '$.reinspection_id')
-               WHERE e.action = 'reinspection-failed'
-                 AND json_extract(e.data, '$.notice_id') = notices.id
-               ORDER BY e.at, e.rowid LIMIT 1),
-             received_by = (SELECT i.receiver_name FROM rectification_events e
-               JOIN inspections i ON i.id = json_extract(e.data, '$.reinspection_id')
-               WHERE e.action = 'reinspection-failed'
-                 AND json_extract(e.data, '$.notice_id') = notices.id
-               ORDER BY e.at, e.rowid LIMIT 1)
-           WHERE sequence >= 2 AND received_at IS NULL
-             AND EXISTS (SELECT 1 FROM rectification_events e
-               JOIN inspections i ON i.id = json_extract(e.data, '$.reinspection_id')
-               WHERE e.action = 'reinspection-failed'
-                 AND json_extract(e.data, '$.notice_id') = notices.id
-                 AND i.status = 'signed' AND trim(coalesce(i.receiver_name, '')) != ''
-                 AND i.signed_at IS NOT NULL)"""
+              WHERE e.action = 'reinspection-failed' AND i.status = 'signed'
+                AND trim(coalesce(i.receiver_name, '')) != '' AND i.signed_at IS NOT NULL)
+           UPDATE notices SET received_at = failed.signed_at, received_by = failed.receiver_name
+             FROM failed
+            WHERE failed.notice_id = notices.id AND failed.n = 1
+              AND notices.sequence >= 2 AND notices.received_at IS NULL"""
     )
