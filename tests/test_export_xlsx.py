@@ -140,3 +140,14 @@ async def test_every_exported_item_has_its_own_key_location_reply_and_completion
     replied = [r for r in rows if r[16]]
     assert replied and all(isinstance(r[17], dt.datetime) for r in replied)
     assert header[4] == "位置"
+
+
+def test_an_item_under_appeal_says_its_deadline_waits(
+    demo_db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the review and the CLI table say it: 期限暂停, not days overdue."""
+    target = tmp_path / "整改项.xlsx"
+    assert main(["--db", str(demo_db_path), "items", "--format", "xlsx", "-o", str(target)]) == 0
+    _header, *rows = _sheet_rows(target)
+    appealed = [r for r in rows if "申诉待" in str(r[14])]
+    assert appealed and all(r[12] == "期限暂停" and r[13] in ("", None) for r in appealed)

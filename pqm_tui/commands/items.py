@@ -190,7 +190,7 @@ def run_list(ctx: CommandContext, args: argparse.Namespace) -> int:
         if days is not None and days < 0 and not rec["overdue"]:
             key = "review.days_past"
         left = "" if days is None else tr(key, n=abs(days))
-        if days is not None and r.pending == "appeal-requested":
+        if days is not None and r.suspended:
             left = tr("review.days_suspended")
         table.append(
             (

@@ -184,14 +184,7 @@ def list_inspections(
 
 def latest_draft(db: Database) -> Inspection | None:
     """The draft most recently worked on (to offer resuming it)."""
-    rows = list(
-        db.query(
-            f"""SELECT i.* FROM inspections i LEFT JOIN walk_positions w ON w.inspection_id = i.id
-               WHERE i.status = 'draft' AND {NOT_ABANDONED.format(ref="i.id")}
-               ORDER BY coalesce(w.updated_at, i.started_at) DESC LIMIT 1"""
-        )
-    )
-    return _inspection(db, rows[0]) if rows else None
+    return next(drafts_by_recency(db), None)
 
 
 def drafts_by_recency(db: Database) -> Iterator[Inspection]:

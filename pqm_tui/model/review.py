@@ -116,11 +116,6 @@ class ReviewRow:
         return self.pending
 
     @property
-    def code(self) -> str:
-        """How people name the item (编号): its notice number and checklist item code."""
-        return f"{self.notice_number} {self.item_code}".strip()
-
-    @property
     def key(self) -> str:
         """The item's unique human key: notice number, item code and area (as
         ``item_codes`` names it) — one notice may list an item code in several areas."""
@@ -130,11 +125,15 @@ class ReviewRow:
         """Days to the deadline; negative = days overdue."""
         return None if self.deadline is None else (date.fromisoformat(self.deadline) - today).days
 
+    @property
+    def suspended(self) -> bool:
+        """Its deadline waits (期限暂停): an appeal against it is pending."""
+        return self.pending == "appeal-requested"
+
     def overdue(self, today: date) -> bool:
         """Open and past its deadline, unless an appeal is pending (its deadline waits)."""
         left = self.days_left(today)
-        suspended = self.pending == "appeal-requested"
-        return self.status == "open" and left is not None and left < 0 and not suspended
+        return self.status == "open" and left is not None and left < 0 and not self.suspended
 
 
 def _where(

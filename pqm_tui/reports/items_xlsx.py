@@ -114,7 +114,9 @@ def _date(sheet: object, iso: str | None) -> WriteOnlyCell:
 def _cells(
     sheet: object, row: ReviewRow, details: ItemDetails, today: date, tr: Translator
 ) -> list[object]:
-    days = row.days_left(today) if row.status in ("open", "replied") else None
+    days: int | str | None = row.days_left(today) if row.status in ("open", "replied") else None
+    if days is not None and row.suspended:  # as the review says it: the deadline waits
+        days = tr("review.days_suspended")
     overdue = row.overdue(today)
     days_cell = WriteOnlyCell(sheet, value=days)
     if overdue:

@@ -89,7 +89,7 @@ def row_cells(
     days: str | Text
     if left is None or row.status not in ("open", "replied"):
         days = ""
-    elif row.pending == "appeal-requested":  # the appeal suspends the deadline
+    elif row.suspended:  # the appeal suspends the deadline
         days = tr("review.days_suspended")
     elif row.overdue(today):
         days = Text(tr("review.days_overdue", n=-left), style="bold red")

@@ -19,7 +19,8 @@ class PinInput(Input):
     """A password field that takes digits and lets every other key through."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, compact=True, password=True, max_length=MAX_DIGITS)
+        # restrict: a paste keeps its digits only (a pasted letter would be a wrong try)
+        super().__init__(id=id, compact=True, password=True, max_length=MAX_DIGITS, restrict=r"\d*")
 
     async def _on_key(self, event: events.Key) -> None:
         if event.is_printable and event.character not in DIGITS:
