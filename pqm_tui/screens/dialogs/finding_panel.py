@@ -51,6 +51,13 @@ class FindingPanel(KeepTyping, PQMModal[FailureDetails | None]):
     TYPING_TARGET = "#note"
     AUTO_FOCUS = "#note"  # from the first moment: keys typed as it opens land in the note
 
+    # opaque, unlike the other dialogs: drawing the walk dimmed beneath it on every
+    # refresh cost ~10 ms of each `f` in a 500-item area (bench/walk.py; goal p95 ≤ 50 ms)
+    DEFAULT_CSS = """
+    FindingPanel {
+        background: $background;
+    }
+    """
     BINDINGS = [
         binding("ctrl+s", "save", "keys.panel.save", "panel.save", priority=True),
         binding("escape", "cancel", "keys.panel.cancel", "panel.cancel"),
