@@ -11,7 +11,6 @@ pqm inspection reject-amendment ID --reason TEXT
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 
 from pqm_tui.commands.context import CommandContext, UserError
 from pqm_tui.i18n.amendment_text import change_text, person_name
@@ -22,7 +21,7 @@ from pqm_tui.services import amendment_approval
 
 
 def _when(ctx: CommandContext, stamp: str) -> str:
-    return datetime.fromisoformat(stamp).astimezone(ctx.clock.tz).strftime("%Y-%m-%d %H:%M")
+    return ctx.clock.local_time_of(stamp)
 
 
 def _pairs(ctx: CommandContext, typed: list[str]) -> dict[str, str]:

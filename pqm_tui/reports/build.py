@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from datetime import datetime
 from decimal import Decimal
 
 from sqlite_utils import Database
@@ -118,7 +117,7 @@ class Builder:
             return ""
         if self.facts:
             return utc_iso(stamp) or ""
-        return datetime.fromisoformat(stamp).astimezone(self.clock.tz).strftime("%Y-%m-%d %H:%M")
+        return self.clock.local_time_of(stamp)
 
     def day(self, stamp: str | None) -> str:
         return self.when(stamp)[:10]

@@ -100,7 +100,7 @@ def verify_pin(pin: str, stored: str) -> bool:
 
 def _local(clock: Clock, stamp: str) -> str:
     """A UTC stamp as the user's local date and time, to the minute."""
-    return datetime.fromisoformat(stamp).astimezone(clock.tz).strftime("%Y-%m-%d %H:%M")
+    return clock.local_time_of(stamp)
 
 
 def check_pin(db: Database, clock: Clock, person_id: str, pin: str) -> None:
