@@ -30,6 +30,12 @@ def app(demo_db_path: Path, settings: Settings, clock: Clock) -> PQMApp:
     return create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
 
 
+def english_app(demo_db_path: Path, clock: Clock) -> PQMApp:
+    """The app in English as 王丽华 (whose draft the demo holds)."""
+    settings = Settings(timezone="Asia/Shanghai", lang="en")
+    return create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+
+
 def fits(screen: Screen[object]) -> None:
     """Every line of the dialog, its keys line included, is on the 80×24 screen."""
     for widget in screen.query(Static):
@@ -170,8 +176,7 @@ async def test_the_walks_help_says_every_key_whole_at_80_columns(
 
     from pqm_tui.screens.dialogs.help import HelpScreen
 
-    settings = Settings(timezone="Asia/Shanghai", lang="en")
-    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    app = english_app(demo_db_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("y")  # the demo draft
@@ -195,8 +200,7 @@ async def test_home_recent_inspections_are_whole_at_80_columns(
 ) -> None:
     """In English at 80 columns the kind gives way (the summary names it) and the
     inspectors' names are whole; at 120 every column is there."""
-    settings = Settings(timezone="Asia/Shanghai", lang="en")
-    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    app = english_app(demo_db_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("n")  # not the draft: home
@@ -219,8 +223,7 @@ async def test_the_summary_says_one_failure_in_the_singular_and_its_title_whole(
 ) -> None:
     from pqm_tui.screens.summary import SummaryScreen
 
-    settings = Settings(timezone="Asia/Shanghai", lang="en")
-    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    app = english_app(demo_db_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await start_new(app, pilot)
         await pilot.press("1")  # one failure, one occurrence
@@ -247,8 +250,7 @@ async def test_a_chinese_standard_wraps_beside_its_label_in_the_walk(
 ) -> None:
     """Textual breaks lines at spaces only: a standard without any followed "Standard:"
     on a line of its own and lost its end below the detail's five lines."""
-    settings = Settings(timezone="Asia/Shanghai", lang="en")
-    app = create_app(settings, db_path=demo_db_path, actor="王丽华", clock=clock)
+    app = english_app(demo_db_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("y")  # the demo draft
